@@ -1,0 +1,52 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { VerificationStatus } from '../../domain/vocabulary.js';
+
+/** The gateway's copy of a Tecalis identity-verification process. */
+@Entity({ name: 'verification' })
+export class VerificationEntity {
+  @PrimaryColumn({ name: 'auth_uuid', type: 'uuid' })
+  authUuid!: string;
+
+  @Column({ name: 'lead_id', type: 'uuid', nullable: true })
+  leadId!: string | null;
+
+  @Column({ name: 'process_uuid', type: 'uuid', nullable: true })
+  processUuid!: string | null;
+
+  @Column({ type: 'text' })
+  status!: VerificationStatus;
+
+  @Column({ name: 'status_reasons', type: 'text', nullable: true })
+  statusReasons!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  name!: string | null;
+
+  @Column({ name: 'document_number', type: 'text', nullable: true })
+  documentNumber!: string | null;
+
+  @Column({ name: 'document_type', type: 'text', nullable: true })
+  documentType!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  nationality!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  company!: string | null;
+
+  @Column({ name: 'profile_alias', type: 'text', nullable: true })
+  profileAlias!: string | null;
+
+  @Column({ type: 'boolean', nullable: true })
+  cleaned!: boolean | null;
+
+  /** Tecalis's own timestamps. */
+  @Column({ name: 'created_at', type: 'timestamptz', nullable: true })
+  createdAt!: Date | null;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', nullable: true })
+  updatedAt!: Date | null;
+
+  @Column({ name: 'synced_at', type: 'timestamptz', default: () => 'now()' })
+  syncedAt!: Date;
+}

@@ -1,0 +1,98 @@
+import {
+  type ApplicationStatus,
+  type LoanApplicationType,
+  type LoanStatus,
+  type LoanType,
+  type VerificationOperationState,
+  type VerificationOperationType,
+  type VerificationStatus,
+} from './vocabulary.js';
+
+/**
+ * Provider records in the unified model: what an adapter makes of a provider's
+ * response or webhook, and what the gateway stores. No provider spelling here.
+ */
+
+/** A Lead Bank application, whole, as Lead Bank last confirmed it. */
+export interface ApplicationRecord {
+  readonly id: string;
+  readonly status: ApplicationStatus | null;
+  readonly productName: string | null;
+  readonly credit: {
+    readonly isSecured: boolean | null;
+    readonly isMla: boolean | null;
+    readonly currency: string | null;
+    readonly underwritingGrade: string | null;
+    readonly limitCents: number | null;
+    readonly maxLimitCents: number | null;
+    readonly score: number | null;
+    readonly scorePulledAt: Date | null;
+    readonly scoreSource: string | null;
+  } | null;
+  readonly adverseActionNotice: {
+    readonly deliveredAt: Date | null;
+    readonly reason: string | null;
+    readonly deliveryMethod: string | null;
+  } | null;
+  readonly decision: {
+    readonly decidedAt: Date | null;
+    readonly reason: string | null;
+    readonly exceptionApprovalReason: string | null;
+  } | null;
+  readonly documents: readonly ApplicationDocumentRecord[];
+  readonly metadata: Record<string, unknown> | null;
+  readonly createdAt: Date | null;
+  readonly updatedAt: Date | null;
+}
+
+export interface ApplicationDocumentRecord {
+  readonly documentId: string | null;
+  readonly type: string;
+  readonly displayedAt: Date | null;
+  readonly consentedAt: Date | null;
+  readonly version: string | null;
+}
+
+/** A Tecalis verification process, whole. */
+export interface VerificationRecord {
+  readonly authUuid: string;
+  readonly processUuid: string | null;
+  readonly status: VerificationStatus;
+  readonly statusReasons: string | null;
+  readonly name: string | null;
+  readonly documentNumber: string | null;
+  readonly documentType: string | null;
+  readonly nationality: string | null;
+  readonly company: string | null;
+  readonly profileAlias: string | null;
+  readonly cleaned: boolean | null;
+  readonly operations: readonly VerificationOperationRecord[];
+  readonly createdAt: Date | null;
+  readonly updatedAt: Date | null;
+}
+
+export interface VerificationOperationRecord {
+  readonly operationId: string;
+  readonly type: VerificationOperationType;
+  readonly state: VerificationOperationState;
+  readonly totalTimeSeconds: number;
+}
+
+/** A loan as stored at Decision Cloud. */
+export interface LoanRecord {
+  readonly customerId: string;
+  readonly loanId: string;
+  readonly decisionCloudLeadId: number | null;
+  readonly managementSystemId: number | null;
+  readonly applicationType: LoanApplicationType | null;
+  readonly loanType: LoanType | null;
+  readonly loanStatus: LoanStatus | null;
+  readonly loanAmountCents: number;
+  readonly fundedAmountCents: number | null;
+  /** `YYYY-MM-DD`. */
+  readonly firstPaymentDate: string | null;
+  readonly appliedAt: Date;
+  readonly esignedAt: Date | null;
+  readonly withdrawnAt: Date | null;
+  readonly originatedAt: Date | null;
+}

@@ -1,0 +1,106 @@
+/**
+ * The unified vocabulary of the gateway. Values are the GraphQL enum names of the
+ * public contract; they are what the database stores. Provider spellings
+ * (`loan_issued`, `Paid In Full`, …) live only under `src/providers/`.
+ */
+
+/** The upstream system that owns a record or receives a dispatch. */
+export enum Provider {
+  TECHEA = 'TECHEA',
+  LEAD_BANK = 'LEAD_BANK',
+  TECALIS = 'TECALIS',
+  DECISION_CLOUD = 'DECISION_CLOUD',
+}
+
+/** The unified stage of one lead across every provider. Derived, never set: see `stage-table.ts`. */
+export enum LeadStage {
+  NEW = 'NEW',
+  REGISTERED = 'REGISTERED',
+  VERIFYING = 'VERIFYING',
+  VERIFIED = 'VERIFIED',
+  VERIFICATION_FAILED = 'VERIFICATION_FAILED',
+  APPROVED = 'APPROVED',
+  DECLINED = 'DECLINED',
+  CANCELED = 'CANCELED',
+  LOAN_ISSUED = 'LOAN_ISSUED',
+  LOAN_REJECTED = 'LOAN_REJECTED',
+  LOAN_PAID = 'LOAN_PAID',
+  LOAN_DEFAULTED = 'LOAN_DEFAULTED',
+}
+
+/** A TECHEA lead status event. */
+export enum LeadEvent {
+  REGISTRATION = 'REGISTRATION',
+  LOAN_ISSUED = 'LOAN_ISSUED',
+  LOAN_REJECTED = 'LOAN_REJECTED',
+  LOAN_PAID = 'LOAN_PAID',
+  LOAN_DEFAULTED = 'LOAN_DEFAULTED',
+}
+
+/** What TECHEA did with a reported event. */
+export enum LeadEventOutcome {
+  RECEIVED = 'RECEIVED',
+  IGNORED = 'IGNORED',
+}
+
+/** Terminal states of a Lead Bank application (there is no in-progress state upstream). */
+export enum ApplicationStatus {
+  APPROVED = 'APPROVED',
+  DECLINED = 'DECLINED',
+  CANCELED = 'CANCELED',
+}
+
+/** State of a Tecalis verification process. */
+export enum VerificationStatus {
+  PENDING = 'PENDING',
+  OK = 'OK',
+  KO = 'KO',
+  CANCELLED = 'CANCELLED',
+}
+
+export enum VerificationOperationType {
+  DOCUMENTS = 'DOCUMENTS',
+  HOME = 'HOME',
+  OCR = 'OCR',
+  POL = 'POL',
+  FINISH = 'FINISH',
+}
+
+export enum VerificationOperationState {
+  NOT_STARTED = 'NOT_STARTED',
+  OK = 'OK',
+  KO = 'KO',
+}
+
+export enum LoanApplicationType {
+  NEW = 'NEW',
+  RETURNING = 'RETURNING',
+  REFINANCED = 'REFINANCED',
+}
+
+export enum LoanType {
+  PAYDAY = 'PAYDAY',
+  INSTALLMENT = 'INSTALLMENT',
+  LINE_OF_CREDIT = 'LINE_OF_CREDIT',
+}
+
+export enum LoanStatus {
+  PENDING = 'PENDING',
+  EXPIRED = 'EXPIRED',
+  WITHDRAWN = 'WITHDRAWN',
+  DENIED = 'DENIED',
+  APPROVED = 'APPROVED',
+  ORIGINATED = 'ORIGINATED',
+  REVERSED = 'REVERSED',
+  PAST_DUE = 'PAST_DUE',
+  WRITTEN_OFF = 'WRITTEN_OFF',
+  CURRENT = 'CURRENT',
+  PAID_IN_FULL = 'PAID_IN_FULL',
+}
+
+/** Lifecycle of one call to one provider in the outbox. */
+export enum DispatchState {
+  PENDING = 'PENDING',
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+}

@@ -1,0 +1,54 @@
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
+import { type GraphQLFormattedError } from 'graphql';
+import { assertNever } from '../domain/assert-never.js';
+import { GatewayError, type GatewayErrorKind } from '../domain/errors.js';
+import { type Logger } from '../logger.js';
+
+/** The `extensions.code` each kind of gateway error is served with. */
+export function graphQLCodeOf(kind: GatewayErrorKind): string {
+  switch (kind) {
+    case 'INVALID_INPUT':
+      return ApolloServerErrorCode.BAD_USER_INPUT;
+    default:
+      return assertNever(kind, 'gateway error kind');
+  }
+}
+
+/** Codes Apollo gives to errors in the request itself: safe to show as they are. */
+const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
+  ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
+  ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ApolloServerErrorCode.BAD_USER_INPUT,
+  ApolloServerErrorCode.BAD_REQUEST,
+  ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+]);
+
+/**
+ * Apollo's `formatError`: gateway errors keep their message and gain a code and the
+ * field at fault; request errors pass through; anything else is logged in full and
+ * answered with a generic message, so no SQL, stack or internal detail reaches a client.
+ */
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const where = {
+      ...(formatted.locations && { locations: formatted.locations }),
+      ...(formatted.path && { path: formatted.path }),
+    };
+    if (original instanceof GatewayError) {
+      return {
+        message: original.message,
+        ...where,
+        extensions: { code: graphQLCodeOf(original.kind), ...(original.field !== undefined && { field: original.field }) },
+      };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+      return { message: formatted.message, ...where, extensions: { code } };
+    }
+    logger.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
+    return { message: 'Internal server error', ...where, extensions: { code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR } };
+  };
+}

@@ -1,0 +1,77 @@
+import DataLoader from 'dataloader';
+import {
+  type ApplicationDocumentEntity,
+  type ApplicationEntity,
+  type LeadEntity,
+  type LoanEntity,
+  type StatusChangeEntity,
+  type VerificationEntity,
+  type VerificationOperationEntity,
+} from '../db/entities/index.js';
+import { type Stores } from './context.js';
+
+/**
+ * Per-request batch loaders: every nested field of a page costs one statement per
+ * field, not one per row. Built anew for each operation, so a cached row never
+ * outlives the request that read it.
+ */
+export interface Loaders {
+  readonly leadById: DataLoader<string, LeadEntity | null>;
+  readonly applicationByLeadId: DataLoader<string, ApplicationEntity | null>;
+  readonly documentsByApplicationId: DataLoader<string, ApplicationDocumentEntity[]>;
+  readonly verificationByLeadId: DataLoader<string, VerificationEntity | null>;
+  readonly operationsByAuthUuid: DataLoader<string, VerificationOperationEntity[]>;
+  readonly loansByLeadId: DataLoader<string, LoanEntity[]>;
+  /** `history(first:)` takes an argument, so there is one loader per value of `first`. */
+  historyByLeadId(first: number): DataLoader<string, StatusChangeEntity[]>;
+}
+
+export function createLoaders(stores: Stores): Loaders {
+  const history = new Map<number, DataLoader<string, StatusChangeEntity[]>>();
+  return {
+    leadById: new DataLoader(async (ids) => one(ids, await stores.leads.findByIds(ids), (l) => l.id)),
+    applicationByLeadId: new DataLoader(async (ids) =>
+      one(ids, await stores.records.applicationsForLeads(ids), (a) => a.leadId),
+    ),
+    documentsByApplicationId: new DataLoader(async (ids) =>
+      many(ids, await stores.records.documentsForApplications(ids), (d) => d.applicationId),
+    ),
+    verificationByLeadId: new DataLoader(async (ids) =>
+      one(ids, await stores.records.verificationsForLeads(ids), (v) => v.leadId),
+    ),
+    operationsByAuthUuid: new DataLoader(async (ids) =>
+      many(ids, await stores.records.operationsForVerifications(ids), (o) => o.authUuid),
+    ),
+    loansByLeadId: new DataLoader(async (ids) => many(ids, await stores.records.loansForLeads(ids), (l) => l.leadId)),
+    historyByLeadId(first) {
+      let loader = history.get(first);
+      if (loader === undefined) {
+        loader = new DataLoader(async (ids) =>
+          many(ids, await stores.statusChanges.newestForLeads(ids, first), (c) => c.leadId),
+        );
+        history.set(first, loader);
+      }
+      return loader;
+    },
+  };
+}
+
+/** Answers each key with the one row whose key matches, or null. */
+function one<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string | null): Array<T | null> {
+  const byKey = new Map<string, T>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    if (key !== null) byKey.set(key, row);
+  }
+  return keys.map((key) => byKey.get(key) ?? null);
+}
+
+/** Answers each key with its rows, in the order the statement returned them. */
+function many<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string | null): T[][] {
+  const byKey = new Map<string, T[]>(keys.map((key) => [key, []]));
+  for (const row of rows) {
+    const key = keyOf(row);
+    if (key !== null) byKey.get(key)?.push(row);
+  }
+  return keys.map((key) => byKey.get(key) ?? []);
+}

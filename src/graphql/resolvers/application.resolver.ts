@@ -1,0 +1,32 @@
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { requireApplicationId } from '../../domain/ids.js';
+import { type GraphQLContext } from '../context.js';
+import { ApplicationDocumentObject, ApplicationObject } from '../types/application.type.js';
+import { LeadObject } from '../types/lead.type.js';
+
+@Resolver(() => ApplicationObject)
+export class ApplicationResolver {
+  @Query(() => ApplicationObject, { nullable: true })
+  async application(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ApplicationObject | null> {
+    const application = await ctx.services.stores.records.findApplication(requireApplicationId(id, 'id'));
+    return application === null ? null : ApplicationObject.from(application);
+  }
+
+  @FieldResolver(() => [ApplicationDocumentObject])
+  async documents(@Root() application: ApplicationObject, @Ctx() ctx: GraphQLContext): Promise<ApplicationDocumentObject[]> {
+    const documents = await ctx.loaders.documentsByApplicationId.load(application.id);
+    return documents.map((document) => ApplicationDocumentObject.from(document));
+  }
+
+  @FieldResolver(() => LeadObject, { nullable: true })
+  async lead(@Root() application: ApplicationObject, @Ctx() ctx: GraphQLContext): Promise<LeadObject | null> {
+    return loadLead(application.leadId, ctx);
+  }
+}
+
+/** The lead a record is linked to, through the request's loader. */
+export async function loadLead(leadId: string | null, ctx: GraphQLContext): Promise<LeadObject | null> {
+  if (leadId === null) return null;
+  const lead = await ctx.loaders.leadById.load(leadId);
+  return lead === null ? null : LeadObject.from(lead);
+}

@@ -1,0 +1,13 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { requireUuid } from '../../domain/ids.js';
+import { type GraphQLContext } from '../context.js';
+import { DispatchObject } from '../types/dispatch.type.js';
+
+@Resolver(() => DispatchObject)
+export class DispatchResolver {
+  @Query(() => DispatchObject, { nullable: true })
+  async dispatch(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<DispatchObject | null> {
+    const dispatch = await ctx.services.stores.records.findDispatch(requireUuid(id, 'id'));
+    return dispatch === null ? null : DispatchObject.from(dispatch);
+  }
+}

@@ -1,0 +1,94 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { invalidInput } from '../../domain/errors.js';
+import { requirePageSize, requireUuid } from '../../domain/ids.js';
+import { type GraphQLContext } from '../context.js';
+import { decodeLeadCursor, encodeLeadCursor } from '../cursor.js';
+import { CreateLeadInput } from '../inputs/create-lead.input.js';
+import { LeadFilterInput } from '../inputs/lead-filter.input.js';
+import { ApplicationObject } from '../types/application.type.js';
+import { LeadConnectionObject } from '../types/lead-connection.type.js';
+import { LeadObject } from '../types/lead.type.js';
+import { LoanObject } from '../types/loan.type.js';
+import { StatusChangeObject } from '../types/status-change.type.js';
+import { VerificationObject } from '../types/verification.type.js';
+
+// An explicit `first: null` means the default, as if the argument were absent.
+const DEFAULT_PAGE = 20;
+const MAX_PAGE = 100;
+
+@Resolver(() => LeadObject)
+export class LeadResolver {
+  @Query(() => LeadObject, { nullable: true })
+  async lead(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<LeadObject | null> {
+    const lead = await ctx.services.stores.leads.findById(requireUuid(id, 'id'));
+    return lead === null ? null : LeadObject.from(lead);
+  }
+
+  @Query(() => LeadObject, { nullable: true })
+  async leadByTecheaId(
+    @Arg('techeaLeadId', () => ID) techeaLeadId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<LeadObject | null> {
+    const lead = await ctx.services.stores.leads.findByTecheaId(requireUuid(techeaLeadId, 'techeaLeadId'));
+    return lead === null ? null : LeadObject.from(lead);
+  }
+
+  @Query(() => LeadConnectionObject, { description: 'Leads, newest first.' })
+  async leads(
+    @Arg('first', () => Int, { nullable: true, defaultValue: DEFAULT_PAGE }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
+    @Arg('filter', () => LeadFilterInput, { nullable: true }) filter: LeadFilterInput | null | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<LeadConnectionObject> {
+    const size = requirePageSize(first ?? DEFAULT_PAGE, 'first', 0, MAX_PAGE);
+    const afterSeq = after == null ? undefined : decodeLeadCursor(after, 'after');
+    const criteria = {
+      ...(filter?.stages != null && { stages: nonEmpty(filter.stages, 'filter.stages') }),
+      ...(filter?.updatedSince != null && { updatedSince: filter.updatedSince }),
+    };
+    const page = await ctx.services.stores.leads.page(criteria, size, afterSeq);
+    const edges = page.leads.map((lead) => ({ cursor: encodeLeadCursor(lead.seq), node: LeadObject.from(lead) }));
+    return Object.assign(new LeadConnectionObject(), {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+      countTotal: () => ctx.services.stores.leads.count(criteria),
+    });
+  }
+
+  @Mutation(() => LeadObject, { description: 'Records a lead and links existing provider records to it. Calls no provider.' })
+  async createLead(@Arg('input', () => CreateLeadInput) input: CreateLeadInput, @Ctx() ctx: GraphQLContext): Promise<LeadObject> {
+    return LeadObject.from(await ctx.services.leadCommands.createLead(input));
+  }
+
+  @FieldResolver(() => ApplicationObject, { nullable: true })
+  async application(@Root() lead: LeadObject, @Ctx() ctx: GraphQLContext): Promise<ApplicationObject | null> {
+    const application = await ctx.loaders.applicationByLeadId.load(lead.id);
+    return application === null ? null : ApplicationObject.from(application);
+  }
+
+  @FieldResolver(() => VerificationObject, { nullable: true })
+  async verification(@Root() lead: LeadObject, @Ctx() ctx: GraphQLContext): Promise<VerificationObject | null> {
+    const verification = await ctx.loaders.verificationByLeadId.load(lead.id);
+    return verification === null ? null : VerificationObject.from(verification);
+  }
+
+  @FieldResolver(() => [LoanObject], { description: 'Most recently applied first.' })
+  async loans(@Root() lead: LeadObject, @Ctx() ctx: GraphQLContext): Promise<LoanObject[]> {
+    return (await ctx.loaders.loansByLeadId.load(lead.id)).map((loan) => LoanObject.from(loan));
+  }
+
+  @FieldResolver(() => [StatusChangeObject], { description: 'Status changes of this lead and its records, newest first.' })
+  async history(
+    @Root() lead: LeadObject,
+    @Arg('first', () => Int, { nullable: true, defaultValue: DEFAULT_PAGE }) first: number | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<StatusChangeObject[]> {
+    const size = requirePageSize(first ?? DEFAULT_PAGE, 'first', 0, MAX_PAGE);
+    return (await ctx.loaders.historyByLeadId(size).load(lead.id)).map((change) => StatusChangeObject.from(change));
+  }
+}
+
+function nonEmpty<T>(values: T[], field: string): T[] {
+  if (values.length === 0) throw invalidInput(field, 'at least one value (omit the field to match all)', values);
+  return values;
+}

@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { type GraphQLSchema, printSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { ApplicationResolver } from './resolvers/application.resolver.js';
+import { DispatchResolver } from './resolvers/dispatch.resolver.js';
+import { LeadResolver } from './resolvers/lead.resolver.js';
+import { LoanResolver } from './resolvers/loan.resolver.js';
+import { StatusChangeResolver } from './resolvers/status-change.resolver.js';
+import { VerificationResolver } from './resolvers/verification.resolver.js';
+import { DateTimeISO } from './scalars.js';
+
+/** Builds the executable schema from the resolver classes. */
+export function buildGatewaySchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [
+      LeadResolver,
+      ApplicationResolver,
+      VerificationResolver,
+      LoanResolver,
+      StatusChangeResolver,
+      DispatchResolver,
+    ],
+    scalarsMap: [{ type: Date, scalar: DateTimeISO }],
+    // Inputs are checked by the domain's own validators, which name the field at fault.
+    validate: false,
+  });
+}
+
+/** The SDL committed as `schema.graphql`. */
+export function printGatewaySchema(schema: GraphQLSchema): string {
+  return (
+    '# Generated from the resolvers in src/graphql by `npm run schema:emit`. Do not edit by hand.\n\n' +
+    printSchema(schema) +
+    '\n'
+  );
+}

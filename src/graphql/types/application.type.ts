@@ -1,0 +1,112 @@
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { type ApplicationDocumentEntity, type ApplicationEntity } from '../../db/entities/index.js';
+import { ApplicationStatus } from '../../domain/vocabulary.js';
+import '../enums.js';
+import { DateTimeISO, JSONObject } from '../scalars.js';
+
+@ObjectType('Credit')
+export class CreditObject {
+  @Field(() => Boolean, { nullable: true }) isSecured!: boolean | null;
+  @Field(() => Boolean, { nullable: true }) isMla!: boolean | null;
+  @Field(() => String, { nullable: true }) currency!: string | null;
+  @Field(() => String, { nullable: true }) underwritingGrade!: string | null;
+  @Field(() => Float, { nullable: true, description: 'In minor units (cents), as Lead Bank reports it.' })
+  limit!: number | null;
+  @Field(() => Float, { nullable: true, description: 'In minor units (cents), as Lead Bank reports it.' })
+  maxLimit!: number | null;
+  @Field(() => Int, { nullable: true }) score!: number | null;
+  @Field(() => DateTimeISO, { nullable: true }) scorePulledAt!: Date | null;
+  @Field(() => String, { nullable: true }) scoreSource!: string | null;
+}
+
+@ObjectType('AdverseActionNotice')
+export class AdverseActionNoticeObject {
+  @Field(() => DateTimeISO, { nullable: true }) deliveredAt!: Date | null;
+  @Field(() => String, { nullable: true }) reason!: string | null;
+  @Field(() => String, { nullable: true }) deliveryMethod!: string | null;
+}
+
+@ObjectType('ApplicationDecision')
+export class ApplicationDecisionObject {
+  @Field(() => DateTimeISO, { nullable: true }) decidedAt!: Date | null;
+  @Field(() => String, { nullable: true }) reason!: string | null;
+  @Field(() => String, { nullable: true }) exceptionApprovalReason!: string | null;
+}
+
+@ObjectType('ApplicationDocument')
+export class ApplicationDocumentObject {
+  @Field(() => ID, { nullable: true }) documentId!: string | null;
+  @Field(() => String) type!: string;
+  @Field(() => DateTimeISO, { nullable: true }) displayedAt!: Date | null;
+  @Field(() => DateTimeISO, { nullable: true }) consentedAt!: Date | null;
+  @Field(() => String, { nullable: true }) version!: string | null;
+
+  static from(entity: ApplicationDocumentEntity): ApplicationDocumentObject {
+    return Object.assign(new ApplicationDocumentObject(), {
+      documentId: entity.documentId,
+      type: entity.type,
+      displayedAt: entity.displayedAt,
+      consentedAt: entity.consentedAt,
+      version: entity.version,
+    });
+  }
+}
+
+/** GraphQL `Application`; `documents` and `lead` are field resolvers in `application.resolver.ts`. */
+@ObjectType('Application', { description: 'A Lead Bank credit application.' })
+export class ApplicationObject {
+  @Field(() => ID, { description: "Lead Bank's id, matching ^application_\\w+$." })
+  id!: string;
+
+  @Field(() => ApplicationStatus, { nullable: true, description: 'Null until the application reaches a terminal state.' })
+  status!: ApplicationStatus | null;
+
+  @Field(() => String, { nullable: true }) productName!: string | null;
+  @Field(() => CreditObject, { nullable: true }) credit!: CreditObject | null;
+  @Field(() => AdverseActionNoticeObject, { nullable: true }) adverseActionNotice!: AdverseActionNoticeObject | null;
+  @Field(() => ApplicationDecisionObject, { nullable: true }) decision!: ApplicationDecisionObject | null;
+  @Field(() => JSONObject, { nullable: true }) metadata!: Record<string, unknown> | null;
+  @Field(() => DateTimeISO, { nullable: true }) createdAt!: Date | null;
+  @Field(() => DateTimeISO, { nullable: true }) updatedAt!: Date | null;
+
+  /** Not in the schema: the linked lead, resolved through a loader. */
+  leadId!: string | null;
+
+  static from(e: ApplicationEntity): ApplicationObject {
+    return Object.assign(new ApplicationObject(), {
+      id: e.id,
+      status: e.status,
+      productName: e.productName,
+      credit: presentOrNull<CreditObject>({
+        isSecured: e.creditIsSecured,
+        isMla: e.creditIsMla,
+        currency: e.creditCurrency,
+        underwritingGrade: e.creditUnderwritingGrade,
+        limit: e.creditLimitCents,
+        maxLimit: e.creditMaxLimitCents,
+        score: e.creditScore,
+        scorePulledAt: e.creditScorePulledAt,
+        scoreSource: e.creditScoreSource,
+      }),
+      adverseActionNotice: presentOrNull<AdverseActionNoticeObject>({
+        deliveredAt: e.aanDeliveredAt,
+        reason: e.aanReason,
+        deliveryMethod: e.aanDeliveryMethod,
+      }),
+      decision: presentOrNull<ApplicationDecisionObject>({
+        decidedAt: e.decisionDecidedAt,
+        reason: e.decisionReason,
+        exceptionApprovalReason: e.decisionExceptionApprovalReason,
+      }),
+      metadata: e.metadata,
+      createdAt: e.createdAt,
+      updatedAt: e.updatedAt,
+      leadId: e.leadId,
+    });
+  }
+}
+
+/** A nested object whose every field is null was never reported: answer null, as the provider would. */
+function presentOrNull<T extends object>(fields: { [K in keyof T]: T[K] }): T | null {
+  return Object.values(fields).some((v) => v !== null && v !== undefined) ? fields : null;
+}

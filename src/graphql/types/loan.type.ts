@@ -1,0 +1,48 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { type LoanEntity } from '../../db/entities/index.js';
+import { LoanApplicationType, LoanStatus, LoanType } from '../../domain/vocabulary.js';
+import '../enums.js';
+import { DateTimeISO } from '../scalars.js';
+
+/** GraphQL `Loan`; `lead` is a field resolver in `loan.resolver.ts`. */
+@ObjectType('Loan', { description: 'A loan as reported to Decision Cloud. Amounts are integer cents.' })
+export class LoanObject {
+  @Field(() => ID) customerId!: string;
+  @Field(() => ID) loanId!: string;
+  @Field(() => Int, { nullable: true, description: "Decision Cloud's own lead id (an integer), not the gateway's." })
+  decisionCloudLeadId!: number | null;
+  @Field(() => Int, { nullable: true }) managementSystemId!: number | null;
+  @Field(() => LoanApplicationType, { nullable: true }) applicationType!: LoanApplicationType | null;
+  @Field(() => LoanType, { nullable: true }) loanType!: LoanType | null;
+  @Field(() => LoanStatus, { nullable: true }) loanStatus!: LoanStatus | null;
+  @Field(() => Int) loanAmountCents!: number;
+  @Field(() => Int, { nullable: true }) fundedAmountCents!: number | null;
+  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD' }) firstPaymentDate!: string | null;
+  @Field(() => DateTimeISO) appliedAt!: Date;
+  @Field(() => DateTimeISO, { nullable: true }) esignedAt!: Date | null;
+  @Field(() => DateTimeISO, { nullable: true }) withdrawnAt!: Date | null;
+  @Field(() => DateTimeISO, { nullable: true }) originatedAt!: Date | null;
+
+  /** Not in the schema. */
+  leadId!: string | null;
+
+  static from(e: LoanEntity): LoanObject {
+    return Object.assign(new LoanObject(), {
+      customerId: e.customerId,
+      loanId: e.loanId,
+      decisionCloudLeadId: e.decisionCloudLeadId,
+      managementSystemId: e.managementSystemId,
+      applicationType: e.applicationType,
+      loanType: e.loanType,
+      loanStatus: e.loanStatus,
+      loanAmountCents: e.loanAmountCents,
+      fundedAmountCents: e.fundedAmountCents,
+      firstPaymentDate: e.firstPaymentDate,
+      appliedAt: e.appliedAt,
+      esignedAt: e.esignedAt,
+      withdrawnAt: e.withdrawnAt,
+      originatedAt: e.originatedAt,
+      leadId: e.leadId,
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { type VerificationEntity, type VerificationOperationEntity } from '../../db/entities/index.js';
+import {
+  VerificationOperationState,
+  VerificationOperationType,
+  VerificationStatus,
+} from '../../domain/vocabulary.js';
+import '../enums.js';
+import { DateTimeISO } from '../scalars.js';
+
+@ObjectType('VerificationOperation')
+export class VerificationOperationObject {
+  @Field(() => VerificationOperationType) type!: VerificationOperationType;
+  @Field(() => ID) operationId!: string;
+  @Field(() => VerificationOperationState) state!: VerificationOperationState;
+  @Field(() => Int, { description: 'Seconds spent in the operation.' }) totalTime!: number;
+
+  static from(e: VerificationOperationEntity): VerificationOperationObject {
+    return Object.assign(new VerificationOperationObject(), {
+      type: e.type,
+      operationId: e.operationId,
+      state: e.state,
+      totalTime: e.totalTime,
+    });
+  }
+}
+
+/** GraphQL `Verification`; `operations` and `lead` are field resolvers in `verification.resolver.ts`. */
+@ObjectType('Verification', { description: 'A Tecalis identity-verification process.' })
+export class VerificationObject {
+  @Field(() => ID) authUuid!: string;
+  @Field(() => ID, { nullable: true }) processUuid!: string | null;
+  @Field(() => VerificationStatus) status!: VerificationStatus;
+  @Field(() => String, { nullable: true }) statusReasons!: string | null;
+  @Field(() => String, { nullable: true }) name!: string | null;
+  @Field(() => String, { nullable: true }) documentNumber!: string | null;
+  @Field(() => String, { nullable: true }) documentType!: string | null;
+  @Field(() => String, { nullable: true }) nationality!: string | null;
+  @Field(() => String, { nullable: true }) company!: string | null;
+  @Field(() => String, { nullable: true }) profileAlias!: string | null;
+  @Field(() => Boolean, { nullable: true }) cleaned!: boolean | null;
+  @Field(() => DateTimeISO, { nullable: true }) createdAt!: Date | null;
+  @Field(() => DateTimeISO, { nullable: true }) updatedAt!: Date | null;
+
+  /** Not in the schema. */
+  leadId!: string | null;
+
+  static from(e: VerificationEntity): VerificationObject {
+    return Object.assign(new VerificationObject(), {
+      authUuid: e.authUuid,
+      processUuid: e.processUuid,
+      status: e.status,
+      statusReasons: e.statusReasons,
+      name: e.name,
+      documentNumber: e.documentNumber,
+      documentType: e.documentType,
+      nationality: e.nationality,
+      company: e.company,
+      profileAlias: e.profileAlias,
+      cleaned: e.cleaned,
+      createdAt: e.createdAt,
+      updatedAt: e.updatedAt,
+      leadId: e.leadId,
+    });
+  }
+}

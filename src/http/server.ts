@@ -1,0 +1,117 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import { type GraphQLSchema } from 'graphql';
+import http from 'node:http';
+import { type DataSource } from 'typeorm';
+import { hasPendingMigrations } from '../db/data-source.js';
+import { createContext, type GraphQLContext, type Services } from '../graphql/context.js';
+import { createErrorFormatter } from '../graphql/errors.js';
+import { type Logger } from '../logger.js';
+
+/** What the HTTP server needs. */
+export interface HttpServerDeps {
+  readonly schema: GraphQLSchema;
+  readonly services: Services;
+  readonly db: DataSource;
+  readonly logger: Logger;
+  /** Largest accepted request body. */
+  readonly bodyLimit?: string;
+}
+
+/** The HTTP side of the gateway: `/graphql`, `/healthz`, `/readyz`. */
+export interface HttpServer {
+  readonly server: http.Server;
+  /** Stops accepting, lets in-flight requests finish, then closes. */
+  stop(): Promise<void>;
+}
+
+export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
+  const { logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  const server = http.createServer(app);
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: deps.schema,
+    formatError: createErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    // The process owns signal handling (src/main.ts) and stops every part in order.
+    stopOnTerminationSignals: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // Apollo's landing pages load from a CDN, which a gateway without internet cannot reach.
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+    logger: {
+      debug: (m) => logger.debug(m),
+      info: (m) => logger.info(m),
+      warn: (m) => logger.warn(m),
+      error: (m) => logger.error(m),
+    },
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await readiness(deps.db);
+    res.status(ready.status === 'ready' ? 200 : 503).json(ready);
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: deps.bodyLimit ?? '1mb' }),
+    malformedBodyHandler,
+    expressMiddleware(apollo, { context: () => Promise.resolve(createContext(deps.services, logger)) }),
+  );
+  app.use(notFound);
+  app.use(lastResortHandler(logger));
+
+  return {
+    server,
+    stop: () => apollo.stop(),
+  };
+}
+
+async function readiness(db: DataSource): Promise<{ status: 'ready' | 'not ready'; database: string; migrations: string }> {
+  try {
+    await db.query('SELECT 1');
+  } catch {
+    return { status: 'not ready', database: 'unreachable', migrations: 'unknown' };
+  }
+  const pending = await hasPendingMigrations(db).catch(() => true);
+  return { status: pending ? 'not ready' : 'ready', database: 'ok', migrations: pending ? 'pending' : 'applied' };
+}
+
+/** The body parser's refusals, answered as GraphQL errors instead of express's HTML page. */
+const malformedBodyHandler: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+  const status = (error as { status?: unknown }).status;
+  const type = (error as { type?: unknown }).type;
+  if (typeof status !== 'number' || status < 400 || status >= 500) {
+    next(error);
+    return;
+  }
+  const message =
+    type === 'entity.parse.failed'
+      ? 'The request body is not valid JSON.'
+      : type === 'entity.too.large'
+        ? 'The request body is too large.'
+        : 'The request body could not be read.';
+  res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+};
+
+function notFound(req: Request, res: Response): void {
+  res.status(404).json({ errors: [{ message: `No route for ${req.method} ${req.path}`, extensions: { code: 'NOT_FOUND' } }] });
+}
+
+function lastResortHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    logger.error({ err: error }, 'unhandled error in an HTTP handler');
+    if (res.headersSent) return;
+    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+  };
+}

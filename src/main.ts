@@ -1,0 +1,80 @@
+import 'reflect-metadata';
+import { migrateOnly, startGateway } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { EmbeddedPostgresError } from './db/embedded-postgres.js';
+import { createLogger } from './logger.js';
+
+const USAGE = `Usage: leadgraph <command>
+
+Commands:
+  start     start the gateway (default)
+  migrate   apply pending database migrations and exit
+  help      show this text`;
+
+/** Longest a graceful stop may take before the process exits anyway. */
+const SHUTDOWN_LIMIT_MS = 15_000;
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] ?? 'start';
+  if (command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (command !== 'start' && command !== 'migrate') {
+    process.stderr.write(`leadgraph: unknown command "${command}"\n\n${USAGE}\n`);
+    return 2;
+  }
+
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+
+  if (command === 'migrate') {
+    const applied = await migrateOnly(config, logger);
+    logger.info({ migrations: applied }, applied.length === 0 ? 'database is up to date' : 'migrations applied');
+    return 0;
+  }
+
+  const gateway = await startGateway(config, logger);
+  logger.info({ url: gateway.url }, 'leadgraph is ready');
+  process.stdout.write(`\nleadgraph is ready: GraphQL at ${gateway.url}\n\n`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      const limit = setTimeout(() => {
+        logger.error({ limitMs: SHUTDOWN_LIMIT_MS }, 'graceful shutdown took too long; exiting');
+        resolve(1);
+      }, SHUTDOWN_LIMIT_MS);
+      limit.unref();
+      gateway.close().then(
+        () => {
+          clearTimeout(limit);
+          logger.info('stopped');
+          resolve(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'error during shutdown');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    // Start-up problems the user can fix get one clear line, not a stack trace.
+    if (error instanceof ConfigError || error instanceof EmbeddedPostgresError) {
+      console.error(`leadgraph: ${error.message}`);
+      process.exit(2);
+    }
+    console.error('leadgraph: failed to start:', error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,136 @@
+import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import { LeadEntity } from '../db/entities/index.js';
+import { invalidInput, rejectedInput } from '../domain/errors.js';
+import { requireApplicationId, requireExternalId, requireUuid } from '../domain/ids.js';
+import { LeadStage } from '../domain/vocabulary.js';
+import { refreshLeadStage } from './lead-stage.js';
+
+/** What `createLead` records: the lead and the ids of existing provider records to link. */
+export interface CreateLeadCommand {
+  readonly techeaLeadId?: string | null;
+  readonly advertiserRef?: string | null;
+  readonly applicationId?: string | null;
+  readonly verificationAuthUuid?: string | null;
+  readonly decisionCloudCustomerId?: string | null;
+}
+
+const MAX_REF_LENGTH = 255;
+
+/** Changes to leads that stay inside the gateway (no provider is called). */
+export class LeadCommands {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Records a lead and links existing provider records to it, all in one transaction:
+   * either every link holds or nothing is written. Every input is checked first.
+   */
+  async createLead(command: CreateLeadCommand): Promise<LeadEntity> {
+    const input = validate(command);
+    const leadId = await this.db.transaction(async (manager) => {
+      const lead = await insertLead(manager, input);
+      if (input.applicationId !== undefined) {
+        await link(manager, 'application', 'id', input.applicationId, lead.id, 'input.applicationId', 'Lead Bank application');
+      }
+      if (input.verificationAuthUuid !== undefined) {
+        await link(
+          manager, 'verification', 'auth_uuid', input.verificationAuthUuid, lead.id,
+          'input.verificationAuthUuid', 'Tecalis process',
+        );
+      }
+      if (input.decisionCloudCustomerId !== undefined) {
+        // The customer's loans that no lead owns yet become this lead's.
+        await manager.query(`UPDATE loan SET lead_id = $1 WHERE customer_id = $2 AND lead_id IS NULL`, [
+          lead.id,
+          input.decisionCloudCustomerId,
+        ]);
+      }
+      await refreshLeadStage(manager, lead.id);
+      return lead.id;
+    });
+    return this.db.getRepository(LeadEntity).findOneByOrFail({ id: leadId });
+  }
+}
+
+interface ValidCreateLead {
+  techeaLeadId?: string;
+  advertiserRef?: string;
+  applicationId?: string;
+  verificationAuthUuid?: string;
+  decisionCloudCustomerId?: string;
+}
+
+function validate(command: CreateLeadCommand): ValidCreateLead {
+  const valid: ValidCreateLead = {};
+  if (command.techeaLeadId != null) valid.techeaLeadId = requireUuid(command.techeaLeadId, 'input.techeaLeadId');
+  if (command.advertiserRef != null) {
+    if (command.advertiserRef.length > MAX_REF_LENGTH) {
+      throw invalidInput('input.advertiserRef', `at most ${MAX_REF_LENGTH} characters`, `${command.advertiserRef.length} characters`);
+    }
+    valid.advertiserRef = command.advertiserRef;
+  }
+  if (command.applicationId != null) {
+    valid.applicationId = requireApplicationId(command.applicationId, 'input.applicationId');
+  }
+  if (command.verificationAuthUuid != null) {
+    valid.verificationAuthUuid = requireUuid(command.verificationAuthUuid, 'input.verificationAuthUuid');
+  }
+  if (command.decisionCloudCustomerId != null) {
+    valid.decisionCloudCustomerId = requireExternalId(command.decisionCloudCustomerId, 'input.decisionCloudCustomerId');
+  }
+  return valid;
+}
+
+async function insertLead(manager: EntityManager, input: ValidCreateLead): Promise<LeadEntity> {
+  const lead = manager.create(LeadEntity, {
+    techeaLeadId: input.techeaLeadId ?? null,
+    advertiserRef: input.advertiserRef ?? null,
+    decisionCloudCustomerId: input.decisionCloudCustomerId ?? null,
+    stage: LeadStage.NEW,
+    lastEvent: null,
+  });
+  try {
+    return await manager.save(lead);
+  } catch (error) {
+    const constraint = uniqueViolation(error);
+    if (constraint === 'lead_techea_lead_id_key') {
+      throw rejectedInput('input.techeaLeadId', `a lead with TECHEA lead id ${input.techeaLeadId} already exists`);
+    }
+    if (constraint === 'lead_decision_cloud_customer_id_key') {
+      throw rejectedInput(
+        'input.decisionCloudCustomerId',
+        `Decision Cloud customer ${input.decisionCloudCustomerId} is already linked to another lead`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Points one provider record at the lead, unless it is unknown or already someone else's. */
+async function link(
+  manager: EntityManager,
+  table: 'application' | 'verification',
+  key: 'id' | 'auth_uuid',
+  id: string,
+  leadId: string,
+  field: string,
+  what: string,
+): Promise<void> {
+  // The `lead_id IS NULL` guard makes the link atomic: of two concurrent callers, one wins.
+  const [, linked] = await manager.query<[unknown, number]>(
+    `UPDATE ${table} SET lead_id = $1 WHERE ${key} = $2 AND lead_id IS NULL`,
+    [leadId, id],
+  );
+  if (linked === 1) return;
+  const exists = await manager.query<unknown[]>(`SELECT 1 FROM ${table} WHERE ${key} = $1`, [id]);
+  throw rejectedInput(
+    field,
+    exists.length === 0 ? `no ${what} ${id} is known to the gateway` : `${what} ${id} is already linked to another lead`,
+  );
+}
+
+/** The name of the unique constraint a failed statement violated, if that is why it failed. */
+function uniqueViolation(error: unknown): string | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  return driverError.code === '23505' ? driverError.constraint : undefined;
+}

@@ -1,0 +1,180 @@
+import { type EntityManager } from 'typeorm';
+import {
+  ApplicationDocumentEntity,
+  ApplicationEntity,
+  LeadEntity,
+  LoanEntity,
+  StatusChangeEntity,
+  VerificationEntity,
+  VerificationOperationEntity,
+} from '../db/entities/index.js';
+import { type ApplicationRecord, type LoanRecord, type VerificationRecord } from '../domain/records.js';
+import { type LeadEvent, Provider } from '../domain/vocabulary.js';
+import { refreshLeadStage } from './lead-stage.js';
+
+/** One change to append to the status-change log. */
+export interface StatusChangeDraft {
+  readonly leadId: string;
+  readonly provider: Provider;
+  readonly entityId: string;
+  readonly from: string | null;
+  readonly to: string;
+  readonly occurredAt?: Date;
+}
+
+/**
+ * Applies what a provider confirmed to the local copy, inside the caller's
+ * transaction: the record, the status change it implies (when its status moved and
+ * it belongs to a lead), and the lead's derived stage. Every path that learns of a
+ * provider-side change goes through here, so the three never disagree.
+ */
+export class RecordWriter {
+  constructor(private readonly manager: EntityManager) {}
+
+  /** Stores a whole application; `leadId` links it when it is not linked yet. */
+  async applyApplication(record: ApplicationRecord, leadId?: string): Promise<ApplicationEntity> {
+    const repo = this.manager.getRepository(ApplicationEntity);
+    const previous = await repo.findOne({ where: { id: record.id }, lock: { mode: 'pessimistic_write' } });
+    const owner = previous?.leadId ?? leadId ?? null;
+    const entity = repo.create({
+      id: record.id,
+      leadId: owner,
+      status: record.status,
+      productName: record.productName,
+      creditIsSecured: record.credit?.isSecured ?? null,
+      creditIsMla: record.credit?.isMla ?? null,
+      creditCurrency: record.credit?.currency ?? null,
+      creditUnderwritingGrade: record.credit?.underwritingGrade ?? null,
+      creditLimitCents: record.credit?.limitCents ?? null,
+      creditMaxLimitCents: record.credit?.maxLimitCents ?? null,
+      creditScore: record.credit?.score ?? null,
+      creditScorePulledAt: record.credit?.scorePulledAt ?? null,
+      creditScoreSource: record.credit?.scoreSource ?? null,
+      aanDeliveredAt: record.adverseActionNotice?.deliveredAt ?? null,
+      aanReason: record.adverseActionNotice?.reason ?? null,
+      aanDeliveryMethod: record.adverseActionNotice?.deliveryMethod ?? null,
+      decisionDecidedAt: record.decision?.decidedAt ?? null,
+      decisionReason: record.decision?.reason ?? null,
+      decisionExceptionApprovalReason: record.decision?.exceptionApprovalReason ?? null,
+      metadata: record.metadata,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+      syncedAt: new Date(),
+    });
+    await repo.save(entity);
+    // Lead Bank replaces the document list whole; so do we.
+    await this.manager.delete(ApplicationDocumentEntity, { applicationId: record.id });
+    if (record.documents.length > 0) {
+      await this.manager.insert(
+        ApplicationDocumentEntity,
+        record.documents.map((document, position) => ({ applicationId: record.id, position, ...document })),
+      );
+    }
+    await this.afterChange(owner, Provider.LEAD_BANK, record.id, previous?.status ?? null, record.status, !previous);
+    return entity;
+  }
+
+  /** Stores a whole verification process with its operations. */
+  async applyVerification(record: VerificationRecord, leadId?: string): Promise<VerificationEntity> {
+    const repo = this.manager.getRepository(VerificationEntity);
+    const previous = await repo.findOne({ where: { authUuid: record.authUuid }, lock: { mode: 'pessimistic_write' } });
+    const owner = previous?.leadId ?? leadId ?? null;
+    const { operations, ...fields } = record;
+    const entity = repo.create({ ...fields, leadId: owner, syncedAt: new Date() });
+    await repo.save(entity);
+    await this.manager.delete(VerificationOperationEntity, { authUuid: record.authUuid });
+    if (operations.length > 0) {
+      await this.manager.insert(
+        VerificationOperationEntity,
+        operations.map((operation, position) => ({
+          operationId: operation.operationId,
+          authUuid: record.authUuid,
+          position,
+          type: operation.type,
+          state: operation.state,
+          totalTime: operation.totalTimeSeconds,
+        })),
+      );
+    }
+    await this.afterChange(owner, Provider.TECALIS, record.authUuid, previous?.status ?? null, record.status, !previous);
+    return entity;
+  }
+
+  /**
+   * Stores a loan. Its lead is, in order: the lead it already belongs to, `leadId`,
+   * or the lead linked to its Decision Cloud customer.
+   */
+  async applyLoan(record: LoanRecord, leadId?: string): Promise<LoanEntity> {
+    const repo = this.manager.getRepository(LoanEntity);
+    const key = { customerId: record.customerId, loanId: record.loanId };
+    const previous = await repo.findOne({ where: key, lock: { mode: 'pessimistic_write' } });
+    const owner = previous?.leadId ?? leadId ?? (await this.leadOfCustomer(record.customerId));
+    const entity = repo.create({ ...record, leadId: owner, syncedAt: new Date() });
+    await repo.save(entity);
+    await this.afterChange(
+      owner,
+      Provider.DECISION_CLOUD,
+      record.loanId,
+      previous?.loanStatus ?? null,
+      record.loanStatus,
+      !previous,
+    );
+    return entity;
+  }
+
+  /** Records the event TECHEA accepted as the lead's last one. */
+  async applyLeadEvent(leadId: string, event: LeadEvent): Promise<void> {
+    const lead = await this.manager.findOneOrFail(LeadEntity, { where: { id: leadId }, lock: { mode: 'pessimistic_write' } });
+    await this.manager.update(LeadEntity, { id: leadId }, { lastEvent: event });
+    if (lead.lastEvent !== event) {
+      await this.appendStatusChange({
+        leadId,
+        provider: Provider.TECHEA,
+        entityId: lead.techeaLeadId ?? leadId,
+        from: lead.lastEvent,
+        to: event,
+      });
+    }
+    await refreshLeadStage(this.manager, leadId);
+  }
+
+  /** Appends one row to the status-change log. */
+  async appendStatusChange(change: StatusChangeDraft): Promise<StatusChangeEntity> {
+    const occurredAt = change.occurredAt ?? new Date();
+    const [row] = await this.manager.query<Array<{ id: string }>>(
+      `INSERT INTO status_change (lead_id, provider, entity_id, from_status, to_status, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [change.leadId, change.provider, change.entityId, change.from, change.to, occurredAt],
+    );
+    return Object.assign(new StatusChangeEntity(), {
+      id: String(row?.id),
+      leadId: change.leadId,
+      provider: change.provider,
+      entityId: change.entityId,
+      fromStatus: change.from,
+      toStatus: change.to,
+      occurredAt,
+    });
+  }
+
+  private async leadOfCustomer(customerId: string): Promise<string | null> {
+    const lead = await this.manager.findOneBy(LeadEntity, { decisionCloudCustomerId: customerId });
+    return lead?.id ?? null;
+  }
+
+  /** A status that moved (or first appeared) on a lead's record is logged, and the stage follows. */
+  private async afterChange(
+    leadId: string | null,
+    provider: Provider,
+    entityId: string,
+    from: string | null,
+    to: string | null,
+    created: boolean,
+  ): Promise<void> {
+    if (leadId === null) return;
+    if (to !== null && (created || from !== to)) {
+      await this.appendStatusChange({ leadId, provider, entityId, from: created ? null : from, to });
+    }
+    await refreshLeadStage(this.manager, leadId);
+  }
+}

@@ -1,0 +1,59 @@
+import { type DataSource } from 'typeorm';
+import { StatusChangeEntity } from '../db/entities/index.js';
+
+/** Which changes {@link StatusChangeStore.after} returns. */
+export interface StatusChangeCriteria {
+  /** Only changes with a larger id. */
+  readonly afterId?: string;
+  readonly leadId?: string;
+}
+
+/** Reads the status-change log. */
+export class StatusChangeStore {
+  constructor(private readonly db: DataSource) {}
+
+  /** Changes in id order after `afterId`, at most `first`. */
+  after(criteria: StatusChangeCriteria, first: number): Promise<StatusChangeEntity[]> {
+    const query = this.db
+      .getRepository(StatusChangeEntity)
+      .createQueryBuilder('change')
+      .orderBy('change.id', 'ASC')
+      .limit(first);
+    if (criteria.afterId !== undefined) query.andWhere('change.id > :afterId', { afterId: criteria.afterId });
+    if (criteria.leadId !== undefined) query.andWhere('change.leadId = :leadId', { leadId: criteria.leadId });
+    return query.getMany();
+  }
+
+  /** The newest `first` changes of each lead, newest first, in one statement. */
+  async newestForLeads(leadIds: readonly string[], first: number): Promise<StatusChangeEntity[]> {
+    if (first === 0) return [];
+    const rows: Array<{
+      id: string;
+      lead_id: string;
+      provider: StatusChangeEntity['provider'];
+      entity_id: string;
+      from_status: string | null;
+      to_status: string;
+      occurred_at: Date;
+    }> = await this.db.query(
+      // One index range scan per lead on (lead_id, id DESC), whatever the log's size.
+      `SELECT c.id, c.lead_id, c.provider, c.entity_id, c.from_status, c.to_status, c.occurred_at
+         FROM unnest($1::uuid[]) AS wanted(lead_id)
+         CROSS JOIN LATERAL (
+           SELECT * FROM status_change s WHERE s.lead_id = wanted.lead_id ORDER BY s.id DESC LIMIT $2
+         ) c`,
+      [leadIds, first],
+    );
+    return rows.map((row) =>
+      Object.assign(new StatusChangeEntity(), {
+        id: String(row.id),
+        leadId: row.lead_id,
+        provider: row.provider,
+        entityId: row.entity_id,
+        fromStatus: row.from_status,
+        toStatus: row.to_status,
+        occurredAt: row.occurred_at,
+      }),
+    );
+  }
+}
