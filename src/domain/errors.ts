@@ -25,6 +25,11 @@ export function invalidInput(field: string, expected: string, got: unknown): Gat
   return new GatewayError('INVALID_INPUT', `${field}: expected ${expected}, but got ${describe(got)}`, field);
 }
 
+/** A text over its length limit; the message gives the length, never the text. */
+export function tooLong(field: string, max: number, length: number): GatewayError {
+  return new GatewayError('INVALID_INPUT', `${field}: expected at most ${max} characters, but got ${length}`, field);
+}
+
 /** A bad-input error whose message is not of the expected/got shape (a conflict with stored state). */
 export function rejectedInput(field: string, message: string): GatewayError {
   return new GatewayError('INVALID_INPUT', `${field}: ${message}`, field);

@@ -1,6 +1,6 @@
 import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import { LeadEntity } from '../db/entities/index.js';
-import { invalidInput, rejectedInput } from '../domain/errors.js';
+import { rejectedInput, tooLong } from '../domain/errors.js';
 import { requireApplicationId, requireExternalId, requireUuid } from '../domain/ids.js';
 import { LeadStage } from '../domain/vocabulary.js';
 import { refreshLeadStage } from './lead-stage.js';
@@ -64,7 +64,7 @@ function validate(command: CreateLeadCommand): ValidCreateLead {
   if (command.techeaLeadId != null) valid.techeaLeadId = requireUuid(command.techeaLeadId, 'input.techeaLeadId');
   if (command.advertiserRef != null) {
     if (command.advertiserRef.length > MAX_REF_LENGTH) {
-      throw invalidInput('input.advertiserRef', `at most ${MAX_REF_LENGTH} characters`, `${command.advertiserRef.length} characters`);
+      throw tooLong('input.advertiserRef', MAX_REF_LENGTH, command.advertiserRef.length);
     }
     valid.advertiserRef = command.advertiserRef;
   }

@@ -23,7 +23,7 @@ export class LeadEntity {
   decisionCloudCustomerId!: string | null;
 
   /** Derived by `deriveStage` whenever a linked record changes; stored so it can be filtered and indexed. */
-  @Column({ type: 'text' })
+  @Column({ type: 'text', default: LeadStage.NEW })
   stage!: LeadStage;
 
   @Column({ name: 'last_event', type: 'text', nullable: true })

@@ -28,6 +28,6 @@ export class StatusChangeEntity {
   @Column({ name: 'to_status', type: 'text' })
   toStatus!: string;
 
-  @Column({ name: 'occurred_at', type: 'timestamptz' })
+  @Column({ name: 'occurred_at', type: 'timestamptz', default: () => 'now()' })
   occurredAt!: Date;
 }

@@ -1,0 +1,111 @@
+import { existsSync, readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postGraphQL, queryData } from '../support/graphql-client.js';
+import { killLeftoverGateways, runGateway } from '../support/process.js';
+
+/** Whether the PostgreSQL named in a data directory's postmaster.pid is running. */
+function postmasterRunning(dataDir: string): boolean {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+describe('the gateway as a user starts it (no DATABASE_URL, nothing installed)', () => {
+  let home: string;
+  let dataDir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    home = await fs.mkdtemp(path.join(os.tmpdir(), 'leadgraph-e2e-'));
+    await fs.chmod(home, 0o755); // as root, the embedded PostgreSQL runs as `postgres` and must reach it
+    dataDir = path.join(home, 'pg');
+    env = { LEADGRAPH_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' };
+  });
+  afterAll(async () => {
+    await killLeftoverGateways();
+    await fs.rm(home, { recursive: true, force: true });
+  });
+
+  it('`npm start` starts an embedded PostgreSQL, prints the URL, serves, and stops cleanly on SIGTERM', async () => {
+    const gateway = runGateway('npm', ['start', '--silent'], env);
+    const url = await gateway.ready;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
+    expect(gateway.output()).toContain('initialising the embedded PostgreSQL data directory');
+
+    const created = await queryData<{ createLead: { id: string; stage: string } }>(
+      url,
+      `mutation { createLead(input: { advertiserRef: "E2E-1" }) { id stage } }`,
+    );
+    expect(created.createLead.stage).toBe('NEW');
+    expect(postmasterRunning(dataDir)).toBe(true);
+
+    // A supervisor stops `npm start` by signalling npm; the gateway must get it and stop cleanly.
+    gateway.child.kill('SIGTERM');
+    await gateway.exited;
+    expect(gateway.output()).toContain('"msg":"stopped"');
+    expect(postmasterRunning(dataDir)).toBe(false);
+    expect(gateway.output()).not.toMatch(/"level":(50|60)/); // no error or fatal log line
+  });
+
+  it('reuses the data directory on the next start', async () => {
+    const gateway = runGateway('node', ['bin/leadgraph.js', 'start'], env);
+    const url = await gateway.ready;
+    expect(gateway.output()).not.toContain('initialising');
+    const data = await queryData<{ leads: { edges: Array<{ node: { advertiserRef: string } }> } }>(
+      url,
+      `{ leads { edges { node { advertiserRef } } } }`,
+    );
+    expect(data.leads.edges.map((e) => e.node.advertiserRef)).toEqual(['E2E-1']);
+    gateway.child.kill('SIGINT');
+    expect(await gateway.exited).toBe(0);
+  });
+
+  it('recovers, with a clear message, from a PostgreSQL left running by a killed gateway', async () => {
+    const killed = runGateway('node', ['bin/leadgraph.js', 'start'], env);
+    await killed.ready;
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    expect(postmasterRunning(dataDir)).toBe(true); // the orphan
+
+    const next = runGateway('node', ['bin/leadgraph.js', 'start'], env);
+    const url = await next.ready;
+    expect(next.output()).toContain('left running by an earlier gateway that did not shut down cleanly');
+    const response = await postGraphQL(url, `{ leads { totalCount } }`);
+    expect(response.data).toEqual({ leads: { totalCount: 1 } });
+    next.child.kill('SIGTERM');
+    expect(await next.exited).toBe(0);
+    expect(postmasterRunning(dataDir)).toBe(false);
+  });
+
+  it('`leadgraph migrate` applies migrations to a fresh embedded database and exits', async () => {
+    const fresh = runGateway('node', ['bin/leadgraph.js', 'migrate'], { ...env, LEADGRAPH_DATA_DIR: path.join(home, 'fresh') });
+    expect(await fresh.exited).toBe(0);
+    expect(fresh.output()).toContain('InitialSchema0000000000001');
+    expect(postmasterRunning(path.join(home, 'fresh'))).toBe(false);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'leadgraph: PORT: expected a port number from 0 to 65535, but got "eighty"'],
+    [{ LOG_LEVEL: 'chatty' }, 'leadgraph: LOG_LEVEL: expected one of trace, debug, info, warn, error, fatal, silent, but got "chatty"'],
+  ])('refuses to start on %o with one clear line', async (bad, line) => {
+    const gateway = runGateway('node', ['bin/leadgraph.js', 'start'], { ...env, ...bad });
+    expect(await gateway.exited).toBe(2);
+    expect(gateway.output().trim()).toBe(line);
+  });
+
+  it('answers an unknown command with the usage', async () => {
+    const gateway = runGateway('node', ['bin/leadgraph.js', 'serve'], env);
+    expect(await gateway.exited).toBe(2);
+    expect(gateway.output()).toContain('unknown command "serve"');
+    expect(gateway.output()).toContain('Usage: leadgraph <command>');
+  });
+});

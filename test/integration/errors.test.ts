@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestGateway, startTestGateway } from '../support/gateway.js';
+import { postGraphQL } from '../support/graphql-client.js';
+
+describe('errors a client can get', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(() => gateway.stop());
+
+  it.each([
+    ['lead(id:)', `{ lead(id: "42") { id } }`, 'id'],
+    ['leadByTecheaId', `{ leadByTecheaId(techeaLeadId: "abc") { id } }`, 'techeaLeadId'],
+    ['application(id:)', `{ application(id: "APP-1") { id } }`, 'id'],
+    ['verification(authUuid:)', `{ verification(authUuid: "x") { authUuid } }`, 'authUuid'],
+    ['loan(customerId:)', `{ loan(customerId: "", loanId: "l1") { loanId } }`, 'customerId'],
+    ['dispatch(id:)', `{ dispatch(id: "d-1") { id } }`, 'id'],
+    ['leads(after:) with a forged cursor', `{ leads(after: "bGVhZDpYWFg") { totalCount } }`, 'after'],
+    ['leads(first:) too large', `{ leads(first: 1000) { totalCount } }`, 'first'],
+    ['leads(first:) negative', `{ leads(first: -1) { totalCount } }`, 'first'],
+    ['leads(filter:) with no stages', `{ leads(filter: { stages: [] }) { totalCount } }`, 'filter.stages'],
+    ['Lead.history(first:)', `{ leads { edges { node { history(first: 101) { id } } } } }`, 'first'],
+    ['statusChanges(after:)', `{ statusChanges(after: "-5") { id } }`, 'after'],
+    ['statusChanges(leadId:)', `{ statusChanges(leadId: "lead-1") { id } }`, 'leadId'],
+    ['statusChanges(first:)', `{ statusChanges(first: 0) { id } }`, 'first'],
+  ])('a malformed %s is BAD_USER_INPUT naming the argument', async (_what, query, field) => {
+    await gateway.db.query(`INSERT INTO lead DEFAULT VALUES`); // so nested history resolves at least once
+    const response = await postGraphQL(gateway.url, query);
+    expect(response.status).toBe(200);
+    expect(response.errors).toHaveLength(1);
+    expect(response.errors![0]).toMatchObject({
+      message: expect.stringMatching(new RegExp(`^${field.replace('.', '\\.')}: expected .+, but got .+`)),
+      extensions: { code: 'BAD_USER_INPUT', field },
+    });
+  });
+
+  it('answers an invalid filter value in variables with BAD_USER_INPUT naming its path', async () => {
+    const response = await postGraphQL(gateway.url, `query ($f: LeadFilter) { leads(filter: $f) { totalCount } }`, {
+      f: { updatedSince: 'yesterday' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    // graphql-js names the path inside the variable: "$f" … at "f.updatedSince".
+    expect(response.errors![0]!.message).toContain('"f.updatedSince"');
+  });
+
+  it('answers an unknown enum value in variables with BAD_USER_INPUT', async () => {
+    const response = await postGraphQL(gateway.url, `query ($f: LeadFilter) { leads(filter: $f) { totalCount } }`, {
+      f: { stages: ['ALMOST_DONE'] },
+    });
+    expect(response.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(response.errors![0]!.message).toContain('ALMOST_DONE');
+  });
+
+  it('answers a malformed JSON body with a JSON GraphQL error, not an HTML page', async () => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": "{ leads { totalCount } }"',
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+
+  it('answers a body over the size limit with a JSON error', async () => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ leads { totalCount } }`, variables: { pad: 'x'.repeat(2_000_000) } }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'The request body is too large.', extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+
+  it('answers syntax errors with GRAPHQL_PARSE_FAILED', async () => {
+    const response = await postGraphQL(gateway.url, `{ leads { `);
+    expect(response.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+
+  it('never lets SQL, stack traces or internal messages reach the client', async () => {
+    // Break the database under the running gateway: the next query fails inside PostgreSQL.
+    await gateway.db.query('ALTER TABLE verification RENAME TO verification_away');
+    try {
+      const response = await postGraphQL(gateway.url, `{ verification(authUuid: "3c90c3cc-0d44-4b50-8888-8dd25736052a") { authUuid } }`);
+      expect(response.errors).toEqual([
+        {
+          message: 'Internal server error',
+          locations: [{ line: 1, column: 3 }],
+          path: ['verification'],
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        },
+      ]);
+      expect(JSON.stringify(response)).not.toMatch(/relation|SELECT|verification_away|stack|at .*\.ts/i);
+    } finally {
+      await gateway.db.query('ALTER TABLE verification_away RENAME TO verification');
+    }
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const response = await fetch(new URL('/nowhere', gateway.url));
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'NOT_FOUND' } }] });
+  });
+
+  it('reports liveness and readiness without credentials', async () => {
+    expect(await (await fetch(new URL('/healthz', gateway.url))).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(new URL('/readyz', gateway.url));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'ok', migrations: 'applied' });
+  });
+});

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationStatus, LeadEvent, LoanStatus, VerificationStatus } from '../../src/domain/vocabulary.js';
+import { seedLead } from '../support/fixtures.js';
+import { type TestGateway, startTestGateway } from '../support/gateway.js';
+import { queryData } from '../support/graphql-client.js';
+import { SqlCounter } from '../support/sql-counter.js';
+
+const PAGE_QUERY = `query ($first: Int) {
+  leads(first: $first) { edges { node {
+    application { id }
+    verification { authUuid operations { state } }
+    loans { loanId }
+    history { id }
+  } } }
+}`;
+
+describe('nested fields are batched per request (no N+1)', () => {
+  const sql = new SqlCounter();
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ sqlLogger: sql });
+    for (let i = 0; i < 50; i++) {
+      await seedLead(gateway.db, {
+        lastEvent: LeadEvent.REGISTRATION,
+        application: { status: ApplicationStatus.APPROVED },
+        verification: { status: VerificationStatus.OK },
+        loans: [{ loanStatus: LoanStatus.ORIGINATED }, { loanStatus: LoanStatus.CURRENT }],
+      });
+    }
+  }, 120_000);
+  afterAll(() => gateway.stop());
+
+  async function statementsFor(first: number): Promise<{ count: number; edges: number }> {
+    sql.reset();
+    const data = await queryData<{ leads: { edges: unknown[] } }>(gateway.url, PAGE_QUERY, { first });
+    return { count: sql.statements.length, edges: data.leads.edges.length };
+  }
+
+  it('sends as many statements for 50 leads as for 5, and at most 7', async () => {
+    const five = await statementsFor(5);
+    const fifty = await statementsFor(50);
+    expect(five.edges).toBe(5);
+    expect(fifty.edges).toBe(50);
+    expect(fifty.count).toBe(five.count);
+    expect(fifty.count).toBeLessThanOrEqual(7);
+  });
+
+  it('batches the way back up too: record → lead', async () => {
+    sql.reset();
+    await queryData(
+      gateway.url,
+      `{ leads(first: 50) { edges { node { application { lead { id } } verification { lead { id } } loans { lead { id } } } } } }`,
+    );
+    // page, applications, verifications, loans, and one batched lead lookup for all three.
+    expect(sql.statements.length).toBeLessThanOrEqual(5);
+  });
+
+  it('counts the total only when it is asked for', async () => {
+    sql.reset();
+    await queryData(gateway.url, `{ leads(first: 5) { edges { cursor } } }`);
+    const without = sql.statements.length;
+    sql.reset();
+    await queryData(gateway.url, `{ leads(first: 5) { totalCount edges { cursor } } }`);
+    expect(sql.statements.length).toBe(without + 1);
+  });
+});

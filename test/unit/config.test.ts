@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultDataDir, loadConfig } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('has defaults that start a gateway on a fresh machine', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', logLevel: 'info', databaseUrl: undefined });
+    expect(config.dataDir).toBe(defaultDataDir());
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://app:s3cret@db:5432/leadgraph',
+      LEADGRAPH_DATA_DIR: 'var/pg',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', logLevel: 'debug' });
+    expect(config.databaseUrl?.reveal()).toBe('postgres://app:s3cret@db:5432/leadgraph');
+    expect(config.dataDir).toBe(path.resolve('var/pg'));
+  });
+
+  it.each([
+    ['PORT', 'eighty', 'PORT: expected a port number from 0 to 65535, but got "eighty"'],
+    ['PORT', '70000', 'PORT: expected a port number from 0 to 65535, but got "70000"'],
+    ['PORT', '-1', 'PORT: expected a port number from 0 to 65535, but got "-1"'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL: expected one of trace, debug, info, warn, error, fatal, silent, but got "loud"'],
+    ['DATABASE_URL', 'mysql://x@y/z', 'DATABASE_URL: expected a postgres:// or postgresql:// URL, but got a mysql:// URL'],
+    ['LEADGRAPH_EMBEDDED_PG_PORT', '1.5', 'LEADGRAPH_EMBEDDED_PG_PORT: expected a port number from 0 to 65535, but got "1.5"'],
+  ])('stops on a bad %s with one line naming it', (variable, value, message) => {
+    const attempt = () => loadConfig({ [variable]: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('never echoes a database URL, which usually carries a password', () => {
+    const attempt = () => loadConfig({ DATABASE_URL: 'not a url but s3cret' });
+    expect(attempt).toThrow('DATABASE_URL: expected a postgres:// or postgresql:// URL, but got a value that is not a URL');
+    expect(attempt).not.toThrow(/s3cret/);
+  });
+
+  it('keeps secrets out of strings, JSON and inspection', async () => {
+    const { inspect } = await import('node:util');
+    const config = loadConfig({ DATABASE_URL: 'postgres://app:s3cret@db/leadgraph' });
+    expect(JSON.stringify(config)).not.toContain('s3cret');
+    expect(inspect(config)).not.toContain('s3cret');
+    expect(`${String(config.databaseUrl)}`).toBe('[redacted]');
+  });
+});
