@@ -1,11 +1,15 @@
 import { type AddressInfo } from 'node:net';
 import { type DataSource, type Logger as TypeOrmLogger } from 'typeorm';
+import { type ApiKeyService } from './auth/api-keys.js';
+import { Authenticator } from './auth/authenticator.js';
+import { JwtVerifier } from './auth/jwt.js';
 import { type Config } from './config.js';
 import { createDataSource, runMigrations } from './db/data-source.js';
 import { openDatabase } from './db/database.js';
 import { createServices } from './graphql/context.js';
 import { buildGatewaySchema } from './graphql/schema.js';
 import { createHttpServer } from './http/server.js';
+import { DEFAULT_TENANT } from './domain/roles.js';
 import { type Logger } from './logger.js';
 
 /** A running gateway. */
@@ -14,6 +18,11 @@ export interface Gateway {
   readonly url: string;
   readonly port: number;
   readonly db: DataSource;
+  /**
+   * The admin key created on this start for a development database that had none
+   * (see {@link startGateway}); shown once, never logged.
+   */
+  readonly bootstrapKey: string | undefined;
   /** Graceful stop: stop accepting, finish in-flight requests, close the pool, stop an embedded database. */
   close(): Promise<void>;
 }
@@ -41,10 +50,15 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     const applied = await runMigrations(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrations applied');
 
+    const services = createServices(db);
+    const bootstrapKey = await createBootstrapKey(config, database.embedded, services.apiKeys, logger);
     const http = await createHttpServer({
       schema: await buildGatewaySchema(),
-      services: createServices(db),
+      services,
       db,
+      authenticator: new Authenticator(services.apiKeys, JwtVerifier.fromConfig(config.auth)),
+      limits: config.limits,
+      production: config.nodeEnv === 'production',
       logger,
     });
     await new Promise<void>((resolve, reject) => {
@@ -55,16 +69,34 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
 
     const { port } = http.server.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    return { url: `http://${host}:${port}/graphql`, port, db, close: cleanUp };
+    return { url: `http://${host}:${port}/graphql`, port, db, bootstrapKey, close: cleanUp };
   } catch (error) {
     await cleanUp();
     throw error;
   }
 }
 
+/**
+ * The two-command Quick start must give a usable gateway, and every request needs a
+ * key. So a development start on the embedded database, with no key at all yet,
+ * creates an admin key for the default tenant. Never in production, never on an
+ * external database (create keys there with `leadgraph keys create`).
+ */
+async function createBootstrapKey(
+  config: Config,
+  embedded: boolean,
+  apiKeys: ApiKeyService,
+  logger: Logger,
+): Promise<string | undefined> {
+  if (!embedded || config.nodeEnv === 'production' || !(await apiKeys.isEmpty())) return undefined;
+  const { entity, key } = await apiKeys.create(DEFAULT_TENANT, 'admin', 'development key created at first start');
+  logger.warn({ keyId: entity.id, tenant: DEFAULT_TENANT }, 'created a development admin key (printed once below)');
+  return key;
+}
+
 /** Applies pending migrations and stops: `leadgraph migrate`. */
 export async function migrateOnly(config: Config, logger: Logger): Promise<string[]> {
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, 'share');
   try {
     const db = createDataSource({ url: database.url, poolSize: 1 });
     await db.initialize();

@@ -20,8 +20,45 @@ export interface Config {
   /** Port of the embedded PostgreSQL (0 picks a free one). */
   readonly embeddedPostgresPort: number;
   readonly logLevel: LogLevel;
-  /** `production` hides development conveniences. */
+  /** `production` hides development conveniences (introspection, field suggestions, the bootstrap key). */
   readonly nodeEnv: string;
+  readonly auth: AuthConfig;
+  readonly limits: LimitsConfig;
+}
+
+/** How callers prove who they are, besides API keys. */
+export interface AuthConfig {
+  /** Verifies HS256 JWTs with this shared secret. */
+  readonly jwtSecret: Secret | undefined;
+  /** Verifies JWTs against the keys published at this JWKS URL. */
+  readonly jwtJwksUrl: URL | undefined;
+  /** Required `iss` claim, when set. */
+  readonly jwtIssuer: string | undefined;
+  /** Required `aud` claim, when set. */
+  readonly jwtAudience: string | undefined;
+  /** Claim holding the tenant id. */
+  readonly jwtTenantClaim: string;
+  /** Claim holding the role (`viewer`, `operator` or `admin`). */
+  readonly jwtRoleClaim: string;
+}
+
+/** Abuse limits. Rate limits are per credential (API key or JWT subject) and per gateway instance. */
+export interface LimitsConfig {
+  /** Largest accepted HTTP body, in bytes. */
+  readonly maxBodyBytes: number;
+  readonly maxDepth: number;
+  readonly maxCost: number;
+  readonly maxAliases: number;
+  readonly maxTokens: number;
+  readonly maxDirectives: number;
+  /** HTTP GraphQL requests per second per credential. */
+  readonly requestsPerSecond: number;
+  /** Operations started over WebSocket per minute per credential. */
+  readonly subscriptionStartsPerMinute: number;
+  /** Operations open at once on one WebSocket connection. */
+  readonly subscriptionsPerConnection: number;
+  /** Failed authentications per minute per client address before it is made to wait. */
+  readonly authFailuresPerMinute: number;
 }
 
 /** A configuration value that must not appear in logs, errors or responses. */
@@ -80,7 +117,60 @@ export function loadConfig(env: Env = process.env): Config {
     embeddedPostgresPort: port(env, 'LEADGRAPH_EMBEDDED_PG_PORT', 0),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     nodeEnv: optional(env, 'NODE_ENV') ?? 'development',
+    auth: loadAuth(env),
+    limits: {
+      maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', 1_048_576),
+      maxDepth: positiveInt(env, 'GRAPHQL_MAX_DEPTH', 10),
+      maxCost: positiveInt(env, 'GRAPHQL_MAX_COST', 5_000),
+      maxAliases: positiveInt(env, 'GRAPHQL_MAX_ALIASES', 15),
+      maxTokens: positiveInt(env, 'GRAPHQL_MAX_TOKENS', 2_000),
+      maxDirectives: positiveInt(env, 'GRAPHQL_MAX_DIRECTIVES', 20),
+      requestsPerSecond: positiveInt(env, 'RATE_LIMIT_PER_SECOND', 100),
+      subscriptionStartsPerMinute: positiveInt(env, 'SUBSCRIPTION_STARTS_PER_MINUTE', 120),
+      subscriptionsPerConnection: positiveInt(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 50),
+      authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
+    },
   };
+}
+
+function loadAuth(env: Env): AuthConfig {
+  const secret = optional(env, 'AUTH_JWT_SECRET');
+  const jwks = optional(env, 'AUTH_JWT_JWKS_URL');
+  if (secret !== undefined && jwks !== undefined) {
+    throw new ConfigError('AUTH_JWT_JWKS_URL', 'to be unset when AUTH_JWT_SECRET is set (one JWT verifier)', 'both set');
+  }
+  if (secret !== undefined && secret.length < 32) {
+    // HS256 with a short secret can be brute-forced offline from any one token.
+    throw new ConfigError('AUTH_JWT_SECRET', 'at least 32 characters', `${secret.length} characters`);
+  }
+  return {
+    jwtSecret: secret === undefined ? undefined : new Secret(secret),
+    jwtJwksUrl: jwks === undefined ? undefined : httpUrl('AUTH_JWT_JWKS_URL', jwks),
+    jwtIssuer: optional(env, 'AUTH_JWT_ISSUER'),
+    jwtAudience: optional(env, 'AUTH_JWT_AUDIENCE'),
+    jwtTenantClaim: optional(env, 'AUTH_JWT_TENANT_CLAIM') ?? 'tenant',
+    jwtRoleClaim: optional(env, 'AUTH_JWT_ROLE_CLAIM') ?? 'role',
+  };
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^[1-9]\d{0,9}$/.test(raw)) throw new ConfigError(name, 'a whole number above 0', JSON.stringify(raw));
+  return Number(raw);
+}
+
+function httpUrl(name: string, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'an http:// or https:// URL', JSON.stringify(raw));
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, 'an http:// or https:// URL', JSON.stringify(raw));
+  }
+  return url;
 }
 
 function optional(env: Env, name: string): string | undefined {

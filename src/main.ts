@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import { pino } from 'pino';
 import { migrateOnly, startGateway } from './app.js';
+import { KEYS_USAGE, keysCommand, UsageError } from './cli/keys-command.js';
 import { ConfigError, loadConfig } from './config.js';
 import { EmbeddedPostgresError } from './db/embedded-postgres.js';
 import { createLogger } from './logger.js';
@@ -9,6 +11,7 @@ const USAGE = `Usage: leadgraph <command>
 Commands:
   start     start the gateway (default)
   migrate   apply pending database migrations and exit
+${KEYS_USAGE}
   help      show this text`;
 
 /** Longest a graceful stop may take before the process exits anyway. */
@@ -20,14 +23,20 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (command !== 'start' && command !== 'migrate') {
+  if (command !== 'start' && command !== 'migrate' && command !== 'keys') {
     process.stderr.write(`leadgraph: unknown command "${command}"\n\n${USAGE}\n`);
     return 2;
   }
 
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
 
+  if (command === 'keys') {
+    // stdout carries only the command's result (a new key, alone on its line); logs go to stderr.
+    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
+    return keysCommand(argv.slice(1), config, logger, process.stdout);
+  }
+
+  const logger = createLogger(config.logLevel);
   if (command === 'migrate') {
     const applied = await migrateOnly(config, logger);
     logger.info({ migrations: applied }, applied.length === 0 ? 'database is up to date' : 'migrations applied');
@@ -36,7 +45,15 @@ async function main(argv: string[]): Promise<number> {
 
   const gateway = await startGateway(config, logger);
   logger.info({ url: gateway.url }, 'leadgraph is ready');
-  process.stdout.write(`\nleadgraph is ready: GraphQL at ${gateway.url}\n\n`);
+  // The banner is for the person at the terminal, not the log: the bootstrap key appears here only.
+  process.stdout.write(
+    `\nleadgraph is ready: GraphQL at ${gateway.url}\n` +
+      (gateway.bootstrapKey === undefined
+        ? ''
+        : `\nDevelopment admin key (tenant "default"), shown only this once:\n  ${gateway.bootstrapKey}\n` +
+          `Send it as: Authorization: Bearer <key>\n`) +
+      '\n',
+  );
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -69,12 +86,20 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    // Start-up problems the user can fix get one clear line, not a stack trace.
+    // Problems the user can fix get one clear line, not a stack trace.
+    if (error instanceof UsageError) {
+      console.error(`leadgraph: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
     if (error instanceof ConfigError || error instanceof EmbeddedPostgresError) {
       console.error(`leadgraph: ${error.message}`);
       process.exit(2);
     }
-    console.error('leadgraph: failed to start:', error);
+    if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`leadgraph: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error('leadgraph: failed:', error);
     process.exit(1);
   },
 );

@@ -11,12 +11,25 @@ export interface DatabaseHandle {
   stop(): Promise<void>;
 }
 
-/** `DATABASE_URL` when set; otherwise an embedded PostgreSQL in `LEADGRAPH_DATA_DIR`. */
-export async function openDatabase(config: Config, logger: Logger): Promise<DatabaseHandle> {
+/**
+ * `DATABASE_URL` when set; otherwise an embedded PostgreSQL in `LEADGRAPH_DATA_DIR`.
+ * A gateway owns its embedded server; a one-off command (`share`) uses the server of
+ * a gateway already running on the same directory.
+ */
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  whenInUse: 'own' | 'share' = 'own',
+): Promise<DatabaseHandle> {
   if (config.databaseUrl !== undefined) {
     return { url: config.databaseUrl.reveal(), embedded: false, stop: () => Promise.resolve() };
   }
-  const db = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, logger });
+  const db = await startEmbeddedPostgres({
+    dataDir: config.dataDir,
+    port: config.embeddedPostgresPort,
+    whenInUse,
+    logger,
+  });
   logger.info({ dataDir: config.dataDir, port: db.port }, 'embedded PostgreSQL started');
   return { url: db.url, embedded: true, stop: () => db.stop() };
 }

@@ -24,6 +24,12 @@ export interface EmbeddedPostgresOptions {
   readonly port: number;
   /** Database to create (if missing) and point the URL at. */
   readonly database?: string;
+  /**
+   * What to do when a live gateway already runs a server on this data directory:
+   * `own` (a gateway starting) refuses; `share` (a one-off command such as
+   * `leadgraph keys`) uses that server and leaves it running.
+   */
+  readonly whenInUse?: 'own' | 'share';
   readonly logger: Logger;
 }
 
@@ -45,7 +51,20 @@ export class EmbeddedPostgresError extends Error {
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
   const { dataDir, logger } = options;
   const database = options.database ?? 'leadgraph';
-  await stopOrphanedServer(dataDir, logger);
+  const running = await runningServer(dataDir);
+  if (running !== undefined) {
+    const owner = await readOwner(dataDir);
+    if (owner !== undefined && owner !== process.pid && isRunning(owner)) {
+      if (options.whenInUse !== 'share') {
+        throw new EmbeddedPostgresError(
+          `Another leadgraph (pid ${owner}) is already running on ${dataDir}; stop it first, or set LEADGRAPH_DATA_DIR to another directory.`,
+        );
+      }
+      await ensureDatabase(urlFor(running.port, 'postgres'), database);
+      return { url: urlFor(running.port, database), port: running.port, stop: () => Promise.resolve() };
+    }
+    await stopOrphanedServer(running.pid, dataDir, logger);
+  }
 
   const port = options.port === 0 ? await freePort() : options.port;
   const EmbeddedPostgresCluster = await importWithoutExitHooks();
@@ -81,7 +100,25 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
   }
 
-  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await fs.writeFile(ownerFile(dataDir), String(process.pid));
+  await ensureDatabase(urlFor(port, 'postgres'), database);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: urlFor(port, database),
+    port,
+    stop: () =>
+      (stopped ??= pg.stop().then(() => fs.rm(ownerFile(dataDir), { force: true }))),
+  };
+}
+
+function urlFor(port: number, database: string): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const { default: pgModule } = await import('pg');
+  const client = new pgModule.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
@@ -89,32 +126,38 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } finally {
     await client.end();
   }
+}
 
-  let stopped: Promise<void> | undefined;
-  return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
-    port,
-    stop: () => (stopped ??= pg.stop()),
-  };
+/** The gateway process that started the server, recorded beside PostgreSQL's own lock file. */
+function ownerFile(dataDir: string): string {
+  return path.join(dataDir, 'leadgraph.owner');
+}
+
+async function readOwner(dataDir: string): Promise<number | undefined> {
+  const content = await fs.readFile(ownerFile(dataDir), 'utf8').catch(() => undefined);
+  const pid = Number(content?.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** The server PostgreSQL's lock file names, if that process is alive and is PostgreSQL. */
+async function runningServer(dataDir: string): Promise<{ pid: number; port: number } | undefined> {
+  const content = await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  if (content === undefined) return undefined;
+  // postmaster.pid: line 1 the pid, line 4 the port.
+  const lines = content.split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isRunning(pid) || !(await isPostgres(pid))) return undefined;
+  return { pid, port };
 }
 
 /**
  * A gateway killed with SIGKILL leaves its PostgreSQL running (it is a separate
  * process) and its `postmaster.pid` in place; the next start would fail on the lock.
- * Stop that server first. A pid file whose process is gone is left to PostgreSQL,
- * which removes stale lock files itself.
+ * Stop that server first. (A lock file whose process is gone is left to PostgreSQL,
+ * which removes stale lock files itself.)
  */
-async function stopOrphanedServer(dataDir: string, logger: Logger): Promise<void> {
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  let content: string;
-  try {
-    content = await fs.readFile(pidFile, 'utf8');
-  } catch {
-    return;
-  }
-  const pid = Number(content.split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isRunning(pid) || !(await isPostgres(pid))) return;
-
+async function stopOrphanedServer(pid: number, dataDir: string, logger: Logger): Promise<void> {
   logger.warn(
     { pid, dataDir },
     'found an embedded PostgreSQL left running by an earlier gateway that did not shut down cleanly; stopping it before starting afresh',

@@ -5,7 +5,11 @@
  */
 export type GatewayErrorKind =
   /** The caller's input is malformed or does not fit the current state; `field` says where. */
-  | 'INVALID_INPUT';
+  | 'INVALID_INPUT'
+  /** The caller is known, but its role does not allow the operation. */
+  | 'FORBIDDEN'
+  /** The caller sent too much, too fast. */
+  | 'RATE_LIMITED';
 
 /** An error meant for the caller: its message is safe to show. */
 export class GatewayError extends Error {

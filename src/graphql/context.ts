@@ -1,4 +1,6 @@
 import { type DataSource } from 'typeorm';
+import { ApiKeyService } from '../auth/api-keys.js';
+import { type Principal } from '../domain/roles.js';
 import { type Logger } from '../logger.js';
 import { LeadCommands } from '../services/lead-commands.js';
 import { LeadStore } from '../services/lead-store.js';
@@ -17,6 +19,7 @@ export interface Stores {
 export interface Services {
   readonly stores: Stores;
   readonly leadCommands: LeadCommands;
+  readonly apiKeys: ApiKeyService;
 }
 
 export function createServices(db: DataSource): Services {
@@ -27,16 +30,19 @@ export function createServices(db: DataSource): Services {
       statusChanges: new StatusChangeStore(db),
     },
     leadCommands: new LeadCommands(db),
+    apiKeys: new ApiKeyService(db),
   };
 }
 
 /** The per-operation GraphQL context. */
 export interface GraphQLContext {
   readonly services: Services;
+  /** Who is calling; every read and write is scoped to `principal.tenantId`. */
+  readonly principal: Principal;
   readonly loaders: Loaders;
   readonly logger: Logger;
 }
 
-export function createContext(services: Services, logger: Logger): GraphQLContext {
-  return { services, loaders: createLoaders(services.stores), logger };
+export function createContext(services: Services, principal: Principal, logger: Logger): GraphQLContext {
+  return { services, principal, loaders: createLoaders(services.stores, principal.tenantId), logger };
 }

@@ -9,6 +9,10 @@ export function graphQLCodeOf(kind: GatewayErrorKind): string {
   switch (kind) {
     case 'INVALID_INPUT':
       return ApolloServerErrorCode.BAD_USER_INPUT;
+    case 'FORBIDDEN':
+      return 'FORBIDDEN';
+    case 'RATE_LIMITED':
+      return 'RATE_LIMITED';
     default:
       return assertNever(kind, 'gateway error kind');
   }

@@ -11,7 +11,7 @@ import {
 import { type Stores } from './context.js';
 
 /**
- * Per-request batch loaders: every nested field of a page costs one statement per
+ * Per-request batch loaders, scoped to the caller's tenant: every nested field of a page costs one statement per
  * field, not one per row. Built anew for each operation, so a cached row never
  * outlives the request that read it.
  */
@@ -26,28 +26,29 @@ export interface Loaders {
   historyByLeadId(first: number): DataLoader<string, StatusChangeEntity[]>;
 }
 
-export function createLoaders(stores: Stores): Loaders {
+/** Loaders for one request; they read only `tenantId`'s rows. */
+export function createLoaders(stores: Stores, tenantId: string): Loaders {
   const history = new Map<number, DataLoader<string, StatusChangeEntity[]>>();
   return {
-    leadById: new DataLoader(async (ids) => one(ids, await stores.leads.findByIds(ids), (l) => l.id)),
+    leadById: new DataLoader(async (ids) => one(ids, await stores.leads.findByIds(tenantId, ids), (l) => l.id)),
     applicationByLeadId: new DataLoader(async (ids) =>
-      one(ids, await stores.records.applicationsForLeads(ids), (a) => a.leadId),
+      one(ids, await stores.records.applicationsForLeads(tenantId, ids), (a) => a.leadId),
     ),
     documentsByApplicationId: new DataLoader(async (ids) =>
-      many(ids, await stores.records.documentsForApplications(ids), (d) => d.applicationId),
+      many(ids, await stores.records.documentsForApplications(tenantId, ids), (d) => d.applicationId),
     ),
     verificationByLeadId: new DataLoader(async (ids) =>
-      one(ids, await stores.records.verificationsForLeads(ids), (v) => v.leadId),
+      one(ids, await stores.records.verificationsForLeads(tenantId, ids), (v) => v.leadId),
     ),
     operationsByAuthUuid: new DataLoader(async (ids) =>
-      many(ids, await stores.records.operationsForVerifications(ids), (o) => o.authUuid),
+      many(ids, await stores.records.operationsForVerifications(tenantId, ids), (o) => o.authUuid),
     ),
-    loansByLeadId: new DataLoader(async (ids) => many(ids, await stores.records.loansForLeads(ids), (l) => l.leadId)),
+    loansByLeadId: new DataLoader(async (ids) => many(ids, await stores.records.loansForLeads(tenantId, ids), (l) => l.leadId)),
     historyByLeadId(first) {
       let loader = history.get(first);
       if (loader === undefined) {
         loader = new DataLoader(async (ids) =>
-          many(ids, await stores.statusChanges.newestForLeads(ids, first), (c) => c.leadId),
+          many(ids, await stores.statusChanges.newestForLeads(tenantId, ids, first), (c) => c.leadId),
         );
         history.set(first, loader);
       }

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { assertEveryOperationHasARole, authorizeOperation } from '../auth/operation-roles.js';
+import { ApiKeyResolver } from './resolvers/api-key.resolver.js';
 import { ApplicationResolver } from './resolvers/application.resolver.js';
 import { DispatchResolver } from './resolvers/dispatch.resolver.js';
 import { LeadResolver } from './resolvers/lead.resolver.js';
@@ -9,9 +11,9 @@ import { StatusChangeResolver } from './resolvers/status-change.resolver.js';
 import { VerificationResolver } from './resolvers/verification.resolver.js';
 import { DateTimeISO } from './scalars.js';
 
-/** Builds the executable schema from the resolver classes. */
-export function buildGatewaySchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+/** Builds the executable schema from the resolver classes; every root operation is role-checked. */
+export async function buildGatewaySchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: [
       LeadResolver,
       ApplicationResolver,
@@ -19,11 +21,15 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       LoanResolver,
       StatusChangeResolver,
       DispatchResolver,
+      ApiKeyResolver,
     ],
+    globalMiddlewares: [authorizeOperation],
     scalarsMap: [{ type: Date, scalar: DateTimeISO }],
     // Inputs are checked by the domain's own validators, which name the field at fault.
     validate: false,
   });
+  assertEveryOperationHasARole(schema);
+  return schema;
 }
 
 /** The SDL committed as `schema.graphql`. */

@@ -6,22 +6,30 @@ import express, { type ErrorRequestHandler, type Request, type Response } from '
 import { type GraphQLSchema } from 'graphql';
 import http from 'node:http';
 import { type DataSource } from 'typeorm';
+import { type Authenticator } from '../auth/authenticator.js';
+import { RateLimit } from '../auth/rate-limiter.js';
+import { type LimitsConfig } from '../config.js';
 import { hasPendingMigrations } from '../db/data-source.js';
 import { createContext, type GraphQLContext, type Services } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
+import { createQueryLimits } from '../graphql/query-limits.js';
 import { type Logger } from '../logger.js';
+import { authenticateRequest } from './authenticate-request.js';
+import { attachGraphQLWebSocket } from './graphql-websocket.js';
 
 /** What the HTTP server needs. */
 export interface HttpServerDeps {
   readonly schema: GraphQLSchema;
   readonly services: Services;
   readonly db: DataSource;
+  readonly authenticator: Authenticator;
+  readonly limits: LimitsConfig;
+  /** Production hides introspection and field suggestions. */
+  readonly production: boolean;
   readonly logger: Logger;
-  /** Largest accepted request body. */
-  readonly bodyLimit?: string;
 }
 
-/** The HTTP side of the gateway: `/graphql`, `/healthz`, `/readyz`. */
+/** The HTTP side of the gateway: `/graphql` (HTTP and WebSocket), `/healthz`, `/readyz`. */
 export interface HttpServer {
   readonly server: http.Server;
   /** Stops accepting, lets in-flight requests finish, then closes. */
@@ -29,21 +37,29 @@ export interface HttpServer {
 }
 
 export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
-  const { logger } = deps;
+  const { logger, limits } = deps;
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
+  const queryLimits = createQueryLimits(limits, deps.production);
+  const authFailures = new RateLimit(limits.authFailuresPerMinute, 60);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: deps.schema,
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
+    introspection: !deps.production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    parseOptions: queryLimits.parseOptions,
+    validationRules: queryLimits.validationRules,
     // The process owns signal handling (src/main.ts) and stops every part in order.
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       // Apollo's landing pages load from a CDN, which a gateway without internet cannot reach.
       ApolloServerPluginLandingPageDisabled(),
+      ...queryLimits.plugins,
     ],
     logger: {
       debug: (m) => logger.debug(m),
@@ -53,6 +69,18 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     },
   });
   await apollo.start();
+  const websocket = attachGraphQLWebSocket({
+    server,
+    schema: deps.schema,
+    services: deps.services,
+    authenticator: deps.authenticator,
+    queryLimits,
+    maxPayloadBytes: limits.maxBodyBytes,
+    subscriptionsPerConnection: limits.subscriptionsPerConnection,
+    operationStarts: new RateLimit(limits.subscriptionStartsPerMinute, 60),
+    authFailures,
+    logger,
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -64,16 +92,31 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
 
   app.use(
     '/graphql',
-    express.json({ limit: deps.bodyLimit ?? '1mb' }),
+    authenticateRequest({
+      authenticator: deps.authenticator,
+      requests: new RateLimit(limits.requestsPerSecond, 1),
+      authFailures,
+      logger,
+    }),
+    express.json({ limit: limits.maxBodyBytes }),
     malformedBodyHandler,
-    expressMiddleware(apollo, { context: () => Promise.resolve(createContext(deps.services, logger)) }),
+    expressMiddleware(apollo, {
+      context: ({ req }) => {
+        // authenticateRequest ran first and either set this or answered 401.
+        if (req.principal === undefined) throw new Error('unauthenticated request reached GraphQL');
+        return Promise.resolve(createContext(deps.services, req.principal, logger));
+      },
+    }),
   );
   app.use(notFound);
   app.use(lastResortHandler(logger));
 
   return {
     server,
-    stop: () => apollo.stop(),
+    async stop() {
+      await websocket.close();
+      await apollo.stop();
+    },
   };
 }
 

@@ -24,30 +24,30 @@ export class LeadCommands {
    * Records a lead and links existing provider records to it, all in one transaction:
    * either every link holds or nothing is written. Every input is checked first.
    */
-  async createLead(command: CreateLeadCommand): Promise<LeadEntity> {
+  async createLead(tenantId: string, command: CreateLeadCommand): Promise<LeadEntity> {
     const input = validate(command);
     const leadId = await this.db.transaction(async (manager) => {
-      const lead = await insertLead(manager, input);
+      const lead = await insertLead(manager, tenantId, input);
       if (input.applicationId !== undefined) {
-        await link(manager, 'application', 'id', input.applicationId, lead.id, 'input.applicationId', 'Lead Bank application');
+        await link(manager, tenantId, 'application', 'id', input.applicationId, lead.id, 'input.applicationId', 'Lead Bank application');
       }
       if (input.verificationAuthUuid !== undefined) {
         await link(
-          manager, 'verification', 'auth_uuid', input.verificationAuthUuid, lead.id,
+          manager, tenantId, 'verification', 'auth_uuid', input.verificationAuthUuid, lead.id,
           'input.verificationAuthUuid', 'Tecalis process',
         );
       }
       if (input.decisionCloudCustomerId !== undefined) {
         // The customer's loans that no lead owns yet become this lead's.
-        await manager.query(`UPDATE loan SET lead_id = $1 WHERE customer_id = $2 AND lead_id IS NULL`, [
-          lead.id,
-          input.decisionCloudCustomerId,
-        ]);
+        await manager.query(
+          `UPDATE loan SET lead_id = $1 WHERE tenant_id = $2 AND customer_id = $3 AND lead_id IS NULL`,
+          [lead.id, tenantId, input.decisionCloudCustomerId],
+        );
       }
       await refreshLeadStage(manager, lead.id);
       return lead.id;
     });
-    return this.db.getRepository(LeadEntity).findOneByOrFail({ id: leadId });
+    return this.db.getRepository(LeadEntity).findOneByOrFail({ tenantId, id: leadId });
   }
 }
 
@@ -80,8 +80,9 @@ function validate(command: CreateLeadCommand): ValidCreateLead {
   return valid;
 }
 
-async function insertLead(manager: EntityManager, input: ValidCreateLead): Promise<LeadEntity> {
+async function insertLead(manager: EntityManager, tenantId: string, input: ValidCreateLead): Promise<LeadEntity> {
   const lead = manager.create(LeadEntity, {
+    tenantId,
     techeaLeadId: input.techeaLeadId ?? null,
     advertiserRef: input.advertiserRef ?? null,
     decisionCloudCustomerId: input.decisionCloudCustomerId ?? null,
@@ -108,6 +109,7 @@ async function insertLead(manager: EntityManager, input: ValidCreateLead): Promi
 /** Points one provider record at the lead, unless it is unknown or already someone else's. */
 async function link(
   manager: EntityManager,
+  tenantId: string,
   table: 'application' | 'verification',
   key: 'id' | 'auth_uuid',
   id: string,
@@ -117,11 +119,11 @@ async function link(
 ): Promise<void> {
   // The `lead_id IS NULL` guard makes the link atomic: of two concurrent callers, one wins.
   const [, linked] = await manager.query<[unknown, number]>(
-    `UPDATE ${table} SET lead_id = $1 WHERE ${key} = $2 AND lead_id IS NULL`,
-    [leadId, id],
+    `UPDATE ${table} SET lead_id = $1 WHERE tenant_id = $3 AND ${key} = $2 AND lead_id IS NULL`,
+    [leadId, id, tenantId],
   );
   if (linked === 1) return;
-  const exists = await manager.query<unknown[]>(`SELECT 1 FROM ${table} WHERE ${key} = $1`, [id]);
+  const exists = await manager.query<unknown[]>(`SELECT 1 FROM ${table} WHERE tenant_id = $2 AND ${key} = $1`, [id, tenantId]);
   throw rejectedInput(
     field,
     exists.length === 0 ? `no ${what} ${id} is known to the gateway` : `${what} ${id} is already linked to another lead`,

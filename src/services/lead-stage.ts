@@ -23,9 +23,9 @@ interface FactsRow {
 export async function refreshLeadStage(manager: EntityManager, leadId: string): Promise<LeadStage> {
   const rows: FactsRow[] = await manager.query(
     `SELECT l.last_event,
-            (SELECT a.status FROM application a WHERE a.lead_id = l.id) AS application_status,
-            (SELECT v.status FROM verification v WHERE v.lead_id = l.id) AS verification_status,
-            (SELECT lo.loan_status FROM loan lo WHERE lo.lead_id = l.id
+            (SELECT a.status FROM application a WHERE a.tenant_id = l.tenant_id AND a.lead_id = l.id) AS application_status,
+            (SELECT v.status FROM verification v WHERE v.tenant_id = l.tenant_id AND v.lead_id = l.id) AS verification_status,
+            (SELECT lo.loan_status FROM loan lo WHERE lo.tenant_id = l.tenant_id AND lo.lead_id = l.id
               ORDER BY lo.applied_at DESC, lo.loan_id DESC LIMIT 1) AS latest_loan_status
        FROM lead l WHERE l.id = $1 FOR UPDATE`,
     [leadId],

@@ -16,36 +16,39 @@ export interface LeadPage {
   readonly hasNextPage: boolean;
 }
 
-/** Reads leads. Every method is one SQL statement. */
+/** Reads one tenant's leads. Every method is one SQL statement. */
 export class LeadStore {
   constructor(private readonly db: DataSource) {}
 
-  findById(id: string): Promise<LeadEntity | null> {
-    return this.db.getRepository(LeadEntity).findOneBy({ id });
+  findById(tenantId: string, id: string): Promise<LeadEntity | null> {
+    return this.db.getRepository(LeadEntity).findOneBy({ tenantId, id });
   }
 
-  findByTecheaId(techeaLeadId: string): Promise<LeadEntity | null> {
-    return this.db.getRepository(LeadEntity).findOneBy({ techeaLeadId });
+  findByTecheaId(tenantId: string, techeaLeadId: string): Promise<LeadEntity | null> {
+    return this.db.getRepository(LeadEntity).findOneBy({ tenantId, techeaLeadId });
   }
 
-  findByIds(ids: readonly string[]): Promise<LeadEntity[]> {
-    return this.db.getRepository(LeadEntity).findBy({ id: In([...ids]) });
+  findByIds(tenantId: string, ids: readonly string[]): Promise<LeadEntity[]> {
+    return this.db.getRepository(LeadEntity).findBy({ tenantId, id: In([...ids]) });
   }
 
   /** Up to `first` leads older than the one at `afterSeq` (exclusive), newest first. */
-  async page(criteria: LeadCriteria, first: number, afterSeq: string | undefined): Promise<LeadPage> {
-    const query = this.filtered(criteria).orderBy('lead.seq', 'DESC').limit(first + 1);
+  async page(tenantId: string, criteria: LeadCriteria, first: number, afterSeq: string | undefined): Promise<LeadPage> {
+    const query = this.filtered(tenantId, criteria).orderBy('lead.seq', 'DESC').limit(first + 1);
     if (afterSeq !== undefined) query.andWhere('lead.seq < :afterSeq', { afterSeq });
     const rows = await query.getMany();
     return { leads: rows.slice(0, first), hasNextPage: rows.length > first };
   }
 
-  count(criteria: LeadCriteria): Promise<number> {
-    return this.filtered(criteria).getCount();
+  count(tenantId: string, criteria: LeadCriteria): Promise<number> {
+    return this.filtered(tenantId, criteria).getCount();
   }
 
-  private filtered(criteria: LeadCriteria) {
-    const query = this.db.getRepository(LeadEntity).createQueryBuilder('lead');
+  private filtered(tenantId: string, criteria: LeadCriteria) {
+    const query = this.db
+      .getRepository(LeadEntity)
+      .createQueryBuilder('lead')
+      .where('lead.tenantId = :tenantId', { tenantId });
     if (criteria.stages !== undefined) query.andWhere('lead.stage IN (:...stages)', { stages: criteria.stages });
     if (criteria.updatedSince !== undefined) {
       query.andWhere('lead.updatedAt >= :updatedSince', { updatedSince: criteria.updatedSince });

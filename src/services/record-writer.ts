@@ -29,14 +29,19 @@ export interface StatusChangeDraft {
  * provider-side change goes through here, so the three never disagree.
  */
 export class RecordWriter {
-  constructor(private readonly manager: EntityManager) {}
+  constructor(
+    private readonly manager: EntityManager,
+    /** Every record written belongs to this tenant. */
+    private readonly tenantId: string,
+  ) {}
 
   /** Stores a whole application; `leadId` links it when it is not linked yet. */
   async applyApplication(record: ApplicationRecord, leadId?: string): Promise<ApplicationEntity> {
     const repo = this.manager.getRepository(ApplicationEntity);
-    const previous = await repo.findOne({ where: { id: record.id }, lock: { mode: 'pessimistic_write' } });
+    const previous = await repo.findOne({ where: { tenantId: this.tenantId, id: record.id }, lock: { mode: 'pessimistic_write' } });
     const owner = previous?.leadId ?? leadId ?? null;
     const entity = repo.create({
+      tenantId: this.tenantId,
       id: record.id,
       leadId: owner,
       status: record.status,
@@ -63,11 +68,16 @@ export class RecordWriter {
     });
     await repo.save(entity);
     // Lead Bank replaces the document list whole; so do we.
-    await this.manager.delete(ApplicationDocumentEntity, { applicationId: record.id });
+    await this.manager.delete(ApplicationDocumentEntity, { tenantId: this.tenantId, applicationId: record.id });
     if (record.documents.length > 0) {
       await this.manager.insert(
         ApplicationDocumentEntity,
-        record.documents.map((document, position) => ({ applicationId: record.id, position, ...document })),
+        record.documents.map((document, position) => ({
+          tenantId: this.tenantId,
+          applicationId: record.id,
+          position,
+          ...document,
+        })),
       );
     }
     await this.afterChange(owner, Provider.LEAD_BANK, record.id, previous?.status ?? null, record.status, !previous);
@@ -77,17 +87,18 @@ export class RecordWriter {
   /** Stores a whole verification process with its operations. */
   async applyVerification(record: VerificationRecord, leadId?: string): Promise<VerificationEntity> {
     const repo = this.manager.getRepository(VerificationEntity);
-    const previous = await repo.findOne({ where: { authUuid: record.authUuid }, lock: { mode: 'pessimistic_write' } });
+    const previous = await repo.findOne({ where: { tenantId: this.tenantId, authUuid: record.authUuid }, lock: { mode: 'pessimistic_write' } });
     const owner = previous?.leadId ?? leadId ?? null;
     const { operations, ...fields } = record;
-    const entity = repo.create({ ...fields, leadId: owner, syncedAt: new Date() });
+    const entity = repo.create({ ...fields, tenantId: this.tenantId, leadId: owner, syncedAt: new Date() });
     await repo.save(entity);
-    await this.manager.delete(VerificationOperationEntity, { authUuid: record.authUuid });
+    await this.manager.delete(VerificationOperationEntity, { tenantId: this.tenantId, authUuid: record.authUuid });
     if (operations.length > 0) {
       await this.manager.insert(
         VerificationOperationEntity,
         operations.map((operation, position) => ({
           operationId: operation.operationId,
+          tenantId: this.tenantId,
           authUuid: record.authUuid,
           position,
           type: operation.type,
@@ -106,10 +117,10 @@ export class RecordWriter {
    */
   async applyLoan(record: LoanRecord, leadId?: string): Promise<LoanEntity> {
     const repo = this.manager.getRepository(LoanEntity);
-    const key = { customerId: record.customerId, loanId: record.loanId };
+    const key = { tenantId: this.tenantId, customerId: record.customerId, loanId: record.loanId };
     const previous = await repo.findOne({ where: key, lock: { mode: 'pessimistic_write' } });
     const owner = previous?.leadId ?? leadId ?? (await this.leadOfCustomer(record.customerId));
-    const entity = repo.create({ ...record, leadId: owner, syncedAt: new Date() });
+    const entity = repo.create({ ...record, tenantId: this.tenantId, leadId: owner, syncedAt: new Date() });
     await repo.save(entity);
     await this.afterChange(
       owner,
@@ -124,8 +135,8 @@ export class RecordWriter {
 
   /** Records the event TECHEA accepted as the lead's last one. */
   async applyLeadEvent(leadId: string, event: LeadEvent): Promise<void> {
-    const lead = await this.manager.findOneOrFail(LeadEntity, { where: { id: leadId }, lock: { mode: 'pessimistic_write' } });
-    await this.manager.update(LeadEntity, { id: leadId }, { lastEvent: event });
+    const lead = await this.manager.findOneOrFail(LeadEntity, { where: { tenantId: this.tenantId, id: leadId }, lock: { mode: 'pessimistic_write' } });
+    await this.manager.update(LeadEntity, { tenantId: this.tenantId, id: leadId }, { lastEvent: event });
     if (lead.lastEvent !== event) {
       await this.appendStatusChange({
         leadId,
@@ -142,12 +153,13 @@ export class RecordWriter {
   async appendStatusChange(change: StatusChangeDraft): Promise<StatusChangeEntity> {
     const occurredAt = change.occurredAt ?? new Date();
     const [row] = await this.manager.query<Array<{ id: string }>>(
-      `INSERT INTO status_change (lead_id, provider, entity_id, from_status, to_status, occurred_at)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [change.leadId, change.provider, change.entityId, change.from, change.to, occurredAt],
+      `INSERT INTO status_change (tenant_id, lead_id, provider, entity_id, from_status, to_status, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [this.tenantId, change.leadId, change.provider, change.entityId, change.from, change.to, occurredAt],
     );
     return Object.assign(new StatusChangeEntity(), {
       id: String(row?.id),
+      tenantId: this.tenantId,
       leadId: change.leadId,
       provider: change.provider,
       entityId: change.entityId,
@@ -158,7 +170,7 @@ export class RecordWriter {
   }
 
   private async leadOfCustomer(customerId: string): Promise<string | null> {
-    const lead = await this.manager.findOneBy(LeadEntity, { decisionCloudCustomerId: customerId });
+    const lead = await this.manager.findOneBy(LeadEntity, { tenantId: this.tenantId, decisionCloudCustomerId: customerId });
     return lead?.id ?? null;
   }
 

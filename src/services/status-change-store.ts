@@ -8,15 +8,16 @@ export interface StatusChangeCriteria {
   readonly leadId?: string;
 }
 
-/** Reads the status-change log. */
+/** Reads one tenant's part of the status-change log. */
 export class StatusChangeStore {
   constructor(private readonly db: DataSource) {}
 
   /** Changes in id order after `afterId`, at most `first`. */
-  after(criteria: StatusChangeCriteria, first: number): Promise<StatusChangeEntity[]> {
+  after(tenantId: string, criteria: StatusChangeCriteria, first: number): Promise<StatusChangeEntity[]> {
     const query = this.db
       .getRepository(StatusChangeEntity)
       .createQueryBuilder('change')
+      .where('change.tenantId = :tenantId', { tenantId })
       .orderBy('change.id', 'ASC')
       .limit(first);
     if (criteria.afterId !== undefined) query.andWhere('change.id > :afterId', { afterId: criteria.afterId });
@@ -25,7 +26,7 @@ export class StatusChangeStore {
   }
 
   /** The newest `first` changes of each lead, newest first, in one statement. */
-  async newestForLeads(leadIds: readonly string[], first: number): Promise<StatusChangeEntity[]> {
+  async newestForLeads(tenantId: string, leadIds: readonly string[], first: number): Promise<StatusChangeEntity[]> {
     if (first === 0) return [];
     const rows: Array<{
       id: string;
@@ -40,13 +41,14 @@ export class StatusChangeStore {
       `SELECT c.id, c.lead_id, c.provider, c.entity_id, c.from_status, c.to_status, c.occurred_at
          FROM unnest($1::uuid[]) AS wanted(lead_id)
          CROSS JOIN LATERAL (
-           SELECT * FROM status_change s WHERE s.lead_id = wanted.lead_id ORDER BY s.id DESC LIMIT $2
+           SELECT * FROM status_change s WHERE s.tenant_id = $3 AND s.lead_id = wanted.lead_id ORDER BY s.id DESC LIMIT $2
          ) c`,
-      [leadIds, first],
+      [leadIds, first, tenantId],
     );
     return rows.map((row) =>
       Object.assign(new StatusChangeEntity(), {
         id: String(row.id),
+        tenantId,
         leadId: row.lead_id,
         provider: row.provider,
         entityId: row.entity_id,

@@ -23,6 +23,9 @@ describe('the gateway as a user starts it (no DATABASE_URL, nothing installed)',
   let home: string;
   let dataDir: string;
   let env: Record<string, string>;
+  /** The development admin key printed by the first start. */
+  let adminKey: string;
+  const as = (url: string, token = adminKey) => ({ url, token });
 
   beforeAll(async () => {
     home = await fs.mkdtemp(path.join(os.tmpdir(), 'leadgraph-e2e-'));
@@ -40,9 +43,16 @@ describe('the gateway as a user starts it (no DATABASE_URL, nothing installed)',
     const url = await gateway.ready;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
     expect(gateway.output()).toContain('initialising the embedded PostgreSQL data directory');
+    const printed = /Development admin key \(tenant "default"\), shown only this once:\n\s+(lgk_[\w-]{43})\n/.exec(gateway.output());
+    expect(printed, 'the banner shows a development admin key').not.toBeNull();
+    adminKey = printed![1]!;
+    // Printed for the person at the terminal, never written to a log line.
+    const logLines = gateway.output().split('\n').filter((line) => line.startsWith('{'));
+    expect(logLines.join('\n')).not.toContain(adminKey);
+    expect((await postGraphQL(url, '{ leads { totalCount } }')).status).toBe(401);
 
     const created = await queryData<{ createLead: { id: string; stage: string } }>(
-      url,
+      as(url),
       `mutation { createLead(input: { advertiserRef: "E2E-1" }) { id stage } }`,
     );
     expect(created.createLead.stage).toBe('NEW');
@@ -60,8 +70,9 @@ describe('the gateway as a user starts it (no DATABASE_URL, nothing installed)',
     const gateway = runGateway('node', ['bin/leadgraph.js', 'start'], env);
     const url = await gateway.ready;
     expect(gateway.output()).not.toContain('initialising');
+    expect(gateway.output()).not.toContain('Development admin key'); // keys exist now: none is made
     const data = await queryData<{ leads: { edges: Array<{ node: { advertiserRef: string } }> } }>(
-      url,
+      as(url),
       `{ leads { edges { node { advertiserRef } } } }`,
     );
     expect(data.leads.edges.map((e) => e.node.advertiserRef)).toEqual(['E2E-1']);
@@ -79,17 +90,67 @@ describe('the gateway as a user starts it (no DATABASE_URL, nothing installed)',
     const next = runGateway('node', ['bin/leadgraph.js', 'start'], env);
     const url = await next.ready;
     expect(next.output()).toContain('left running by an earlier gateway that did not shut down cleanly');
-    const response = await postGraphQL(url, `{ leads { totalCount } }`);
+    const response = await postGraphQL(as(url), `{ leads { totalCount } }`);
     expect(response.data).toEqual({ leads: { totalCount: 1 } });
     next.child.kill('SIGTERM');
     expect(await next.exited).toBe(0);
     expect(postmasterRunning(dataDir)).toBe(false);
   });
 
+  it('`leadgraph keys` creates, lists and revokes keys while the gateway runs on the same embedded database', async () => {
+    const gateway = runGateway('node', ['bin/leadgraph.js', 'start'], env);
+    const url = await gateway.ready;
+
+    const create = runGateway('node', ['bin/leadgraph.js', 'keys', 'create', '--tenant', 'acme', '--role', 'viewer', '--label', 'dashboard'], env);
+    expect(await create.exited).toBe(0);
+    const stdout = create.output().split('\n').filter((line) => line.startsWith('lgk_'));
+    expect(stdout).toHaveLength(1); // the key, alone on its line
+    const viewerKey = stdout[0]!;
+    expect(create.output().replace(viewerKey, '')).not.toContain('lgk_'); // and nowhere else
+
+    // The new key works at once, in its own tenant: it sees none of the default tenant's leads.
+    expect(await queryData(as(url, viewerKey), '{ leads { totalCount } }')).toEqual({ leads: { totalCount: 0 } });
+
+    const list = runGateway('node', ['bin/leadgraph.js', 'keys', 'list', '--tenant', 'acme'], env);
+    expect(await list.exited).toBe(0);
+    const row = list.output().split('\n').find((line) => line.includes('dashboard'))!;
+    expect(row.split(/ {2}/)).toEqual([row.slice(0, 36), 'acme', 'viewer', expect.stringMatching(/^lgk_\S+…$/), 'active', 'dashboard']);
+    expect(list.output()).not.toContain(viewerKey);
+
+    const revoke = runGateway('node', ['bin/leadgraph.js', 'keys', 'revoke', row.slice(0, 36)], env);
+    expect(await revoke.exited).toBe(0);
+    expect((await postGraphQL(as(url, viewerKey), '{ leads { totalCount } }')).status).toBe(401);
+
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+  });
+
+  it('refuses a second gateway on a data directory that a running one owns, without harming it', async () => {
+    const first = runGateway('node', ['bin/leadgraph.js', 'start'], env);
+    const url = await first.ready;
+    const second = runGateway('node', ['bin/leadgraph.js', 'start'], env);
+    expect(await second.exited).toBe(2);
+    expect(second.output()).toMatch(/leadgraph: Another leadgraph \(pid \d+\) is already running on /);
+    expect((await postGraphQL(as(url), '{ leads { totalCount } }')).status).toBe(200);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+  });
+
+  it.each([
+    [['keys', 'create', '--tenant', 'acme'], 'keys create needs --role viewer|operator|admin'],
+    [['keys', 'create', '--tenant', 'Not A Tenant', '--role', 'viewer'], '--tenant: expected a tenant id'],
+    [['keys', 'revoke', 'abc'], 'id: expected a UUID, but got "abc"'],
+    [['keys', 'rotate'], 'unknown keys action "rotate"'],
+  ])('answers `leadgraph %s` with a usage error', async (args, message) => {
+    const command = runGateway('node', ['bin/leadgraph.js', ...args], env);
+    expect(await command.exited).toBe(2);
+    expect(command.output()).toContain(message);
+  });
+
   it('`leadgraph migrate` applies migrations to a fresh embedded database and exits', async () => {
     const fresh = runGateway('node', ['bin/leadgraph.js', 'migrate'], { ...env, LEADGRAPH_DATA_DIR: path.join(home, 'fresh') });
     expect(await fresh.exited).toBe(0);
-    expect(fresh.output()).toContain('InitialSchema0000000000001');
+    expect(fresh.output()).toContain('TenantsAndApiKeys0000000000002');
     expect(postmasterRunning(path.join(home, 'fresh'))).toBe(false);
   });
 

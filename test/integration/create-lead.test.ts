@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationStatus, LoanStatus, VerificationStatus } from '../../src/domain/vocabulary.js';
+import { DEFAULT_TENANT } from '../../src/domain/roles.js';
 import { RecordWriter } from '../../src/services/record-writer.js';
 import { applicationRecord, loanRecord, seedLead, verificationRecord } from '../support/fixtures.js';
 import { type TestGateway, startTestGateway } from '../support/gateway.js';
@@ -24,7 +25,7 @@ describe('createLead', () => {
 
   it('records a bare lead at stage NEW', async () => {
     const techeaLeadId = randomUUID();
-    const data = await queryData<{ createLead: Record<string, unknown> }>(gateway.url, CREATE, {
+    const data = await queryData<{ createLead: Record<string, unknown> }>(gateway.api, CREATE, {
       input: { techeaLeadId, advertiserRef: 'ADV-98765' },
     });
     expect(data.createLead).toMatchObject({
@@ -43,13 +44,13 @@ describe('createLead', () => {
     const customerId = `customer_${randomUUID()}`;
     const loan = loanRecord({ customerId, loanStatus: LoanStatus.ORIGINATED });
     await gateway.db.transaction(async (manager) => {
-      const writer = new RecordWriter(manager);
+      const writer = new RecordWriter(manager, DEFAULT_TENANT);
       await writer.applyApplication(application);
       await writer.applyVerification(verification);
       await writer.applyLoan(loan);
     });
 
-    const data = await queryData<{ createLead: any }>(gateway.url, CREATE, {
+    const data = await queryData<{ createLead: any }>(gateway.api, CREATE, {
       input: { applicationId: application.id, verificationAuthUuid: verification.authUuid, decisionCloudCustomerId: customerId },
     });
     expect(data.createLead).toMatchObject({
@@ -61,8 +62,8 @@ describe('createLead', () => {
 
     // A loan reported later for the same customer joins the same lead.
     const later = loanRecord({ customerId, loanStatus: LoanStatus.PAID_IN_FULL, appliedAt: new Date('2030-01-01T00:00:00Z') });
-    await gateway.db.transaction((manager) => new RecordWriter(manager).applyLoan(later));
-    const reread = await queryData<{ lead: any }>(gateway.url, `query ($id: ID!) { lead(id: $id) { stage loans { loanId } } }`, {
+    await gateway.db.transaction((manager) => new RecordWriter(manager, DEFAULT_TENANT).applyLoan(later));
+    const reread = await queryData<{ lead: any }>(gateway.api, `query ($id: ID!) { lead(id: $id) { stage loans { loanId } } }`, {
       id: data.createLead.id,
     });
     expect(reread.lead).toEqual({ stage: 'LOAN_PAID', loans: [{ loanId: later.loanId }, { loanId: loan.loanId }] });
@@ -77,7 +78,7 @@ describe('createLead', () => {
     [{ applicationId: 'application_nobody' }, 'input.applicationId', 'input.applicationId: no Lead Bank application application_nobody is known to the gateway'],
   ])('refuses %o with BAD_USER_INPUT naming %s, writing nothing', async (input, field, message) => {
     const before = await countLeads();
-    const response = await postGraphQL(gateway.url, CREATE, { input });
+    const response = await postGraphQL(gateway.api, CREATE, { input });
     expect(response.data).toBeNull();
     expect(response.errors).toEqual([
       expect.objectContaining({ message, extensions: { code: 'BAD_USER_INPUT', field } }),
@@ -87,7 +88,7 @@ describe('createLead', () => {
 
   it('refuses a TECHEA id that already has a lead', async () => {
     const existing = await seedLead(gateway.db);
-    const response = await postGraphQL(gateway.url, CREATE, { input: { techeaLeadId: existing.techeaLeadId } });
+    const response = await postGraphQL(gateway.api, CREATE, { input: { techeaLeadId: existing.techeaLeadId } });
     expect(response.errors?.[0]).toMatchObject({
       message: `input.techeaLeadId: a lead with TECHEA lead id ${existing.techeaLeadId} already exists`,
       extensions: { code: 'BAD_USER_INPUT', field: 'input.techeaLeadId' },
@@ -97,10 +98,10 @@ describe('createLead', () => {
   it('refuses a record already linked to another lead, and rolls the whole lead back', async () => {
     const taken = await seedLead(gateway.db, { verification: { status: VerificationStatus.OK } });
     const free = applicationRecord();
-    await gateway.db.transaction((manager) => new RecordWriter(manager).applyApplication(free));
+    await gateway.db.transaction((manager) => new RecordWriter(manager, DEFAULT_TENANT).applyApplication(free));
     const before = await countLeads();
 
-    const response = await postGraphQL(gateway.url, CREATE, {
+    const response = await postGraphQL(gateway.api, CREATE, {
       input: { applicationId: free.id, verificationAuthUuid: taken.authUuid },
     });
     expect(response.errors?.[0]).toMatchObject({
@@ -115,9 +116,9 @@ describe('createLead', () => {
 
   it('lets exactly one of two concurrent callers link the same application', async () => {
     const contested = applicationRecord();
-    await gateway.db.transaction((manager) => new RecordWriter(manager).applyApplication(contested));
+    await gateway.db.transaction((manager) => new RecordWriter(manager, DEFAULT_TENANT).applyApplication(contested));
     const results = await Promise.all(
-      Array.from({ length: 2 }, () => postGraphQL(gateway.url, CREATE, { input: { applicationId: contested.id } })),
+      Array.from({ length: 2 }, () => postGraphQL(gateway.api, CREATE, { input: { applicationId: contested.id } })),
     );
     expect(results.filter((r) => r.errors === undefined)).toHaveLength(1);
     expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'BAD_USER_INPUT')).toHaveLength(1);

@@ -26,8 +26,8 @@ describe('errors a client can get', () => {
     ['statusChanges(leadId:)', `{ statusChanges(leadId: "lead-1") { id } }`, 'leadId'],
     ['statusChanges(first:)', `{ statusChanges(first: 0) { id } }`, 'first'],
   ])('a malformed %s is BAD_USER_INPUT naming the argument', async (_what, query, field) => {
-    await gateway.db.query(`INSERT INTO lead DEFAULT VALUES`); // so nested history resolves at least once
-    const response = await postGraphQL(gateway.url, query);
+    await gateway.db.query(`INSERT INTO lead (tenant_id) VALUES ('default')`); // so nested history resolves at least once
+    const response = await postGraphQL(gateway.api, query);
     expect(response.status).toBe(200);
     expect(response.errors).toHaveLength(1);
     expect(response.errors![0]).toMatchObject({
@@ -37,7 +37,7 @@ describe('errors a client can get', () => {
   });
 
   it('answers an invalid filter value in variables with BAD_USER_INPUT naming its path', async () => {
-    const response = await postGraphQL(gateway.url, `query ($f: LeadFilter) { leads(filter: $f) { totalCount } }`, {
+    const response = await postGraphQL(gateway.api, `query ($f: LeadFilter) { leads(filter: $f) { totalCount } }`, {
       f: { updatedSince: 'yesterday' },
     });
     expect(response.status).toBe(400);
@@ -47,7 +47,7 @@ describe('errors a client can get', () => {
   });
 
   it('answers an unknown enum value in variables with BAD_USER_INPUT', async () => {
-    const response = await postGraphQL(gateway.url, `query ($f: LeadFilter) { leads(filter: $f) { totalCount } }`, {
+    const response = await postGraphQL(gateway.api, `query ($f: LeadFilter) { leads(filter: $f) { totalCount } }`, {
       f: { stages: ['ALMOST_DONE'] },
     });
     expect(response.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
@@ -57,7 +57,7 @@ describe('errors a client can get', () => {
   it('answers a malformed JSON body with a JSON GraphQL error, not an HTML page', async () => {
     const response = await fetch(gateway.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.api.token}` },
       body: '{"query": "{ leads { totalCount } }"',
     });
     expect(response.status).toBe(400);
@@ -70,7 +70,7 @@ describe('errors a client can get', () => {
   it('answers a body over the size limit with a JSON error', async () => {
     const response = await fetch(gateway.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.api.token}` },
       body: JSON.stringify({ query: `{ leads { totalCount } }`, variables: { pad: 'x'.repeat(2_000_000) } }),
     });
     expect(response.status).toBe(413);
@@ -80,7 +80,7 @@ describe('errors a client can get', () => {
   });
 
   it('answers syntax errors with GRAPHQL_PARSE_FAILED', async () => {
-    const response = await postGraphQL(gateway.url, `{ leads { `);
+    const response = await postGraphQL(gateway.api, `{ leads { `);
     expect(response.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 
@@ -88,7 +88,7 @@ describe('errors a client can get', () => {
     // Break the database under the running gateway: the next query fails inside PostgreSQL.
     await gateway.db.query('ALTER TABLE verification RENAME TO verification_away');
     try {
-      const response = await postGraphQL(gateway.url, `{ verification(authUuid: "3c90c3cc-0d44-4b50-8888-8dd25736052a") { authUuid } }`);
+      const response = await postGraphQL(gateway.api, `{ verification(authUuid: "3c90c3cc-0d44-4b50-8888-8dd25736052a") { authUuid } }`);
       expect(response.errors).toEqual([
         {
           message: 'Internal server error',

@@ -38,7 +38,7 @@ describe('leads: cursor pagination and filters', () => {
       const lead = await seedLead(gateway.db, specs[i % 4]);
       created.push(lead.leadId);
     }
-    const data = await queryData<Page>(gateway.url, PAGE, { first: 100 });
+    const data = await queryData<Page>(gateway.api, PAGE, { first: 100 });
     for (const { node } of data.leads.edges) byStage.set(node.stage, [...(byStage.get(node.stage) ?? []), node.id]);
   });
   afterAll(() => gateway.stop());
@@ -48,7 +48,7 @@ describe('leads: cursor pagination and filters', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const data: Page = await queryData<Page>(gateway.url, PAGE, { first: 5, after });
+      const data: Page = await queryData<Page>(gateway.api, PAGE, { first: 5, after });
       pages++;
       expect(data.leads.totalCount).toBe(12);
       seen.push(...data.leads.edges.map((e) => e.node.id));
@@ -61,24 +61,24 @@ describe('leads: cursor pagination and filters', () => {
   });
 
   it('keeps pages stable when leads are added meanwhile', async () => {
-    const first = await queryData<Page>(gateway.url, PAGE, { first: 4 });
+    const first = await queryData<Page>(gateway.api, PAGE, { first: 4 });
     const newcomer = await seedLead(gateway.db);
-    const second = await queryData<Page>(gateway.url, PAGE, { first: 4, after: first.leads.pageInfo.endCursor });
+    const second = await queryData<Page>(gateway.api, PAGE, { first: 4, after: first.leads.pageInfo.endCursor });
     expect(second.leads.edges.map((e) => e.node.id)).toEqual([...created].reverse().slice(4, 8));
     expect(second.leads.totalCount).toBe(13);
     await gateway.db.query(`DELETE FROM lead WHERE id = $1`, [newcomer.leadId]);
   });
 
   it('answers an empty last page when the cursor points at the oldest lead', async () => {
-    const all = await queryData<Page>(gateway.url, PAGE, { first: 100 });
+    const all = await queryData<Page>(gateway.api, PAGE, { first: 100 });
     const last = all.leads.edges.at(-1)!.cursor;
-    const data = await queryData<Page>(gateway.url, PAGE, { first: 5, after: last });
+    const data = await queryData<Page>(gateway.api, PAGE, { first: 5, after: last });
     expect(data.leads.edges).toEqual([]);
     expect(data.leads.pageInfo).toEqual({ hasNextPage: false, endCursor: null });
   });
 
   it('answers first: 0 with no edges but the right total', async () => {
-    const data = await queryData<Page>(gateway.url, PAGE, { first: 0 });
+    const data = await queryData<Page>(gateway.api, PAGE, { first: 0 });
     expect(data.leads.edges).toEqual([]);
     expect(data.leads.totalCount).toBe(12);
     expect(data.leads.pageInfo.hasNextPage).toBe(true);
@@ -88,8 +88,8 @@ describe('leads: cursor pagination and filters', () => {
     const stages = [LeadStage.VERIFIED, LeadStage.DECLINED];
     const expected = [...(byStage.get(LeadStage.VERIFIED) ?? []), ...(byStage.get(LeadStage.DECLINED) ?? [])];
     expect(expected).toHaveLength(6);
-    const page1 = await queryData<Page>(gateway.url, PAGE, { first: 4, filter: { stages } });
-    const page2 = await queryData<Page>(gateway.url, PAGE, {
+    const page1 = await queryData<Page>(gateway.api, PAGE, { first: 4, filter: { stages } });
+    const page2 = await queryData<Page>(gateway.api, PAGE, {
       first: 4,
       after: page1.leads.pageInfo.endCursor,
       filter: { stages },
@@ -102,17 +102,17 @@ describe('leads: cursor pagination and filters', () => {
   });
 
   it('filters by updatedSince, including the instant itself', async () => {
-    const all = await queryData<Page>(gateway.url, PAGE, { first: 100 });
+    const all = await queryData<Page>(gateway.api, PAGE, { first: 100 });
     const sorted = all.leads.edges.map((e) => e.node.updatedAt).sort();
     const pivot = sorted[6]!;
     const expected = sorted.filter((t) => t >= pivot).length;
-    const data = await queryData<Page>(gateway.url, PAGE, { first: 100, filter: { updatedSince: pivot } });
+    const data = await queryData<Page>(gateway.api, PAGE, { first: 100, filter: { updatedSince: pivot } });
     expect(data.leads.totalCount).toBe(expected);
     expect(data.leads.edges.every((e) => e.node.updatedAt >= pivot)).toBe(true);
   });
 
   it('combines both filters', async () => {
-    const data = await queryData<Page>(gateway.url, PAGE, {
+    const data = await queryData<Page>(gateway.api, PAGE, {
       first: 100,
       filter: { stages: [LeadStage.NEW], updatedSince: '2000-01-01T00:00:00Z' },
     });

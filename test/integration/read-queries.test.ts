@@ -55,7 +55,7 @@ describe('read queries against a real PostgreSQL', () => {
 
   it('answers lead(id) with every linked record joined', async () => {
     const data = await queryData<{ lead: Record<string, any> }>(
-      gateway.url,
+      gateway.api,
       `query ($id: ID!) { lead(id: $id) { ${LEAD_FIELDS} } }`,
       { id: full.leadId },
     );
@@ -99,12 +99,12 @@ describe('read queries against a real PostgreSQL', () => {
 
   it('limits history to the requested number of newest changes', async () => {
     const all = await queryData<{ lead: { history: Array<{ id: string }> } }>(
-      gateway.url,
+      gateway.api,
       `query ($id: ID!) { lead(id: $id) { history(first: 100) { id } } }`,
       { id: full.leadId },
     );
     const two = await queryData<{ lead: { history: Array<{ id: string }> } }>(
-      gateway.url,
+      gateway.api,
       `query ($id: ID!) { lead(id: $id) { history(first: 2) { id } } }`,
       { id: full.leadId },
     );
@@ -114,7 +114,7 @@ describe('read queries against a real PostgreSQL', () => {
 
   it('finds a lead by its TECHEA id', async () => {
     const data = await queryData<{ leadByTecheaId: { id: string } }>(
-      gateway.url,
+      gateway.api,
       `query ($t: ID!) { leadByTecheaId(techeaLeadId: $t) { id } }`,
       { t: full.techeaLeadId },
     );
@@ -123,7 +123,7 @@ describe('read queries against a real PostgreSQL', () => {
 
   it('answers each record query with the record and its lead', async () => {
     const data = await queryData<Record<string, any>>(
-      gateway.url,
+      gateway.api,
       `query ($app: ID!, $auth: ID!, $customer: ID!, $loan: ID!) {
         application(id: $app) { id status lead { id stage } }
         verification(authUuid: $auth) { authUuid status lead { id } }
@@ -138,7 +138,7 @@ describe('read queries against a real PostgreSQL', () => {
 
   it('answers null, not an error, for ids that are well-formed but unknown', async () => {
     const response = await postGraphQL(
-      gateway.url,
+      gateway.api,
       `query ($uuid: ID!) {
         lead(id: $uuid) { id }
         leadByTecheaId(techeaLeadId: $uuid) { id }
@@ -162,14 +162,14 @@ describe('read queries against a real PostgreSQL', () => {
 
   it('reads a dispatch from the outbox', async () => {
     const [row] = await gateway.db.query<Array<{ id: string }>>(
-      `INSERT INTO dispatch (provider, operation, lead_id, payload, idempotency_key, request_hash, state, attempts, max_attempts, last_error)
-       VALUES ('LEAD_BANK', 'updateApplication', $1, '{}', 'key-1', 'hash', 'FAILED', 3, 3,
+      `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state, attempts, max_attempts, last_error)
+       VALUES ('default', 'LEAD_BANK', 'updateApplication', $1, '{}', 'key-1', 'hash', 'FAILED', 3, 3,
                '{"code":"REJECTED","httpStatus":422,"message":"status: invalid"}')
        RETURNING id`,
       [full.leadId],
     );
     const data = await queryData<{ dispatch: Record<string, unknown> }>(
-      gateway.url,
+      gateway.api,
       `query ($id: ID!) { dispatch(id: $id) { id provider operation state attempts idempotencyKey lastError { code httpStatus message } createdAt updatedAt } }`,
       { id: row!.id },
     );
@@ -187,7 +187,7 @@ describe('read queries against a real PostgreSQL', () => {
   it('lists status changes in id order after a given id, optionally for one lead', async () => {
     const other = await seedLead(gateway.db, { verification: { status: VerificationStatus.KO } });
     const all = await queryData<{ statusChanges: Array<{ id: string; leadId: string }> }>(
-      gateway.url,
+      gateway.api,
       `{ statusChanges(first: 1000) { id leadId } }`,
     );
     const ids = all.statusChanges.map((c) => BigInt(c.id));
@@ -195,14 +195,14 @@ describe('read queries against a real PostgreSQL', () => {
 
     const pivot = all.statusChanges[1]!.id;
     const after = await queryData<{ statusChanges: Array<{ id: string }> }>(
-      gateway.url,
+      gateway.api,
       `query ($after: ID) { statusChanges(after: $after, first: 1000) { id } }`,
       { after: pivot },
     );
     expect(after.statusChanges).toEqual(all.statusChanges.slice(2).map(({ id }) => ({ id })));
 
     const forOther = await queryData<{ statusChanges: Array<{ leadId: string }> }>(
-      gateway.url,
+      gateway.api,
       `query ($lead: ID) { statusChanges(leadId: $lead) { leadId } }`,
       { lead: other.leadId },
     );

@@ -11,6 +11,7 @@ import {
   VerificationOperationType,
   VerificationStatus,
 } from '../../src/domain/vocabulary.js';
+import { DEFAULT_TENANT } from '../../src/domain/roles.js';
 import { LeadCommands } from '../../src/services/lead-commands.js';
 import { RecordWriter } from '../../src/services/record-writer.js';
 
@@ -128,16 +129,16 @@ export interface SeededLead {
  * `RecordWriter`, then `createLead` links them, then later changes (the TECHEA
  * event, statuses) are applied on top, each logging its status change.
  */
-export async function seedLead(db: DataSource, spec: LeadSpec = {}): Promise<SeededLead> {
+export async function seedLead(db: DataSource, spec: LeadSpec = {}, tenantId = DEFAULT_TENANT): Promise<SeededLead> {
   const application = spec.application && applicationRecord({ ...spec.application, status: null });
   const verification = spec.verification && verificationRecord({ ...spec.verification, status: VerificationStatus.PENDING });
   const customerId = spec.loans && spec.loans.length > 0 ? `customer_${next()}` : null;
   await db.transaction(async (manager) => {
-    const writer = new RecordWriter(manager);
+    const writer = new RecordWriter(manager, tenantId);
     if (application) await writer.applyApplication(application);
     if (verification) await writer.applyVerification(verification);
   });
-  const lead = await new LeadCommands(db).createLead({
+  const lead = await new LeadCommands(db).createLead(tenantId, {
     techeaLeadId: spec.techeaLeadId ?? randomUUID(),
     advertiserRef: spec.advertiserRef ?? `ADV-${next()}`,
     applicationId: application?.id ?? null,
@@ -146,7 +147,7 @@ export async function seedLead(db: DataSource, spec: LeadSpec = {}): Promise<See
   });
   const loanIds: string[] = [];
   await db.transaction(async (manager) => {
-    const writer = new RecordWriter(manager);
+    const writer = new RecordWriter(manager, tenantId);
     // The verification moves from PENDING to its final state, the application is decided:
     // the same order of events a real lead goes through.
     if (verification && spec.verification && spec.verification.status !== VerificationStatus.PENDING) {

@@ -1,21 +1,70 @@
 import { type Logger as TypeOrmLogger } from 'typeorm';
 import { type Gateway, startGateway } from '../../src/app.js';
+import { ApiKeyService } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { DEFAULT_TENANT, type Role } from '../../src/domain/roles.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { createTestDatabase } from './database.js';
+import { type Target } from './graphql-client.js';
 
-/** A gateway on a fresh database of its own, listening on a free port. */
+/** The tenant that {@link TestGateway.other} belongs to. */
+export const OTHER_TENANT = 'other-tenant';
+
+/** A gateway on a fresh database of its own, listening on a free port, with a key per role. */
 export interface TestGateway extends Gateway {
+  /** Admin of the default tenant: what most tests act as. */
+  readonly api: Target;
+  /** A caller of the default tenant with the given role. */
+  as(role: Role): Target;
+  /** An admin of another tenant. */
+  readonly other: Target;
+  /** Creates one more key. */
+  createKey(tenantId: string, role: Role): Promise<{ id: string; key: string }>;
   /** Closes the gateway and drops its database. */
   stop(): Promise<void>;
 }
 
-export async function startTestGateway(options: { sqlLogger?: TypeOrmLogger } = {}): Promise<TestGateway> {
+/** Options for {@link startTestGateway}. */
+export interface TestGatewayOptions {
+  readonly sqlLogger?: TypeOrmLogger;
+  /** Extra environment, e.g. limits or JWT settings. */
+  readonly env?: Record<string, string>;
+  readonly logger?: Logger;
+}
+
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const database = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
-  const gateway = await startGateway(config, createLogger('silent'), options);
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    // Tests fire requests far faster than a person; the limits have tests of their own.
+    RATE_LIMIT_PER_SECOND: '100000',
+    SUBSCRIPTION_STARTS_PER_MINUTE: '100000',
+    AUTH_FAILURES_PER_MINUTE: '100000',
+    ...options.env,
+  });
+  const gateway = await startGateway(config, options.logger ?? createLogger('silent'), {
+    ...(options.sqlLogger && { sqlLogger: options.sqlLogger }),
+  });
+  const apiKeys = new ApiKeyService(gateway.db);
+  const createKey = async (tenantId: string, role: Role) => {
+    const { entity, key } = await apiKeys.create(tenantId, role);
+    return { id: entity.id, key };
+  };
+  const keys = {
+    viewer: (await createKey(DEFAULT_TENANT, 'viewer')).key,
+    operator: (await createKey(DEFAULT_TENANT, 'operator')).key,
+    admin: (await createKey(DEFAULT_TENANT, 'admin')).key,
+  };
+  const other = (await createKey(OTHER_TENANT, 'admin')).key;
   return {
     ...gateway,
+    api: { url: gateway.url, token: keys.admin },
+    as: (role) => ({ url: gateway.url, token: keys[role] }),
+    other: { url: gateway.url, token: other },
+    createKey,
     async stop() {
       await gateway.close();
       await database.drop();

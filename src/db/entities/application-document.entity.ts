@@ -3,6 +3,10 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /** One document of an application. Lead Bank replaces the list whole, so rows are keyed by position. */
 @Entity({ name: 'application_document' })
 export class ApplicationDocumentEntity {
+  /** The tenant the row belongs to; part of the key, so ids never cross tenants. */
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
   @PrimaryColumn({ name: 'application_id', type: 'text' })
   applicationId!: string;
 

@@ -5,6 +5,10 @@ import { bigintAsNumber } from '../transformers.js';
 /** The gateway's copy of a Lead Bank credit application, as Lead Bank last confirmed it. */
 @Entity({ name: 'application' })
 export class ApplicationEntity {
+  /** The tenant the row belongs to; part of the key, so ids never cross tenants. */
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
   /** Lead Bank's id, `application_…`. */
   @PrimaryColumn({ type: 'text' })
   id!: string;

@@ -18,6 +18,10 @@ export class DispatchEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
+  /** The tenant the row belongs to; part of every lookup. */
+  @Column({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
   @Column({ type: 'text' })
   provider!: Provider;
 

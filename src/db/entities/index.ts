@@ -1,3 +1,4 @@
+import { ApiKeyEntity } from './api-key.entity.js';
 import { ApplicationDocumentEntity } from './application-document.entity.js';
 import { ApplicationEntity } from './application.entity.js';
 import { DispatchEntity } from './dispatch.entity.js';
@@ -8,6 +9,7 @@ import { VerificationOperationEntity } from './verification-operation.entity.js'
 import { VerificationEntity } from './verification.entity.js';
 
 export {
+  ApiKeyEntity,
   ApplicationDocumentEntity,
   ApplicationEntity,
   DispatchEntity,
@@ -28,4 +30,5 @@ export const ENTITIES = [
   LoanEntity,
   StatusChangeEntity,
   DispatchEntity,
+  ApiKeyEntity,
 ];

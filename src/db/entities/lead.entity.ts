@@ -7,6 +7,10 @@ export class LeadEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
+  /** The tenant the row belongs to; part of every lookup. */
+  @Column({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
   /** Insertion order, the key of page cursors. bigint, kept as a decimal string. */
   @Column({ type: 'bigint', insert: false, update: false })
   seq!: string;

@@ -5,6 +5,10 @@ import { bigintAsNumber } from '../transformers.js';
 /** The gateway's copy of a loan reported to Decision Cloud, keyed as Decision Cloud keys it. */
 @Entity({ name: 'loan' })
 export class LoanEntity {
+  /** The tenant the row belongs to; part of the key, so ids never cross tenants. */
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
   @PrimaryColumn({ name: 'customer_id', type: 'text' })
   customerId!: string;
 

@@ -11,6 +11,10 @@ export class StatusChangeEntity {
   @PrimaryColumn({ type: 'bigint' })
   id!: string;
 
+  /** The tenant the row belongs to; part of every lookup. */
+  @Column({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
   @Column({ name: 'lead_id', type: 'uuid' })
   leadId!: string;
 

@@ -7,6 +7,10 @@ export class VerificationOperationEntity {
   @PrimaryColumn({ name: 'operation_id', type: 'uuid' })
   operationId!: string;
 
+  /** The tenant the row belongs to; part of every lookup. */
+  @Column({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
   @Column({ name: 'auth_uuid', type: 'uuid' })
   authUuid!: string;
 

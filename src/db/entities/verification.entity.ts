@@ -4,6 +4,10 @@ import { VerificationStatus } from '../../domain/vocabulary.js';
 /** The gateway's copy of a Tecalis identity-verification process. */
 @Entity({ name: 'verification' })
 export class VerificationEntity {
+  /** The tenant the row belongs to; part of the key, so ids never cross tenants. */
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
   @PrimaryColumn({ name: 'auth_uuid', type: 'uuid' })
   authUuid!: string;
 

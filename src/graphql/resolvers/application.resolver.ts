@@ -8,7 +8,7 @@ import { LeadObject } from '../types/lead.type.js';
 export class ApplicationResolver {
   @Query(() => ApplicationObject, { nullable: true })
   async application(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ApplicationObject | null> {
-    const application = await ctx.services.stores.records.findApplication(requireApplicationId(id, 'id'));
+    const application = await ctx.services.stores.records.findApplication(ctx.principal.tenantId, requireApplicationId(id, 'id'));
     return application === null ? null : ApplicationObject.from(application);
   }
 

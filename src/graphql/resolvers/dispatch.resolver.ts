@@ -7,7 +7,7 @@ import { DispatchObject } from '../types/dispatch.type.js';
 export class DispatchResolver {
   @Query(() => DispatchObject, { nullable: true })
   async dispatch(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<DispatchObject | null> {
-    const dispatch = await ctx.services.stores.records.findDispatch(requireUuid(id, 'id'));
+    const dispatch = await ctx.services.stores.records.findDispatch(ctx.principal.tenantId, requireUuid(id, 'id'));
     return dispatch === null ? null : DispatchObject.from(dispatch);
   }
 }

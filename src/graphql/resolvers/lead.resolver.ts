@@ -20,7 +20,7 @@ const MAX_PAGE = 100;
 export class LeadResolver {
   @Query(() => LeadObject, { nullable: true })
   async lead(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<LeadObject | null> {
-    const lead = await ctx.services.stores.leads.findById(requireUuid(id, 'id'));
+    const lead = await ctx.services.stores.leads.findById(ctx.principal.tenantId, requireUuid(id, 'id'));
     return lead === null ? null : LeadObject.from(lead);
   }
 
@@ -29,7 +29,7 @@ export class LeadResolver {
     @Arg('techeaLeadId', () => ID) techeaLeadId: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<LeadObject | null> {
-    const lead = await ctx.services.stores.leads.findByTecheaId(requireUuid(techeaLeadId, 'techeaLeadId'));
+    const lead = await ctx.services.stores.leads.findByTecheaId(ctx.principal.tenantId, requireUuid(techeaLeadId, 'techeaLeadId'));
     return lead === null ? null : LeadObject.from(lead);
   }
 
@@ -46,18 +46,18 @@ export class LeadResolver {
       ...(filter?.stages != null && { stages: nonEmpty(filter.stages, 'filter.stages') }),
       ...(filter?.updatedSince != null && { updatedSince: filter.updatedSince }),
     };
-    const page = await ctx.services.stores.leads.page(criteria, size, afterSeq);
+    const page = await ctx.services.stores.leads.page(ctx.principal.tenantId, criteria, size, afterSeq);
     const edges = page.leads.map((lead) => ({ cursor: encodeLeadCursor(lead.seq), node: LeadObject.from(lead) }));
     return Object.assign(new LeadConnectionObject(), {
       edges,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-      countTotal: () => ctx.services.stores.leads.count(criteria),
+      countTotal: () => ctx.services.stores.leads.count(ctx.principal.tenantId, criteria),
     });
   }
 
   @Mutation(() => LeadObject, { description: 'Records a lead and links existing provider records to it. Calls no provider.' })
   async createLead(@Arg('input', () => CreateLeadInput) input: CreateLeadInput, @Ctx() ctx: GraphQLContext): Promise<LeadObject> {
-    return LeadObject.from(await ctx.services.leadCommands.createLead(input));
+    return LeadObject.from(await ctx.services.leadCommands.createLead(ctx.principal.tenantId, input));
   }
 
   @FieldResolver(() => ApplicationObject, { nullable: true })

@@ -14,6 +14,7 @@ export class LoanResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<LoanObject | null> {
     const loan = await ctx.services.stores.records.findLoan(
+      ctx.principal.tenantId,
       requireExternalId(customerId, 'customerId'),
       requireExternalId(loanId, 'loanId'),
     );

@@ -16,6 +16,7 @@ export class StatusChangeResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<StatusChangeObject[]> {
     const changes = await ctx.services.stores.statusChanges.after(
+      ctx.principal.tenantId,
       {
         ...(after != null && { afterId: requireStatusChangeId(after, 'after') }),
         ...(leadId != null && { leadId: requireUuid(leadId, 'leadId') }),

@@ -12,7 +12,7 @@ export class VerificationResolver {
     @Arg('authUuid', () => ID) authUuid: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<VerificationObject | null> {
-    const verification = await ctx.services.stores.records.findVerification(requireUuid(authUuid, 'authUuid'));
+    const verification = await ctx.services.stores.records.findVerification(ctx.principal.tenantId, requireUuid(authUuid, 'authUuid'));
     return verification === null ? null : VerificationObject.from(verification);
   }
 

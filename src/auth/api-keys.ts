@@ -1,0 +1,70 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { type DataSource, IsNull } from 'typeorm';
+import { ApiKeyEntity } from '../db/entities/index.js';
+import { type Principal, type Role } from '../domain/roles.js';
+
+/** Every key starts with this, so a leaked key is recognisable (and scannable) for what it is. */
+export const API_KEY_PREFIX = 'lgk_';
+const KEY_SHAPE = /^lgk_[A-Za-z0-9_-]{43}$/;
+
+/** A key as just created: the only moment the key itself exists outside the caller. */
+export interface CreatedApiKey {
+  readonly entity: ApiKeyEntity;
+  /** The key; store it now, it is never shown again. */
+  readonly key: string;
+}
+
+/** Creates, checks and revokes API keys. Only SHA-256 hashes are stored. */
+export class ApiKeyService {
+  constructor(private readonly db: DataSource) {}
+
+  async create(tenantId: string, role: Role, label: string | null = null): Promise<CreatedApiKey> {
+    const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
+    const entity = await this.db.getRepository(ApiKeyEntity).save(
+      this.db.getRepository(ApiKeyEntity).create({
+        tenantId,
+        role,
+        label,
+        keyHash: hashKey(key),
+        keyPrefix: key.slice(0, API_KEY_PREFIX.length + 6),
+      }),
+    );
+    return { entity, key };
+  }
+
+  /** The principal a key stands for, or null for an unknown, malformed or revoked key. */
+  async verify(key: string): Promise<Principal | null> {
+    if (!KEY_SHAPE.test(key)) return null;
+    const entity = await this.db.getRepository(ApiKeyEntity).findOneBy({ keyHash: hashKey(key), revokedAt: IsNull() });
+    if (entity === null) return null;
+    return { tenantId: entity.tenantId, role: entity.role, credential: { kind: 'api-key', id: entity.id } };
+  }
+
+  /** Revokes a key; with `tenantId`, only that tenant's. Returns the key, or null if there is none to revoke. */
+  async revoke(id: string, tenantId?: string): Promise<ApiKeyEntity | null> {
+    const repo = this.db.getRepository(ApiKeyEntity);
+    const entity = await repo.findOneBy(tenantId === undefined ? { id } : { id, tenantId });
+    if (entity === null) return null;
+    if (entity.revokedAt === null) {
+      entity.revokedAt = new Date();
+      await repo.save(entity);
+    }
+    return entity;
+  }
+
+  list(tenantId?: string): Promise<ApiKeyEntity[]> {
+    return this.db.getRepository(ApiKeyEntity).find({
+      where: tenantId === undefined ? {} : { tenantId },
+      order: { createdAt: 'ASC' },
+    });
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return (await this.db.getRepository(ApiKeyEntity).count()) === 0;
+  }
+}
+
+/** Keys carry 256 random bits: a fast hash is enough, nothing is left to brute-force. */
+function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}

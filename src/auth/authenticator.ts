@@ -1,0 +1,41 @@
+import { API_KEY_PREFIX, type ApiKeyService } from './api-keys.js';
+import { type JwtVerifier, TokenRefused } from './jwt.js';
+import { type Principal } from '../domain/roles.js';
+
+/** Missing or bad credentials: HTTP 401, WebSocket close 4401. The message is safe to show. */
+export class AuthenticationError extends Error {
+  override name = 'AuthenticationError';
+}
+
+/** Turns an `Authorization` header value into a principal: an API key (`lgk_…`) or a JWT. */
+export class Authenticator {
+  constructor(
+    private readonly apiKeys: ApiKeyService,
+    private readonly jwt: JwtVerifier | undefined,
+  ) {}
+
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    if (authorization === undefined || authorization.trim() === '') {
+      throw new AuthenticationError('Authentication required: send "Authorization: Bearer <API key or JWT>".');
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (match?.[1] === undefined) {
+      throw new AuthenticationError('The Authorization header must be "Bearer <API key or JWT>".');
+    }
+    const credential = match[1];
+    if (credential.startsWith(API_KEY_PREFIX)) {
+      const principal = await this.apiKeys.verify(credential);
+      if (principal === null) throw new AuthenticationError('The API key is not valid, or has been revoked.');
+      return principal;
+    }
+    if (this.jwt === undefined) {
+      throw new AuthenticationError('The credential is not an API key, and this gateway accepts no JWTs.');
+    }
+    try {
+      return await this.jwt.verify(credential);
+    } catch (error) {
+      if (error instanceof TokenRefused) throw new AuthenticationError(`The token was refused: ${error.message}.`);
+      throw error;
+    }
+  }
+}

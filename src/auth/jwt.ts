@@ -1,0 +1,69 @@
+import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { type AuthConfig } from '../config.js';
+import { isRole, type Principal, requireTenantId } from '../domain/roles.js';
+import { GatewayError } from '../domain/errors.js';
+
+/** Why a token was refused; safe to show the caller. */
+export class TokenRefused extends Error {
+  override name = 'TokenRefused';
+}
+
+/** Verifies JWTs (HS256 with a shared secret, or the keys of a JWKS URL) and reads tenant and role from claims. */
+export class JwtVerifier {
+  private constructor(
+    private readonly key: Uint8Array | JWTVerifyGetKey,
+    private readonly algorithms: string[],
+    private readonly config: AuthConfig,
+  ) {}
+
+  /** A verifier for the configuration, or undefined when JWTs are not configured. */
+  static fromConfig(config: AuthConfig): JwtVerifier | undefined {
+    if (config.jwtSecret !== undefined) {
+      return new JwtVerifier(new TextEncoder().encode(config.jwtSecret.reveal()), ['HS256'], config);
+    }
+    if (config.jwtJwksUrl !== undefined) {
+      // Asymmetric only: accepting HS* here would let a public key be used as an HMAC secret.
+      return new JwtVerifier(createRemoteJWKSet(config.jwtJwksUrl), ['RS256', 'PS256', 'ES256', 'EdDSA'], config);
+    }
+    return undefined;
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.key as Uint8Array, {
+        algorithms: this.algorithms,
+        ...(this.config.jwtIssuer !== undefined && { issuer: this.config.jwtIssuer }),
+        ...(this.config.jwtAudience !== undefined && { audience: this.config.jwtAudience }),
+      }));
+    } catch (error) {
+      throw new TokenRefused(reasonOf(error));
+    }
+    const tenant = payload[this.config.jwtTenantClaim];
+    const role = payload[this.config.jwtRoleClaim];
+    if (typeof tenant !== 'string') throw new TokenRefused(`the token has no "${this.config.jwtTenantClaim}" claim`);
+    try {
+      requireTenantId(tenant, this.config.jwtTenantClaim);
+    } catch (error) {
+      if (error instanceof GatewayError) throw new TokenRefused(`the token's "${this.config.jwtTenantClaim}" claim is not a tenant id`);
+      throw error;
+    }
+    if (!isRole(role)) {
+      throw new TokenRefused(`the token's "${this.config.jwtRoleClaim}" claim must be viewer, operator or admin`);
+    }
+    return { tenantId: tenant, role, credential: { kind: 'jwt', id: typeof payload.sub === 'string' ? payload.sub : tenant } };
+  }
+}
+
+/** jose's error classes, as short reasons that reveal nothing about keys. */
+function reasonOf(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `the token's "${error.claim}" claim is not accepted`;
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is not valid';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm that is not accepted';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'no published key matches the token';
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JOSEError && error.code === 'ERR_JWKS_INVALID') {
+    return 'the token could not be checked against the published keys';
+  }
+  return 'the token is not a valid JWT';
+}

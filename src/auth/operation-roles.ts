@@ -1,0 +1,68 @@
+import { type GraphQLSchema } from 'graphql';
+import { type MiddlewareFn } from 'type-graphql';
+import { GatewayError } from '../domain/errors.js';
+import { type Role, roleAllows } from '../domain/roles.js';
+import { type GraphQLContext } from '../graphql/context.js';
+
+/**
+ * THE authorization table: the least role each root operation needs. Every root field
+ * of the schema must have a row (checked at start-up: an operation without one
+ * does not start, rather than being open by accident).
+ */
+export const OPERATION_ROLES: Readonly<Record<string, Role>> = {
+  'Query.lead': 'viewer',
+  'Query.leadByTecheaId': 'viewer',
+  'Query.leads': 'viewer',
+  'Query.application': 'viewer',
+  'Query.verification': 'viewer',
+  'Query.loan': 'viewer',
+  'Query.statusChanges': 'viewer',
+  'Query.dispatch': 'viewer',
+  'Query.apiKeys': 'admin',
+  'Mutation.createLead': 'operator',
+  'Mutation.createApiKey': 'admin',
+  'Mutation.revokeApiKey': 'admin',
+};
+
+/** Root fields of a schema as `Type.field`. */
+export function rootOperations(schema: GraphQLSchema): string[] {
+  return [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) =>
+    type === null || type === undefined ? [] : Object.keys(type.getFields()).map((field) => `${type.name}.${field}`),
+  );
+}
+
+/** Fails the start when the table and the schema disagree. */
+export function assertEveryOperationHasARole(schema: GraphQLSchema): void {
+  const inSchema = rootOperations(schema);
+  const missing = inSchema.filter((operation) => !(operation in OPERATION_ROLES));
+  const stale = Object.keys(OPERATION_ROLES).filter((operation) => !inSchema.includes(operation));
+  if (missing.length > 0 || stale.length > 0) {
+    throw new Error(
+      `OPERATION_ROLES is out of date: ${[
+        ...missing.map((o) => `${o} has no role`),
+        ...stale.map((o) => `${o} is not in the schema`),
+      ].join('; ')}`,
+    );
+  }
+}
+
+/** type-graphql middleware: checks the caller's role on every root field before it runs. */
+export const authorizeOperation: MiddlewareFn<GraphQLContext> = async ({ context, info }, next) => {
+  const { schema, parentType } = info;
+  const isRoot =
+    parentType === schema.getQueryType() ||
+    parentType === schema.getMutationType() ||
+    parentType === schema.getSubscriptionType();
+  if (isRoot) {
+    const operation = `${parentType.name}.${info.fieldName}`;
+    const required = OPERATION_ROLES[operation];
+    // Default deny: an operation missing from the table is refused even if start-up was bypassed.
+    if (required === undefined || !roleAllows(context.principal.role, required)) {
+      throw new GatewayError(
+        'FORBIDDEN',
+        `${operation} needs the ${required ?? 'unknown'} role; this credential has ${context.principal.role}.`,
+      );
+    }
+  }
+  return (await next()) as unknown;
+};

@@ -1,0 +1,31 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+
+/** A refusal: the caller may try again after `retryAfterSeconds`. */
+export class RateLimited extends Error {
+  override name = 'RateLimited';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests: try again in ${retryAfterSeconds} s.`);
+  }
+}
+
+/**
+ * A fixed-window limit of `points` per `seconds` for each key (a credential, an
+ * address). Kept in memory: limits hold per gateway instance.
+ */
+export class RateLimit {
+  private readonly limiter: RateLimiterMemory;
+
+  constructor(points: number, seconds: number) {
+    this.limiter = new RateLimiterMemory({ points, duration: seconds });
+  }
+
+  /** Counts one hit for `key`; throws {@link RateLimited} when over the limit. */
+  async hit(key: string): Promise<void> {
+    try {
+      await this.limiter.consume(key);
+    } catch (refusal) {
+      if (refusal instanceof RateLimiterRes) throw new RateLimited(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)));
+      throw refusal;
+    }
+  }
+}

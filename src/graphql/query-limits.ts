@@ -1,0 +1,34 @@
+import { type ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { type ParseOptions, type ValidationRule } from 'graphql';
+import { type LimitsConfig } from '../config.js';
+
+/** The limits every GraphQL document must keep, whichever transport it came by. */
+export interface QueryLimits {
+  /** graphql-js's own token limit: parsing stops early and answers a syntax error (HTTP 400). */
+  readonly parseOptions: ParseOptions;
+  /** GraphQL Armor's depth, cost, alias and directive rules. */
+  readonly validationRules: ValidationRule[];
+  /** GraphQL Armor's Apollo plugins (field-suggestion masking in production). */
+  readonly plugins: ApolloServerPlugin[];
+}
+
+export function createQueryLimits(limits: LimitsConfig, production: boolean): QueryLimits {
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
+    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
+    maxAliases: { n: limits.maxAliases },
+    maxDirectives: { n: limits.maxDirectives },
+    // Armor's token limit runs as an Apollo plugin that answers 500; graphql-js's own
+    // `maxTokens` parse option (above) does the same job and answers 400.
+    maxTokens: { enabled: false },
+    // "Did you mean …?" hints map the schema for an attacker; they help developers, so only outside production.
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
+  return {
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: armor.validationRules,
+    // Armor's typings name Apollo's CommonJS build; the plugin objects are the same either way.
+    plugins: armor.plugins as unknown as ApolloServerPlugin[],
+  };
+}

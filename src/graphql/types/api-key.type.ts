@@ -1,0 +1,47 @@
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { type ApiKeyEntity } from '../../db/entities/index.js';
+import { type Role } from '../../domain/roles.js';
+import { DateTimeISO } from '../scalars.js';
+
+/** The roles, as GraphQL enum values (`VIEWER`) over the stored names (`viewer`). */
+export enum ApiKeyRole {
+  VIEWER = 'viewer',
+  OPERATOR = 'operator',
+  ADMIN = 'admin',
+}
+registerEnumType(ApiKeyRole, {
+  name: 'ApiKeyRole',
+  description: 'What a key may do; each role includes the ones before it.',
+  valuesConfig: {
+    VIEWER: { description: 'Queries and subscriptions.' },
+    OPERATOR: { description: 'Also createLead and the mutations that dispatch to providers.' },
+    ADMIN: { description: 'Also retryDispatch and key management.' },
+  },
+});
+
+@ObjectType('ApiKey', { description: "An API key of the caller's tenant. The key itself is shown only once, at creation." })
+export class ApiKeyObject {
+  @Field(() => ID) id!: string;
+  @Field(() => ApiKeyRole) role!: Role;
+  @Field(() => String, { description: 'The first characters of the key, to tell keys apart.' }) prefix!: string;
+  @Field(() => String, { nullable: true }) label!: string | null;
+  @Field(() => DateTimeISO) createdAt!: Date;
+  @Field(() => DateTimeISO, { nullable: true }) revokedAt!: Date | null;
+
+  static from(e: ApiKeyEntity): ApiKeyObject {
+    return Object.assign(new ApiKeyObject(), {
+      id: e.id,
+      role: e.role,
+      prefix: e.keyPrefix,
+      label: e.label,
+      createdAt: e.createdAt,
+      revokedAt: e.revokedAt,
+    });
+  }
+}
+
+@ObjectType('CreateApiKeyPayload')
+export class CreateApiKeyPayload {
+  @Field(() => ApiKeyObject) apiKey!: ApiKeyObject;
+  @Field(() => String, { description: 'The key. Store it now: it is never shown again.' }) key!: string;
+}
