@@ -121,7 +121,9 @@ export function loadConfig(env: Env = process.env): Config {
     limits: {
       maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', 1_048_576),
       maxDepth: positiveInt(env, 'GRAPHQL_MAX_DEPTH', 10),
-      maxCost: positiveInt(env, 'GRAPHQL_MAX_COST', 5_000),
+      // GraphQL Armor's static cost: the contract's full `leads` read (every nested field) scores
+      // about 25,000, so the default leaves room for it twice and refuses alias-multiplied copies.
+      maxCost: positiveInt(env, 'GRAPHQL_MAX_COST', 50_000),
       maxAliases: positiveInt(env, 'GRAPHQL_MAX_ALIASES', 15),
       maxTokens: positiveInt(env, 'GRAPHQL_MAX_TOKENS', 2_000),
       maxDirectives: positiveInt(env, 'GRAPHQL_MAX_DIRECTIVES', 20),

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { postGraphQL, queryData } from '../support/graphql-client.js';
+import { killLeftoverGateways, runGateway, type GatewayProcess } from '../support/process.js';
+import { executeOverWebSocket } from '../support/ws-client.js';
+
+/**
+ * Runs a gateway the way production does (its own process, every log level on) with
+ * secrets that are easy to spot, drives it through successes and failures, and
+ * then reads every line it wrote. Later issues add their secrets (provider
+ * credentials, webhook secrets) to SECRETS.
+ */
+describe('no secret or key ever reaches the logs', () => {
+  const suffix = randomBytes(6).toString('hex');
+  const dbPassword = `DbPass-${suffix}-never-log-me`;
+  const jwtSecret = `JwtSecret-${suffix}-never-log-me-either-0123456789`;
+  const role = `lg_secret_${suffix}`;
+  const database = `lg_secret_${suffix}`;
+  const keys: string[] = [];
+  let gateway: GatewayProcess;
+  let url: string;
+  let admin: pg.Client;
+  let databaseUrl: string;
+
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+    await admin.connect();
+    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${dbPassword}'`);
+    await admin.query(`CREATE DATABASE ${database} OWNER ${role}`);
+    const url_ = new URL(inject('adminDatabaseUrl'));
+    url_.username = role;
+    url_.password = dbPassword;
+    url_.pathname = `/${database}`;
+    databaseUrl = url_.toString();
+    const env = {
+      DATABASE_URL: databaseUrl,
+      AUTH_JWT_SECRET: jwtSecret,
+      PORT: '0',
+      LOG_LEVEL: 'trace',
+      NODE_ENV: 'production',
+    };
+    const create = runGateway('node', ['bin/leadgraph.js', 'keys', 'create', '--tenant', 'default', '--role', 'admin'], {
+      ...env,
+      LOG_LEVEL: 'trace',
+    });
+    expect(await create.exited).toBe(0);
+    keys.push(create.output().split('\n').find((line) => line.startsWith('lgk_'))!);
+    gateway = runGateway('node', ['bin/leadgraph.js', 'start'], env);
+    url = await gateway.ready;
+  });
+  afterAll(async () => {
+    await killLeftoverGateways();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.query(`DROP ROLE IF EXISTS ${role}`);
+    await admin.end();
+  });
+
+  it('holds through a whole run: start, traffic of every kind, failures, shutdown', async () => {
+    const adminKey = keys[0]!;
+    const target = { url, token: adminKey };
+    // Ordinary traffic, and a key created over GraphQL (its key is in the response only).
+    await queryData(target, `mutation { createLead(input: { advertiserRef: "secrets" }) { id } }`);
+    const created = await queryData<any>(target, `mutation { createApiKey(input: { role: VIEWER }) { key apiKey { id } } }`);
+    keys.push(created.createApiKey.key);
+    await queryData({ url, token: created.createApiKey.key }, `{ leads { totalCount } }`);
+    await queryData(target, `mutation ($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: created.createApiKey.apiKey.id });
+    // Refusals: revoked key, wrong key, forged and valid JWTs, bad input, over WebSocket too.
+    expect((await postGraphQL({ url, token: created.createApiKey.key }, `{ leads { totalCount } }`)).status).toBe(401);
+    const wrongKey = 'lgk_' + randomBytes(32).toString('base64url');
+    keys.push(wrongKey);
+    expect((await postGraphQL({ url, token: wrongKey }, `{ leads { totalCount } }`)).status).toBe(401);
+    const jwt = await new SignJWT({ tenant: 'default', role: 'viewer' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(jwtSecret));
+    keys.push(jwt);
+    await queryData({ url, token: jwt }, `{ leads { totalCount } }`);
+    expect((await postGraphQL({ url, token: `${jwt.slice(0, -4)}AAAA` }, `{ leads { totalCount } }`)).status).toBe(401);
+    expect((await postGraphQL(target, `{ lead(id: "not-a-uuid") { id } }`)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await executeOverWebSocket(url, wrongKey, `{ leads { totalCount } }`)).toMatchObject({ kind: 'closed', code: 4401 });
+    expect((await executeOverWebSocket(url, adminKey, `{ leads { totalCount } }`)).kind).toBe('result');
+    // An internal error, which the server logs in full (SQL, parameters, stack).
+    const owner = new pg.Client({ connectionString: databaseUrl });
+    await owner.connect();
+    await owner.query('ALTER TABLE verification RENAME TO verification_away');
+    const broken = await postGraphQL(target, `{ verification(authUuid: "3c90c3cc-0d44-4b50-8888-8dd25736052a") { authUuid } }`);
+    expect(broken.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    await owner.query('ALTER TABLE verification_away RENAME TO verification');
+    await owner.end();
+
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+
+    const output = gateway.output();
+    expect(output).toContain('"level":20'); // debug lines were written: the check saw everything
+    expect(output).toContain('unexpected error while executing an operation');
+    const secrets = { 'database password': dbPassword, 'JWT secret': jwtSecret, ...Object.fromEntries(keys.map((k, i) => [`credential ${i}`, k])) };
+    const leaked = Object.entries(secrets).filter(([, secret]) => output.includes(secret)).map(([name]) => name);
+    expect(leaked).toEqual([]);
+  });
+});

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestGateway, startTestGateway } from '../support/gateway.js';
+import { postGraphQL } from '../support/graphql-client.js';
+import { executeOverWebSocket } from '../support/ws-client.js';
+
+/** The contract's whole read side in one query: every nested field of a page of leads. */
+const FULL_READ = `leads(first: 50) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node {
+  id techeaLeadId advertiserRef stage lastEvent createdAt updatedAt
+  application { id status productName metadata createdAt updatedAt
+    credit { isSecured isMla currency underwritingGrade limit maxLimit score scorePulledAt scoreSource }
+    adverseActionNotice { deliveredAt reason deliveryMethod }
+    decision { decidedAt reason exceptionApprovalReason }
+    documents { documentId type displayedAt consentedAt version } }
+  verification { authUuid processUuid status statusReasons name documentNumber documentType nationality
+    company profileAlias cleaned createdAt updatedAt operations { type operationId state totalTime } }
+  loans { customerId loanId decisionCloudLeadId managementSystemId applicationType loanType loanStatus
+    loanAmountCents fundedAmountCents firstPaymentDate appliedAt esignedAt withdrawnAt originatedAt }
+  history { id leadId provider entityId from to occurredAt } } } }`;
+
+describe('query limits (GraphQL Armor and graphql-js), on HTTP and WebSocket', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(() => gateway.stop());
+
+  const deep = (levels: number) => {
+    let selection = 'id';
+    for (let i = 0; i < levels; i++) selection = i % 2 === 0 ? `application { lead { ${selection} } }` : `verification { lead { ${selection} } }`;
+    return `{ leads { edges { node { ${selection} } } } }`;
+  };
+
+  it.each([
+    ['a query deeper than 10 levels', deep(5), /depth/i],
+    ['more than 15 aliases', `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: leads { totalCount }`).join(' ')} }`, /aliases/i],
+    ['more than 20 directives', `{ leads @include(if: true) ${'@skip(if: false) '.repeat(20)}{ totalCount } }`, /directives/i],
+    ['a query costing more than 50,000 (the full read, three times over)', `{ ${[1, 2, 3].map((i) => `q${i}: ${FULL_READ}`).join(' ')} }`, /cost limit of 50000 exceeded/i],
+  ])('refuses %s before running it', async (_what, query, message) => {
+    const response = await postGraphQL(gateway.api, query);
+    expect(response.status).toBe(400);
+    expect(response.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(response.errors?.[0]?.message).toMatch(message);
+
+    const overWs = await executeOverWebSocket(gateway.url, gateway.api.token, query);
+    expect(overWs.kind).toBe('errors');
+    if (overWs.kind === 'errors') expect(overWs.errors[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('refuses a document of more than 2000 tokens while parsing, with 400', async () => {
+    const query = `{ leads { edges { node { ${'id '.repeat(2100)} } } } }`;
+    const response = await postGraphQL(gateway.api, query);
+    expect(response.status).toBe(400);
+    expect(response.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(response.errors?.[0]?.message).toMatch(/2000 tokens/);
+    const overWs = await executeOverWebSocket(gateway.url, gateway.api.token, query);
+    expect(overWs).toMatchObject({ kind: 'errors', errors: [{ extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
+  });
+
+  it('runs the full read query of the contract within every limit', async () => {
+    const response = await postGraphQL(
+      gateway.api,
+      `{ ${FULL_READ} }`,
+    );
+    expect(response.errors).toBeUndefined();
+  });
+
+  it('suggests field names outside production', async () => {
+    const response = await postGraphQL(gateway.api, `{ leadz { totalCount } }`);
+    expect(response.errors?.[0]?.message).toMatch(/Did you mean .*"leads"/);
+  });
+
+  it('refuses GET requests without a CSRF preflight header', async () => {
+    const url = new URL(gateway.url);
+    url.searchParams.set('query', '{ leads { totalCount } }');
+    const response = await fetch(url, { headers: { authorization: `Bearer ${gateway.api.token}` } });
+    expect(response.status).toBe(400);
+    const allowed = await fetch(url, { headers: { authorization: `Bearer ${gateway.api.token}`, 'apollo-require-preflight': 'true' } });
+    expect(allowed.status).toBe(200);
+  });
+});
+
+describe('in production', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ env: { NODE_ENV: 'production' } });
+  });
+  afterAll(() => gateway.stop());
+
+  it('turns introspection off', async () => {
+    const response = await postGraphQL(gateway.api, `{ __schema { types { name } } }`);
+    expect(response.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(response.errors?.[0]?.message).toMatch(/introspection/i);
+  });
+
+  it('gives no field suggestions', async () => {
+    const response = await postGraphQL(gateway.api, `{ leadz { totalCount } }`);
+    expect(response.errors?.[0]?.message).not.toMatch(/Did you mean/);
+    expect(response.errors?.[0]?.message).toContain('Cannot query field "leadz"');
+  });
+});
+
+describe('rate limits', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({
+      env: { RATE_LIMIT_PER_SECOND: '5', SUBSCRIPTION_STARTS_PER_MINUTE: '3', AUTH_FAILURES_PER_MINUTE: '3' },
+    });
+  });
+  afterAll(() => gateway.stop());
+
+  it('answers 429 RATE_LIMITED with Retry-After once a key goes over its rate, and spares other keys', async () => {
+    const responses = await Promise.all(Array.from({ length: 12 }, () => postGraphQL(gateway.as('viewer'), `{ leads { totalCount } }`)));
+    const limited = responses.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(7);
+    expect(limited[0]!.errors?.[0]?.extensions).toEqual({ code: 'RATE_LIMITED', retryAfter: 1 });
+    expect(limited[0]!.headers?.get('retry-after')).toBe('1');
+    expect((await postGraphQL(gateway.as('operator'), `{ leads { totalCount } }`)).status).toBe(200);
+  });
+
+  it('limits operations started over WebSocket per key', async () => {
+    const key = await gateway.createKey('default', 'viewer');
+    const outcomes = [];
+    for (let i = 0; i < 4; i++) outcomes.push(await executeOverWebSocket(gateway.url, key.key, `{ leads { totalCount } }`));
+    expect(outcomes.slice(0, 3).map((o) => o.kind)).toEqual(['result', 'result', 'result']);
+    expect(outcomes[3]).toMatchObject({ kind: 'errors', errors: [{ extensions: { code: 'RATE_LIMITED', retryAfter: expect.any(Number) } }] });
+  });
+
+  it('slows down an address that keeps failing to authenticate', async () => {
+    const bad = { url: gateway.url, token: 'lgk_' + 'y'.repeat(43) };
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await postGraphQL(bad, `{ leads { totalCount } }`)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+});

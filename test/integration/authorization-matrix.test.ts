@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATION_ROLES, rootOperations } from '../../src/auth/operation-roles.js';
+import { type Role, roleAllows } from '../../src/domain/roles.js';
+import { ApplicationStatus, LeadEvent, LoanStatus, VerificationStatus } from '../../src/domain/vocabulary.js';
+import { buildGatewaySchema } from '../../src/graphql/schema.js';
+import { seedLead, type SeededLead } from '../support/fixtures.js';
+import { type TestGateway, startTestGateway } from '../support/gateway.js';
+import { postGraphQL } from '../support/graphql-client.js';
+import { executeOverWebSocket } from '../support/ws-client.js';
+
+const JWT_SECRET = 'matrix-test-secret-that-is-long-enough-for-hs256';
+
+const CALLERS = [
+  'no credentials',
+  'bad key',
+  'revoked key',
+  'expired JWT',
+  'viewer',
+  'operator',
+  'admin',
+  'other tenant',
+] as const;
+type Caller = (typeof CALLERS)[number];
+
+/** What a cell must show. `blind`: the call works, but shows and touches nothing of tenant A. */
+type Outcome = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'ALLOWED' | 'BLIND';
+
+/** One root operation: the least role it needs (the specification, stated here on its own), and a call to it about tenant A's data. */
+interface OperationCase {
+  readonly role: Role;
+  readonly document: string;
+  variables(caller: Caller): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Whether the answer shows (or the call changed) something of tenant A. */
+  seesTenantA(data: any): Promise<boolean> | boolean;
+}
+
+describe('authorization matrix: every operation × every kind of caller, over HTTP and WebSocket', () => {
+  let gateway: TestGateway;
+  let a: SeededLead;
+  let dispatchId: string;
+  let aKeyId: string;
+  const tokens = new Map<Caller, string | undefined>();
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ env: { AUTH_JWT_SECRET: JWT_SECRET } });
+    a = await seedLead(gateway.db, {
+      lastEvent: LeadEvent.REGISTRATION,
+      application: { status: ApplicationStatus.APPROVED },
+      verification: { status: VerificationStatus.OK },
+      loans: [{ loanStatus: LoanStatus.ORIGINATED }],
+    });
+    const [row] = await gateway.db.query<Array<{ id: string }>>(
+      `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state, max_attempts)
+       VALUES ('default', 'LEAD_BANK', 'updateApplication', $1, '{}', 'matrix-key', 'hash', 'PENDING', 5) RETURNING id`,
+      [a.leadId],
+    );
+    dispatchId = row!.id;
+    aKeyId = (await gateway.createKey('default', 'viewer')).id;
+
+    const revoked = await gateway.createKey('default', 'admin');
+    await gateway.db.query(`UPDATE api_key SET revoked_at = now() WHERE id = $1`, [revoked.id]);
+    const expired = await new SignJWT({ tenant: 'default', role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('matrix')
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+      .sign(new TextEncoder().encode(JWT_SECRET));
+
+    tokens.set('no credentials', undefined);
+    tokens.set('bad key', 'lgk_' + 'x'.repeat(43));
+    tokens.set('revoked key', revoked.key);
+    tokens.set('expired JWT', expired);
+    tokens.set('viewer', gateway.as('viewer').token);
+    tokens.set('operator', gateway.as('operator').token);
+    tokens.set('admin', gateway.as('admin').token);
+    tokens.set('other tenant', gateway.other.token);
+  });
+  afterAll(() => gateway.stop());
+
+  const tenantOf = async (table: 'lead' | 'api_key', id: string) =>
+    (await gateway.db.query<Array<{ tenant_id: string }>>(`SELECT tenant_id FROM ${table} WHERE id = $1`, [id]))[0]?.tenant_id;
+
+  const OPERATIONS: Record<string, OperationCase> = {
+    'Query.lead': {
+      role: 'viewer',
+      document: `query ($id: ID!) { lead(id: $id) { id stage } }`,
+      variables: () => ({ id: a.leadId }),
+      seesTenantA: (data) => data.lead?.id === a.leadId,
+    },
+    'Query.leadByTecheaId': {
+      role: 'viewer',
+      document: `query ($t: ID!) { leadByTecheaId(techeaLeadId: $t) { id } }`,
+      variables: () => ({ t: a.techeaLeadId }),
+      seesTenantA: (data) => data.leadByTecheaId?.id === a.leadId,
+    },
+    'Query.leads': {
+      role: 'viewer',
+      document: `{ leads(first: 100) { totalCount edges { node { id } } } }`,
+      variables: () => ({}),
+      seesTenantA: (data) => data.leads.edges.some((e: any) => e.node.id === a.leadId),
+    },
+    'Query.application': {
+      role: 'viewer',
+      document: `query ($id: ID!) { application(id: $id) { id } }`,
+      variables: () => ({ id: a.applicationId }),
+      seesTenantA: (data) => data.application !== null,
+    },
+    'Query.verification': {
+      role: 'viewer',
+      document: `query ($id: ID!) { verification(authUuid: $id) { authUuid } }`,
+      variables: () => ({ id: a.authUuid }),
+      seesTenantA: (data) => data.verification !== null,
+    },
+    'Query.loan': {
+      role: 'viewer',
+      document: `query ($c: ID!, $l: ID!) { loan(customerId: $c, loanId: $l) { loanId } }`,
+      variables: () => ({ c: a.customerId, l: a.loanIds[0] }),
+      seesTenantA: (data) => data.loan !== null,
+    },
+    'Query.statusChanges': {
+      role: 'viewer',
+      document: `query ($lead: ID) { statusChanges(leadId: $lead) { id } }`,
+      variables: () => ({ lead: a.leadId }),
+      seesTenantA: (data) => data.statusChanges.length > 0,
+    },
+    'Query.dispatch': {
+      role: 'viewer',
+      document: `query ($id: ID!) { dispatch(id: $id) { id state } }`,
+      variables: () => ({ id: dispatchId }),
+      seesTenantA: (data) => data.dispatch !== null,
+    },
+    'Query.apiKeys': {
+      role: 'admin',
+      document: `{ apiKeys { id role } }`,
+      variables: () => ({}),
+      seesTenantA: (data) => data.apiKeys.some((k: any) => k.id === aKeyId),
+    },
+    'Mutation.createLead': {
+      role: 'operator',
+      document: `mutation ($t: ID) { createLead(input: { techeaLeadId: $t }) { id } }`,
+      // The other tenant reuses the TECHEA id of a lead of A's: it must work, or the conflict would reveal A's lead.
+      variables: async (caller) => ({
+        t: caller === 'other tenant' ? (await seedLead(gateway.db)).techeaLeadId : randomUUID(),
+      }),
+      seesTenantA: async (data) => (await tenantOf('lead', data.createLead.id)) === 'default',
+    },
+    'Mutation.createApiKey': {
+      role: 'admin',
+      document: `mutation { createApiKey(input: { role: VIEWER, label: "matrix" }) { key apiKey { id } } }`,
+      variables: () => ({}),
+      seesTenantA: async (data) => (await tenantOf('api_key', data.createApiKey.apiKey.id)) === 'default',
+    },
+    'Mutation.revokeApiKey': {
+      role: 'admin',
+      document: `mutation ($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }`,
+      // A throwaway key of tenant A for each call, so one cell's revocation cannot hide another's.
+      variables: async () => ({ id: (await gateway.createKey('default', 'viewer')).id }),
+      seesTenantA: (data) => data.revokeApiKey !== null,
+    },
+  };
+
+  function expected(caller: Caller, operation: OperationCase): Outcome {
+    switch (caller) {
+      case 'no credentials':
+      case 'bad key':
+      case 'revoked key':
+      case 'expired JWT':
+        return 'UNAUTHENTICATED';
+      case 'viewer':
+      case 'operator':
+      case 'admin':
+        return roleAllows(caller, operation.role) ? 'ALLOWED' : 'FORBIDDEN';
+      case 'other tenant':
+        return 'BLIND';
+    }
+  }
+
+  it('covers every root operation of the schema, with the roles of OPERATION_ROLES', async () => {
+    const schema = await buildGatewaySchema();
+    expect(Object.keys(OPERATIONS).sort()).toEqual(rootOperations(schema).sort());
+    for (const [name, operation] of Object.entries(OPERATIONS)) expect(`${name} ${OPERATION_ROLES[name]}`).toBe(`${name} ${operation.role}`);
+  });
+
+  const cells = Object.keys(OPERATIONS).flatMap((name) => CALLERS.map((caller) => [name, caller] as const));
+
+  describe('over HTTP', () => {
+    it.each(cells)('%s as %s', async (name, caller) => {
+      const operation = OPERATIONS[name]!;
+      const outcome = expected(caller, operation);
+      const token = tokens.get(caller);
+      const response = await postGraphQL({ url: gateway.url, ...(token !== undefined && { token }) }, operation.document, await operation.variables(caller));
+      switch (outcome) {
+        case 'UNAUTHENTICATED':
+          expect(response.status).toBe(401);
+          expect(response.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+          expect(response.data).toBeUndefined();
+          break;
+        case 'FORBIDDEN':
+          expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+          expect(Object.values(response.data ?? {}).every((value) => value === null)).toBe(true);
+          break;
+        case 'ALLOWED':
+          expect(response.errors).toBeUndefined();
+          expect(await operation.seesTenantA(response.data)).toBe(true);
+          break;
+        case 'BLIND':
+          expect(response.errors).toBeUndefined();
+          expect(await operation.seesTenantA(response.data)).toBe(false);
+          break;
+      }
+    });
+  });
+
+  describe('over WebSocket (graphql-ws)', () => {
+    it.each(cells)('%s as %s', async (name, caller) => {
+      const operation = OPERATIONS[name]!;
+      const outcome = expected(caller, operation);
+      const result = await executeOverWebSocket(gateway.url, tokens.get(caller), operation.document, await operation.variables(caller));
+      switch (outcome) {
+        case 'UNAUTHENTICATED':
+          expect(result).toMatchObject({ kind: 'closed', code: 4401 });
+          break;
+        case 'FORBIDDEN':
+          expect(result.kind).toBe('result');
+          if (result.kind === 'result') {
+            expect(result.result.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+            expect(Object.values(result.result.data ?? {}).every((value) => value === null)).toBe(true);
+          }
+          break;
+        case 'ALLOWED':
+        case 'BLIND':
+          expect(result.kind).toBe('result');
+          if (result.kind === 'result') {
+            expect(result.result.errors).toBeUndefined();
+            expect(await operation.seesTenantA(result.result.data)).toBe(outcome === 'ALLOWED');
+          }
+          break;
+      }
+    });
+  });
+});

@@ -1,0 +1,104 @@
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import http from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestGateway, startTestGateway } from '../support/gateway.js';
+import { postGraphQL } from '../support/graphql-client.js';
+
+const SECRET = 'jwt-test-secret-of-more-than-32-characters';
+const now = () => Math.floor(Date.now() / 1000);
+
+function hs256(claims: Record<string, unknown>, options: { secret?: string; expiresIn?: number; issuer?: string; audience?: string } = {}) {
+  let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('user-1').setIssuedAt();
+  jwt = jwt.setExpirationTime(now() + (options.expiresIn ?? 300));
+  if (options.issuer !== undefined) jwt = jwt.setIssuer(options.issuer);
+  if (options.audience !== undefined) jwt = jwt.setAudience(options.audience);
+  return jwt.sign(new TextEncoder().encode(options.secret ?? SECRET));
+}
+
+describe('JWT authentication with a shared HS256 secret', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({
+      env: { AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://auth.example', AUTH_JWT_AUDIENCE: 'leadgraph' },
+    });
+  });
+  afterAll(() => gateway.stop());
+
+  const call = (token: string, query = `{ leads { totalCount } }`) => postGraphQL({ url: gateway.url, token }, query);
+  const good = { issuer: 'https://auth.example', audience: 'leadgraph' };
+
+  it('accepts a valid token and reads tenant and role from its claims', async () => {
+    const viewer = await hs256({ tenant: 'default', role: 'viewer' }, good);
+    expect((await call(viewer)).data).toEqual({ leads: { totalCount: 0 } });
+    const forbidden = await call(viewer, `mutation { createLead(input: {}) { id } }`);
+    expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const operator = await hs256({ tenant: 'default', role: 'operator' }, good);
+    expect((await call(operator, `mutation { createLead(input: {}) { id } }`)).errors).toBeUndefined();
+  });
+
+  it.each([
+    ['expired', () => hs256({ tenant: 'default', role: 'admin' }, { ...good, expiresIn: -60 }), 'the token has expired'],
+    ['signed with another secret', () => hs256({ tenant: 'default', role: 'admin' }, { ...good, secret: 'x'.repeat(40) }), 'the token signature is not valid'],
+    ['from another issuer', () => hs256({ tenant: 'default', role: 'admin' }, { ...good, issuer: 'https://evil.example' }), 'the token\'s "iss" claim is not accepted'],
+    ['for another audience', () => hs256({ tenant: 'default', role: 'admin' }, { ...good, audience: 'other-api' }), 'the token\'s "aud" claim is not accepted'],
+    ['without a tenant', () => hs256({ role: 'admin' }, good), 'the token has no "tenant" claim'],
+    ['with a role that does not exist', () => hs256({ tenant: 'default', role: 'root' }, good), 'the token\'s "role" claim must be viewer, operator or admin'],
+    ['with an unsafe tenant id', () => hs256({ tenant: '../etc', role: 'admin' }, good), 'the token\'s "tenant" claim is not a tenant id'],
+    ['unsigned (alg none)', () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ tenant: 'default', role: 'admin', exp: now() + 60 })).toString('base64url')}.`, 'the token is signed with an algorithm that is not accepted'],
+  ])('refuses a token %s with 401 and the reason', async (_what, make, reason) => {
+    const response = await call(await make());
+    expect(response.status).toBe(401);
+    expect(response.errors?.[0]).toEqual({ message: `The token was refused: ${reason}.`, extensions: { code: 'UNAUTHENTICATED' } });
+    expect(response.headers?.get('www-authenticate')).toBe('Bearer realm="leadgraph"');
+  });
+
+  it('answers a malformed Authorization header with 401', async () => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Basic dXNlcjpwYXNz' },
+      body: '{"query":"{ leads { totalCount } }"}',
+    });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'The Authorization header must be "Bearer <API key or JWT>".', extensions: { code: 'UNAUTHENTICATED' } }],
+    });
+  });
+});
+
+describe('JWT authentication against a JWKS URL', () => {
+  let gateway: TestGateway;
+  let jwks: http.Server;
+  let sign: (claims: Record<string, unknown>) => Promise<string>;
+
+  beforeAll(async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'ES256', use: 'sig' };
+    jwks = http.createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const { port } = jwks.address() as AddressInfo;
+    sign = (claims) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'key-1' }).setIssuedAt().setExpirationTime(now() + 300).sign(privateKey);
+    gateway = await startTestGateway({ env: { AUTH_JWT_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json` } });
+  });
+  afterAll(async () => {
+    await gateway.stop();
+    await new Promise((resolve) => jwks.close(resolve));
+  });
+
+  it('accepts a token signed with a published key', async () => {
+    const token = await sign({ tenant: 'default', role: 'viewer' });
+    expect((await postGraphQL({ url: gateway.url, token }, `{ leads { totalCount } }`)).status).toBe(200);
+  });
+
+  it('refuses an HS256 token, whatever its secret: a public key is no HMAC secret', async () => {
+    const token = await hs256({ tenant: 'default', role: 'admin' });
+    const response = await postGraphQL({ url: gateway.url, token }, `{ leads { totalCount } }`);
+    expect(response.status).toBe(401);
+    expect(response.errors?.[0]?.message).toBe('The token was refused: the token is signed with an algorithm that is not accepted.');
+  });
+});

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationStatus, LeadEvent, LoanStatus, VerificationStatus } from '../../src/domain/vocabulary.js';
+import { RecordWriter } from '../../src/services/record-writer.js';
+import { applicationRecord, seedLead, type SeededLead } from '../support/fixtures.js';
+import { OTHER_TENANT, type TestGateway, startTestGateway } from '../support/gateway.js';
+import { postGraphQL, queryData } from '../support/graphql-client.js';
+
+describe('tenant isolation: tenant B against tenant A', () => {
+  let gateway: TestGateway;
+  let a: SeededLead;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    a = await seedLead(gateway.db, {
+      lastEvent: LeadEvent.LOAN_ISSUED,
+      application: { status: ApplicationStatus.APPROVED },
+      verification: { status: VerificationStatus.OK },
+      loans: [{ loanStatus: LoanStatus.CURRENT }],
+    });
+  });
+  afterAll(() => gateway.stop());
+
+  /** B's answer about A's id must be exactly B's answer about an id that exists nowhere. */
+  async function expectIndistinguishable(query: string, aVariables: Record<string, unknown>, unknownVariables: Record<string, unknown>) {
+    const aboutA = await postGraphQL(gateway.other, query, aVariables);
+    const aboutNothing = await postGraphQL(gateway.other, query, unknownVariables);
+    expect(aboutA.status).toBe(aboutNothing.status);
+    expect({ data: aboutA.data, errors: aboutA.errors }).toEqual({ data: aboutNothing.data, errors: aboutNothing.errors });
+    return aboutA;
+  }
+
+  it.each([
+    ['lead', `query ($id: ID!) { lead(id: $id) { id } }`, () => ({ id: a.leadId }), () => ({ id: randomUUID() })],
+    ['leadByTecheaId', `query ($id: ID!) { leadByTecheaId(techeaLeadId: $id) { id } }`, () => ({ id: a.techeaLeadId }), () => ({ id: randomUUID() })],
+    ['application', `query ($id: ID!) { application(id: $id) { id } }`, () => ({ id: a.applicationId }), () => ({ id: 'application_nowhere' })],
+    ['verification', `query ($id: ID!) { verification(authUuid: $id) { authUuid } }`, () => ({ id: a.authUuid }), () => ({ id: randomUUID() })],
+    ['loan', `query ($c: ID!, $l: ID!) { loan(customerId: $c, loanId: $l) { loanId } }`, () => ({ c: a.customerId, l: a.loanIds[0] }), () => ({ c: 'nobody', l: 'nothing' })],
+    ['statusChanges(leadId:)', `query ($id: ID) { statusChanges(leadId: $id) { id } }`, () => ({ id: a.leadId }), () => ({ id: randomUUID() })],
+  ])('B cannot read A\'s %s, nor tell it exists', async (_name, query, aboutA, unknown) => {
+    const response = await expectIndistinguishable(query, aboutA(), unknown());
+    expect(response.errors).toBeUndefined();
+  });
+
+  it("B's lists hold nothing of A's", async () => {
+    await seedLead(gateway.db, { verification: { status: VerificationStatus.KO } }, OTHER_TENANT);
+    const data = await queryData<any>(gateway.other, `{ leads(first: 100) { totalCount edges { node { id } } } statusChanges(first: 1000) { leadId } }`);
+    expect(data.leads.totalCount).toBe(1);
+    expect(data.leads.edges.map((e: any) => e.node.id)).not.toContain(a.leadId);
+    expect(data.statusChanges.length).toBeGreaterThan(0);
+    expect(data.statusChanges.map((c: any) => c.leadId)).not.toContain(a.leadId);
+  });
+
+  it.each([
+    ['input.applicationId', () => a.applicationId!, 'application_nowhere'],
+    ['input.verificationAuthUuid', () => a.authUuid!, randomUUID()],
+  ])("B cannot link A's record through %s: the refusal reads as for an id that exists nowhere", async (field, aId, unknownId) => {
+    const key = field.split('.')[1]!;
+    const mutation = `mutation ($v: ID) { createLead(input: { ${key}: $v }) { id } }`;
+    const aboutA = await postGraphQL(gateway.other, mutation, { v: aId() });
+    const aboutNothing = await postGraphQL(gateway.other, mutation, { v: unknownId });
+    expect(aboutA.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field });
+    expect(aboutA.errors?.[0]?.message.replace(aId(), 'ID')).toBe(aboutNothing.errors?.[0]?.message.replace(unknownId, 'ID'));
+    // And A's record is still A's alone.
+    const linked = await queryData<any>(gateway.api, `query ($id: ID!) { lead(id: $id) { application { id } verification { authUuid } } }`, { id: a.leadId });
+    expect(linked.lead).toEqual({ application: { id: a.applicationId }, verification: { authUuid: a.authUuid } });
+  });
+
+  it("B's Decision Cloud customer with A's customer id is B's own, and takes none of A's loans", async () => {
+    const created = await queryData<any>(
+      gateway.other,
+      `mutation ($c: ID) { createLead(input: { decisionCloudCustomerId: $c }) { id loans { loanId } } }`,
+      { c: a.customerId },
+    );
+    expect(created.createLead.loans).toEqual([]);
+    const mine = await queryData<any>(gateway.api, `query ($id: ID!) { lead(id: $id) { loans { loanId } } }`, { id: a.leadId });
+    expect(mine.lead.loans.map((l: any) => l.loanId)).toEqual(a.loanIds);
+  });
+
+  it("B cannot revoke A's key: the answer is the one for a key that does not exist, and the key keeps working", async () => {
+    const aKey = await gateway.createKey('default', 'viewer');
+    const aboutA = await queryData<any>(gateway.other, `mutation ($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: aKey.id });
+    const aboutNothing = await queryData<any>(gateway.other, `mutation ($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: randomUUID() });
+    expect(aboutA).toEqual(aboutNothing);
+    const stillWorks = await postGraphQL({ url: gateway.url, token: aKey.key }, `{ leads { totalCount } }`);
+    expect(stillWorks.status).toBe(200);
+    const keys = await queryData<any>(gateway.other, `{ apiKeys { id } }`);
+    expect(keys.apiKeys.map((k: any) => k.id)).not.toContain(aKey.id);
+  });
+
+  it('the database itself refuses a link across tenants', async () => {
+    const bApplication = applicationRecord();
+    await gateway.db.transaction((manager) => new RecordWriter(manager, OTHER_TENANT).applyApplication(bApplication));
+    await expect(
+      gateway.db.query(`UPDATE application SET lead_id = $1 WHERE tenant_id = $2 AND id = $3`, [a.leadId, OTHER_TENANT, bApplication.id]),
+    ).rejects.toThrow(/application_lead_fkey/);
+  });
+});
