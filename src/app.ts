@@ -11,6 +11,7 @@ import { buildGatewaySchema } from './graphql/schema.js';
 import { createHttpServer } from './http/server.js';
 import { DEFAULT_TENANT } from './domain/roles.js';
 import { type Logger } from './logger.js';
+import { type ProviderRuntime, startProviders } from './providers/index.js';
 
 /** A running gateway. */
 export interface Gateway {
@@ -23,6 +24,8 @@ export interface Gateway {
    * (see {@link startGateway}); shown once, never logged.
    */
   readonly bootstrapKey: string | undefined;
+  /** The provider adapters, and the built-in sandboxes of providers not configured. */
+  readonly providers: ProviderRuntime;
   /** Graceful stop: stop accepting, finish in-flight requests, close the pool, stop an embedded database. */
   close(): Promise<void>;
 }
@@ -50,6 +53,8 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     const applied = await runMigrations(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrations applied');
 
+    const providers = await startProviders(config.providers, logger);
+    cleanups.push(['provider sandboxes', () => providers.stop()]);
     const services = createServices(db);
     const bootstrapKey = await createBootstrapKey(config, database.embedded, services.apiKeys, logger);
     const http = await createHttpServer({
@@ -69,7 +74,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
 
     const { port } = http.server.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    return { url: `http://${host}:${port}/graphql`, port, db, bootstrapKey, close: cleanUp };
+    return { url: `http://${host}:${port}/graphql`, port, db, bootstrapKey, providers, close: cleanUp };
   } catch (error) {
     await cleanUp();
     throw error;

@@ -24,6 +24,22 @@ export interface Config {
   readonly nodeEnv: string;
   readonly auth: AuthConfig;
   readonly limits: LimitsConfig;
+  readonly providers: ProvidersConfig;
+}
+
+/**
+ * The four upstream providers. A provider whose base URL is set is live (and its
+ * credentials are required); one whose base URL is unset uses its built-in sandbox.
+ */
+export interface ProvidersConfig {
+  /** Bound on every provider call, connection included. */
+  readonly timeoutMs: number;
+  readonly techea: { readonly baseUrl: URL; readonly apiKey: Secret } | undefined;
+  readonly leadBank:
+    | { readonly baseUrl: URL; readonly clientId: string; readonly clientSecret: Secret; readonly scope: string | undefined }
+    | undefined;
+  readonly tecalis: { readonly baseUrl: URL; readonly apiKey: Secret } | undefined;
+  readonly decisionCloud: { readonly baseUrl: URL; readonly clientId: string; readonly clientSecret: Secret } | undefined;
 }
 
 /** How callers prove who they are, besides API keys. */
@@ -118,6 +134,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     nodeEnv: optional(env, 'NODE_ENV') ?? 'development',
     auth: loadAuth(env),
+    providers: loadProviders(env, (optional(env, 'NODE_ENV') ?? 'development') === 'production'),
     limits: {
       maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', 1_048_576),
       maxDepth: positiveInt(env, 'GRAPHQL_MAX_DEPTH', 10),
@@ -152,6 +169,45 @@ function loadAuth(env: Env): AuthConfig {
     jwtAudience: optional(env, 'AUTH_JWT_AUDIENCE'),
     jwtTenantClaim: optional(env, 'AUTH_JWT_TENANT_CLAIM') ?? 'tenant',
     jwtRoleClaim: optional(env, 'AUTH_JWT_ROLE_CLAIM') ?? 'role',
+  };
+}
+
+function loadProviders(env: Env, production: boolean): ProvidersConfig {
+  /** The base URL when set (and then each credential, required); undefined (sandbox) otherwise. */
+  const live = <T>(prefix: string, credentials: readonly string[], build: (baseUrl: URL, get: (name: string) => string) => T): T | undefined => {
+    const base = optional(env, `${prefix}_BASE_URL`);
+    if (base === undefined) {
+      const stray = credentials.find((name) => optional(env, name) !== undefined);
+      if (stray !== undefined) {
+        throw new ConfigError(`${prefix}_BASE_URL`, `a URL, because ${stray} is set (unset ${stray} to use the built-in sandbox)`, 'nothing');
+      }
+      if (production) {
+        throw new ConfigError(`${prefix}_BASE_URL`, 'the live provider URL in production (sandboxes are for development)', 'nothing');
+      }
+      return undefined;
+    }
+    const get = (name: string) => {
+      const value = optional(env, name);
+      if (value === undefined) throw new ConfigError(name, `a value, because ${prefix}_BASE_URL is set`, 'nothing');
+      return value;
+    };
+    return build(httpUrl(`${prefix}_BASE_URL`, base), get);
+  };
+  return {
+    timeoutMs: positiveInt(env, 'PROVIDER_TIMEOUT_MS', 10_000),
+    techea: live('TECHEA', ['TECHEA_API_KEY'], (baseUrl, get) => ({ baseUrl, apiKey: new Secret(get('TECHEA_API_KEY')) })),
+    leadBank: live('LEADBANK', ['LEADBANK_CLIENT_ID', 'LEADBANK_CLIENT_SECRET'], (baseUrl, get) => ({
+      baseUrl,
+      clientId: get('LEADBANK_CLIENT_ID'),
+      clientSecret: new Secret(get('LEADBANK_CLIENT_SECRET')),
+      scope: optional(env, 'LEADBANK_SCOPE'),
+    })),
+    tecalis: live('TECALIS', ['TECALIS_API_KEY'], (baseUrl, get) => ({ baseUrl, apiKey: new Secret(get('TECALIS_API_KEY')) })),
+    decisionCloud: live('DECISIONCLOUD', ['DECISIONCLOUD_CLIENT_ID', 'DECISIONCLOUD_CLIENT_SECRET'], (baseUrl, get) => ({
+      baseUrl,
+      clientId: get('DECISIONCLOUD_CLIENT_ID'),
+      clientSecret: new Secret(get('DECISIONCLOUD_CLIENT_SECRET')),
+    })),
   };
 }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { pino } from 'pino';
 import { migrateOnly, startGateway } from './app.js';
 import { KEYS_USAGE, keysCommand, UsageError } from './cli/keys-command.js';
+import { SANDBOX_USAGE, sandboxCommand } from './cli/sandbox-command.js';
 import { ConfigError, loadConfig } from './config.js';
 import { EmbeddedPostgresError } from './db/embedded-postgres.js';
 import { createLogger } from './logger.js';
@@ -12,6 +13,7 @@ Commands:
   start     start the gateway (default)
   migrate   apply pending database migrations and exit
 ${KEYS_USAGE}
+${SANDBOX_USAGE}
   help      show this text`;
 
 /** Longest a graceful stop may take before the process exits anyway. */
@@ -22,6 +24,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
+  }
+  if (command === 'sandbox') {
+    // Needs no gateway configuration: the sandboxes are the providers.
+    return sandboxCommand(argv.slice(1), createLogger('info', pino.destination(2)), process.stdout);
   }
   if (command !== 'start' && command !== 'migrate' && command !== 'keys') {
     process.stderr.write(`leadgraph: unknown command "${command}"\n\n${USAGE}\n`);

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { postGraphQL, queryData } from '../support/graphql-client.js';
 import { killLeftoverGateways, runGateway, type GatewayProcess } from '../support/process.js';
+import { startLiveSandboxes } from '../support/live-sandboxes.js';
 import { executeOverWebSocket } from '../support/ws-client.js';
 
 /**
@@ -23,8 +24,10 @@ describe('no secret or key ever reaches the logs', () => {
   let url: string;
   let admin: pg.Client;
   let databaseUrl: string;
+  let providers: Awaited<ReturnType<typeof startLiveSandboxes>>;
 
   beforeAll(async () => {
+    providers = await startLiveSandboxes();
     admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
     await admin.connect();
     await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${dbPassword}'`);
@@ -40,6 +43,7 @@ describe('no secret or key ever reaches the logs', () => {
       PORT: '0',
       LOG_LEVEL: 'trace',
       NODE_ENV: 'production',
+      ...providers.env,
     };
     const create = runGateway('node', ['bin/leadgraph.js', 'keys', 'create', '--tenant', 'default', '--role', 'admin'], {
       ...env,
@@ -55,6 +59,7 @@ describe('no secret or key ever reaches the logs', () => {
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.query(`DROP ROLE IF EXISTS ${role}`);
     await admin.end();
+    await providers.stop();
   });
 
   it('holds through a whole run: start, traffic of every kind, failures, shutdown', async () => {
@@ -96,7 +101,12 @@ describe('no secret or key ever reaches the logs', () => {
     const output = gateway.output();
     expect(output).toContain('"level":20'); // debug lines were written: the check saw everything
     expect(output).toContain('unexpected error while executing an operation');
-    const secrets = { 'database password': dbPassword, 'JWT secret': jwtSecret, ...Object.fromEntries(keys.map((k, i) => [`credential ${i}`, k])) };
+    const secrets = {
+      'database password': dbPassword,
+      'JWT secret': jwtSecret,
+      ...providers.secrets,
+      ...Object.fromEntries(keys.map((k, i) => [`credential ${i}`, k])),
+    };
     const leaked = Object.entries(secrets).filter(([, secret]) => output.includes(secret)).map(([name]) => name);
     expect(leaked).toEqual([]);
   });

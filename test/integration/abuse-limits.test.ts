@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestGateway, startTestGateway } from '../support/gateway.js';
 import { postGraphQL } from '../support/graphql-client.js';
+import { startLiveSandboxes } from '../support/live-sandboxes.js';
 import { executeOverWebSocket } from '../support/ws-client.js';
 
 /** The contract's whole read side in one query: every nested field of a page of leads. */
@@ -82,11 +83,17 @@ describe('query limits (GraphQL Armor and graphql-js), on HTTP and WebSocket', (
 
 describe('in production', () => {
   let gateway: TestGateway;
+  let providers: Awaited<ReturnType<typeof startLiveSandboxes>>;
 
   beforeAll(async () => {
-    gateway = await startTestGateway({ env: { NODE_ENV: 'production' } });
+    // Production needs every provider configured: the sandboxes stand in for them.
+    providers = await startLiveSandboxes();
+    gateway = await startTestGateway({ env: { NODE_ENV: 'production', ...providers.env } });
   });
-  afterAll(() => gateway.stop());
+  afterAll(async () => {
+    await gateway.stop();
+    await providers.stop();
+  });
 
   it('turns introspection off', async () => {
     const response = await postGraphQL(gateway.api, `{ __schema { types { name } } }`);

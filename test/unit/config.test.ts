@@ -49,3 +49,39 @@ describe('configuration', () => {
     expect(`${String(config.databaseUrl)}`).toBe('[redacted]');
   });
 });
+
+describe('provider configuration', () => {
+  it('uses every sandbox when no base URL is set', () => {
+    const { providers } = loadConfig({});
+    expect(providers).toMatchObject({ timeoutMs: 10_000, techea: undefined, leadBank: undefined, tecalis: undefined, decisionCloud: undefined });
+  });
+
+  it('makes a provider live when its base URL is set, with its credentials', () => {
+    const { providers } = loadConfig({
+      TECHEA_BASE_URL: 'https://acme.techea.eu/api/v1',
+      TECHEA_API_KEY: 'adv-key',
+      LEADBANK_BASE_URL: 'https://api.sandbox.lead.bank',
+      LEADBANK_CLIENT_ID: 'client',
+      LEADBANK_CLIENT_SECRET: 'lb-secret',
+      LEADBANK_SCOPE: 'applications',
+      PROVIDER_TIMEOUT_MS: '2500',
+    });
+    expect(providers.timeoutMs).toBe(2500);
+    expect(providers.techea?.baseUrl.href).toBe('https://acme.techea.eu/api/v1');
+    expect(providers.techea?.apiKey.reveal()).toBe('adv-key');
+    expect(providers.leadBank).toMatchObject({ clientId: 'client', scope: 'applications' });
+    expect(providers.tecalis).toBeUndefined();
+    expect(JSON.stringify(providers)).not.toMatch(/adv-key|lb-secret/);
+  });
+
+  it.each([
+    [{ TECHEA_BASE_URL: 'https://acme.techea.eu/api/v1' }, 'TECHEA_API_KEY: expected a value, because TECHEA_BASE_URL is set, but got nothing'],
+    [{ LEADBANK_BASE_URL: 'https://api.lead.bank', LEADBANK_CLIENT_ID: 'c' }, 'LEADBANK_CLIENT_SECRET: expected a value, because LEADBANK_BASE_URL is set, but got nothing'],
+    [{ DECISIONCLOUD_BASE_URL: 'https://api.decisioncloud.me', DECISIONCLOUD_CLIENT_SECRET: 's' }, 'DECISIONCLOUD_CLIENT_ID: expected a value, because DECISIONCLOUD_BASE_URL is set, but got nothing'],
+    [{ TECALIS_API_KEY: 'k' }, 'TECALIS_BASE_URL: expected a URL, because TECALIS_API_KEY is set (unset TECALIS_API_KEY to use the built-in sandbox), but got nothing'],
+    [{ TECALIS_BASE_URL: 'ftp://tecalis', TECALIS_API_KEY: 'k' }, 'TECALIS_BASE_URL: expected an http:// or https:// URL, but got "ftp://tecalis"'],
+    [{ NODE_ENV: 'production' }, 'TECHEA_BASE_URL: expected the live provider URL in production (sandboxes are for development), but got nothing'],
+  ])('stops on %o with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

@@ -1,0 +1,62 @@
+import { parseArgs } from 'node:util';
+import { type Logger } from '../logger.js';
+import { startDecisionCloudSandbox } from '../providers/decisioncloud/index.js';
+import { startLeadBankSandbox } from '../providers/leadbank/index.js';
+import { CONTROL_PATH } from '../providers/sandbox/sandbox-server.js';
+import { startTecalisSandbox } from '../providers/tecalis/index.js';
+import { startTecheaSandbox } from '../providers/techea/index.js';
+import { UsageError } from './keys-command.js';
+
+export const SANDBOX_USAGE = `  sandbox [--port <first port>]
+            run the four provider sandboxes standalone (ports first..first+3, default 4101)
+            and print their URLs, credentials and the settings to point a gateway at them`;
+
+/**
+ * `leadgraph sandbox`: the four provider sandboxes as standalone servers, for trying
+ * a client by hand or pointing a gateway at them as if they were the live providers.
+ * Runs until SIGINT/SIGTERM.
+ */
+export async function sandboxCommand(args: string[], logger: Logger, out: NodeJS.WritableStream): Promise<number> {
+  const { values } = parseArgs({ args, options: { port: { type: 'string' } }, strict: true });
+  const first = values.port === undefined ? 4101 : Number(values.port);
+  if (!Number.isInteger(first) || first < 0 || first > 65532) throw new UsageError('--port needs a port number from 0 to 65532');
+  const port = (offset: number) => (first === 0 ? 0 : first + offset);
+
+  const techea = await startTecheaSandbox({ seedLeads: 5, port: port(0) });
+  const leadBank = await startLeadBankSandbox({ port: port(1) });
+  const tecalis = await startTecalisSandbox({ port: port(2) });
+  const decisionCloud = await startDecisionCloudSandbox({ port: port(3) });
+  const all = [techea, leadBank, tecalis, decisionCloud];
+
+  // A sandbox's credentials are made up at start; printing them is the point of this command.
+  out.write(
+    [
+      'Provider sandboxes are running. Point a gateway at them with:',
+      '',
+      `TECHEA_BASE_URL=${techea.connection.baseUrl.href}`,
+      `TECHEA_API_KEY=${techea.connection.apiKey}`,
+      `LEADBANK_BASE_URL=${leadBank.connection.baseUrl.href}`,
+      `LEADBANK_CLIENT_ID=${leadBank.connection.clientId}`,
+      `LEADBANK_CLIENT_SECRET=${leadBank.connection.clientSecret}`,
+      `TECALIS_BASE_URL=${tecalis.connection.baseUrl.href}`,
+      `TECALIS_API_KEY=${tecalis.connection.apiKey}`,
+      `DECISIONCLOUD_BASE_URL=${decisionCloud.connection.baseUrl.href}`,
+      `DECISIONCLOUD_CLIENT_ID=${decisionCloud.connection.clientId}`,
+      `DECISIONCLOUD_CLIENT_SECRET=${decisionCloud.connection.clientSecret}`,
+      '',
+      `Each sandbox shows its state at ${CONTROL_PATH} and takes faults at PUT ${CONTROL_PATH}/faults, e.g.`,
+      `  curl -X PUT ${new URL(`${CONTROL_PATH}/faults`, techea.baseUrl).href} -d '{"forceStatus":503,"forceCount":2}'`,
+      'Seeded records:',
+      `  TECHEA leads: ${JSON.stringify(techea.behavior.leadIds())}`,
+      '',
+    ].join('\n'),
+  );
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  logger.info('stopping the sandboxes');
+  await Promise.all(all.map((sandbox) => sandbox.stop()));
+  return 0;
+}

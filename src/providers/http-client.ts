@@ -1,0 +1,120 @@
+import { type Logger } from '../logger.js';
+import { codeForStatus, ProviderCallError } from './provider-error.js';
+import { redact } from './redact.js';
+
+/** One request to a provider. */
+export interface ProviderRequest {
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  readonly url: URL;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as `application/json`. */
+  readonly json?: unknown;
+  /** Sent as `application/x-www-form-urlencoded`. */
+  readonly form?: Readonly<Record<string, string>>;
+}
+
+/** What the provider answered, whatever the status. */
+export interface ProviderResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  readonly body: unknown;
+}
+
+/** How one provider is talked to. */
+export interface ProviderHttpOptions {
+  /** For logs: `techea`, `leadbank`, … */
+  readonly provider: string;
+  /** Bounds every call, connection included. */
+  readonly timeoutMs: number;
+  /** Values to remove from anything that reaches an error or a log. */
+  readonly secrets: readonly string[];
+  readonly logger: Logger;
+}
+
+/**
+ * The one place that calls `fetch` for the providers: a bounded timeout, JSON in and
+ * out, transport failures turned into neutral codes, timings logged without bodies.
+ */
+export class ProviderHttpClient {
+  /** Secrets learnt while running (bearer tokens); only the newest few are kept. */
+  private readonly learnt: string[] = [];
+
+  constructor(readonly options: ProviderHttpOptions) {}
+
+  /** Adds a secret issued at run time (an access token) to what is removed from messages. */
+  rememberSecret(value: string): void {
+    if (this.learnt.includes(value)) return;
+    this.learnt.push(value);
+    if (this.learnt.length > 4) this.learnt.shift();
+  }
+
+  async send(request: ProviderRequest): Promise<ProviderResponse> {
+    const { provider, timeoutMs, logger } = this.options;
+    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+    let body: string | undefined;
+    if (request.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(request.json);
+    } else if (request.form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(request.form).toString();
+    }
+    const started = performance.now();
+    let response: Response;
+    try {
+      response = await fetch(request.url, { method: request.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      const timedOut = error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      logger.warn({ provider, method: request.method, path: request.url.pathname, timedOut }, 'provider call failed');
+      throw timedOut
+        ? new ProviderCallError('TIMEOUT', `${provider} did not answer within ${timeoutMs} ms`)
+        : new ProviderCallError('UNAVAILABLE', `${provider} could not be reached: ${this.clean(describe(error))}`);
+    }
+    const text = await response.text().catch(() => '');
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    logger.debug(
+      { provider, method: request.method, path: request.url.pathname, status: response.status, ms: Math.round(performance.now() - started) },
+      'provider call',
+    );
+    return { status: response.status, headers: response.headers, body: parsed };
+  }
+
+  /** The error for a non-2xx answer: the neutral code of its status, the provider's message, Retry-After. */
+  failure(response: ProviderResponse, providerMessage: string): ProviderCallError {
+    return new ProviderCallError(
+      codeForStatus(response.status),
+      this.clean(providerMessage),
+      response.status,
+      parseRetryAfter(response.headers.get('retry-after')),
+    );
+  }
+
+  /** A 2xx answer that breaks the provider's contract. */
+  invalidResponse(response: ProviderResponse, problem: string): ProviderCallError {
+    return new ProviderCallError('INVALID_RESPONSE', this.clean(`${this.options.provider} answered ${response.status} with ${problem}`), response.status);
+  }
+
+  /** Text with every configured secret removed. */
+  clean(text: string): string {
+    return redact(text, [...this.options.secrets, ...this.learnt]);
+  }
+}
+
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
+  if (value === null || value.trim() === '') return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+function describe(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,121 @@
+import { type ProvidersConfig } from '../config.js';
+import { Provider } from '../domain/vocabulary.js';
+import { type Logger } from '../logger.js';
+import { connectDecisionCloud, startDecisionCloudSandbox } from './decisioncloud/index.js';
+import { connectLeadBank, startLeadBankSandbox } from './leadbank/index.js';
+import { type AdapterOptions, type ProviderAdapters } from './provider.js';
+import { type SandboxServer } from './sandbox/sandbox-server.js';
+import { connectTecalis, startTecalisSandbox } from './tecalis/index.js';
+import { connectTechea, startTecheaSandbox } from './techea/index.js';
+
+export { isRetryable, ProviderCallError, type ProviderErrorCode } from './provider-error.js';
+export type * from './provider.js';
+
+/** How one provider is reached in this process. */
+export interface ProviderEndpoint {
+  readonly provider: Provider;
+  readonly mode: 'live' | 'sandbox';
+  /** Where it is (no credentials in it). */
+  readonly url: string;
+}
+
+/** The four adapters, and the sandboxes started for providers that are not configured. */
+export interface ProviderRuntime {
+  readonly adapters: ProviderAdapters;
+  readonly endpoints: readonly ProviderEndpoint[];
+  /** The in-process sandboxes, by provider (for fault injection in tests and benchmarks). */
+  readonly sandboxes: Partial<Record<Provider, SandboxServer>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Connects every provider: live where its base URL is configured, otherwise to a
+ * built-in sandbox started here on a free local port. The log says which, per provider.
+ */
+export async function startProviders(config: ProvidersConfig, logger: Logger): Promise<ProviderRuntime> {
+  const options: AdapterOptions = { timeoutMs: config.timeoutMs, logger };
+  const endpoints: ProviderEndpoint[] = [];
+  const sandboxes: Partial<Record<Provider, SandboxServer>> = {};
+  const stops: Array<() => Promise<void>> = [];
+
+  const use = async <C, A>(
+    provider: Provider,
+    variable: string,
+    live: { baseUrl: URL; connection: C } | undefined,
+    sandbox: () => Promise<{ connection: C; baseUrl: URL; server: SandboxServer; stop(): Promise<void> }>,
+    connect: (connection: C, options: AdapterOptions) => A,
+  ): Promise<A> => {
+    if (live !== undefined) {
+      const url = withoutCredentials(live.baseUrl);
+      endpoints.push({ provider, mode: 'live', url });
+      logger.info({ provider, mode: 'live', url }, `${provider}: live at ${url}`);
+      return connect(live.connection, options);
+    }
+    const running = await sandbox();
+    stops.push(() => running.stop());
+    sandboxes[provider] = running.server;
+    const url = running.baseUrl.href;
+    endpoints.push({ provider, mode: 'sandbox', url });
+    logger.info({ provider, mode: 'sandbox', url }, `${provider}: built-in sandbox at ${url} (${variable} is not set)`);
+    return connect(running.connection, options);
+  };
+
+  try {
+    const adapters: ProviderAdapters = {
+      techea: await use(
+        Provider.TECHEA,
+        'TECHEA_BASE_URL',
+        config.techea && { baseUrl: config.techea.baseUrl, connection: { baseUrl: config.techea.baseUrl, apiKey: config.techea.apiKey.reveal() } },
+        () => startTecheaSandbox({ seedLeads: 5 }),
+        connectTechea,
+      ),
+      leadBank: await use(
+        Provider.LEAD_BANK,
+        'LEADBANK_BASE_URL',
+        config.leadBank && {
+          baseUrl: config.leadBank.baseUrl,
+          connection: {
+            baseUrl: config.leadBank.baseUrl,
+            clientId: config.leadBank.clientId,
+            clientSecret: config.leadBank.clientSecret.reveal(),
+            ...(config.leadBank.scope !== undefined && { scope: config.leadBank.scope }),
+          },
+        },
+        () => startLeadBankSandbox(),
+        connectLeadBank,
+      ),
+      tecalis: await use(
+        Provider.TECALIS,
+        'TECALIS_BASE_URL',
+        config.tecalis && { baseUrl: config.tecalis.baseUrl, connection: { baseUrl: config.tecalis.baseUrl, apiKey: config.tecalis.apiKey.reveal() } },
+        () => startTecalisSandbox(),
+        connectTecalis,
+      ),
+      decisionCloud: await use(
+        Provider.DECISION_CLOUD,
+        'DECISIONCLOUD_BASE_URL',
+        config.decisionCloud && {
+          baseUrl: config.decisionCloud.baseUrl,
+          connection: {
+            baseUrl: config.decisionCloud.baseUrl,
+            clientId: config.decisionCloud.clientId,
+            clientSecret: config.decisionCloud.clientSecret.reveal(),
+          },
+        },
+        () => startDecisionCloudSandbox(),
+        connectDecisionCloud,
+      ),
+    };
+    return { adapters, endpoints, sandboxes, stop: () => Promise.all(stops.map((stop) => stop())).then(() => undefined) };
+  } catch (error) {
+    await Promise.all(stops.map((stop) => stop()));
+    throw error;
+  }
+}
+
+function withoutCredentials(url: URL): string {
+  const copy = new URL(url);
+  copy.username = '';
+  copy.password = '';
+  return copy.href;
+}

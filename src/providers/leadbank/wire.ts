@@ -1,0 +1,178 @@
+import { z } from 'zod';
+
+/**
+ * Lead Bank's JSON, as its reference page and CONTRACTS.md define it. Only this
+ * folder knows these shapes.
+ */
+
+export const WIRE_STATUSES = ['approved', 'declined', 'canceled'] as const;
+export type WireStatus = (typeof WIRE_STATUSES)[number];
+
+export const WIRE_DELIVERY_METHODS = ['email', 'text', 'other'] as const;
+
+/** Document types that need `displayed_at` (the reference page's first list). */
+export const DISPLAYED_DOCUMENT_TYPES = [
+  'aan', 'loan_agreement', 'loc_agreement', 'truth_in_lending_document', 'ach_authorization', 'notice_of_incompleteness',
+  'credit_score_notice', 'offer_summary', 'personal_guarantee', 'consumer_credit_auth', 'partner_privacy_policy',
+  'lead_privacy_policy', 'terms_of_use', 'fcra_notice', 'tcpa_consent', 'patriot_act_notice', 'mla_notice',
+  'pre_approval_terms', 'eft_authorization', 'prohibited_industry_certification', 'decision_maker_document',
+  'bo_certification', 'missed_payments_policy', 'lead_funds_transfer_agreement',
+] as const;
+
+/** Document types that need `consented_at` (the reference page's second list). */
+export const CONSENTED_DOCUMENT_TYPES = [
+  'esign_agreement', 'credit_pull_consent', 'consent_to_link_account', 'consent_to_link_hsa', 'negative_option_consent',
+] as const;
+
+/** `^application_\w+$`, the pattern of an application id. */
+export const APPLICATION_ID = /^application_\w+$/;
+
+/** Body of `POST /v1/oauth/token`. */
+export interface WireTokenRequest {
+  grant_type: 'client_credentials';
+  client_id: string;
+  client_secret: string;
+  scope?: string;
+}
+
+/** 200 answer of `POST /v1/oauth/token`. */
+export const tokenResponse = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().regex(/^bearer$/i, 'token_type must be Bearer'),
+  scope: z.string().optional(),
+  expires_in: z.number().positive(),
+});
+export type WireToken = z.infer<typeof tokenResponse>;
+
+export interface WireCredit {
+  is_secured?: boolean;
+  is_mla?: boolean;
+  currency?: string;
+  underwriting_grade?: string;
+  /** Integer minor units. */
+  limit?: number;
+  /** Integer minor units. */
+  max_limit?: number;
+}
+
+export interface WireAdverseActionNotice {
+  delivered_at: string;
+  reason: string;
+  delivery_method: string;
+}
+
+export interface WireDocument {
+  document_id?: string;
+  type: string;
+  displayed_at?: string;
+  consented_at?: string;
+  version?: string;
+}
+
+/** Body of `PATCH /v0/applications/{id}`: a JSON Merge Patch, absent fields left as they are. */
+export interface WireApplicationPatch {
+  status?: WireStatus;
+  details?: { product_name?: string; credit?: WireCredit; adverse_action_notice?: WireAdverseActionNotice };
+  decision?: { decided_at?: string; reason?: string; exception_approval_reason?: string };
+  /** Replaces the whole list. */
+  documents?: WireDocument[];
+  /** Replaces the whole object. */
+  metadata?: Record<string, unknown>;
+}
+
+const instant = z.iso.datetime({ offset: true });
+/** "All properties optional" on the response: absent or null. */
+const optional = <T extends z.ZodType>(schema: T) => schema.nullish();
+
+/**
+ * The application object every application route answers with. `status` is checked
+ * by the mapping, so an unknown value is named in the error.
+ */
+export const applicationResponse = z.object({
+  id: z.string().regex(APPLICATION_ID),
+  created_at: optional(instant),
+  updated_at: optional(instant),
+  status: optional(z.string()),
+  entities: optional(z.record(z.string(), z.unknown())),
+  details: optional(
+    z.object({
+      product_name: optional(z.string()),
+      credit: optional(
+        z.object({
+          is_secured: optional(z.boolean()),
+          is_mla: optional(z.boolean()),
+          currency: optional(z.string()),
+          underwriting_grade: optional(z.string()),
+          limit: optional(z.number().int()),
+          max_limit: optional(z.number().int()),
+          report: optional(
+            z.object({
+              score: optional(z.number()),
+              pulled_at: optional(instant),
+              source: optional(z.string()),
+            }),
+          ),
+        }),
+      ),
+      adverse_action_notice: optional(
+        z.object({
+          delivered_at: optional(instant),
+          reason: optional(z.string()),
+          delivery_method: optional(z.string()),
+        }),
+      ),
+    }),
+  ),
+  decision: optional(
+    z.object({
+      decided_at: optional(instant),
+      reason: optional(z.string()),
+      exception_approval_reason: optional(z.string()),
+    }),
+  ),
+  documents: optional(
+    z.array(
+      z.object({
+        document_id: optional(z.string()),
+        type: z.string(),
+        displayed_at: optional(instant),
+        consented_at: optional(instant),
+        version: optional(z.string()),
+      }),
+    ),
+  ),
+  metadata: optional(z.record(z.string(), z.unknown())),
+});
+export type WireApplication = z.infer<typeof applicationResponse>;
+
+/** One rejected field of a 422. */
+export const invalidParameter = z.object({ parameter: z.string(), reason: z.string() });
+export type WireInvalidParameter = z.infer<typeof invalidParameter>;
+
+/** 422 of the application routes: `{error_type, error_message, invalid_parameters}`. */
+export const invalidParametersError = z.object({
+  error_type: z.string(),
+  error_message: z.string(),
+  invalid_parameters: z.array(invalidParameter).optional(),
+});
+export type WireInvalidParametersError = z.infer<typeof invalidParametersError>;
+
+/**
+ * Every other error: RFC 7807 problem details. All members are optional in RFC 7807;
+ * Lead Bank's other APIs add `invalid_parameters` to some, so it is read when present.
+ */
+export const problemError = z.object({
+  type: z.string().optional(),
+  status: z.number().optional(),
+  title: z.string().optional(),
+  detail: z.string().optional(),
+  code: z.string().optional(),
+  invalid_parameters: z.array(invalidParameter).optional(),
+});
+export interface WireProblem {
+  type: string;
+  status: number;
+  title: string;
+  detail: string;
+  code: string;
+}

@@ -1,0 +1,126 @@
+import { type Logger } from '../logger.js';
+import { type ApplicationRecord, type LoanRecord, type VerificationRecord } from '../domain/records.js';
+import {
+  type ApplicationStatus,
+  type LeadEvent,
+  type LeadEventOutcome,
+  type LoanApplicationType,
+  type LoanStatus,
+  type LoanType,
+  type Provider,
+} from '../domain/vocabulary.js';
+
+/**
+ * The calls leadgraph makes upstream, in the unified model. Each is plain JSON (ISO
+ * strings for instants), so the outbox can store it and any instance can send it.
+ */
+export type ProviderCommand = ReportLeadEventCommand | UpdateApplicationCommand | UpdateVerificationStatusCommand | UpsertLoanCommand;
+
+/** TECHEA: report a lead status event. */
+export interface ReportLeadEventCommand {
+  readonly operation: 'reportLeadEvent';
+  readonly techeaLeadId: string;
+  readonly event: LeadEvent;
+  readonly advertiserRef?: string;
+  readonly metadata?: Record<string, unknown>;
+}
+
+/** Lead Bank: a merge patch of an application; absent fields are left as they are. */
+export interface UpdateApplicationCommand {
+  readonly operation: 'updateApplication';
+  readonly applicationId: string;
+  readonly status?: ApplicationStatus;
+  readonly productName?: string;
+  readonly credit?: {
+    readonly isSecured?: boolean;
+    readonly isMla?: boolean;
+    readonly currency?: string;
+    readonly underwritingGrade?: string;
+    readonly limitCents?: number;
+    readonly maxLimitCents?: number;
+  };
+  readonly adverseActionNotice?: { readonly deliveredAt: string; readonly reason: string; readonly deliveryMethod: string };
+  readonly decision?: { readonly decidedAt?: string; readonly reason?: string; readonly exceptionApprovalReason?: string };
+  /** Replaces the whole list. */
+  readonly documents?: ReadonlyArray<{
+    readonly documentId?: string;
+    readonly type: string;
+    readonly displayedAt?: string;
+    readonly consentedAt?: string;
+    readonly version?: string;
+  }>;
+  /** Replaces the whole object. */
+  readonly metadata?: Record<string, unknown>;
+}
+
+/** The final states that can be set on a Tecalis process. */
+export type VerificationFinalState = 'OK' | 'KO' | 'CANCELLED';
+
+/** Tecalis: set a process's final state. `reasons` absent leaves the stored reasons; present (even "") replaces them. */
+export interface UpdateVerificationStatusCommand {
+  readonly operation: 'updateVerificationStatus';
+  readonly authUuid: string;
+  readonly state: VerificationFinalState;
+  readonly reasons?: string;
+}
+
+/** Decision Cloud: create or update a loan, keyed by customer and loan id. */
+export interface UpsertLoanCommand {
+  readonly operation: 'upsertLoan';
+  readonly customerId: string;
+  readonly loanId: string;
+  readonly decisionCloudLeadId?: number;
+  readonly managementSystemId?: number;
+  readonly applicationType?: LoanApplicationType;
+  readonly loanType?: LoanType;
+  readonly loanStatus?: LoanStatus;
+  readonly loanAmountCents: number;
+  readonly fundedAmountCents?: number;
+  /** `YYYY-MM-DD`. */
+  readonly firstPaymentDate?: string;
+  readonly appliedAt: string;
+  readonly esignedAt?: string;
+  readonly withdrawnAt?: string;
+  readonly originatedAt?: string;
+}
+
+/** What each call yields when the provider confirms it. */
+export interface ProviderResults {
+  reportLeadEvent: { readonly techeaLeadId: string; readonly event: LeadEvent; readonly outcome: LeadEventOutcome };
+  updateApplication: { readonly application: ApplicationRecord };
+  updateVerificationStatus: { readonly verification: VerificationRecord };
+  upsertLoan: { readonly loan: LoanRecord; readonly created: boolean };
+}
+
+export type OperationOf<C extends ProviderCommand> = C['operation'];
+export type ResultOf<C extends ProviderCommand> = ProviderResults[OperationOf<C>];
+
+/** Per-call context: the same idempotency key goes upstream on every attempt of one dispatch. */
+export interface CallContext {
+  readonly idempotencyKey: string;
+}
+
+/**
+ * A provider, as the rest of leadgraph sees it: it takes commands in the unified
+ * model and answers results in the unified model, or throws a `ProviderCallError`
+ * with a neutral code. Wire formats and HTTP stay behind this interface.
+ */
+export interface ProviderAdapter<C extends ProviderCommand = ProviderCommand> {
+  readonly provider: Provider;
+  send(command: C, context: CallContext): Promise<ResultOf<C>>;
+}
+
+/** The four adapters, by the provider that owns each command. */
+export interface ProviderAdapters {
+  readonly techea: ProviderAdapter<ReportLeadEventCommand>;
+  readonly leadBank: ProviderAdapter<UpdateApplicationCommand>;
+  readonly tecalis: ProviderAdapter<UpdateVerificationStatusCommand>;
+  readonly decisionCloud: ProviderAdapter<UpsertLoanCommand>;
+}
+
+/** What every adapter factory needs besides the provider's own settings. */
+export interface AdapterOptions {
+  /** Bound on every call, connection included. */
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+}

@@ -1,0 +1,202 @@
+import http, { type IncomingHttpHeaders } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** A request as a sandbox sees it. */
+export interface SandboxRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  readonly rawBody: string;
+}
+
+/** A sandbox's answer. */
+export interface SandboxResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** What makes a sandbox one provider rather than another. */
+export interface SandboxBehavior {
+  /** For logs and the control API, e.g. `techea`. */
+  readonly name: string;
+  handle(request: SandboxRequest): Promise<SandboxResponse> | SandboxResponse;
+  /** The provider's own error shape, for an injected failure with this status. */
+  errorResponse(status: number): SandboxResponse;
+  /** A summary of the state, for the control API and tests (what was applied, how often). */
+  inspect(): unknown;
+}
+
+/** Failures the sandbox injects, so tests and benchmarks can drive the client's error paths. */
+export interface FaultSettings {
+  /** Added to every provider call (not to the control API). */
+  readonly latencyMs: number;
+  /** Share of calls, 0 to 1, answered with `failureStatus` instead of being handled. */
+  readonly failureRate: number;
+  readonly failureStatus: number;
+  /** The next `forceCount` calls are answered with `forceStatus`, before anything else. */
+  readonly forceStatus: number;
+  readonly forceCount: number;
+  /** Sent as `Retry-After` on injected failures, when set. */
+  readonly retryAfterSeconds: number | null;
+}
+
+const NO_FAULTS: FaultSettings = {
+  latencyMs: 0,
+  failureRate: 0,
+  failureStatus: 503,
+  forceStatus: 503,
+  forceCount: 0,
+  retryAfterSeconds: null,
+};
+
+/** Where the control API lives; the providers have no such paths. */
+export const CONTROL_PATH = '/__sandbox';
+
+/**
+ * A provider sandbox: a real HTTP server with the provider's behaviour, in-memory
+ * state, and fault injection. Controlled in-process (`setFaults`) or over HTTP:
+ * `GET /__sandbox` (state and faults), `PUT /__sandbox/faults` (JSON of
+ * {@link FaultSettings} fields), `DELETE /__sandbox/faults`.
+ */
+export class SandboxServer {
+  private server: http.Server | undefined;
+  private faults: FaultSettings = NO_FAULTS;
+  /** Calls answered, and calls answered with an injected failure. */
+  readonly stats = { calls: 0, injectedFailures: 0 };
+
+  constructor(
+    readonly behavior: SandboxBehavior,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Starts listening; resolves with the base URL (a free port when `port` is 0). */
+  async start(port = 0, host = '127.0.0.1'): Promise<URL> {
+    const server = http.createServer((req, res) => {
+      void this.serve(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, resolve);
+    });
+    this.server = server;
+    const address = server.address() as AddressInfo;
+    return new URL(`http://${host}:${address.port}`);
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  setFaults(faults: Partial<FaultSettings>): void {
+    this.faults = { ...this.faults, ...faults };
+  }
+
+  clearFaults(): void {
+    this.faults = NO_FAULTS;
+  }
+
+  currentFaults(): FaultSettings {
+    return this.faults;
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let response: SandboxResponse;
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const url = new URL(req.url ?? '/', 'http://sandbox');
+      const request: SandboxRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        rawBody: Buffer.concat(chunks).toString('utf8'),
+      };
+      response = request.path.startsWith(CONTROL_PATH) ? this.control(request) : await this.call(request);
+    } catch (error) {
+      // A bug in a sandbox must look like a provider outage, not hang the client.
+      response = this.behavior.errorResponse(500);
+      console.error(`sandbox ${this.behavior.name}:`, error);
+    }
+    const body = response.body === undefined ? '' : JSON.stringify(response.body);
+    res.writeHead(response.status, {
+      ...(body !== '' && { 'content-type': 'application/json' }),
+      ...response.headers,
+    });
+    res.end(body);
+  }
+
+  private async call(request: SandboxRequest): Promise<SandboxResponse> {
+    this.stats.calls++;
+    const faults = this.faults;
+    if (faults.latencyMs > 0) await delay(faults.latencyMs);
+    let injected: number | undefined;
+    if (faults.forceCount > 0) {
+      this.faults = { ...faults, forceCount: faults.forceCount - 1 };
+      injected = faults.forceStatus;
+    } else if (faults.failureRate > 0 && this.random() < faults.failureRate) {
+      injected = faults.failureStatus;
+    }
+    if (injected !== undefined) {
+      this.stats.injectedFailures++;
+      const response = this.behavior.errorResponse(injected);
+      return faults.retryAfterSeconds === null
+        ? response
+        : { ...response, headers: { ...response.headers, 'retry-after': String(faults.retryAfterSeconds) } };
+    }
+    return this.behavior.handle(request);
+  }
+
+  private control(request: SandboxRequest): SandboxResponse {
+    if (request.path === CONTROL_PATH && request.method === 'GET') {
+      return { status: 200, body: { name: this.behavior.name, faults: this.faults, stats: this.stats, state: this.behavior.inspect() } };
+    }
+    if (request.path === `${CONTROL_PATH}/faults` && request.method === 'PUT') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(request.rawBody);
+      } catch {
+        return { status: 400, body: { error: 'the body must be a JSON object of fault settings' } };
+      }
+      const problem = checkFaults(parsed);
+      if (problem !== undefined) return { status: 400, body: { error: problem } };
+      this.setFaults(parsed as Partial<FaultSettings>);
+      return { status: 200, body: this.faults };
+    }
+    if (request.path === `${CONTROL_PATH}/faults` && request.method === 'DELETE') {
+      this.clearFaults();
+      return { status: 200, body: this.faults };
+    }
+    return { status: 404, body: { error: `no sandbox control route ${request.method} ${request.path}` } };
+  }
+}
+
+function checkFaults(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the body must be a JSON object of fault settings';
+  for (const [key, v] of Object.entries(value)) {
+    if (!(key in NO_FAULTS)) return `unknown fault setting "${key}"`;
+    if (key === 'retryAfterSeconds' && v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${key} must be a non-negative number`;
+    if (key === 'failureRate' && v > 1) return 'failureRate must be between 0 and 1';
+    if ((key === 'failureStatus' || key === 'forceStatus') && (v < 400 || v > 599 || !Number.isInteger(v))) {
+      return `${key} must be an HTTP error status (400 to 599)`;
+    }
+  }
+  return undefined;
+}
+
+/** Parses a JSON body, or answers `undefined` for a body that is not JSON. */
+export function jsonBody(request: SandboxRequest): unknown {
+  try {
+    return JSON.parse(request.rawBody) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/**
+ * Tecalis's JSON, as its reference page and CONTRACTS.md define it. Only this folder
+ * knows these shapes.
+ */
+
+/** The final states `PATCH /customer/status` can set. */
+export const WIRE_FINAL_STATES = ['OK', 'KO', 'CANCELLED'] as const;
+export type WireFinalState = (typeof WIRE_FINAL_STATES)[number];
+
+/**
+ * A process's `status`: the final states, and the one of a process still in its
+ * flow. ours: Tecalis does not publish that value; we call it `PENDING`.
+ */
+export const WIRE_PROCESS_STATUSES = ['PENDING', ...WIRE_FINAL_STATES] as const;
+export type WireProcessStatus = (typeof WIRE_PROCESS_STATUSES)[number];
+
+export const WIRE_OPERATION_TYPES = ['DOCUMENTS', 'HOME', 'OCR', 'POL', 'FINISH'] as const;
+export type WireOperationType = (typeof WIRE_OPERATION_TYPES)[number];
+
+export const WIRE_OPERATION_STATES = ['NOT_STARTED', 'OK', 'KO'] as const;
+export type WireOperationState = (typeof WIRE_OPERATION_STATES)[number];
+
+/**
+ * Body of `PATCH /customer/status`. The credentials travel here, not in a header.
+ * `reasons` absent leaves the stored `status_reasons`; present (even "") replaces it.
+ */
+export interface WireStatusUpdate {
+  auth_uuid: string;
+  api_key: string;
+  state: WireFinalState;
+  reasons?: string;
+}
+
+/**
+ * Tecalis's instants are Laravel's: `2026-05-04T09:41:23.000000Z`, microseconds.
+ * A `Date` keeps milliseconds, so the rest is cut, never rounded.
+ */
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A Tecalis instant as a `Date`; undefined when it is not one. */
+export function parseWireTimestamp(value: string): Date | undefined {
+  const match = TIMESTAMP.exec(value);
+  if (match === null) return undefined;
+  const millis = (match[2] ?? '').slice(0, 3).padEnd(3, '0');
+  const date = new Date(`${match[1]}.${millis}${match[3]}`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** A `Date` in Tecalis's spelling (the sandbox answers with it). */
+export function formatWireTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+const timestamp = z.string().refine((value) => parseWireTimestamp(value) !== undefined, 'must be a timestamp like 2026-05-04T09:41:23.000000Z');
+
+/** One step of a process. `type` and `state` are checked by the mapping, so an unknown value is named. */
+export const wireOperation = z.object({
+  type: z.string(),
+  /** The operation's id. */
+  operation: z.string(),
+  state: z.string(),
+  /** Seconds. */
+  total_time: z.number().nonnegative(),
+});
+export type WireOperation = z.infer<typeof wireOperation>;
+
+/** A process, as `{"data": …}` carries it. `status` is checked by the mapping. */
+export const wireProcess = z.object({
+  name: z.string().nullable(),
+  document_number: z.string().nullable(),
+  document_type: z.string().nullable(),
+  process_uuid: z.string().nullable(),
+  nationality: z.string().nullable(),
+  auth_uuid: z.string(),
+  company: z.string().nullable(),
+  profile_alias: z.string().nullable(),
+  status: z.string(),
+  status_reasons: z.string().nullable(),
+  created_at: timestamp.nullable(),
+  updated_at: timestamp.nullable(),
+  cleaned: z.boolean().nullable(),
+  operations: z.array(wireOperation),
+});
+export type WireProcess = z.infer<typeof wireProcess>;
+
+/** 200 answer of `PATCH /customer/status` (and, ours, 201 of `POST /api/auth`). */
+export const statusUpdateResponse = z.object({ data: wireProcess });
+
+/** Error body: `{"internal_code": 401, "message": "Not authorized"}`; ours: the same shape for 422. */
+export const errorResponse = z.object({
+  internal_code: z.number(),
+  message: z.string(),
+});
+export type WireError = z.infer<typeof errorResponse>;
+
