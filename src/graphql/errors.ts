@@ -1,5 +1,5 @@
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
-import { type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { assertNever } from '../domain/assert-never.js';
 import { GatewayError, type GatewayErrorKind } from '../domain/errors.js';
 import { type Logger } from '../logger.js';
@@ -51,6 +51,13 @@ export function createErrorFormatter(logger: Logger) {
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
       return { message: formatted.message, ...where, extensions: { code } };
+    }
+    // graphql-js's own verdicts on a request before anything ran (such as "too many errors
+    // processing variables") are GraphQLErrors with no path, no original error and no code
+    // of their own (Apollo stamps INTERNAL_SERVER_ERROR on the formatted copy only): the
+    // request is at fault, not the gateway.
+    if (error instanceof GraphQLError && error.originalError == null && error.path === undefined && error.extensions.code === undefined) {
+      return { message: formatted.message, ...where, extensions: { code: ApolloServerErrorCode.BAD_USER_INPUT } };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
     return { message: 'Internal server error', ...where, extensions: { code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR } };

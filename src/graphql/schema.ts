@@ -10,6 +10,7 @@ import { LoanResolver } from './resolvers/loan.resolver.js';
 import { StatusChangeResolver } from './resolvers/status-change.resolver.js';
 import { VerificationResolver } from './resolvers/verification.resolver.js';
 import { DateTimeISO } from './scalars.js';
+import { rejectUnstorableText } from './storable-text.js';
 
 /** Builds the executable schema from the resolver classes; every root operation is role-checked. */
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
@@ -23,7 +24,8 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
       DispatchResolver,
       ApiKeyResolver,
     ],
-    globalMiddlewares: [authorizeOperation],
+    // Authorization first: a caller who may not run an operation learns nothing about its input.
+    globalMiddlewares: [authorizeOperation, rejectUnstorableText],
     scalarsMap: [{ type: Date, scalar: DateTimeISO }],
     // Inputs are checked by the domain's own validators, which name the field at fault.
     validate: false,

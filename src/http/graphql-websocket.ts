@@ -4,12 +4,12 @@ import {
   GraphQLError,
   type GraphQLSchema,
   getOperationAST,
+  getVariableValues,
   parse,
   specifiedRules,
   validate,
 } from 'graphql';
 import { type Context } from 'graphql-ws';
-import { type Extra, useServer } from 'graphql-ws/use/ws';
 import type http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { AuthenticationError, type Authenticator } from '../auth/authenticator.js';
@@ -19,6 +19,7 @@ import { createContext, type Services } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
 import { type QueryLimits } from '../graphql/query-limits.js';
 import { type Logger } from '../logger.js';
+import { serveGraphQLOverWebSocket, type WsExtra } from './ws-transport.js';
 
 /** Close codes this server uses beyond the protocol's own (documented in the README). */
 export const WS_CLOSE = {
@@ -63,7 +64,8 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
     new GraphQLError(message, { extensions: { code, ...extensions } }),
   ];
 
-  const disposable = useServer<Record<string, unknown>, ConnectionState>(
+  const disposable = serveGraphQLOverWebSocket<ConnectionState>(
+    wss,
     {
       schema: deps.schema,
       connectionInitWaitTimeout: 10_000,
@@ -81,7 +83,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
           return false;
         }
       },
-      onSubscribe: async (ctx: Context<Record<string, unknown>, Extra & Partial<ConnectionState>>, _id, payload) => {
+      onSubscribe: async (ctx: Context<Record<string, unknown>, WsExtra & Partial<ConnectionState>>, _id, payload) => {
         const principal = ctx.extra.principal;
         if (principal === undefined) return refuse('UNAUTHENTICATED', 'Not authenticated.');
         // ctx.subscriptions already holds this operation.
@@ -111,14 +113,18 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
         if (errors.length > 0) {
           return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
         }
-        if (getOperationAST(document, payload.operationName) === null) {
-          return refuse('OPERATION_RESOLUTION_FAILURE', 'Unable to identify the operation to run.');
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation == null) return refuse('OPERATION_RESOLUTION_FAILURE', 'Unable to identify the operation to run.');
+        // Coerce variables here, as Apollo does over HTTP, so a bad value is the caller's error, not ours.
+        const coerced = getVariableValues(deps.schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
+        if (coerced.errors !== undefined) {
+          return coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
         }
         const args: ExecutionArgs = {
           schema: deps.schema,
           document,
           ...(payload.operationName != null && { operationName: payload.operationName }),
-          ...(payload.variables != null && { variableValues: payload.variables }),
+          variableValues: payload.variables ?? {},
           // A fresh context per operation: DataLoaders never outlive the operation that filled them.
           contextValue: createContext(deps.services, principal, logger),
         };
@@ -130,8 +136,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
           ? undefined
           : { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) },
     },
-    wss,
-    12_000,
+    logger,
   );
 
   return {

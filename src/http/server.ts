@@ -51,6 +51,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     introspection: !deps.production,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // Frontends send whole documents; automatic persisted queries would only add an attack surface.
+    persistedQueries: false,
     parseOptions: queryLimits.parseOptions,
     validationRules: queryLimits.validationRules,
     // The process owns signal handling (src/main.ts) and stops every part in order.

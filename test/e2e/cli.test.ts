@@ -43,6 +43,10 @@ describe('the gateway as a user starts it (no DATABASE_URL, nothing installed)',
     const url = await gateway.ready;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
     expect(gateway.output()).toContain('initialising the embedded PostgreSQL data directory');
+    // With no provider configured, each one is a built-in sandbox, and the log says so per provider.
+    for (const [provider, variable] of [['TECHEA', 'TECHEA_BASE_URL'], ['LEAD_BANK', 'LEADBANK_BASE_URL'], ['TECALIS', 'TECALIS_BASE_URL'], ['DECISION_CLOUD', 'DECISIONCLOUD_BASE_URL']]) {
+      expect(gateway.output()).toMatch(new RegExp(`"msg":"${provider}: built-in sandbox at http://127\\.0\\.0\\.1:\\d+/ \\(${variable} is not set\\)"`));
+    }
     const printed = /Development admin key \(tenant "default"\), shown only this once:\n\s+(lgk_[\w-]{43})\n/.exec(gateway.output());
     expect(printed, 'the banner shows a development admin key').not.toBeNull();
     adminKey = printed![1]!;
@@ -145,6 +149,35 @@ describe('the gateway as a user starts it (no DATABASE_URL, nothing installed)',
     const command = runGateway('node', ['bin/leadgraph.js', ...args], env);
     expect(await command.exited).toBe(2);
     expect(command.output()).toContain(message);
+  });
+
+  it('`leadgraph sandbox` runs the four sandboxes standalone and prints how to point a gateway at them', async () => {
+    const sandbox = runGateway('node', ['bin/leadgraph.js', 'sandbox', '--port', '0'], env);
+    // The settings are complete once the line printed after them has arrived (output comes in chunks).
+    await new Promise<void>((resolve) => {
+      const check = () => sandbox.output().includes('\nSeeded records:') && resolve();
+      sandbox.child.stdout!.on('data', check);
+      check();
+    });
+    const lines = sandbox.output().split('\n').filter((line) => /^[A-Z_]+=/.test(line));
+    const settings = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    expect(Object.keys(settings).sort()).toEqual([
+      'DECISIONCLOUD_BASE_URL', 'DECISIONCLOUD_CLIENT_ID', 'DECISIONCLOUD_CLIENT_SECRET', 'LEADBANK_BASE_URL', 'LEADBANK_CLIENT_ID',
+      'LEADBANK_CLIENT_SECRET', 'TECALIS_API_KEY', 'TECALIS_BASE_URL', 'TECHEA_API_KEY', 'TECHEA_BASE_URL',
+    ]);
+    for (const variable of ['TECHEA_BASE_URL', 'LEADBANK_BASE_URL', 'TECALIS_BASE_URL', 'DECISIONCLOUD_BASE_URL']) {
+      const control = await fetch(new URL('/__sandbox', settings[variable]));
+      expect(control.status).toBe(200);
+    }
+    // A gateway pointed at them treats them as live providers.
+    const gateway = runGateway('node', ['bin/leadgraph.js', 'start'], { ...env, LEADGRAPH_DATA_DIR: path.join(home, 'against-sandboxes'), ...settings });
+    await gateway.ready;
+    expect(gateway.output()).toContain(`"msg":"TECHEA: live at ${settings.TECHEA_BASE_URL}"`);
+    expect(gateway.output()).not.toContain(settings.TECHEA_API_KEY);
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+    sandbox.child.kill('SIGTERM');
+    expect(await sandbox.exited).toBe(0);
   });
 
   it('`leadgraph migrate` applies migrations to a fresh embedded database and exits', async () => {

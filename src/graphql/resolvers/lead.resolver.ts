@@ -88,7 +88,8 @@ export class LeadResolver {
   }
 }
 
+/** The distinct values (a long list of repeats must not become a long SQL parameter list); at least one. */
 function nonEmpty<T>(values: T[], field: string): T[] {
   if (values.length === 0) throw invalidInput(field, 'at least one value (omit the field to match all)', values);
-  return values;
+  return [...new Set(values)];
 }

@@ -1,0 +1,104 @@
+import { CloseCode, handleProtocols, makeServer, MessageType, type ServerOptions } from 'graphql-ws';
+import type http from 'node:http';
+import { type WebSocket, type WebSocketServer } from 'ws';
+import { type Logger } from '../logger.js';
+
+/** What the graphql-ws server sees of a connection, besides its own state. */
+export interface WsExtra {
+  readonly socket: WebSocket;
+  readonly request: http.IncomingMessage;
+}
+
+/** Message types only a server may send: a client sending one breaks the protocol. */
+const SERVER_ONLY: ReadonlySet<string> = new Set([MessageType.ConnectionAck, MessageType.Next, MessageType.Error]);
+
+/**
+ * Runs a graphql-ws protocol server on a `ws` server. This is graphql-ws's own
+ * `use/ws` glue with three changes: a client that sends a server-only message is
+ * closed with 4400 (graphql-ws would throw and close with 4500), socket errors such
+ * as an oversized frame (which `ws` already closes with 1009) are logged at debug
+ * level instead of printed with `console.error`, and unexpected errors go to the
+ * gateway's log.
+ */
+export function serveGraphQLOverWebSocket<E extends Record<PropertyKey, unknown>>(
+  wss: WebSocketServer,
+  options: ServerOptions<Record<string, unknown>, WsExtra & Partial<E>>,
+  logger: Logger,
+  keepAliveMs = 12_000,
+): { dispose(): Promise<void> } {
+  const server = makeServer(options);
+  wss.options.handleProtocols = handleProtocols;
+  wss.on('error', (error) => logger.error({ err: error }, 'WebSocket server error'));
+
+  wss.on('connection', (socket, request) => {
+    socket.on('error', (error) => logger.debug({ err: error }, 'WebSocket closed on a protocol error'));
+
+    // Keep-alive: a peer that does not answer a ping within the interval is dropped.
+    let pongWait: NodeJS.Timeout | undefined;
+    const pingInterval = setInterval(() => {
+      if (socket.readyState !== socket.OPEN) return;
+      pongWait = setTimeout(() => socket.terminate(), keepAliveMs);
+      socket.once('pong', () => clearTimeout(pongWait));
+      socket.ping();
+    }, keepAliveMs);
+
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', (data, isBinary) => {
+            void (async () => {
+              const text = isBinary ? '' : textOf(data);
+              if (isBinary || SERVER_ONLY.has(typeOf(text))) {
+                socket.close(CloseCode.BadRequest, 'Invalid message received');
+                return;
+              }
+              try {
+                await handle(text);
+              } catch (error) {
+                logger.error({ err: error }, 'error while handling a WebSocket message');
+                socket.close(CloseCode.InternalServerError, 'Internal server error');
+              }
+            })();
+          }),
+      },
+      { socket, request } as WsExtra & Partial<E>,
+    );
+
+    socket.once('close', (code, reason) => {
+      clearTimeout(pongWait);
+      clearInterval(pingInterval);
+      void closed(code, String(reason));
+    });
+  });
+
+  return {
+    async dispose() {
+      for (const client of wss.clients) client.close(1001, 'Going away');
+      wss.removeAllListeners();
+      await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+/** A text frame's content, whichever form `ws` delivered it in. */
+function textOf(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
+}
+
+/** The `type` of a protocol message, or '' when the text is not one (graphql-ws answers those itself). */
+function typeOf(text: string): string {
+  try {
+    const message = JSON.parse(text) as { type?: unknown };
+    return typeof message === 'object' && message !== null && typeof message.type === 'string' ? message.type : '';
+  } catch {
+    return '';
+  }
+}
