@@ -1,5 +1,6 @@
 import { InitialSchema0000000000001 } from './0001-initial-schema.js';
 import { TenantsAndApiKeys0000000000002 } from './0002-tenants-and-api-keys.js';
+import { DispatchLockToken0000000000003 } from './0003-dispatch-lock-token.js';
 
 /** Every migration, in order; an explicit list so tsc, tsx and vitest find the same files. */
-export const MIGRATIONS = [InitialSchema0000000000001, TenantsAndApiKeys0000000000002];
+export const MIGRATIONS = [InitialSchema0000000000001, TenantsAndApiKeys0000000000002, DispatchLockToken0000000000003];

@@ -12,6 +12,7 @@ import { createHttpServer } from './http/server.js';
 import { DEFAULT_TENANT } from './domain/roles.js';
 import { type Logger } from './logger.js';
 import { type ProviderRuntime, startProviders } from './providers/index.js';
+import { Dispatcher } from './dispatch/dispatcher.js';
 
 /** A running gateway. */
 export interface Gateway {
@@ -26,6 +27,8 @@ export interface Gateway {
   readonly bootstrapKey: string | undefined;
   /** The provider adapters, and the built-in sandboxes of providers not configured. */
   readonly providers: ProviderRuntime;
+  /** The outbox dispatcher of this instance. */
+  readonly dispatcher: Dispatcher;
   /** Graceful stop: stop accepting, finish in-flight requests, close the pool, stop an embedded database. */
   close(): Promise<void>;
 }
@@ -55,7 +58,8 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
 
     const providers = await startProviders(config.providers, logger);
     cleanups.push(['provider sandboxes', () => providers.stop()]);
-    const services = createServices(db);
+    const dispatcher = new Dispatcher({ db, adapters: providers.adapters, config: config.dispatch, logger });
+    const services = createServices(db, dispatcher, config.dispatch.maxAttempts);
     const bootstrapKey = await createBootstrapKey(config, database.embedded, services.apiKeys, logger);
     const http = await createHttpServer({
       schema: await buildGatewaySchema(),
@@ -71,10 +75,13 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       http.server.listen(config.port, config.host, resolve);
     });
     cleanups.push(['http server', () => http.stop()]);
+    dispatcher.start();
+    // Stopped before the HTTP server: no new claims, calls in flight finish or are left to others.
+    cleanups.push(['dispatcher', () => dispatcher.stop()]);
 
     const { port } = http.server.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    return { url: `http://${host}:${port}/graphql`, port, db, bootstrapKey, providers, close: cleanUp };
+    return { url: `http://${host}:${port}/graphql`, port, db, bootstrapKey, providers, dispatcher, close: cleanUp };
   } catch (error) {
     await cleanUp();
     throw error;

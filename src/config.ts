@@ -25,6 +25,26 @@ export interface Config {
   readonly auth: AuthConfig;
   readonly limits: LimitsConfig;
   readonly providers: ProvidersConfig;
+  readonly dispatch: DispatchConfig;
+}
+
+/** How the outbox sends: waits, retries, leases, the circuit breaker. */
+export interface DispatchConfig {
+  /** How long a mutation waits for its first attempt before answering PENDING. */
+  readonly waitMs: number;
+  /** Attempts before a dispatch that keeps failing transiently is FAILED. */
+  readonly maxAttempts: number;
+  /** First retry delay; doubles per attempt, with jitter, up to `backoffMaxMs`. */
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  /** How often each instance looks for due dispatches. */
+  readonly pollMs: number;
+  /** How long a claim holds a dispatch; past it, another instance may send it again (same key). */
+  readonly leaseMs: number;
+  /** Due dispatches one instance sends at once. */
+  readonly concurrency: number;
+  readonly breakerFailureThreshold: number;
+  readonly breakerCooldownMs: number;
 }
 
 /**
@@ -135,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv: optional(env, 'NODE_ENV') ?? 'development',
     auth: loadAuth(env),
     providers: loadProviders(env, (optional(env, 'NODE_ENV') ?? 'development') === 'production'),
+    dispatch: loadDispatch(env),
     limits: {
       maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', 1_048_576),
       maxDepth: positiveInt(env, 'GRAPHQL_MAX_DEPTH', 10),
@@ -208,6 +229,22 @@ function loadProviders(env: Env, production: boolean): ProvidersConfig {
       clientId: get('DECISIONCLOUD_CLIENT_ID'),
       clientSecret: new Secret(get('DECISIONCLOUD_CLIENT_SECRET')),
     })),
+  };
+}
+
+function loadDispatch(env: Env): DispatchConfig {
+  const providerTimeout = positiveInt(env, 'PROVIDER_TIMEOUT_MS', 10_000);
+  return {
+    waitMs: positiveInt(env, 'DISPATCH_WAIT_MS', 5_000),
+    maxAttempts: positiveInt(env, 'DISPATCH_MAX_ATTEMPTS', 8),
+    backoffBaseMs: positiveInt(env, 'DISPATCH_BACKOFF_BASE_MS', 1_000),
+    backoffMaxMs: positiveInt(env, 'DISPATCH_BACKOFF_MAX_MS', 300_000),
+    pollMs: positiveInt(env, 'DISPATCH_POLL_MS', 500),
+    // Longer than any call can take, so a live claim never expires under its holder.
+    leaseMs: positiveInt(env, 'DISPATCH_LEASE_MS', providerTimeout * 2 + 5_000),
+    concurrency: positiveInt(env, 'DISPATCH_CONCURRENCY', 16),
+    breakerFailureThreshold: positiveInt(env, 'BREAKER_FAILURE_THRESHOLD', 5),
+    breakerCooldownMs: positiveInt(env, 'BREAKER_COOLDOWN_MS', 30_000),
   };
 }
 

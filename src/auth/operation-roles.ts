@@ -20,6 +20,11 @@ export const OPERATION_ROLES: Readonly<Record<string, Role>> = {
   'Query.dispatch': 'viewer',
   'Query.apiKeys': 'admin',
   'Mutation.createLead': 'operator',
+  'Mutation.reportLeadEvent': 'operator',
+  'Mutation.updateApplication': 'operator',
+  'Mutation.updateVerificationStatus': 'operator',
+  'Mutation.upsertLoan': 'operator',
+  'Mutation.retryDispatch': 'admin',
   'Mutation.createApiKey': 'admin',
   'Mutation.revokeApiKey': 'admin',
 };

@@ -9,7 +9,9 @@ export type GatewayErrorKind =
   /** The caller is known, but its role does not allow the operation. */
   | 'FORBIDDEN'
   /** The caller sent too much, too fast. */
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  /** The same idempotency key came with other input. */
+  | 'IDEMPOTENCY_KEY_REUSED';
 
 /** An error meant for the caller: its message is safe to show. */
 export class GatewayError extends Error {

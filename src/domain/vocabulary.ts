@@ -104,3 +104,10 @@ export enum DispatchState {
   SUCCEEDED = 'SUCCEEDED',
   FAILED = 'FAILED',
 }
+
+/** The final states a caller can set on a verification process. */
+export enum VerificationState {
+  OK = 'OK',
+  KO = 'KO',
+  CANCELLED = 'CANCELLED',
+}

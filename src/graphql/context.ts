@@ -1,5 +1,7 @@
 import { type DataSource } from 'typeorm';
 import { ApiKeyService } from '../auth/api-keys.js';
+import { type Dispatcher } from '../dispatch/dispatcher.js';
+import { type MutationDeps } from '../services/mutations/input-checks.js';
 import { type Principal } from '../domain/roles.js';
 import { type Logger } from '../logger.js';
 import { LeadCommands } from '../services/lead-commands.js';
@@ -20,17 +22,24 @@ export interface Services {
   readonly stores: Stores;
   readonly leadCommands: LeadCommands;
   readonly apiKeys: ApiKeyService;
+  /** The dispatching mutations' dependencies (the outbox's dispatcher among them). */
+  readonly mutations: MutationDeps;
+  /** Attempts a re-queued dispatch gets. */
+  readonly maxAttempts: number;
 }
 
-export function createServices(db: DataSource): Services {
+export function createServices(db: DataSource, dispatcher: Dispatcher, maxAttempts: number): Services {
+  const stores = {
+    leads: new LeadStore(db),
+    records: new RecordStore(db),
+    statusChanges: new StatusChangeStore(db),
+  };
   return {
-    stores: {
-      leads: new LeadStore(db),
-      records: new RecordStore(db),
-      statusChanges: new StatusChangeStore(db),
-    },
+    stores,
     leadCommands: new LeadCommands(db),
     apiKeys: new ApiKeyService(db),
+    mutations: { db, dispatcher, leads: stores.leads, records: stores.records },
+    maxAttempts,
   };
 }
 

@@ -11,6 +11,7 @@ import {
   Provider,
   VerificationOperationState,
   VerificationOperationType,
+  VerificationState,
   VerificationStatus,
 } from '../domain/vocabulary.js';
 
@@ -56,4 +57,8 @@ registerEnumType(DispatchState, {
     PENDING: { description: 'Accepted; the provider has not confirmed yet (waiting or retrying).' },
     FAILED: { description: 'The provider refused it, or retries ran out. See lastError.' },
   },
+});
+registerEnumType(VerificationState, {
+  name: 'VerificationState',
+  description: 'The final states that can be set on a Tecalis process.',
 });

@@ -13,6 +13,8 @@ export function graphQLCodeOf(kind: GatewayErrorKind): string {
       return 'FORBIDDEN';
     case 'RATE_LIMITED':
       return 'RATE_LIMITED';
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return 'IDEMPOTENCY_KEY_REUSED';
     default:
       return assertNever(kind, 'gateway error kind');
   }

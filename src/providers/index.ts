@@ -10,6 +10,8 @@ import { connectTechea, startTecheaSandbox } from './techea/index.js';
 
 export { isRetryable, ProviderCallError, type ProviderErrorCode } from './provider-error.js';
 export type * from './provider.js';
+export type { InputProblem } from './input-problem.js';
+export { checkApplicationUpdate } from './leadbank/index.js';
 
 /** How one provider is reached in this process. */
 export interface ProviderEndpoint {

@@ -5,6 +5,10 @@ import { OPERATION_ROLES, rootOperations } from '../../src/auth/operation-roles.
 import { type Role, roleAllows } from '../../src/domain/roles.js';
 import { ApplicationStatus, LeadEvent, LoanStatus, VerificationStatus } from '../../src/domain/vocabulary.js';
 import { buildGatewaySchema } from '../../src/graphql/schema.js';
+import { type DecisionCloudSandbox } from '../../src/providers/decisioncloud/sandbox.js';
+import { type LeadBankSandbox } from '../../src/providers/leadbank/sandbox.js';
+import { type TecalisSandbox } from '../../src/providers/tecalis/sandbox.js';
+import { type TecheaSandbox } from '../../src/providers/techea/sandbox.js';
 import { seedLead, type SeededLead } from '../support/fixtures.js';
 import { type TestGateway, startTestGateway } from '../support/gateway.js';
 import { postGraphQL } from '../support/graphql-client.js';
@@ -24,8 +28,11 @@ const CALLERS = [
 ] as const;
 type Caller = (typeof CALLERS)[number];
 
-/** What a cell must show. `blind`: the call works, but shows and touches nothing of tenant A. */
-type Outcome = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'ALLOWED' | 'BLIND';
+/**
+ * What a cell must show. `BLIND`: the call works, but shows and touches nothing of tenant
+ * A. `AS_UNKNOWN`: refused exactly as for an id that exists nowhere (BAD_USER_INPUT).
+ */
+type Outcome = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'ALLOWED' | 'BLIND' | 'AS_UNKNOWN';
 
 /** One root operation: the least role it needs (the specification, stated here on its own), and a call to it about tenant A's data. */
 interface OperationCase {
@@ -34,6 +41,8 @@ interface OperationCase {
   variables(caller: Caller): Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Whether the answer shows (or the call changed) something of tenant A. */
   seesTenantA(data: any): Promise<boolean> | boolean;
+  /** How another tenant's call is answered: it works blind (default), or as for an unknown id. */
+  readonly otherTenant?: 'BLIND' | 'AS_UNKNOWN';
 }
 
 describe('authorization matrix: every operation × every kind of caller, over HTTP and WebSocket', () => {
@@ -46,11 +55,16 @@ describe('authorization matrix: every operation × every kind of caller, over HT
   beforeAll(async () => {
     gateway = await startTestGateway({ env: { AUTH_JWT_SECRET: JWT_SECRET } });
     a = await seedLead(gateway.db, {
+      techeaLeadId: (gateway.providers.sandboxes.TECHEA!.behavior as TecheaSandbox).addLead(),
       lastEvent: LeadEvent.REGISTRATION,
       application: { status: ApplicationStatus.APPROVED },
       verification: { status: VerificationStatus.OK },
       loans: [{ loanStatus: LoanStatus.ORIGINATED }],
     });
+    // The provider-side twins of A's records, so dispatches about them succeed upstream.
+    (gateway.providers.sandboxes.LEAD_BANK!.behavior as LeadBankSandbox).addApplication({ id: a.applicationId! });
+    (gateway.providers.sandboxes.TECALIS!.behavior as TecalisSandbox).addProcess({ authUuid: a.authUuid! });
+    (gateway.providers.sandboxes.DECISION_CLOUD!.behavior as DecisionCloudSandbox).addCustomer(a.customerId!);
     const [row] = await gateway.db.query<Array<{ id: string }>>(
       `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state, max_attempts)
        VALUES ('default', 'LEAD_BANK', 'updateApplication', $1, '{}', 'matrix-key', 'hash', 'PENDING', 5) RETURNING id`,
@@ -146,6 +160,51 @@ describe('authorization matrix: every operation × every kind of caller, over HT
       }),
       seesTenantA: async (data) => (await tenantOf('lead', data.createLead.id)) === 'default',
     },
+    'Mutation.reportLeadEvent': {
+      role: 'operator',
+      document: `mutation ($id: ID!) { reportLeadEvent(input: { leadId: $id, event: REGISTRATION }) { dispatch { state } lead { id } } }`,
+      variables: () => ({ id: a.leadId }),
+      seesTenantA: (data) => data.reportLeadEvent.lead.id === a.leadId,
+      otherTenant: 'AS_UNKNOWN',
+    },
+    'Mutation.updateApplication': {
+      role: 'operator',
+      document: `mutation ($id: ID!) { updateApplication(input: { applicationId: $id, productName: "Matrix" }) { application { id } dispatch { state } } }`,
+      variables: () => ({ id: a.applicationId }),
+      seesTenantA: (data) => data.updateApplication.application.id === a.applicationId,
+      otherTenant: 'AS_UNKNOWN',
+    },
+    'Mutation.updateVerificationStatus': {
+      role: 'operator',
+      document: `mutation ($id: ID!) { updateVerificationStatus(input: { authUuid: $id, state: OK }) { verification { authUuid } dispatch { state } } }`,
+      variables: () => ({ id: a.authUuid }),
+      seesTenantA: (data) => data.updateVerificationStatus.verification.authUuid === a.authUuid,
+      otherTenant: 'AS_UNKNOWN',
+    },
+    'Mutation.upsertLoan': {
+      role: 'operator',
+      document: `mutation ($c: ID!, $l: ID!, $lead: ID) { upsertLoan(input: { customerId: $c, loanId: $l, leadId: $lead, decisionCloudLeadId: 1,
+        loanAmountCents: 1000, appliedAt: "2026-10-01T10:00:00Z" }) { loan { loanId } dispatch { state } } }`,
+      // With A's lead: the other tenant must be refused as for a lead that does not exist.
+      variables: () => ({ c: a.customerId, l: a.loanIds[0], lead: a.leadId }),
+      seesTenantA: (data) => data.upsertLoan.loan.loanId === a.loanIds[0],
+      otherTenant: 'AS_UNKNOWN',
+    },
+    'Mutation.retryDispatch': {
+      role: 'admin',
+      document: `mutation ($id: ID!) { retryDispatch(id: $id) { id state } }`,
+      // A FAILED dispatch of A's for each call.
+      variables: async () => {
+        const [row] = await gateway.db.query<Array<{ id: string }>>(
+          `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state, attempts, max_attempts)
+           VALUES ('default', 'TECHEA', 'reportLeadEvent', $1, $2, gen_random_uuid()::text, 'h', 'FAILED', 3, 3) RETURNING id`,
+          [a.leadId, JSON.stringify({ operation: 'reportLeadEvent', techeaLeadId: a.techeaLeadId, event: 'REGISTRATION' })],
+        );
+        return { id: row!.id };
+      },
+      seesTenantA: (data) => data.retryDispatch.state === 'PENDING',
+      otherTenant: 'AS_UNKNOWN',
+    },
     'Mutation.createApiKey': {
       role: 'admin',
       document: `mutation { createApiKey(input: { role: VIEWER, label: "matrix" }) { key apiKey { id } } }`,
@@ -173,7 +232,7 @@ describe('authorization matrix: every operation × every kind of caller, over HT
       case 'admin':
         return roleAllows(caller, operation.role) ? 'ALLOWED' : 'FORBIDDEN';
       case 'other tenant':
-        return 'BLIND';
+        return operation.otherTenant ?? 'BLIND';
     }
   }
 
@@ -209,6 +268,10 @@ describe('authorization matrix: every operation × every kind of caller, over HT
           expect(response.errors).toBeUndefined();
           expect(await operation.seesTenantA(response.data)).toBe(false);
           break;
+        case 'AS_UNKNOWN':
+          expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+          expect(response.errors?.[0]?.message).toMatch(/is known to the gateway/);
+          break;
       }
     });
   });
@@ -236,6 +299,10 @@ describe('authorization matrix: every operation × every kind of caller, over HT
             expect(result.result.errors).toBeUndefined();
             expect(await operation.seesTenantA(result.result.data)).toBe(outcome === 'ALLOWED');
           }
+          break;
+        case 'AS_UNKNOWN':
+          expect(result.kind).toBe('result');
+          if (result.kind === 'result') expect(result.result.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
           break;
       }
     });

@@ -26,7 +26,7 @@ describe('migrations', () => {
 
   it('build the whole schema on an empty database, then have nothing left to do', async () => {
     expect(await hasPendingMigrations(db)).toBe(true);
-    expect(await runMigrations(db)).toEqual(['InitialSchema0000000000001', 'TenantsAndApiKeys0000000000002']);
+    expect(await runMigrations(db)).toEqual(['InitialSchema0000000000001', 'TenantsAndApiKeys0000000000002', 'DispatchLockToken0000000000003']);
     expect(await tables()).toEqual([
       'api_key',
       'application',
@@ -69,10 +69,11 @@ describe('migrations', () => {
 
   it('can be undone and applied again', async () => {
     await db.undoLastMigration({ transaction: 'each' });
+    await db.undoLastMigration({ transaction: 'each' });
     expect(await tables()).not.toContain('api_key');
     await db.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual(['typeorm_migrations']);
-    expect(await runMigrations(db)).toEqual(['InitialSchema0000000000001', 'TenantsAndApiKeys0000000000002']);
+    expect(await runMigrations(db)).toEqual(['InitialSchema0000000000001', 'TenantsAndApiKeys0000000000002', 'DispatchLockToken0000000000003']);
     expect((await db.driver.createSchemaBuilder().log()).upQueries.filter((q) => !/DROP (CONSTRAINT|INDEX)/.test(q.query))).toEqual([]);
   });
 });

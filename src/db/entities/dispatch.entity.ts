@@ -61,6 +61,10 @@ export class DispatchEntity {
   @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
   lockedUntil!: Date | null;
 
+  /** Identifies the current claim; only its holder may record a retry. */
+  @Column({ name: 'lock_token', type: 'uuid', nullable: true })
+  lockToken!: string | null;
+
   @Column({ name: 'last_error', type: 'jsonb', nullable: true })
   lastError!: StoredProviderError | null;
 

@@ -1,4 +1,8 @@
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { updateApplication } from '../../services/mutations/update-application.js';
+import { UpdateApplicationInput } from '../inputs/update-application.input.js';
+import { UpdateApplicationPayload } from '../types/dispatch-payloads.type.js';
+import { DispatchObject } from '../types/dispatch.type.js';
 import { requireApplicationId } from '../../domain/ids.js';
 import { type GraphQLContext } from '../context.js';
 import { ApplicationDocumentObject, ApplicationObject } from '../types/application.type.js';
@@ -10,6 +14,15 @@ export class ApplicationResolver {
   async application(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ApplicationObject | null> {
     const application = await ctx.services.stores.records.findApplication(ctx.principal.tenantId, requireApplicationId(id, 'id'));
     return application === null ? null : ApplicationObject.from(application);
+  }
+
+  @Mutation(() => UpdateApplicationPayload, { description: 'Dispatches to Lead Bank.' })
+  async updateApplication(
+    @Arg('input', () => UpdateApplicationInput) input: UpdateApplicationInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<UpdateApplicationPayload> {
+    const { record, dispatch } = await updateApplication(ctx.services.mutations, ctx.principal.tenantId, input);
+    return Object.assign(new UpdateApplicationPayload(), { application: ApplicationObject.from(record), dispatch: DispatchObject.from(dispatch) });
   }
 
   @FieldResolver(() => [ApplicationDocumentObject])

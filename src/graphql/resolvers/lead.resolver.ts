@@ -5,6 +5,10 @@ import { type GraphQLContext } from '../context.js';
 import { decodeLeadCursor, encodeLeadCursor } from '../cursor.js';
 import { CreateLeadInput } from '../inputs/create-lead.input.js';
 import { LeadFilterInput } from '../inputs/lead-filter.input.js';
+import { ReportLeadEventInput } from '../inputs/report-lead-event.input.js';
+import { reportLeadEvent } from '../../services/mutations/report-lead-event.js';
+import { ReportLeadEventPayload } from '../types/dispatch-payloads.type.js';
+import { DispatchObject } from '../types/dispatch.type.js';
 import { ApplicationObject } from '../types/application.type.js';
 import { LeadConnectionObject } from '../types/lead-connection.type.js';
 import { LeadObject } from '../types/lead.type.js';
@@ -58,6 +62,15 @@ export class LeadResolver {
   @Mutation(() => LeadObject, { description: 'Records a lead and links existing provider records to it. Calls no provider.' })
   async createLead(@Arg('input', () => CreateLeadInput) input: CreateLeadInput, @Ctx() ctx: GraphQLContext): Promise<LeadObject> {
     return LeadObject.from(await ctx.services.leadCommands.createLead(ctx.principal.tenantId, input));
+  }
+
+  @Mutation(() => ReportLeadEventPayload, { description: 'Dispatches to TECHEA.' })
+  async reportLeadEvent(
+    @Arg('input', () => ReportLeadEventInput) input: ReportLeadEventInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ReportLeadEventPayload> {
+    const { record, dispatch, outcome } = await reportLeadEvent(ctx.services.mutations, ctx.principal.tenantId, input);
+    return Object.assign(new ReportLeadEventPayload(), { lead: LeadObject.from(record), dispatch: DispatchObject.from(dispatch), outcome });
   }
 
   @FieldResolver(() => ApplicationObject, { nullable: true })

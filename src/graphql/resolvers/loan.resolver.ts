@@ -1,4 +1,8 @@
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { upsertLoan } from '../../services/mutations/upsert-loan.js';
+import { UpsertLoanInput } from '../inputs/upsert-loan.input.js';
+import { UpsertLoanPayload } from '../types/dispatch-payloads.type.js';
+import { DispatchObject } from '../types/dispatch.type.js';
 import { requireExternalId } from '../../domain/ids.js';
 import { type GraphQLContext } from '../context.js';
 import { LeadObject } from '../types/lead.type.js';
@@ -19,6 +23,12 @@ export class LoanResolver {
       requireExternalId(loanId, 'loanId'),
     );
     return loan === null ? null : LoanObject.from(loan);
+  }
+
+  @Mutation(() => UpsertLoanPayload, { description: 'Dispatches to Decision Cloud.' })
+  async upsertLoan(@Arg('input', () => UpsertLoanInput) input: UpsertLoanInput, @Ctx() ctx: GraphQLContext): Promise<UpsertLoanPayload> {
+    const { record, dispatch } = await upsertLoan(ctx.services.mutations, ctx.principal.tenantId, input);
+    return Object.assign(new UpsertLoanPayload(), { loan: LoanObject.from(record), dispatch: DispatchObject.from(dispatch) });
   }
 
   @FieldResolver(() => LeadObject, { nullable: true })

@@ -6,6 +6,7 @@ import { LeadBankClient, type LeadBankClientOptions } from './client.js';
 import { type ApplicationSeed, LeadBankSandbox, type LeadBankSandboxOptions } from './sandbox.js';
 
 export { LeadBankSandbox, type ApplicationSeed, type LeadBankClientOptions };
+export { checkApplicationUpdate } from './validate.js';
 
 /**
  * A Lead Bank adapter for the live API or a sandbox. `now` is the clock the token

@@ -1,0 +1,203 @@
+import { EventEmitter, once } from 'node:events';
+import { type DataSource } from 'typeorm';
+import { type DispatchConfig } from '../config.js';
+import { type DispatchEntity, type StoredProviderError } from '../db/entities/index.js';
+import { DispatchState, Provider } from '../domain/vocabulary.js';
+import { type Logger } from '../logger.js';
+import { type ProviderAdapters, ProviderCallError, type ProviderCommand } from '../providers/index.js';
+import { applyConfirmedResult, storedResult } from './apply-result.js';
+import { retryDelayMs } from './backoff.js';
+import { type BreakerState, CircuitBreaker } from './circuit-breaker.js';
+import { type Claim, type DispatchIntent, Outbox } from './outbox.js';
+import { sendCommand } from './send-command.js';
+
+/** What the dispatcher needs. */
+export interface DispatcherDeps {
+  readonly db: DataSource;
+  readonly adapters: ProviderAdapters;
+  readonly config: DispatchConfig;
+  readonly logger: Logger;
+  readonly random?: () => number;
+}
+
+/**
+ * Sends the outbox. Every gateway instance runs one: it makes the first attempt of
+ * its own mutations, then claims due dispatches (of any instance) with a lease,
+ * retries transient failures with backoff, and stops calling a provider while its
+ * circuit breaker is open. Delivery is at least once upstream and exactly once in
+ * effect: every attempt of a dispatch carries its idempotency key.
+ */
+export class Dispatcher {
+  readonly outbox: Outbox;
+  private readonly breakers: Record<Provider, CircuitBreaker>;
+  private readonly events = new EventEmitter();
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.outbox = new Outbox(deps.db);
+    const policy = { failureThreshold: deps.config.breakerFailureThreshold, cooldownMs: deps.config.breakerCooldownMs };
+    this.breakers = {
+      [Provider.TECHEA]: new CircuitBreaker(policy),
+      [Provider.LEAD_BANK]: new CircuitBreaker(policy),
+      [Provider.TECALIS]: new CircuitBreaker(policy),
+      [Provider.DECISION_CLOUD]: new CircuitBreaker(policy),
+    };
+    this.events.setMaxListeners(0);
+  }
+
+  /** Each provider's breaker state, for /readyz and metrics. */
+  breakerStates(): Record<Provider, BreakerState> {
+    return {
+      [Provider.TECHEA]: this.breakers[Provider.TECHEA].state,
+      [Provider.LEAD_BANK]: this.breakers[Provider.LEAD_BANK].state,
+      [Provider.TECALIS]: this.breakers[Provider.TECALIS].state,
+      [Provider.DECISION_CLOUD]: this.breakers[Provider.DECISION_CLOUD].state,
+    };
+  }
+
+  /**
+   * Records the intent and makes the first attempt, waiting at most `waitMs` for it.
+   * A replay of a known key sends nothing and answers the first dispatch as it is now.
+   */
+  async submit(intent: DispatchIntent): Promise<DispatchEntity> {
+    const breaker = this.breakers[intent.provider];
+    const open = breaker.state === 'open';
+    const { dispatch, claim } = await this.outbox.record(intent, {
+      maxAttempts: this.deps.config.maxAttempts,
+      leaseMs: this.deps.config.leaseMs,
+      claim: !open,
+      // With the breaker open the mutation is still accepted: it waits for the probe.
+      runAt: new Date(open ? breaker.retryAt : Date.now()),
+    });
+    if (claim === null) return dispatch;
+    const attempt = this.track(this.attempt(claim));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([attempt, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.deps.config.waitMs)))]);
+    clearTimeout(timer);
+    return (await this.outbox.find(intent.tenantId, dispatch.id)) ?? dispatch;
+  }
+
+  /** Starts claiming due dispatches every `pollMs`. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const tick = async () => {
+      if (!this.running) return;
+      try {
+        await this.claimAndSend();
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'dispatcher could not claim due dispatches');
+      }
+      if (this.running) {
+        this.timer = setTimeout(() => {
+          this.loop = tick();
+        }, this.deps.config.pollMs);
+      }
+    };
+    this.loop = tick();
+  }
+
+  /**
+   * Stops claiming, and waits for the calls in flight (each bounded by the provider
+   * timeout). Dispatches not finished are left to other instances: their claims expire.
+   */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Resolves when the dispatch is SUCCEEDED or FAILED (at once if it already is). */
+  async settled(tenantId: string, id: string): Promise<DispatchEntity> {
+    const settledEvent = once(this.events, `settled:${id}`);
+    const now = await this.outbox.find(tenantId, id);
+    if (now !== null && now.state !== DispatchState.PENDING) return now;
+    await settledEvent;
+    return (await this.outbox.find(tenantId, id))!;
+  }
+
+  /** Resolves after the dispatch's next attempt has been recorded, whatever its outcome. */
+  async attempted(id: string): Promise<void> {
+    await once(this.events, `attempted:${id}`);
+  }
+
+  private async claimAndSend(): Promise<void> {
+    const room = this.deps.config.concurrency - this.inFlight.size;
+    if (room <= 0) return;
+    const open = (Object.keys(this.breakers) as Provider[]).filter((p) => this.breakers[p].state === 'open');
+    const claims = await this.outbox.claimDue(room, this.deps.config.leaseMs, open);
+    for (const claim of claims) void this.track(this.attempt(claim));
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+    return work;
+  }
+
+  /** One attempt of a claimed dispatch: call, then record the outcome under the claim. */
+  private async attempt(claim: Claim): Promise<void> {
+    const { dispatch } = claim;
+    const breaker = this.breakers[dispatch.provider];
+    const log = this.deps.logger.child({ dispatchId: dispatch.id, provider: dispatch.provider, operation: dispatch.operation });
+    if (!breaker.tryAcquire()) {
+      await this.outbox.release(claim, new Date(breaker.retryAt));
+      return;
+    }
+    try {
+      const confirmed = await sendCommand(this.deps.adapters, dispatch.payload as unknown as ProviderCommand, {
+        idempotencyKey: dispatch.idempotencyKey,
+      });
+      breaker.recordSuccess();
+      await this.deps.db.transaction(async (manager) => {
+        if (await this.outbox.settleSucceeded(manager, dispatch.id, storedResult(confirmed))) {
+          await applyConfirmedResult(manager, dispatch.tenantId, dispatch.leadId, confirmed);
+        }
+      });
+      log.info({ attempts: dispatch.attempts }, 'dispatch succeeded');
+      this.events.emit(`settled:${dispatch.id}`);
+    } catch (error) {
+      await this.recordFailure(claim, error, breaker, log);
+    } finally {
+      this.events.emit(`attempted:${dispatch.id}`);
+    }
+  }
+
+  private async recordFailure(claim: Claim, error: unknown, breaker: CircuitBreaker, log: Logger): Promise<void> {
+    const { dispatch } = claim;
+    if (!(error instanceof ProviderCallError)) {
+      // Not the provider's doing (e.g. the database failed while applying): try again later,
+      // with the same key, so a call that did go through is not applied twice upstream.
+      log.error({ err: error }, 'dispatch attempt failed inside the gateway; it will be retried');
+      const delay = retryDelayMs(dispatch.attempts, this.policy(), null, this.deps.random);
+      await this.outbox.scheduleRetry(claim, null, new Date(Date.now() + delay)).catch(() => undefined);
+      return;
+    }
+    const stored: StoredProviderError = { code: error.code, httpStatus: error.httpStatus, message: error.message };
+    if (!error.retryable) {
+      breaker.recordSuccess(); // it answered: the provider is up, it refused this request
+      await this.outbox.settleFailed(claim, stored);
+      log.warn({ code: error.code, httpStatus: error.httpStatus }, 'dispatch refused by the provider');
+      this.events.emit(`settled:${dispatch.id}`);
+      return;
+    }
+    breaker.recordFailure();
+    if (dispatch.attempts >= dispatch.maxAttempts) {
+      await this.outbox.settleFailed(claim, stored);
+      log.warn({ code: error.code, attempts: dispatch.attempts }, 'dispatch failed: no attempts left');
+      this.events.emit(`settled:${dispatch.id}`);
+      return;
+    }
+    const delay = retryDelayMs(dispatch.attempts, this.policy(), error.retryAfterMs, this.deps.random);
+    await this.outbox.scheduleRetry(claim, stored, new Date(Date.now() + delay));
+    log.info({ code: error.code, attempts: dispatch.attempts, retryInMs: delay }, 'dispatch will be retried');
+  }
+
+  private policy() {
+    return { baseMs: this.deps.config.backoffBaseMs, maxMs: this.deps.config.backoffMaxMs };
+  }
+}

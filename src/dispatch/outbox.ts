@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { DispatchEntity, type StoredProviderError } from '../db/entities/index.js';
+import { GatewayError } from '../domain/errors.js';
+import { type DispatchState, type Provider } from '../domain/vocabulary.js';
+import { type ProviderCommand } from '../providers/index.js';
+
+/** A call to make, as a mutation asks for it. */
+export interface DispatchIntent {
+  readonly tenantId: string;
+  readonly provider: Provider;
+  readonly command: ProviderCommand;
+  readonly leadId: string | null;
+  /** The caller's key, or undefined to make one. */
+  readonly idempotencyKey: string | undefined;
+  /** Hash of the caller's whole input: same key and same hash is a replay. */
+  readonly requestHash: string;
+}
+
+/** A dispatch this instance holds: it may call the provider and record the outcome. */
+export interface Claim {
+  readonly dispatch: DispatchEntity;
+  readonly token: string;
+}
+
+/** The outbox table: every state change of a dispatch is one guarded statement here. */
+export class Outbox {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Records the intent, or finds the earlier one with the same key. A new dispatch
+   * is created already claimed by the caller (`claimed`), so no poller sends it
+   * while the caller makes the first attempt.
+   */
+  async record(
+    intent: DispatchIntent,
+    options: { maxAttempts: number; leaseMs: number; claim: boolean; runAt: Date },
+  ): Promise<{ dispatch: DispatchEntity; claim: Claim | null; replay: boolean }> {
+    const key = intent.idempotencyKey ?? randomUUID();
+    const token = randomUUID();
+    const rows = await this.db.query<Array<Record<string, unknown>>>(
+      `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
+                             attempts, max_attempts, run_at, locked_until, lock_token)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9, $10,
+               CASE WHEN $11 THEN now() + make_interval(secs => $12 / 1000.0) END, CASE WHEN $11 THEN $13::uuid END)
+       ON CONFLICT (tenant_id, operation, idempotency_key) DO NOTHING
+       RETURNING *`,
+      [
+        intent.tenantId, intent.provider, intent.command.operation, intent.leadId, JSON.stringify(intent.command), key,
+        intent.requestHash, options.claim ? 1 : 0, options.maxAttempts, options.runAt, options.claim, options.leaseMs, token,
+      ],
+    );
+    if (rows[0] !== undefined) {
+      const dispatch = toEntity(rows[0]);
+      return { dispatch, claim: options.claim ? { dispatch, token } : null, replay: false };
+    }
+    const existing = await this.db.getRepository(DispatchEntity).findOneByOrFail({
+      tenantId: intent.tenantId,
+      operation: intent.command.operation,
+      idempotencyKey: key,
+    });
+    if (existing.requestHash !== intent.requestHash) {
+      throw new GatewayError(
+        'IDEMPOTENCY_KEY_REUSED',
+        `input.idempotencyKey: the key "${key}" was used with other input for ${intent.command.operation}; use a new key for a new request`,
+        'input.idempotencyKey',
+      );
+    }
+    return { dispatch: existing, claim: null, replay: true };
+  }
+
+  /** Claims up to `limit` due dispatches, skipping rows other instances hold, and providers whose breaker is open. */
+  async claimDue(limit: number, leaseMs: number, skipProviders: readonly Provider[]): Promise<Claim[]> {
+    const token = randomUUID();
+    // TypeORM answers an UPDATE with [rows, count].
+    const [rows] = await this.db.query<[Array<Record<string, unknown>>, number]>(
+      `UPDATE dispatch SET locked_until = now() + make_interval(secs => $2 / 1000.0), lock_token = $3,
+                           attempts = attempts + 1, updated_at = now()
+        WHERE id IN (SELECT id FROM dispatch
+                      WHERE state = 'PENDING' AND run_at <= now()
+                        AND (locked_until IS NULL OR locked_until < now())
+                        AND provider <> ALL($4::text[])
+                      ORDER BY run_at
+                      LIMIT $1
+                      FOR UPDATE SKIP LOCKED)
+        RETURNING *`,
+      [limit, leaseMs, token, skipProviders],
+    );
+    return rows.map((row) => ({ dispatch: toEntity(row), token }));
+  }
+
+  /** Marks the dispatch SUCCEEDED inside `manager`'s transaction; false when it was already settled. */
+  async settleSucceeded(manager: EntityManager, id: string, result: Record<string, unknown>): Promise<boolean> {
+    const [, count] = await manager.query<[unknown, number]>(
+      `UPDATE dispatch SET state = 'SUCCEEDED', result = $2, last_error = NULL, locked_until = NULL, lock_token = NULL,
+                           updated_at = now()
+        WHERE id = $1 AND state = 'PENDING'`,
+      [id, JSON.stringify(result)],
+    );
+    return count === 1;
+  }
+
+  /** Marks the dispatch FAILED for good (a refusal, or the last attempt). */
+  async settleFailed(claim: Claim, error: StoredProviderError): Promise<void> {
+    await this.db.query(
+      `UPDATE dispatch SET state = 'FAILED', last_error = $3, locked_until = NULL, lock_token = NULL, updated_at = now()
+        WHERE id = $1 AND state = 'PENDING' AND lock_token = $2`,
+      [claim.dispatch.id, claim.token, JSON.stringify(error)],
+    );
+  }
+
+  /** Schedules the next attempt and releases the claim. */
+  async scheduleRetry(claim: Claim, error: StoredProviderError | null, runAt: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE dispatch SET run_at = $3, last_error = COALESCE($4, last_error), locked_until = NULL, lock_token = NULL,
+                           updated_at = now()
+        WHERE id = $1 AND state = 'PENDING' AND lock_token = $2`,
+      [claim.dispatch.id, claim.token, runAt, error === null ? null : JSON.stringify(error)],
+    );
+  }
+
+  /** Gives a claimed attempt back without counting it (the breaker held the call back). */
+  async release(claim: Claim, runAt: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE dispatch SET run_at = $3, attempts = GREATEST(attempts - 1, 0), locked_until = NULL, lock_token = NULL,
+                           updated_at = now()
+        WHERE id = $1 AND state = 'PENDING' AND lock_token = $2`,
+      [claim.dispatch.id, claim.token, runAt],
+    );
+  }
+
+  /** FAILED → PENDING with its original key and a fresh budget of attempts; null when it is not FAILED (or not found). */
+  async requeue(tenantId: string, id: string, maxAttempts: number): Promise<DispatchEntity | null> {
+    const [rows] = await this.db.query<[Array<Record<string, unknown>>, number]>(
+      `UPDATE dispatch SET state = 'PENDING', run_at = now(), max_attempts = attempts + $3, locked_until = NULL,
+                           lock_token = NULL, updated_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND state = 'FAILED'
+        RETURNING *`,
+      [tenantId, id, maxAttempts],
+    );
+    return rows[0] === undefined ? null : toEntity(rows[0]);
+  }
+
+  find(tenantId: string, id: string): Promise<DispatchEntity | null> {
+    return this.db.getRepository(DispatchEntity).findOneBy({ tenantId, id });
+  }
+
+  /** Pending dispatches, and how long the oldest has waited (for health and metrics). */
+  async depth(): Promise<{ pending: number; oldestPendingSeconds: number | null }> {
+    const [row] = await this.db.query<Array<{ pending: string; oldest: number | null }>>(
+      `SELECT count(*) AS pending, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest
+         FROM dispatch WHERE state = 'PENDING'`,
+    );
+    return { pending: Number(row?.pending ?? 0), oldestPendingSeconds: row?.oldest ?? null };
+  }
+}
+
+/** A raw dispatch row as an entity (raw queries bypass TypeORM's column mapping). */
+function toEntity(row: Record<string, unknown>): DispatchEntity {
+  return Object.assign(new DispatchEntity(), {
+    id: row.id,
+    tenantId: row.tenant_id,
+    provider: row.provider,
+    operation: row.operation,
+    leadId: row.lead_id,
+    payload: row.payload,
+    idempotencyKey: row.idempotency_key,
+    requestHash: row.request_hash,
+    state: row.state as DispatchState,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    runAt: row.run_at,
+    lockedUntil: row.locked_until,
+    lockToken: row.lock_token,
+    lastError: row.last_error,
+    result: row.result,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+}

@@ -1,0 +1,41 @@
+import { Field, ObjectType } from 'type-graphql';
+import { LeadEventOutcome } from '../../domain/vocabulary.js';
+import '../enums.js';
+import { ApplicationObject } from './application.type.js';
+import { DispatchObject } from './dispatch.type.js';
+import { LeadObject } from './lead.type.js';
+import { LoanObject } from './loan.type.js';
+import { VerificationObject } from './verification.type.js';
+
+// What each dispatching mutation answers: the record as the gateway now holds it
+// (only what the provider confirmed) and the dispatch that carries the change.
+
+@ObjectType('ReportLeadEventPayload')
+export class ReportLeadEventPayload {
+  @Field(() => LeadObject) lead!: LeadObject;
+  @Field(() => DispatchObject) dispatch!: DispatchObject;
+  @Field(() => LeadEventOutcome, { nullable: true, description: 'Null while the dispatch is pending or failed.' })
+  outcome!: LeadEventOutcome | null;
+}
+
+@ObjectType('UpdateApplicationPayload')
+export class UpdateApplicationPayload {
+  @Field(() => ApplicationObject) application!: ApplicationObject;
+  @Field(() => DispatchObject) dispatch!: DispatchObject;
+}
+
+@ObjectType('UpdateVerificationStatusPayload')
+export class UpdateVerificationStatusPayload {
+  @Field(() => VerificationObject) verification!: VerificationObject;
+  @Field(() => DispatchObject) dispatch!: DispatchObject;
+}
+
+@ObjectType('UpsertLoanPayload')
+export class UpsertLoanPayload {
+  @Field(() => LoanObject, {
+    description:
+      "The loan as the gateway holds it. While the dispatch is not SUCCEEDED, a loan Decision Cloud has not confirmed yet is shown as requested (it is not stored): check dispatch.state.",
+  })
+  loan!: LoanObject;
+  @Field(() => DispatchObject) dispatch!: DispatchObject;
+}

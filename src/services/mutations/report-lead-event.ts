@@ -1,0 +1,48 @@
+import { type LeadEntity } from '../../db/entities/index.js';
+import { rejectedInput } from '../../domain/errors.js';
+import { DispatchState, type LeadEvent, type LeadEventOutcome, Provider } from '../../domain/vocabulary.js';
+import { type ReportLeadEventCommand } from '../../providers/index.js';
+import { checkIdempotencyKey, checkText, type Dispatched, inputHash, type MutationDeps, requireKnownLead } from './input-checks.js';
+
+/** The caller's input. */
+export interface ReportLeadEventRequest {
+  readonly leadId: string;
+  readonly event: LeadEvent;
+  readonly advertiserRef?: string | null;
+  readonly metadata?: Record<string, unknown> | null;
+  readonly idempotencyKey?: string | null;
+}
+
+/** `reportLeadEvent`: tells TECHEA what happened to one of its leads. */
+export async function reportLeadEvent(
+  deps: MutationDeps,
+  tenantId: string,
+  request: ReportLeadEventRequest,
+): Promise<Dispatched<LeadEntity> & { outcome: LeadEventOutcome | null }> {
+  const idempotencyKey = checkIdempotencyKey(request.idempotencyKey);
+  const advertiserRef = checkText(request.advertiserRef, 'input.advertiserRef', 255);
+  const lead = await requireKnownLead(deps.leads, tenantId, request.leadId, 'input.leadId');
+  if (lead.techeaLeadId === null) {
+    throw rejectedInput('input.leadId', `lead ${lead.id} did not come from TECHEA (it has no TECHEA lead id)`);
+  }
+  const command: ReportLeadEventCommand = {
+    operation: 'reportLeadEvent',
+    techeaLeadId: lead.techeaLeadId,
+    event: request.event,
+    ...(advertiserRef !== undefined && { advertiserRef }),
+    ...(request.metadata != null && { metadata: request.metadata }),
+  };
+  const dispatch = await deps.dispatcher.submit({
+    tenantId,
+    provider: Provider.TECHEA,
+    command,
+    leadId: lead.id,
+    idempotencyKey,
+    requestHash: inputHash(command.operation, request),
+  });
+  const outcome =
+    dispatch.state === DispatchState.SUCCEEDED
+      ? ((dispatch.result as { result?: { outcome?: LeadEventOutcome } } | null)?.result?.outcome ?? null)
+      : null;
+  return { record: (await deps.leads.findById(tenantId, lead.id))!, dispatch, outcome };
+}

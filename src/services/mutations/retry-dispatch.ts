@@ -1,0 +1,16 @@
+import { type DispatchEntity } from '../../db/entities/index.js';
+import { rejectedInput } from '../../domain/errors.js';
+import { requireUuid } from '../../domain/ids.js';
+import { type MutationDeps } from './input-checks.js';
+
+/** `retryDispatch`: sends a FAILED dispatch again with its original idempotency key and a fresh budget of attempts. */
+export async function retryDispatch(deps: MutationDeps, tenantId: string, id: string, maxAttempts: number): Promise<DispatchEntity> {
+  requireUuid(id, 'id');
+  const requeued = await deps.dispatcher.outbox.requeue(tenantId, id, maxAttempts);
+  if (requeued !== null) return requeued;
+  const current = await deps.dispatcher.outbox.find(tenantId, id);
+  throw rejectedInput(
+    'id',
+    current === null ? `no dispatch ${id} is known to the gateway` : `dispatch ${id} is ${current.state}; only a FAILED dispatch can be retried`,
+  );
+}
