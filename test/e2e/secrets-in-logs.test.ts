@@ -20,6 +20,8 @@ describe('no secret or key ever reaches the logs', () => {
   const role = `lg_secret_${suffix}`;
   const database = `lg_secret_${suffix}`;
   const keys: string[] = [];
+  /** Answers that carry provider messages, scanned with the logs. */
+  const responses: string[] = [];
   let gateway: GatewayProcess;
   let url: string;
   let admin: pg.Client;
@@ -86,6 +88,37 @@ describe('no secret or key ever reaches the logs', () => {
     expect((await postGraphQL(target, `{ lead(id: "not-a-uuid") { id } }`)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(await executeOverWebSocket(url, wrongKey, `{ leads { totalCount } }`)).toMatchObject({ kind: 'closed', code: 4401 });
     expect((await executeOverWebSocket(url, adminKey, `{ leads { totalCount } }`)).kind).toBe('result');
+    // Dispatches through every provider, configured as live: tokens, keys in headers and bodies.
+    const techeaLead = providers.techea.behavior.addLead();
+    const applicationId = providers.leadBank.behavior.addApplication();
+    const authUuid = providers.tecalis.behavior.addProcess();
+    const customerId = providers.decisionCloud.behavior.addCustomer();
+    const dbClient = new pg.Client({ connectionString: databaseUrl });
+    await dbClient.connect();
+    const [{ id: leadId }] = (await dbClient.query(`INSERT INTO lead (tenant_id, techea_lead_id) VALUES ('default', $1) RETURNING id`, [techeaLead])).rows as [{ id: string }];
+    await dbClient.query(`INSERT INTO application (tenant_id, id, lead_id) VALUES ('default', $1, $2)`, [applicationId, leadId]);
+    await dbClient.query(`INSERT INTO verification (tenant_id, auth_uuid, lead_id, status) VALUES ('default', $1, $2, 'PENDING')`, [authUuid, leadId]);
+    await dbClient.end();
+    const states = async (query: string, variables: Record<string, unknown>) =>
+      JSON.stringify(await queryData<any>(target, query, variables));
+    const dispatched = [
+      await states(`mutation ($i: ReportLeadEventInput!) { reportLeadEvent(input: $i) { dispatch { state } } }`, { i: { leadId, event: 'REGISTRATION' } }),
+      await states(`mutation ($i: UpdateApplicationInput!) { updateApplication(input: $i) { dispatch { state } } }`, { i: { applicationId, status: 'APPROVED' } }),
+      await states(`mutation ($i: UpdateVerificationStatusInput!) { updateVerificationStatus(input: $i) { dispatch { state } } }`, { i: { authUuid, state: 'OK' } }),
+      await states(`mutation ($i: UpsertLoanInput!) { upsertLoan(input: $i) { dispatch { state } } }`, {
+        i: { customerId, loanId: 'L-1', leadId, decisionCloudLeadId: 7, loanAmountCents: 50000, appliedAt: '2026-10-01T10:00:00Z' },
+      }),
+    ];
+    expect(dispatched.every((answer) => answer.includes('SUCCEEDED'))).toBe(true);
+    // A refusal, whose provider message is kept and logged.
+    providers.leadBank.server.setFaults({ forceStatus: 401, forceCount: 2 });
+    const refused = await queryData<any>(target, `mutation ($i: UpdateApplicationInput!) { updateApplication(input: $i) { dispatch { state lastError { code message } } } }`, {
+      i: { applicationId, productName: 'refused' },
+    });
+    expect(refused.updateApplication.dispatch.state).toBe('FAILED');
+    responses.push(JSON.stringify(refused)); // a response is no place for a secret either
+    providers.leadBank.server.clearFaults();
+
     // An internal error, which the server logs in full (SQL, parameters, stack).
     const owner = new pg.Client({ connectionString: databaseUrl });
     await owner.connect();
@@ -107,7 +140,8 @@ describe('no secret or key ever reaches the logs', () => {
       ...providers.secrets,
       ...Object.fromEntries(keys.map((k, i) => [`credential ${i}`, k])),
     };
-    const leaked = Object.entries(secrets).filter(([, secret]) => output.includes(secret)).map(([name]) => name);
+    const scanned = [output, ...responses].join('\n');
+    const leaked = Object.entries(secrets).filter(([, secret]) => scanned.includes(secret)).map(([name]) => name);
     expect(leaked).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationStatus, LeadEvent, LoanStatus, VerificationStatus } from '../../src/domain/vocabulary.js';
+import { type TecheaSandbox } from '../../src/providers/techea/sandbox.js';
 import { seedLead } from '../support/fixtures.js';
 import { type TestGateway, startTestGateway } from '../support/gateway.js';
 import { queryData } from '../support/graphql-client.js';
@@ -58,6 +59,22 @@ describe('nested fields are batched per request (no N+1)', () => {
     );
     // The key lookup, the page, applications, verifications, loans, and one batched lead lookup for all three.
     expect(sql.statements.length).toBeLessThanOrEqual(6);
+  });
+
+  it("resolves a dispatching mutation's payload with one statement per nested field, like a query", async () => {
+    const techea = gateway.providers.sandboxes.TECHEA!.behavior as TecheaSandbox;
+    const lead = await seedLead(gateway.db, { techeaLeadId: techea.addLead(), verification: { status: VerificationStatus.OK } });
+    const mutate = async (event: string, selection: string) => {
+      sql.reset();
+      await queryData(gateway.api, `mutation ($i: ReportLeadEventInput!) { reportLeadEvent(input: $i) { ${selection} } }`, {
+        i: { leadId: lead.leadId, event },
+      });
+      return sql.statements.length;
+    };
+    const bare = await mutate('REGISTRATION', 'dispatch { id }');
+    const nested = await mutate('LOAN_ISSUED', 'dispatch { id } lead { application { id } verification { operations { state } } loans { loanId } history { id } }');
+    // application, verification, operations, loans, history: five loader batches, nothing per row.
+    expect(nested - bare).toBeLessThanOrEqual(5);
   });
 
   it('counts the total only when it is asked for', async () => {
