@@ -13,6 +13,7 @@ import { DEFAULT_TENANT } from './domain/roles.js';
 import { type Logger } from './logger.js';
 import { type ProviderRuntime, startProviders } from './providers/index.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { StatusChangeHub } from './events/change-hub.js';
 
 /** A running gateway. */
 export interface Gateway {
@@ -59,7 +60,10 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     const providers = await startProviders(config.providers, logger);
     cleanups.push(['provider sandboxes', () => providers.stop()]);
     const dispatcher = new Dispatcher({ db, adapters: providers.adapters, config: config.dispatch, logger });
-    const services = createServices(db, dispatcher, config.dispatch.maxAttempts);
+    const changes = new StatusChangeHub(db, database.url, { subscriberBuffer: config.limits.subscriptionBuffer, safetyPollMs: 5_000 }, logger);
+    await changes.start();
+    cleanups.push(['status-change feed', () => changes.stop()]);
+    const services = createServices(db, dispatcher, config.dispatch.maxAttempts, changes);
     const bootstrapKey = await createBootstrapKey(config, database.embedded, services.apiKeys, logger);
     const http = await createHttpServer({
       schema: await buildGatewaySchema(),

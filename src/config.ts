@@ -93,6 +93,8 @@ export interface LimitsConfig {
   readonly subscriptionStartsPerMinute: number;
   /** Operations open at once on one WebSocket connection. */
   readonly subscriptionsPerConnection: number;
+  /** Status changes a subscriber may fall behind before its connection is closed (4410). */
+  readonly subscriptionBuffer: number;
   /** Failed authentications per minute per client address before it is made to wait. */
   readonly authFailuresPerMinute: number;
 }
@@ -168,6 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
       requestsPerSecond: positiveInt(env, 'RATE_LIMIT_PER_SECOND', 100),
       subscriptionStartsPerMinute: positiveInt(env, 'SUBSCRIPTION_STARTS_PER_MINUTE', 120),
       subscriptionsPerConnection: positiveInt(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 50),
+      subscriptionBuffer: positiveInt(env, 'SUBSCRIPTION_BUFFER', 1_000),
       authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
     },
   };

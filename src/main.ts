@@ -49,6 +49,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  // Signals are handled from before the start: one that arrives while starting (or
+  // right after the banner) still ends in a graceful stop, never the default kill.
+  let signalled: NodeJS.Signals | undefined;
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => (signalled ??= signal);
+  process.on('SIGTERM', (signal) => onSignal(signal));
+  process.on('SIGINT', (signal) => onSignal(signal));
+
   const gateway = await startGateway(config, logger);
   logger.info({ url: gateway.url }, 'leadgraph is ready');
   // The banner is for the person at the terminal, not the log: the bootstrap key appears here only.
@@ -84,8 +91,8 @@ async function main(argv: string[]): Promise<number> {
         },
       );
     };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    onSignal = stop;
+    if (signalled !== undefined) stop(signalled);
   });
 }
 

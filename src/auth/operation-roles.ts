@@ -1,7 +1,7 @@
 import { type GraphQLSchema } from 'graphql';
 import { type MiddlewareFn } from 'type-graphql';
 import { GatewayError } from '../domain/errors.js';
-import { type Role, roleAllows } from '../domain/roles.js';
+import { type Principal, type Role, roleAllows } from '../domain/roles.js';
 import { type GraphQLContext } from '../graphql/context.js';
 
 /**
@@ -27,6 +27,7 @@ export const OPERATION_ROLES: Readonly<Record<string, Role>> = {
   'Mutation.retryDispatch': 'admin',
   'Mutation.createApiKey': 'admin',
   'Mutation.revokeApiKey': 'admin',
+  'Subscription.statusChanged': 'viewer',
 };
 
 /** Root fields of a schema as `Type.field`. */
@@ -51,23 +52,25 @@ export function assertEveryOperationHasARole(schema: GraphQLSchema): void {
   }
 }
 
-/** type-graphql middleware: checks the caller's role on every root field before it runs. */
+/** Throws FORBIDDEN unless `principal` may run `operation` (`Type.field`). Default deny for an operation not in the table. */
+export function assertAllowed(principal: Principal, operation: string): void {
+  const required = OPERATION_ROLES[operation];
+  if (required === undefined || !roleAllows(principal.role, required)) {
+    throw new GatewayError('FORBIDDEN', `${operation} needs the ${required ?? 'unknown'} role; this credential has ${principal.role}.`);
+  }
+}
+
+/**
+ * type-graphql middleware: checks the caller's role on every root field before it
+ * runs. (A subscription's `subscribe` runs outside middlewares: it calls
+ * {@link assertAllowed} itself.)
+ */
 export const authorizeOperation: MiddlewareFn<GraphQLContext> = async ({ context, info }, next) => {
   const { schema, parentType } = info;
   const isRoot =
     parentType === schema.getQueryType() ||
     parentType === schema.getMutationType() ||
     parentType === schema.getSubscriptionType();
-  if (isRoot) {
-    const operation = `${parentType.name}.${info.fieldName}`;
-    const required = OPERATION_ROLES[operation];
-    // Default deny: an operation missing from the table is refused even if start-up was bypassed.
-    if (required === undefined || !roleAllows(context.principal.role, required)) {
-      throw new GatewayError(
-        'FORBIDDEN',
-        `${operation} needs the ${required ?? 'unknown'} role; this credential has ${context.principal.role}.`,
-      );
-    }
-  }
+  if (isRoot) assertAllowed(context.principal, `${parentType.name}.${info.fieldName}`);
   return (await next()) as unknown;
 };

@@ -1,6 +1,7 @@
 import { type DataSource } from 'typeorm';
 import { ApiKeyService } from '../auth/api-keys.js';
 import { type Dispatcher } from '../dispatch/dispatcher.js';
+import { type StatusChangeHub } from '../events/change-hub.js';
 import { type MutationDeps } from '../services/mutations/input-checks.js';
 import { type Principal } from '../domain/roles.js';
 import { type Logger } from '../logger.js';
@@ -26,9 +27,11 @@ export interface Services {
   readonly mutations: MutationDeps;
   /** Attempts a re-queued dispatch gets. */
   readonly maxAttempts: number;
+  /** This instance's view of the status-change log, for subscriptions. */
+  readonly changes: StatusChangeHub;
 }
 
-export function createServices(db: DataSource, dispatcher: Dispatcher, maxAttempts: number): Services {
+export function createServices(db: DataSource, dispatcher: Dispatcher, maxAttempts: number, changes: StatusChangeHub): Services {
   const stores = {
     leads: new LeadStore(db),
     records: new RecordStore(db),
@@ -40,6 +43,7 @@ export function createServices(db: DataSource, dispatcher: Dispatcher, maxAttemp
     apiKeys: new ApiKeyService(db),
     mutations: { db, dispatcher, leads: stores.leads, records: stores.records },
     maxAttempts,
+    changes,
   };
 }
 
@@ -50,8 +54,21 @@ export interface GraphQLContext {
   readonly principal: Principal;
   readonly loaders: Loaders;
   readonly logger: Logger;
+  /** The WebSocket the operation came by, if any: a subscription that falls behind closes it. */
+  readonly connection?: { close(code: number, reason: string): void };
 }
 
-export function createContext(services: Services, principal: Principal, logger: Logger): GraphQLContext {
-  return { services, principal, loaders: createLoaders(services.stores, principal.tenantId), logger };
+export function createContext(
+  services: Services,
+  principal: Principal,
+  logger: Logger,
+  connection?: GraphQLContext['connection'],
+): GraphQLContext {
+  return {
+    services,
+    principal,
+    loaders: createLoaders(services.stores, principal.tenantId),
+    logger,
+    ...(connection !== undefined && { connection }),
+  };
 }

@@ -27,6 +27,16 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
     // Authorization first: a caller who may not run an operation learns nothing about its input.
     globalMiddlewares: [authorizeOperation, rejectUnstorableText],
     scalarsMap: [{ type: Date, scalar: DateTimeISO }],
+    // type-graphql insists on a pub/sub once a @Subscription exists; ours streams from
+    // the status-change log through its own `subscribe`, so this one refuses any use.
+    pubSub: {
+      publish: () => {
+        throw new Error('leadgraph publishes status changes through the status-change log, not a pub/sub');
+      },
+      subscribe: () => {
+        throw new Error('leadgraph subscriptions read the status-change log, not a pub/sub');
+      },
+    },
     // Inputs are checked by the domain's own validators, which name the field at fault.
     validate: false,
   });

@@ -126,7 +126,9 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
           ...(payload.operationName != null && { operationName: payload.operationName }),
           variableValues: payload.variables ?? {},
           // A fresh context per operation: DataLoaders never outlive the operation that filled them.
-          contextValue: createContext(deps.services, principal, logger),
+          contextValue: createContext(deps.services, principal, logger, {
+            close: (code, reason) => ctx.extra.socket.close(code, reason),
+          }),
         };
         return args;
       },

@@ -16,6 +16,7 @@ import { createQueryLimits } from '../graphql/query-limits.js';
 import { type Logger } from '../logger.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { attachGraphQLWebSocket } from './graphql-websocket.js';
+import { refuseSubscriptionsOverHttp } from './subscriptions-over-http.js';
 
 /** What the HTTP server needs. */
 export interface HttpServerDeps {
@@ -62,6 +63,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
       // Apollo's landing pages load from a CDN, which a gateway without internet cannot reach.
       ApolloServerPluginLandingPageDisabled(),
       ...queryLimits.plugins,
+      refuseSubscriptionsOverHttp(),
     ],
     logger: {
       debug: (m) => logger.debug(m),

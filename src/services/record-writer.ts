@@ -4,23 +4,17 @@ import {
   ApplicationEntity,
   LeadEntity,
   LoanEntity,
-  StatusChangeEntity,
+  type StatusChangeEntity,
   VerificationEntity,
   VerificationOperationEntity,
 } from '../db/entities/index.js';
 import { type ApplicationRecord, type LoanRecord, type VerificationRecord } from '../domain/records.js';
 import { type LeadEvent, Provider } from '../domain/vocabulary.js';
+import { appendStatusChange } from '../events/status-change-log.js';
 import { refreshLeadStage } from './lead-stage.js';
 
-/** One change to append to the status-change log. */
-export interface StatusChangeDraft {
-  readonly leadId: string;
-  readonly provider: Provider;
-  readonly entityId: string;
-  readonly from: string | null;
-  readonly to: string;
-  readonly occurredAt?: Date;
-}
+export type { StatusChangeDraft } from '../events/status-change-log.js';
+import { type StatusChangeDraft } from '../events/status-change-log.js';
 
 /**
  * Applies what a provider confirmed to the local copy, inside the caller's
@@ -149,24 +143,9 @@ export class RecordWriter {
     await refreshLeadStage(this.manager, leadId);
   }
 
-  /** Appends one row to the status-change log. */
-  async appendStatusChange(change: StatusChangeDraft): Promise<StatusChangeEntity> {
-    const occurredAt = change.occurredAt ?? new Date();
-    const [row] = await this.manager.query<Array<{ id: string }>>(
-      `INSERT INTO status_change (tenant_id, lead_id, provider, entity_id, from_status, to_status, occurred_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [this.tenantId, change.leadId, change.provider, change.entityId, change.from, change.to, occurredAt],
-    );
-    return Object.assign(new StatusChangeEntity(), {
-      id: String(row?.id),
-      tenantId: this.tenantId,
-      leadId: change.leadId,
-      provider: change.provider,
-      entityId: change.entityId,
-      fromStatus: change.from,
-      toStatus: change.to,
-      occurredAt,
-    });
+  /** Appends one row to the status-change log (see `events/status-change-log.ts` for the ordering rule). */
+  appendStatusChange(change: StatusChangeDraft): Promise<StatusChangeEntity> {
+    return appendStatusChange(this.manager, this.tenantId, change);
   }
 
   private async leadOfCustomer(customerId: string): Promise<string | null> {

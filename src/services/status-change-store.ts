@@ -6,11 +6,19 @@ export interface StatusChangeCriteria {
   /** Only changes with a larger id. */
   readonly afterId?: string;
   readonly leadId?: string;
+  /** Only changes from these providers. */
+  readonly providers?: readonly string[];
 }
 
 /** Reads one tenant's part of the status-change log. */
 export class StatusChangeStore {
   constructor(private readonly db: DataSource) {}
+
+  /** The tenant's newest change id, '0' for an empty log. */
+  async lastId(tenantId: string): Promise<string> {
+    const [row] = await this.db.query<Array<{ id: string | null }>>(`SELECT max(id)::text AS id FROM status_change WHERE tenant_id = $1`, [tenantId]);
+    return row?.id ?? '0';
+  }
 
   /** Changes in id order after `afterId`, at most `first`. */
   after(tenantId: string, criteria: StatusChangeCriteria, first: number): Promise<StatusChangeEntity[]> {
@@ -22,6 +30,7 @@ export class StatusChangeStore {
       .limit(first);
     if (criteria.afterId !== undefined) query.andWhere('change.id > :afterId', { afterId: criteria.afterId });
     if (criteria.leadId !== undefined) query.andWhere('change.leadId = :leadId', { leadId: criteria.leadId });
+    if (criteria.providers !== undefined) query.andWhere('change.provider IN (:...providers)', { providers: criteria.providers });
     return query.getMany();
   }
 

@@ -10,7 +10,7 @@ import { type LeadBankSandbox } from '../../src/providers/leadbank/sandbox.js';
 import { type TecalisSandbox } from '../../src/providers/tecalis/sandbox.js';
 import { type TecheaSandbox } from '../../src/providers/techea/sandbox.js';
 import { seedLead, type SeededLead } from '../support/fixtures.js';
-import { type TestGateway, startTestGateway } from '../support/gateway.js';
+import { OTHER_TENANT, type TestGateway, startTestGateway } from '../support/gateway.js';
 import { postGraphQL } from '../support/graphql-client.js';
 import { executeOverWebSocket } from '../support/ws-client.js';
 
@@ -43,6 +43,8 @@ interface OperationCase {
   seesTenantA(data: any): Promise<boolean> | boolean;
   /** How another tenant's call is answered: it works blind (default), or as for an unknown id. */
   readonly otherTenant?: 'BLIND' | 'AS_UNKNOWN';
+  /** A subscription: served over WebSocket only (over HTTP it is refused, never run). */
+  readonly subscription?: true;
 }
 
 describe('authorization matrix: every operation × every kind of caller, over HTTP and WebSocket', () => {
@@ -72,6 +74,8 @@ describe('authorization matrix: every operation × every kind of caller, over HT
     );
     dispatchId = row!.id;
     aKeyId = (await gateway.createKey('default', 'viewer')).id;
+    // The other tenant's own change, after all of A's: its replay must start there, not at A's.
+    await seedLead(gateway.db, { verification: { status: VerificationStatus.KO } }, OTHER_TENANT);
 
     const revoked = await gateway.createKey('default', 'admin');
     await gateway.db.query(`UPDATE api_key SET revoked_at = now() WHERE id = $1`, [revoked.id]);
@@ -205,6 +209,14 @@ describe('authorization matrix: every operation × every kind of caller, over HT
       seesTenantA: (data) => data.retryDispatch.state === 'PENDING',
       otherTenant: 'AS_UNKNOWN',
     },
+    'Subscription.statusChanged': {
+      role: 'viewer',
+      // Replays each tenant's log from the start: A's first change for A, the other tenant's own for it.
+      document: `subscription { statusChanged(after: "0") { id leadId } }`,
+      variables: () => ({}),
+      seesTenantA: (data) => data.statusChanged.leadId === a.leadId,
+      subscription: true,
+    },
     'Mutation.createApiKey': {
       role: 'admin',
       document: `mutation { createApiKey(input: { role: VIEWER, label: "matrix" }) { key apiKey { id } } }`,
@@ -250,6 +262,13 @@ describe('authorization matrix: every operation × every kind of caller, over HT
       const outcome = expected(caller, operation);
       const token = tokens.get(caller);
       const response = await postGraphQL({ url: gateway.url, ...(token !== undefined && { token }) }, operation.document, await operation.variables(caller));
+      if (operation.subscription && outcome !== 'UNAUTHENTICATED') {
+        // Not a transport for subscriptions: refused as a request error, never executed.
+        expect(response.status).toBe(400);
+        expect(response.errors?.length).toBeGreaterThan(0);
+        expect(response.data ?? null).toBeNull();
+        return;
+      }
       switch (outcome) {
         case 'UNAUTHENTICATED':
           expect(response.status).toBe(401);
@@ -280,7 +299,9 @@ describe('authorization matrix: every operation × every kind of caller, over HT
     it.each(cells)('%s as %s', async (name, caller) => {
       const operation = OPERATIONS[name]!;
       const outcome = expected(caller, operation);
-      const result = await executeOverWebSocket(gateway.url, tokens.get(caller), operation.document, await operation.variables(caller));
+      const result = await executeOverWebSocket(gateway.url, tokens.get(caller), operation.document, await operation.variables(caller), {
+        firstEvent: operation.subscription === true,
+      });
       switch (outcome) {
         case 'UNAUTHENTICATED':
           expect(result).toMatchObject({ kind: 'closed', code: 4401 });

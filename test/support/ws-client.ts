@@ -17,6 +17,8 @@ export function executeOverWebSocket(
   token: string | undefined,
   query: string,
   variables?: Record<string, unknown>,
+  /** For a subscription: resolve with its first event (a subscription does not complete on its own). */
+  options: { firstEvent?: boolean } = {},
 ): Promise<WsOutcome> {
   const client = createClient({
     url: httpUrl.replace(/^http/, 'ws'),
@@ -32,6 +34,7 @@ export function executeOverWebSocket(
       {
         next: (value) => {
           result = value as ExecutionResult;
+          if (options.firstEvent === true) resolve({ kind: 'result', result });
         },
         error: (error: unknown) => {
           if (Array.isArray(error)) resolve({ kind: 'errors', errors: error });

@@ -1,0 +1,56 @@
+import { type EntityManager } from 'typeorm';
+import { StatusChangeEntity } from '../db/entities/index.js';
+import { type Provider } from '../domain/vocabulary.js';
+
+/** The channel every instance LISTENs on; the payload is `<tenant>:<id>`, never the row. */
+export const STATUS_CHANGE_CHANNEL = 'leadgraph_status_change';
+
+/** Namespace of the advisory locks that order the log (the first of the two lock keys). */
+const LOG_LOCK_NAMESPACE = 41_772;
+
+/** One change to append to the status-change log. */
+export interface StatusChangeDraft {
+  readonly leadId: string;
+  readonly provider: Provider;
+  readonly entityId: string;
+  readonly from: string | null;
+  readonly to: string;
+  readonly occurredAt?: Date;
+}
+
+/**
+ * Appends a status change inside the caller's transaction, so it commits with the
+ * change it records.
+ *
+ * Ids must become visible in increasing order: a reader that has seen id N must
+ * never later find a committed change below N. A plain sequence does not promise
+ * that (a transaction can take id 10, commit after one that took 11). So each
+ * append first takes a transaction-level advisory lock for the tenant, held until
+ * commit: the tenant's appends take ids and commit one after the other. Readers
+ * only ever read one tenant's log, so per-tenant order is the order that matters,
+ * and tenants do not wait for each other.
+ *
+ * The NOTIFY is delivered by PostgreSQL only when the transaction commits, in
+ * commit order: publication happens after commit, by construction.
+ */
+export async function appendStatusChange(manager: EntityManager, tenantId: string, change: StatusChangeDraft): Promise<StatusChangeEntity> {
+  const occurredAt = change.occurredAt ?? new Date();
+  await manager.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOG_LOCK_NAMESPACE, tenantId]);
+  const [row] = await manager.query<Array<{ id: string }>>(
+    `INSERT INTO status_change (tenant_id, lead_id, provider, entity_id, from_status, to_status, occurred_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [tenantId, change.leadId, change.provider, change.entityId, change.from, change.to, occurredAt],
+  );
+  const id = String(row?.id);
+  await manager.query(`SELECT pg_notify($1, $2)`, [STATUS_CHANGE_CHANNEL, `${tenantId}:${id}`]);
+  return Object.assign(new StatusChangeEntity(), {
+    id,
+    tenantId,
+    leadId: change.leadId,
+    provider: change.provider,
+    entityId: change.entityId,
+    fromStatus: change.from,
+    toStatus: change.to,
+    occurredAt,
+  });
+}
