@@ -1,6 +1,14 @@
 import { InitialSchema0000000000001 } from './0001-initial-schema.js';
 import { TenantsAndApiKeys0000000000002 } from './0002-tenants-and-api-keys.js';
 import { DispatchLockToken0000000000003 } from './0003-dispatch-lock-token.js';
+import { WebhookEvents0000000000004 } from './0004-webhook-events.js';
+import { UpstreamIdsOwnedOnce0000000000005 } from './0005-upstream-ids-owned-once.js';
 
 /** Every migration, in order; an explicit list so tsc, tsx and vitest find the same files. */
-export const MIGRATIONS = [InitialSchema0000000000001, TenantsAndApiKeys0000000000002, DispatchLockToken0000000000003];
+export const MIGRATIONS = [
+  InitialSchema0000000000001,
+  TenantsAndApiKeys0000000000002,
+  DispatchLockToken0000000000003,
+  WebhookEvents0000000000004,
+  UpstreamIdsOwnedOnce0000000000005,
+];

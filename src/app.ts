@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type AddressInfo } from 'node:net';
 import { type DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import { type ApiKeyService } from './auth/api-keys.js';
@@ -14,6 +15,7 @@ import { type Logger } from './logger.js';
 import { type ProviderRuntime, startProviders } from './providers/index.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { StatusChangeHub } from './events/change-hub.js';
+import { WebhookIntake } from './services/webhook-intake.js';
 
 /** A running gateway. */
 export interface Gateway {
@@ -65,6 +67,11 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     cleanups.push(['status-change feed', () => changes.stop()]);
     const services = createServices(db, dispatcher, config.dispatch.maxAttempts, changes);
     const bootstrapKey = await createBootstrapKey(config, database.embedded, services.apiKeys, logger);
+    // With a built-in sandbox and no configured secret, one is made up: the sandbox signs with it, the gateway checks it.
+    const webhookSecrets = {
+      leadBank: config.webhooks.leadBankSecret?.reveal() ?? (providers.sandboxes.LEAD_BANK ? randomBytes(24).toString('hex') : undefined),
+      tecalis: config.webhooks.tecalisToken?.reveal() ?? (providers.sandboxes.TECALIS ? randomBytes(24).toString('hex') : undefined),
+    };
     const http = await createHttpServer({
       schema: await buildGatewaySchema(),
       services,
@@ -72,6 +79,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       authenticator: new Authenticator(services.apiKeys, JwtVerifier.fromConfig(config.auth)),
       limits: config.limits,
       production: config.nodeEnv === 'production',
+      webhooks: { secrets: webhookSecrets, toleranceMs: config.webhooks.leadBankToleranceMs, intake: new WebhookIntake(db, config.webhooks.tenantId) },
       logger,
     });
     await new Promise<void>((resolve, reject) => {
@@ -85,6 +93,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
 
     const { port } = http.server.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    providers.connectWebhooks(new URL(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`), webhookSecrets);
     return { url: `http://${host}:${port}/graphql`, port, db, bootstrapKey, providers, dispatcher, close: cleanUp };
   } catch (error) {
     await cleanUp();

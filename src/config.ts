@@ -26,6 +26,19 @@ export interface Config {
   readonly limits: LimitsConfig;
   readonly providers: ProvidersConfig;
   readonly dispatch: DispatchConfig;
+  readonly webhooks: WebhooksConfig;
+}
+
+/** How providers' webhooks are checked, and whose records they are. */
+export interface WebhooksConfig {
+  /** Verifies `Lead-Signature`; unset with a live Lead Bank: /webhooks/leadbank is off. With the sandbox, one is made up. */
+  readonly leadBankSecret: Secret | undefined;
+  /** Signatures older (or newer) than this are refused as replays. */
+  readonly leadBankToleranceMs: number;
+  /** Expected in a Tecalis callback's metadata; same rules as the Lead Bank secret. */
+  readonly tecalisToken: Secret | undefined;
+  /** The tenant a webhook about a record no tenant knows yet is stored under. */
+  readonly tenantId: string;
 }
 
 /** How the outbox sends: waits, retries, leases, the circuit breaker. */
@@ -158,6 +171,12 @@ export function loadConfig(env: Env = process.env): Config {
     auth: loadAuth(env),
     providers: loadProviders(env, (optional(env, 'NODE_ENV') ?? 'development') === 'production'),
     dispatch: loadDispatch(env),
+    webhooks: {
+      leadBankSecret: secretOf(env, 'LEADBANK_WEBHOOK_SECRET'),
+      leadBankToleranceMs: positiveInt(env, 'LEADBANK_WEBHOOK_TOLERANCE_SECONDS', 300) * 1000,
+      tecalisToken: secretOf(env, 'TECALIS_WEBHOOK_TOKEN'),
+      tenantId: tenant(env, 'WEBHOOK_TENANT'),
+    },
     limits: {
       maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', 1_048_576),
       maxDepth: positiveInt(env, 'GRAPHQL_MAX_DEPTH', 10),
@@ -235,6 +254,18 @@ function loadProviders(env: Env, production: boolean): ProvidersConfig {
   };
 }
 
+function secretOf(env: Env, name: string): Secret | undefined {
+  const value = optional(env, name);
+  if (value !== undefined && value.length < 16) throw new ConfigError(name, 'at least 16 characters', `${value.length} characters`);
+  return value === undefined ? undefined : new Secret(value);
+}
+
+function tenant(env: Env, name: string): string {
+  const value = optional(env, name) ?? 'default';
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(value)) throw new ConfigError(name, 'a tenant id (a-z, 0-9, "_", "-")', JSON.stringify(value));
+  return value;
+}
+
 function loadDispatch(env: Env): DispatchConfig {
   const providerTimeout = positiveInt(env, 'PROVIDER_TIMEOUT_MS', 10_000);
   return {
@@ -243,8 +274,9 @@ function loadDispatch(env: Env): DispatchConfig {
     backoffBaseMs: positiveInt(env, 'DISPATCH_BACKOFF_BASE_MS', 1_000),
     backoffMaxMs: positiveInt(env, 'DISPATCH_BACKOFF_MAX_MS', 300_000),
     pollMs: positiveInt(env, 'DISPATCH_POLL_MS', 500),
-    // Longer than any call can take, so a live claim never expires under its holder.
-    leaseMs: positiveInt(env, 'DISPATCH_LEASE_MS', providerTimeout * 2 + 5_000),
+    // Longer than any attempt can take (a token request, the call, and once more both after a
+    // 401), so a live claim never expires under its holder.
+    leaseMs: positiveInt(env, 'DISPATCH_LEASE_MS', providerTimeout * 4 + 5_000),
     concurrency: positiveInt(env, 'DISPATCH_CONCURRENCY', 16),
     breakerFailureThreshold: positiveInt(env, 'BREAKER_FAILURE_THRESHOLD', 5),
     breakerCooldownMs: positiveInt(env, 'BREAKER_COOLDOWN_MS', 30_000),

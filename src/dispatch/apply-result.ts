@@ -1,5 +1,6 @@
 import { type EntityManager } from 'typeorm';
 import { assertNever } from '../domain/assert-never.js';
+import { LeadEventOutcome } from '../domain/vocabulary.js';
 import { type ProviderResults } from '../providers/index.js';
 import { RecordWriter } from '../services/record-writer.js';
 
@@ -23,8 +24,13 @@ export async function applyConfirmedResult(
   const link = leadId ?? undefined;
   switch (confirmed.operation) {
     case 'reportLeadEvent':
-      // TECHEA has the event either way: received now, or ignored because it already had it.
-      if (leadId !== null) await writer.applyLeadEvent(leadId, confirmed.result.event);
+      if (leadId === null) return;
+      // IGNORED means TECHEA had the event already. If the gateway recorded it then, it is
+      // not the lead's last event now (a later one may be): leave the lead alone. If the
+      // gateway never recorded it (an earlier attempt got through, then the gateway died),
+      // record it now.
+      if (confirmed.result.outcome === LeadEventOutcome.IGNORED && (await writer.hasLeadEvent(leadId, confirmed.result.event))) return;
+      await writer.applyLeadEvent(leadId, confirmed.result.event);
       return;
     case 'updateApplication':
       await writer.applyApplication(confirmed.result.application, link);

@@ -54,6 +54,11 @@ export class CircuitBreaker {
     this.probing = false;
   }
 
+  /** The probe ended without saying anything about the provider: let another caller probe. */
+  abandonProbe(): void {
+    this.probing = false;
+  }
+
   /** A transient failure (unavailable, timeout, rate limited). */
   recordFailure(): void {
     this.failures++;

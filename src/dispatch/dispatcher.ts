@@ -139,18 +139,35 @@ export class Dispatcher {
     return work;
   }
 
-  /** One attempt of a claimed dispatch: call, then record the outcome under the claim. */
+  /**
+   * One attempt of a claimed dispatch: call, then record the outcome under the claim.
+   * It never rejects: whatever fails here (the database included) is logged, and the
+   * dispatch stays PENDING with its claim, which expires and lets it be sent again.
+   */
   private async attempt(claim: Claim): Promise<void> {
+    const log = this.deps.logger.child({ dispatchId: claim.dispatch.id, provider: claim.dispatch.provider, operation: claim.dispatch.operation });
+    try {
+      await this.tryAttempt(claim, log);
+    } catch (error) {
+      log.error({ err: error }, 'could not record the outcome of a dispatch attempt; its claim will expire and it will be sent again');
+    } finally {
+      this.events.emit(`attempted:${claim.dispatch.id}`);
+    }
+  }
+
+  private async tryAttempt(claim: Claim, log: Logger): Promise<void> {
     const { dispatch } = claim;
     const breaker = this.breakers[dispatch.provider];
-    const log = this.deps.logger.child({ dispatchId: dispatch.id, provider: dispatch.provider, operation: dispatch.operation });
     if (!breaker.tryAcquire()) {
       await this.outbox.release(claim, new Date(breaker.retryAt));
       return;
     }
     try {
       const confirmed = await sendCommand(this.deps.adapters, dispatch.payload as unknown as ProviderCommand, {
-        idempotencyKey: dispatch.idempotencyKey,
+        // Upstream, the key is the dispatch's id: the same on every attempt of this dispatch,
+        // and unique across tenants (callers' keys are unique per tenant only, while all
+        // tenants share one account at each provider).
+        idempotencyKey: dispatch.id,
       });
       breaker.recordSuccess();
       await this.deps.db.transaction(async (manager) => {
@@ -162,8 +179,6 @@ export class Dispatcher {
       this.events.emit(`settled:${dispatch.id}`);
     } catch (error) {
       await this.recordFailure(claim, error, breaker, log);
-    } finally {
-      this.events.emit(`attempted:${dispatch.id}`);
     }
   }
 
@@ -172,20 +187,23 @@ export class Dispatcher {
     if (!(error instanceof ProviderCallError)) {
       // Not the provider's doing (e.g. the database failed while applying): try again later,
       // with the same key, so a call that did go through is not applied twice upstream.
+      // Says nothing about the provider, so a probe it held is given back.
+      breaker.abandonProbe();
       log.error({ err: error }, 'dispatch attempt failed inside the gateway; it will be retried');
       const delay = retryDelayMs(dispatch.attempts, this.policy(), null, this.deps.random);
       await this.outbox.scheduleRetry(claim, null, new Date(Date.now() + delay)).catch(() => undefined);
       return;
     }
     const stored: StoredProviderError = { code: error.code, httpStatus: error.httpStatus, message: error.message };
+    // It answered: a refusal, or busy with this very request (CONFLICT). The provider is up.
+    if (!error.retryable || error.code === 'CONFLICT') breaker.recordSuccess();
     if (!error.retryable) {
-      breaker.recordSuccess(); // it answered: the provider is up, it refused this request
       await this.outbox.settleFailed(claim, stored);
       log.warn({ code: error.code, httpStatus: error.httpStatus }, 'dispatch refused by the provider');
       this.events.emit(`settled:${dispatch.id}`);
       return;
     }
-    breaker.recordFailure();
+    if (error.code !== 'CONFLICT') breaker.recordFailure();
     if (dispatch.attempts >= dispatch.maxAttempts) {
       await this.outbox.settleFailed(claim, stored);
       log.warn({ code: error.code, attempts: dispatch.attempts }, 'dispatch failed: no attempts left');

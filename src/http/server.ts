@@ -17,6 +17,7 @@ import { type Logger } from '../logger.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { attachGraphQLWebSocket } from './graphql-websocket.js';
 import { refuseSubscriptionsOverHttp } from './subscriptions-over-http.js';
+import { type WebhookDeps, webhookRoutes } from './webhooks.js';
 
 /** What the HTTP server needs. */
 export interface HttpServerDeps {
@@ -27,6 +28,7 @@ export interface HttpServerDeps {
   readonly limits: LimitsConfig;
   /** Production hides introspection and field suggestions. */
   readonly production: boolean;
+  readonly webhooks: Omit<WebhookDeps, 'logger' | 'maxBodyBytes'>;
   readonly logger: Logger;
 }
 
@@ -112,6 +114,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
       },
     }),
   );
+  app.use('/webhooks', webhookRoutes({ ...deps.webhooks, maxBodyBytes: limits.maxBodyBytes, logger }));
   app.use(notFound);
   app.use(lastResortHandler(logger));
 

@@ -1,5 +1,5 @@
 import { type ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, OperationTypeNode } from 'graphql';
 
 /**
  * Apollo would run a subscription sent over HTTP as if it were a query (and fail
@@ -11,7 +11,7 @@ export function refuseSubscriptionsOverHttp(): ApolloServerPlugin {
     requestDidStart() {
       return Promise.resolve({
         didResolveOperation({ operation }) {
-          if (operation?.operation === 'subscription') {
+          if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
             return Promise.reject(
               new GraphQLError('Subscriptions are served over WebSocket (the graphql-transport-ws protocol) at this same URL.', {
                 extensions: { code: 'BAD_REQUEST', http: { status: 400 } },

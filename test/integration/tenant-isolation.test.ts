@@ -66,14 +66,22 @@ describe('tenant isolation: tenant B against tenant A', () => {
     expect(linked.lead).toEqual({ application: { id: a.applicationId }, verification: { authUuid: a.authUuid } });
   });
 
-  it("B's Decision Cloud customer with A's customer id is B's own, and takes none of A's loans", async () => {
-    const created = await queryData<any>(
-      gateway.other,
-      `mutation ($c: ID) { createLead(input: { decisionCloudCustomerId: $c }) { id loans { loanId } } }`,
-      { c: a.customerId },
-    );
-    expect(created.createLead.loans).toEqual([]);
-    const mine = await queryData<any>(gateway.api, `query ($id: ID!) { lead(id: $id) { loans { loanId } } }`, { id: a.leadId });
+  // The gateway has one account at each provider, shared by all tenants: a provider's ids are
+  // one namespace. Acting on another tenant's TECHEA lead or Decision Cloud customer would
+  // change its records upstream, so the first tenant to record such an id owns it. The refusal
+  // is the one a tenant gets for its own duplicate; that it reveals the id is taken is the price.
+  it.each([
+    ['TECHEA lead id', () => `mutation { createLead(input: { techeaLeadId: "${a.techeaLeadId}" }) { id } }`, 'input.techeaLeadId'],
+    ['Decision Cloud customer', () => `mutation { createLead(input: { decisionCloudCustomerId: "${a.customerId}" }) { id } }`, 'input.decisionCloudCustomerId'],
+    [
+      'Decision Cloud customer, on a loan',
+      () => `mutation { upsertLoan(input: { customerId: "${a.customerId}", loanId: "${a.loanIds[0]}", managementSystemId: 1, loanAmountCents: 1, appliedAt: "2026-10-01T10:00:00Z" }) { loan { loanId } } }`,
+      'input.customerId',
+    ],
+  ])("B cannot claim A's %s", async (_what, mutation, field) => {
+    const response = await postGraphQL(gateway.other, mutation());
+    expect(response.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field });
+    const mine = await queryData<any>(gateway.api, `query ($id: ID!) { lead(id: $id) { loans { loanId loanAmountCents } } }`, { id: a.leadId });
     expect(mine.lead.loans.map((l: any) => l.loanId)).toEqual(a.loanIds);
   });
 

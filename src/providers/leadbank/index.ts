@@ -7,6 +7,7 @@ import { type ApplicationSeed, LeadBankSandbox, type LeadBankSandboxOptions } fr
 
 export { LeadBankSandbox, type ApplicationSeed, type LeadBankClientOptions };
 export { checkApplicationUpdate } from './validate.js';
+export { checkLeadBankSignature, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook, signLeadBankWebhook, type LeadBankWebhook } from './webhook.js';
 
 /**
  * A Lead Bank adapter for the live API or a sandbox. `now` is the clock the token

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
+import { LEADBANK_SIGNATURE_HEADER, signLeadBankWebhook } from './webhook.js';
 import { jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
 import {
   APPLICATION_ID,
@@ -60,6 +61,11 @@ export class LeadBankSandbox implements SandboxBehavior {
   private readonly holds = new Set<AbortController>();
   private inFlightListeners: Array<(key: string) => void> = [];
   private issued = 0;
+  /** Where this sandbox sends its webhooks, if anywhere (see `setWebhook`). */
+  private webhook: { url: URL; secret: string } | undefined;
+  /** Every webhook sent: its event id, what it was about, and the answer. */
+  readonly webhooksSent: Array<{ eventId: string; event: string; applicationId: string; status: number | 'unreachable' }> = [];
+
   /** Every effective change, in order: creations and applied patches, never an idempotent replay. */
   readonly applied: Array<{ applicationId: string; kind: 'created' | 'updated'; body: unknown }> = [];
 
@@ -127,6 +133,53 @@ export class LeadBankSandbox implements SandboxBehavior {
   /** Ends every processing delay now, so a held write completes without waiting out `processingDelayMs`. */
   releaseInFlight(): void {
     for (const hold of this.holds) hold.abort();
+  }
+
+  /** Sends Lead Bank's webhooks (signed with `secret`) to `url` whenever an application changes. */
+  setWebhook(url: URL, secret: string): void {
+    this.webhook = { url, secret };
+  }
+
+  /**
+   * A change made at Lead Bank by someone else (an underwriter, another system): the
+   * patch is applied as `PATCH` would, and the webhook tells the subscribers.
+   * `POST /__sandbox/applications/{id}` with a merge patch.
+   */
+  control(request: SandboxRequest): SandboxResponse | undefined {
+    const match = /^\/__sandbox\/applications\/([^/]+)$/.exec(request.path);
+    if (match?.[1] === undefined || request.method !== 'POST') return undefined;
+    const id = decodeURIComponent(match[1]);
+    const current = this.applications.get(id);
+    if (current === undefined) return problem(404, 'not_found', `Application ${id} not found`);
+    const body = jsonBody(request);
+    if (!isObject(body)) return invalid([{ parameter: 'body', reason: 'must be a JSON object' }]);
+    const issues = validateFields(body, false);
+    if (issues.length > 0) return invalid(issues);
+    const next = structuredClone(current);
+    applyPatch(next, body);
+    next.updated_at = this.timestamp();
+    this.applications.set(id, next);
+    void this.notify('application.updated', id);
+    return { status: 200, body: structuredClone(next) };
+  }
+
+  /** At-least-once, as Lead Bank: one attempt here, recorded; a test can send the same event again itself. */
+  private async notify(event: string, applicationId: string): Promise<void> {
+    const target = this.webhook;
+    const application = this.applications.get(applicationId);
+    if (target === undefined || application === undefined) return;
+    const eventId = `evt_${randomBytes(12).toString('hex')}`;
+    const raw = JSON.stringify({ id: eventId, created_at: new Date().toISOString(), object: application, event });
+    const status = await fetch(target.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [LEADBANK_SIGNATURE_HEADER]: signLeadBankWebhook(target.secret, Date.now(), raw) },
+      body: raw,
+      signal: AbortSignal.timeout(5_000),
+    }).then(
+      (response) => response.status,
+      () => 'unreachable' as const,
+    );
+    this.webhooksSent.push({ eventId, event, applicationId, status });
   }
 
   inspect() {
@@ -251,6 +304,7 @@ export class LeadBankSandbox implements SandboxBehavior {
     next.updated_at = this.timestamp();
     this.applications.set(id, next);
     this.applied.push({ applicationId: id, kind: 'updated', body });
+    void this.notify('application.updated', id);
     return { status: 200, body: structuredClone(next) };
   }
 
@@ -274,6 +328,7 @@ export class LeadBankSandbox implements SandboxBehavior {
     if (declined !== undefined) return invalid([declined]);
     const id = this.addApplication({ ...(application as ApplicationSeed), client_application_id: clientApplicationId as string, ...(isObject(entities) && { entities }) });
     this.applied.push({ applicationId: id, kind: 'created', body });
+    void this.notify('application.created', id);
     return { status: 201, body: this.application(id) };
   }
 

@@ -26,6 +26,10 @@ export function checkApplicationUpdate(
     }
   }
   const notice = command.adverseActionNotice;
+  if (notice !== undefined && notice.reason.trim() === '') {
+    // Lead Bank wants every part of a notice filled in: an empty reason is no reason.
+    problems.push({ field: 'adverseActionNotice.reason', expected: 'the reason given to the applicant', got: notice.reason });
+  }
   if (notice !== undefined && !(WIRE_DELIVERY_METHODS as readonly string[]).includes(notice.deliveryMethod)) {
     problems.push({ field: 'adverseActionNotice.deliveryMethod', expected: `one of ${WIRE_DELIVERY_METHODS.join(', ')}`, got: notice.deliveryMethod });
   }

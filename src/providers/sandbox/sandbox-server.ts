@@ -27,6 +27,11 @@ export interface SandboxBehavior {
   errorResponse(status: number): SandboxResponse;
   /** A summary of the state, for the control API and tests (what was applied, how often). */
   inspect(): unknown;
+  /**
+   * Routes of its own under `/__sandbox/` (e.g. a change made at the provider by
+   * someone else); undefined when the path is not one of them.
+   */
+  control?(request: SandboxRequest): Promise<SandboxResponse | undefined> | SandboxResponse | undefined;
 }
 
 /** Failures the sandbox injects, so tests and benchmarks can drive the client's error paths. */
@@ -64,6 +69,8 @@ export const CONTROL_PATH = '/__sandbox';
 export class SandboxServer {
   private server: http.Server | undefined;
   private faults: FaultSettings = NO_FAULTS;
+  /** Where it listens, once started. */
+  baseUrl: URL | undefined;
   /** Calls answered, and calls answered with an injected failure. */
   readonly stats = { calls: 0, injectedFailures: 0 };
 
@@ -83,7 +90,8 @@ export class SandboxServer {
     });
     this.server = server;
     const address = server.address() as AddressInfo;
-    return new URL(`http://${host}:${address.port}`);
+    this.baseUrl = new URL(`http://${host}:${address.port}`);
+    return this.baseUrl;
   }
 
   async stop(): Promise<void> {
@@ -119,7 +127,9 @@ export class SandboxServer {
         headers: req.headers,
         rawBody: Buffer.concat(chunks).toString('utf8'),
       };
-      response = request.path.startsWith(CONTROL_PATH) ? this.control(request) : await this.call(request);
+      response = request.path.startsWith(CONTROL_PATH)
+        ? ((await this.behavior.control?.(request)) ?? this.control(request))
+        : await this.call(request);
     } catch (error) {
       // A bug in a sandbox must look like a provider outage, not hang the client.
       response = this.behavior.errorResponse(500);
@@ -135,8 +145,9 @@ export class SandboxServer {
 
   private async call(request: SandboxRequest): Promise<SandboxResponse> {
     this.stats.calls++;
+    // The fate of the call is decided on arrival, before any latency: overlapping calls each
+    // take their own share of `forceCount`, and a change to the faults during the delay stands.
     const faults = this.faults;
-    if (faults.latencyMs > 0) await delay(faults.latencyMs);
     let injected: number | undefined;
     if (faults.forceCount > 0) {
       this.faults = { ...faults, forceCount: faults.forceCount - 1 };
@@ -144,6 +155,7 @@ export class SandboxServer {
     } else if (faults.failureRate > 0 && this.random() < faults.failureRate) {
       injected = faults.failureStatus;
     }
+    if (faults.latencyMs > 0) await delay(faults.latencyMs);
     if (injected !== undefined) {
       this.stats.injectedFailures++;
       const response = this.behavior.errorResponse(injected);

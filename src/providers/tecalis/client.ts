@@ -1,9 +1,9 @@
-import { type VerificationOperationRecord, type VerificationRecord } from '../../domain/records.js';
+import { type VerificationRecord } from '../../domain/records.js';
 import { Provider } from '../../domain/vocabulary.js';
 import { type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type ProviderAdapter, type ResultOf, type UpdateVerificationStatusCommand } from '../provider.js';
-import { fromWireOperationState, fromWireOperationType, fromWireStatus, toWireState } from './mapping.js';
-import { errorResponse, parseWireTimestamp, statusUpdateResponse, type WireProcess, type WireStatusUpdate } from './wire.js';
+import { toVerificationRecord, toWireState } from './mapping.js';
+import { errorResponse, statusUpdateResponse, type WireProcess, type WireStatusUpdate } from './wire.js';
 
 /** Where and how to reach Tecalis. */
 export interface TecalisClientOptions {
@@ -59,32 +59,9 @@ export class TecalisClient implements ProviderAdapter<UpdateVerificationStatusCo
 
   /** The process in the unified model; an unknown status, operation type or state is INVALID_RESPONSE. */
   private recordOf(response: ProviderResponse, process: WireProcess): VerificationRecord {
-    const status = fromWireStatus(process.status);
-    if (status === undefined) throw this.http.invalidResponse(response, `an unknown status "${process.status}"`);
-    const operations = process.operations.map((op): VerificationOperationRecord => {
-      const type = fromWireOperationType(op.type);
-      if (type === undefined) throw this.http.invalidResponse(response, `an unknown operation type "${op.type}"`);
-      const state = fromWireOperationState(op.state);
-      if (state === undefined) throw this.http.invalidResponse(response, `an unknown operation state "${op.state}"`);
-      return { operationId: op.operation, type, state, totalTimeSeconds: op.total_time };
-    });
-    return {
-      authUuid: process.auth_uuid,
-      processUuid: process.process_uuid,
-      status,
-      statusReasons: process.status_reasons,
-      // Tecalis joins first and last name, so a process without one answers " ".
-      name: process.name === null || process.name.trim() === '' ? null : process.name,
-      documentNumber: process.document_number,
-      documentType: process.document_type,
-      nationality: process.nationality,
-      company: process.company,
-      profileAlias: process.profile_alias,
-      cleaned: process.cleaned,
-      operations,
-      createdAt: process.created_at === null ? null : (parseWireTimestamp(process.created_at) ?? null),
-      updatedAt: process.updated_at === null ? null : (parseWireTimestamp(process.updated_at) ?? null),
-    };
+    const mapped = toVerificationRecord(process);
+    if ('problem' in mapped) throw this.http.invalidResponse(response, mapped.problem);
+    return mapped.record;
   }
 }
 

@@ -1,7 +1,15 @@
 import { assertNever } from '../../domain/assert-never.js';
+import { type VerificationOperationRecord, type VerificationRecord } from '../../domain/records.js';
 import { VerificationOperationState, VerificationOperationType, VerificationStatus } from '../../domain/vocabulary.js';
 import { type VerificationFinalState } from '../provider.js';
-import { type WireFinalState, type WireOperationState, type WireOperationType, type WireProcessStatus } from './wire.js';
+import {
+  parseWireTimestamp,
+  type WireFinalState,
+  type WireOperationState,
+  type WireOperationType,
+  type WireProcess,
+  type WireProcessStatus,
+} from './wire.js';
 
 /** A final state of the command → Tecalis's `state`. */
 export function toWireState(state: VerificationFinalState): WireFinalState {
@@ -112,4 +120,37 @@ export function toWireOperationState(state: VerificationOperationState): WireOpe
     default:
       return assertNever(state, 'verification operation state');
   }
+}
+
+/** A Tecalis process in the unified model, or the problem that keeps it from being one (an unknown value). */
+export function toVerificationRecord(process: WireProcess): { record: VerificationRecord } | { problem: string } {
+  const status = fromWireStatus(process.status);
+  if (status === undefined) return { problem: `an unknown status "${process.status}"` };
+  const operations: VerificationOperationRecord[] = [];
+  for (const op of process.operations) {
+    const type = fromWireOperationType(op.type);
+    if (type === undefined) return { problem: `an unknown operation type "${op.type}"` };
+    const state = fromWireOperationState(op.state);
+    if (state === undefined) return { problem: `an unknown operation state "${op.state}"` };
+    operations.push({ operationId: op.operation, type, state, totalTimeSeconds: op.total_time });
+  }
+  return {
+    record: {
+      authUuid: process.auth_uuid,
+      processUuid: process.process_uuid,
+      status,
+      statusReasons: process.status_reasons,
+      // Tecalis joins first and last name, so a process without one answers " ".
+      name: process.name === null || process.name.trim() === '' ? null : process.name,
+      documentNumber: process.document_number,
+      documentType: process.document_type,
+      nationality: process.nationality,
+      company: process.company,
+      profileAlias: process.profile_alias,
+      cleaned: process.cleaned,
+      operations,
+      createdAt: process.created_at === null ? null : (parseWireTimestamp(process.created_at) ?? null),
+      updatedAt: process.updated_at === null ? null : (parseWireTimestamp(process.updated_at) ?? null),
+    },
+  };
 }

@@ -71,6 +71,10 @@ export interface TecalisAppliedChange {
 export class TecalisSandbox implements SandboxBehavior {
   readonly name = 'tecalis';
   private readonly processes = new Map<string, { data: WireProcess; replacements: Record<string, unknown>; metadata: unknown }>();
+  /** For processes created without callback URLs of their own (the seeded ones): where to call, and the metadata to send. */
+  private defaultCallback: { url: URL; metadata: Record<string, unknown> } | undefined;
+  /** Every callback sent, and the answer. */
+  readonly callbacksSent: Array<{ authUuid: string; status: string; url: string; answer: number | 'unreachable' }> = [];
   /** Every state update that changed a process, in order: what the sandbox applied (replays are not in it). */
   readonly applied: TecalisAppliedChange[] = [];
   /** The auth_uuid of every process created over `POST /api/auth`, in order. */
@@ -141,6 +145,56 @@ export class TecalisSandbox implements SandboxBehavior {
     return error(404, 'Not found');
   }
 
+  /** Calls `url` back, with `metadata`, for processes that were created without callback URLs of their own. */
+  setDefaultCallback(url: URL, metadata: Record<string, unknown>): void {
+    this.defaultCallback = { url, metadata };
+  }
+
+  /**
+   * A change made at Tecalis by someone else (the customer finishing the flow, an
+   * agent): `POST /__sandbox/processes/{auth_uuid}` with `{status, reasons?}`, then the callback.
+   */
+  control(request: SandboxRequest): SandboxResponse | undefined {
+    const match = /^\/__sandbox\/processes\/([^/]+)$/.exec(request.path);
+    if (match?.[1] === undefined || request.method !== 'POST') return undefined;
+    const stored = this.processes.get(decodeURIComponent(match[1]).toLowerCase());
+    if (stored === undefined) return error(404, 'Not found');
+    const fields = objectBody(request);
+    const status = fields?.status;
+    if (typeof status !== 'string' || !(WIRE_FINAL_STATES as readonly string[]).includes(status)) {
+      return error(422, `The status must be one of ${WIRE_FINAL_STATES.join(', ')}.`);
+    }
+    const process = stored.data;
+    this.applied.push({ authUuid: process.auth_uuid, from: process.status as WireProcessStatus, to: status as WireFinalState, statusReasons: process.status_reasons });
+    process.status = status;
+    if (typeof fields?.reasons === 'string') process.status_reasons = fields.reasons;
+    process.updated_at = formatWireTimestamp(new Date());
+    void this.notify(process.auth_uuid);
+    return { status: 200, body: { data: structuredClone(process) } };
+  }
+
+  /** ours: a POST of the process `data` plus its `metadata`, to `callback_ko` for KO or CANCELLED (when set), else `callback`. */
+  private async notify(authUuid: string): Promise<void> {
+    const stored = this.processes.get(authUuid.toLowerCase());
+    if (stored === undefined) return;
+    const { callback, callback_ko: callbackKo } = stored.replacements;
+    const failed = stored.data.status === 'KO' || stored.data.status === 'CANCELLED';
+    const own = failed && typeof callbackKo === 'string' ? callbackKo : typeof callback === 'string' ? callback : undefined;
+    const url = own ?? this.defaultCallback?.url.href;
+    if (url === undefined) return;
+    const metadata = own === undefined ? this.defaultCallback?.metadata : stored.metadata;
+    const answer = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: stored.data, metadata: metadata ?? null }),
+      signal: AbortSignal.timeout(5_000),
+    }).then(
+      (response) => response.status,
+      () => 'unreachable' as const,
+    );
+    this.callbacksSent.push({ authUuid: stored.data.auth_uuid, status: stored.data.status, url, answer });
+  }
+
   private updateStatus(request: SandboxRequest): SandboxResponse {
     const fields = objectBody(request);
     // ours: a body that is not a JSON object is a validation error, in Tecalis's shape.
@@ -163,6 +217,7 @@ export class TecalisSandbox implements SandboxBehavior {
       process.status = state;
       process.status_reasons = reasons;
       process.updated_at = formatWireTimestamp(new Date());
+      void this.notify(process.auth_uuid);
     }
     return { status: 200, body: { data: structuredClone(process) } };
   }

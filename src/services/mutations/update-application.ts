@@ -64,7 +64,8 @@ export async function updateApplication(
     }
     leadId = lead.id;
   }
-  const storedNoticeComplete = application.aanDeliveredAt !== null && application.aanReason !== null && application.aanDeliveryMethod !== null;
+  const filled = (value: string | null) => value !== null && value.trim() !== '';
+  const storedNoticeComplete = application.aanDeliveredAt !== null && filled(application.aanReason) && filled(application.aanDeliveryMethod);
   throwFirstProblem(checkApplicationUpdate(command, storedNoticeComplete));
 
   const dispatch = await deps.dispatcher.submit({

@@ -49,6 +49,10 @@ export async function upsertLoan(deps: MutationDeps, tenantId: string, request: 
   if (request.decisionCloudLeadId == null && request.managementSystemId == null) {
     throw invalidInput('input.decisionCloudLeadId', 'decisionCloudLeadId or managementSystemId (Decision Cloud needs one of them)', 'neither');
   }
+  // One Decision Cloud account serves every tenant: a customer another tenant holds is not this tenant's to report on.
+  if (await deps.records.customerHeldElsewhere(tenantId, customerId)) {
+    throw rejectedInput('input.customerId', `Decision Cloud customer ${customerId} is already linked to another lead`);
+  }
   const existing = await deps.records.findLoan(tenantId, customerId, loanId);
   let leadId = existing?.leadId ?? null;
   if (request.leadId != null) {

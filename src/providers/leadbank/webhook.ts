@@ -1,0 +1,57 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { type ApplicationRecord } from '../../domain/records.js';
+import { fromWireStatus, toApplicationRecord } from './mapping.js';
+import { applicationResponse } from './wire.js';
+
+/** The header Lead Bank signs webhooks with: `t=<ms>,v0=<base64 HMAC-SHA256(secret, t + "." + rawBody)>`. */
+export const LEADBANK_SIGNATURE_HEADER = 'lead-signature';
+
+/** Signs a webhook body as Lead Bank does (the sandbox sends with it). */
+export function signLeadBankWebhook(secret: string, timestampMs: number, rawBody: string): string {
+  const digest = createHmac('sha256', secret).update(`${timestampMs}.${rawBody}`).digest('base64');
+  return `t=${timestampMs},v0=${digest}`;
+}
+
+/** What a signature check found. */
+export type SignatureCheck = 'ok' | 'missing' | 'malformed' | 'stale' | 'mismatch';
+
+/**
+ * Checks `Lead-Signature` against the raw body. A timestamp further than
+ * `toleranceMs` from now is stale (a replayed capture), however good its digest.
+ */
+export function checkLeadBankSignature(header: string | undefined, rawBody: string, secret: string, nowMs: number, toleranceMs: number): SignatureCheck {
+  if (header === undefined || header === '') return 'missing';
+  const parts = new Map(header.split(',').map((part) => [part.slice(0, part.indexOf('=')).trim(), part.slice(part.indexOf('=') + 1).trim()]));
+  const timestamp = Number(parts.get('t'));
+  const given = parts.get('v0');
+  if (!Number.isSafeInteger(timestamp) || given === undefined || given === '') return 'malformed';
+  if (Math.abs(nowMs - timestamp) > toleranceMs) return 'stale';
+  const expected = Buffer.from(createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('base64'));
+  const actual = Buffer.from(given);
+  return actual.length === expected.length && timingSafeEqual(actual, expected) ? 'ok' : 'mismatch';
+}
+
+/** Lead Bank's webhook payload (doc): `{id, created_at, object, event}`; ours: `object` is the whole application. */
+const webhookPayload = z.object({ id: z.string().min(1).max(255), created_at: z.string(), event: z.string(), object: z.unknown() });
+
+/** What a Lead Bank webhook says, in the unified model. */
+export type LeadBankWebhook =
+  | { readonly kind: 'application'; readonly eventId: string; readonly event: string; readonly application: ApplicationRecord }
+  /** An event leadgraph does not use: acknowledged and left alone. */
+  | { readonly kind: 'ignored'; readonly eventId: string; readonly event: string }
+  | { readonly kind: 'invalid'; readonly problem: string };
+
+const APPLICATION_EVENTS = ['application.created', 'application.updated'];
+
+export function parseLeadBankWebhook(body: unknown): LeadBankWebhook {
+  const payload = webhookPayload.safeParse(body);
+  if (!payload.success) return { kind: 'invalid', problem: `not a Lead Bank webhook (${payload.error.issues[0]?.path.join('.')}: ${payload.error.issues[0]?.message})` };
+  const { id: eventId, event, object } = payload.data;
+  if (!APPLICATION_EVENTS.includes(event)) return { kind: 'ignored', eventId, event };
+  const application = applicationResponse.safeParse(object);
+  if (!application.success) return { kind: 'invalid', problem: `object is not an application (${application.error.issues[0]?.path.join('.')}: ${application.error.issues[0]?.message})` };
+  const status = application.data.status == null ? null : fromWireStatus(application.data.status);
+  if (status === undefined) return { kind: 'invalid', problem: `an unknown status "${application.data.status}"` };
+  return { kind: 'application', eventId, event, application: toApplicationRecord(application.data, status) };
+}

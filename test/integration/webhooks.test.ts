@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VerificationStatus } from '../../src/domain/vocabulary.js';
+import { type LeadBankSandbox } from '../../src/providers/leadbank/sandbox.js';
+import { signLeadBankWebhook } from '../../src/providers/leadbank/webhook.js';
+import { type TecalisSandbox } from '../../src/providers/tecalis/sandbox.js';
+import { seedLead, type SeededLead } from '../support/fixtures.js';
+import { type TestGateway, startTestGateway } from '../support/gateway.js';
+import { queryData } from '../support/graphql-client.js';
+import { executeOverWebSocket } from '../support/ws-client.js';
+
+const SECRET = 'leadbank-webhook-secret-for-tests';
+const TOKEN = 'tecalis-callback-token-for-tests';
+
+describe('provider webhooks', () => {
+  let gateway: TestGateway;
+  let leadBank: LeadBankSandbox;
+  let tecalis: TecalisSandbox;
+  let lead: SeededLead;
+  const webhookUrl = (path: string) => new URL(`/webhooks/${path}`, gateway.url);
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ env: { LEADBANK_WEBHOOK_SECRET: SECRET, TECALIS_WEBHOOK_TOKEN: TOKEN } });
+    leadBank = gateway.providers.sandboxes.LEAD_BANK!.behavior as LeadBankSandbox;
+    tecalis = gateway.providers.sandboxes.TECALIS!.behavior as TecalisSandbox;
+    const applicationId = leadBank.addApplication();
+    const authUuid = tecalis.addProcess();
+    lead = await seedLead(gateway.db, { application: { status: null, id: applicationId }, verification: { status: VerificationStatus.PENDING, authUuid } });
+  });
+  afterAll(() => gateway.stop());
+
+  const lastChangeId = async () => {
+    const data = await queryData<{ statusChanges: Array<{ id: string }> }>(gateway.api, `query ($l: ID) { statusChanges(leadId: $l, first: 1000) { id } }`, { l: lead.leadId });
+    return data.statusChanges.at(-1)?.id ?? '0';
+  };
+
+  it('applies a change made at Lead Bank, and a subscriber sees it arrive', async () => {
+    const after = await lastChangeId();
+    const event = executeOverWebSocket(gateway.url, gateway.api.token, `subscription ($a: ID, $l: ID) { statusChanged(after: $a, leadId: $l, providers: [LEAD_BANK]) { provider entityId from to } }`, { a: after, l: lead.leadId }, { firstEvent: true });
+    // An underwriter approves the application at Lead Bank: the sandbox sends the signed webhook.
+    const response = await fetch(new URL(`/__sandbox/applications/${lead.applicationId}`, gateway.providers.sandboxes.LEAD_BANK!.baseUrl ?? ''), {
+      method: 'POST',
+      body: JSON.stringify({ status: 'approved' }),
+    });
+    expect(response.status).toBe(200);
+    expect(await event).toEqual({ kind: 'result', result: { data: { statusChanged: { provider: 'LEAD_BANK', entityId: lead.applicationId, from: null, to: 'APPROVED' } } } });
+    const data = await queryData<any>(gateway.api, `query ($id: ID!) { lead(id: $id) { stage application { status } } }`, { id: lead.leadId });
+    expect(data.lead).toEqual({ stage: 'APPROVED', application: { status: 'APPROVED' } });
+    expect(leadBank.webhooksSent.at(-1)).toMatchObject({ event: 'application.updated', status: 200 });
+  });
+
+  it('applies a Tecalis callback that carries the shared token', async () => {
+    const after = await lastChangeId();
+    const event = executeOverWebSocket(gateway.url, gateway.api.token, `subscription ($a: ID, $l: ID) { statusChanged(after: $a, leadId: $l, providers: [TECALIS]) { to } }`, { a: after, l: lead.leadId }, { firstEvent: true });
+    const response = await fetch(new URL(`/__sandbox/processes/${lead.authUuid}`, gateway.providers.sandboxes.TECALIS!.baseUrl ?? ''), {
+      method: 'POST',
+      body: JSON.stringify({ status: 'OK', reasons: 'all checks passed' }),
+    });
+    expect(response.status).toBe(200);
+    expect(await event).toEqual({ kind: 'result', result: { data: { statusChanged: { to: 'OK' } } } });
+    expect(tecalis.callbacksSent.at(-1)).toMatchObject({ status: 'OK', answer: 200 });
+  });
+
+  describe('Lead Bank signatures', () => {
+    const body = () =>
+      JSON.stringify({
+        id: `evt_${randomUUID()}`,
+        created_at: new Date().toISOString(),
+        event: 'application.updated',
+        object: leadBank.application(lead.applicationId!),
+      });
+    const send = (raw: string, signature: string | undefined) =>
+      fetch(webhookUrl('leadbank'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(signature !== undefined && { 'lead-signature': signature }) },
+        body: raw,
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+
+    it('accepts a signed event once, and answers its replay as a duplicate that changes nothing', async () => {
+      const raw = body();
+      const signature = signLeadBankWebhook(SECRET, Date.now(), raw);
+      const changesBefore = await lastChangeId();
+      expect(await send(raw, signature)).toEqual({ status: 200, body: { status: 'applied' } });
+      expect(await send(raw, signLeadBankWebhook(SECRET, Date.now(), raw))).toEqual({ status: 200, body: { status: 'duplicate' } });
+      // The application already had this status: no new status change either time.
+      expect(await lastChangeId()).toBe(changesBefore);
+    });
+
+    it.each([
+      ['no signature', () => undefined, 'signature missing'],
+      ['a signature without a timestamp', () => 'v0=abc', 'signature malformed'],
+      ['a signature made with another secret', (raw: string) => signLeadBankWebhook('another-secret-entirely', Date.now(), raw), 'signature mismatch'],
+      ['a signature of other bytes', (raw: string) => signLeadBankWebhook(SECRET, Date.now(), `${raw} `), 'signature mismatch'],
+      ['a timestamp ten minutes old', (raw: string) => signLeadBankWebhook(SECRET, Date.now() - 600_000, raw), 'signature stale'],
+      ['a timestamp ten minutes ahead', (raw: string) => signLeadBankWebhook(SECRET, Date.now() + 600_000, raw), 'signature stale'],
+    ])('refuses %s with 401 and applies nothing', async (_what, sign, error) => {
+      const raw = JSON.stringify({ ...(JSON.parse(body()) as object), object: { ...leadBank.application(lead.applicationId!), status: 'canceled' } });
+      expect(await send(raw, sign(raw))).toEqual({ status: 401, body: { error } });
+      const data = await queryData<any>(gateway.api, `query ($id: ID!) { application(id: $id) { status } }`, { id: lead.applicationId });
+      expect(data.application.status).not.toBe('CANCELED');
+    });
+
+    it('answers a signed body that is not a Lead Bank event with 400', async () => {
+      const raw = JSON.stringify({ hello: 'world' });
+      expect((await send(raw, signLeadBankWebhook(SECRET, Date.now(), raw))).status).toBe(400);
+    });
+
+    it('acknowledges events it does not use, and leaves them alone', async () => {
+      const raw = JSON.stringify({ id: `evt_${randomUUID()}`, created_at: new Date().toISOString(), event: 'account.updated', object: {} });
+      expect(await send(raw, signLeadBankWebhook(SECRET, Date.now(), raw))).toEqual({ status: 200, body: { status: 'ignored' } });
+    });
+  });
+
+  describe('Tecalis callbacks', () => {
+    const callback = (metadata: unknown, status = 'KO') =>
+      fetch(webhookUrl('tecalis'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ data: { ...tecalis.processOf(lead.authUuid!)!.data, status }, metadata }),
+      }).then((r) => r.status);
+
+    it.each([
+      ['without metadata', null],
+      ['without the token', { other: 'x' }],
+      ['with a wrong token', { leadgraph_token: 'not-the-token-at-all' }],
+    ])('refuses a callback %s with 401 and applies nothing', async (_what, metadata) => {
+      expect(await callback(metadata)).toBe(401);
+      const data = await queryData<any>(gateway.api, `query ($id: ID!) { verification(authUuid: $id) { status } }`, { id: lead.authUuid });
+      expect(data.verification.status).not.toBe('KO');
+    });
+
+    it('answers a body that is not a Tecalis process with 400, and a broken one too', async () => {
+      const broken = await fetch(webhookUrl('tecalis'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data": ' });
+      expect(broken.status).toBe(400);
+      const wrong = await fetch(webhookUrl('tecalis'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data": {}}' });
+      expect(wrong.status).toBe(400);
+    });
+
+    it('applies the same callback twice without a second status change', async () => {
+      expect(await callback({ leadgraph_token: TOKEN }, 'CANCELLED')).toBe(200);
+      const once = await lastChangeId();
+      expect(await callback({ leadgraph_token: TOKEN }, 'CANCELLED')).toBe(200);
+      expect(await lastChangeId()).toBe(once);
+    });
+  });
+
+  it('answers 404 for a provider whose webhooks are not configured (live, no secret)', async () => {
+    const { startLiveSandboxes } = await import('../support/live-sandboxes.js');
+    const live = await startLiveSandboxes();
+    const other = await startTestGateway({ env: { ...live.env } });
+    try {
+      const response = await fetch(new URL('/webhooks/leadbank', other.url), { method: 'POST', body: '{}' });
+      expect(response.status).toBe(404);
+    } finally {
+      await other.stop();
+      await live.stop();
+    }
+  });
+
+  it('records the application under the webhook tenant when no tenant holds it yet', async () => {
+    const id = leadBank.addApplication({ status: 'canceled' });
+    const raw = JSON.stringify({ id: `evt_${randomUUID()}`, created_at: new Date().toISOString(), event: 'application.created', object: leadBank.application(id) });
+    const response = await fetch(webhookUrl('leadbank'), { method: 'POST', headers: { 'lead-signature': signLeadBankWebhook(SECRET, Date.now(), raw) }, body: raw });
+    expect(response.status).toBe(200);
+    const data = await queryData<any>(gateway.api, `query ($id: ID!) { application(id: $id) { id lead { id } } }`, { id });
+    expect(data.application).toEqual({ id, lead: null });
+  });
+});
