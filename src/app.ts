@@ -16,6 +16,8 @@ import { type ProviderRuntime, startProviders } from './providers/index.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { StatusChangeHub } from './events/change-hub.js';
 import { WebhookIntake } from './services/webhook-intake.js';
+import { seedDemoLeads } from './demo/demo-leads.js';
+import { mirrorStoredRecords } from './demo/sandbox-sync.js';
 
 /** A running gateway. */
 export interface Gateway {
@@ -61,6 +63,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
 
     const providers = await startProviders(config.providers, logger);
     cleanups.push(['provider sandboxes', () => providers.stop()]);
+    await loadDemoAndMirror(config, db, providers, logger);
     const dispatcher = new Dispatcher({ db, adapters: providers.adapters, config: config.dispatch, logger });
     const changes = new StatusChangeHub(db, database.url, { subscriberBuffer: config.limits.subscriptionBuffer, safetyPollMs: 5_000 }, logger);
     await changes.start();
@@ -99,6 +102,23 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     await cleanUp();
     throw error;
   }
+}
+
+/**
+ * The first five minutes: on an empty database with the built-in sandboxes (and not in
+ * production), a demo data set; and whatever the database holds is put into the
+ * sandboxes, which start empty at every start.
+ */
+async function loadDemoAndMirror(config: Config, db: DataSource, providers: ProviderRuntime, logger: Logger): Promise<void> {
+  const mirror = providers.sandboxMirror;
+  if (!mirror.any) return;
+  const empty = (await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM lead`))[0]?.n === 0;
+  if (empty && config.demoData === 'auto' && config.nodeEnv !== 'production') {
+    const leads = await seedDemoLeads(db, mirror);
+    logger.info({ leads }, 'loaded the demo data set (set DEMO_DATA=off to start empty)');
+    return; // seeding mirrored as it went
+  }
+  await mirrorStoredRecords(db, mirror);
 }
 
 /**

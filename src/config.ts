@@ -27,6 +27,8 @@ export interface Config {
   readonly providers: ProvidersConfig;
   readonly dispatch: DispatchConfig;
   readonly webhooks: WebhooksConfig;
+  /** `auto`: a demo data set when the database is empty, sandboxes are in use and not in production. */
+  readonly demoData: 'auto' | 'off';
 }
 
 /** How providers' webhooks are checked, and whose records they are. */
@@ -171,6 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     auth: loadAuth(env),
     providers: loadProviders(env, (optional(env, 'NODE_ENV') ?? 'development') === 'production'),
     dispatch: loadDispatch(env),
+    demoData: oneOf(env, 'DEMO_DATA', ['auto', 'off'] as const, 'auto'),
     webhooks: {
       leadBankSecret: secretOf(env, 'LEADBANK_WEBHOOK_SECRET'),
       leadBankToleranceMs: positiveInt(env, 'LEADBANK_WEBHOOK_TOLERANCE_SECONDS', 300) * 1000,

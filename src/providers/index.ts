@@ -2,10 +2,11 @@ import { type ProvidersConfig } from '../config.js';
 import { Provider } from '../domain/vocabulary.js';
 import { type Logger } from '../logger.js';
 import { connectDecisionCloud, startDecisionCloudSandbox } from './decisioncloud/index.js';
-import { connectLeadBank, startLeadBankSandbox } from './leadbank/index.js';
+import { connectLeadBank, mirrorApplication, startLeadBankSandbox } from './leadbank/index.js';
+import { type ApplicationRecord, type VerificationRecord } from '../domain/records.js';
 import { type AdapterOptions, type ProviderAdapters } from './provider.js';
 import { type SandboxServer } from './sandbox/sandbox-server.js';
-import { connectTecalis, startTecalisSandbox, TECALIS_TOKEN_FIELD } from './tecalis/index.js';
+import { connectTecalis, mirrorProcess, startTecalisSandbox, TECALIS_TOKEN_FIELD } from './tecalis/index.js';
 import { connectTechea, startTecheaSandbox } from './techea/index.js';
 
 export { isRetryable, ProviderCallError, type ProviderErrorCode } from './provider-error.js';
@@ -13,6 +14,16 @@ export type * from './provider.js';
 export type { InputProblem } from './input-problem.js';
 export { checkApplicationUpdate, checkLeadBankSignature, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook } from './leadbank/index.js';
 export { parseTecalisCallback } from './tecalis/index.js';
+
+/** Adds records to the in-process sandboxes (no-ops for live providers). */
+export interface SandboxMirror {
+  /** Whether any provider is a built-in sandbox. */
+  readonly any: boolean;
+  techeaLead(techeaLeadId: string): void;
+  application(record: ApplicationRecord): void;
+  verification(record: VerificationRecord): void;
+  decisionCloudCustomer(customerId: string): void;
+}
 
 /** How one provider is reached in this process. */
 export interface ProviderEndpoint {
@@ -28,6 +39,11 @@ export interface ProviderRuntime {
   readonly endpoints: readonly ProviderEndpoint[];
   /** The in-process sandboxes, by provider (for fault injection in tests and benchmarks). */
   readonly sandboxes: Partial<Record<Provider, SandboxServer>>;
+  /**
+   * Makes the built-in sandboxes hold the records the gateway holds (a sandbox starts
+   * empty, the database does not). Each call does nothing for a provider that is live.
+   */
+  readonly sandboxMirror: SandboxMirror;
   /** Points the built-in Lead Bank and Tecalis sandboxes' webhooks at the gateway, signed with its secrets. */
   connectWebhooks(gatewayBaseUrl: URL, secrets: { leadBank: string | undefined; tecalis: string | undefined }): void;
   stop(): Promise<void>;
@@ -42,6 +58,13 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
   const endpoints: ProviderEndpoint[] = [];
   const sandboxes: Partial<Record<Provider, SandboxServer>> = {};
   const stops: Array<() => Promise<void>> = [];
+  const mirror: { -readonly [K in keyof SandboxMirror]: SandboxMirror[K] } = {
+    any: false,
+    techeaLead: () => undefined,
+    application: () => undefined,
+    verification: () => undefined,
+    decisionCloudCustomer: () => undefined,
+  };
   const webhookHooks: Array<(base: URL, secrets: { leadBank: string | undefined; tecalis: string | undefined }) => void> = [];
 
   const use = async <C, A>(
@@ -72,7 +95,12 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
         Provider.TECHEA,
         'TECHEA_BASE_URL',
         config.techea && { baseUrl: config.techea.baseUrl, connection: { baseUrl: config.techea.baseUrl, apiKey: config.techea.apiKey.reveal() } },
-        () => startTecheaSandbox({ seedLeads: 5 }),
+        async () => {
+          const sandbox = await startTecheaSandbox({ seedLeads: 5 });
+          mirror.any = true;
+          mirror.techeaLead = (id) => void sandbox.behavior.addLead(id);
+          return sandbox;
+        },
         connectTechea,
       ),
       leadBank: await use(
@@ -89,6 +117,8 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
         },
         async () => {
           const sandbox = await startLeadBankSandbox();
+          mirror.any = true;
+          mirror.application = (record) => mirrorApplication(sandbox.behavior, record);
           webhookHooks.push((base, secrets) => {
             if (secrets.leadBank !== undefined) sandbox.behavior.setWebhook(new URL('/webhooks/leadbank', base), secrets.leadBank);
           });
@@ -102,6 +132,8 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
         config.tecalis && { baseUrl: config.tecalis.baseUrl, connection: { baseUrl: config.tecalis.baseUrl, apiKey: config.tecalis.apiKey.reveal() } },
         async () => {
           const sandbox = await startTecalisSandbox();
+          mirror.any = true;
+          mirror.verification = (record) => mirrorProcess(sandbox.behavior, record);
           webhookHooks.push((base, secrets) => {
             if (secrets.tecalis !== undefined) {
               sandbox.behavior.setDefaultCallback(new URL('/webhooks/tecalis', base), { [TECALIS_TOKEN_FIELD]: secrets.tecalis });
@@ -122,7 +154,12 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
             clientSecret: config.decisionCloud.clientSecret.reveal(),
           },
         },
-        () => startDecisionCloudSandbox(),
+        async () => {
+          const sandbox = await startDecisionCloudSandbox();
+          mirror.any = true;
+          mirror.decisionCloudCustomer = (id) => void sandbox.behavior.addCustomer(id);
+          return sandbox;
+        },
         connectDecisionCloud,
       ),
     };
@@ -130,6 +167,7 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
       adapters,
       endpoints,
       sandboxes,
+      sandboxMirror: mirror,
       connectWebhooks: (base, secrets) => webhookHooks.forEach((hook) => hook(base, secrets)),
       stop: () => Promise.all(stops.map((stop) => stop())).then(() => undefined),
     };

@@ -31,7 +31,7 @@ describe('the gateway as a user starts it (no DATABASE_URL, nothing installed)',
     home = await fs.mkdtemp(path.join(os.tmpdir(), 'leadgraph-e2e-'));
     await fs.chmod(home, 0o755); // as root, the embedded PostgreSQL runs as `postgres` and must reach it
     dataDir = path.join(home, 'pg');
-    env = { LEADGRAPH_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' };
+    env = { LEADGRAPH_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', DEMO_DATA: 'off' };
   });
   afterAll(async () => {
     await killLeftoverGateways();

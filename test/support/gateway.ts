@@ -43,6 +43,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     RATE_LIMIT_PER_SECOND: '100000',
     SUBSCRIPTION_STARTS_PER_MINUTE: '100000',
     AUTH_FAILURES_PER_MINUTE: '100000',
+    // Tests start from an empty database and seed what they need.
+    DEMO_DATA: 'off',
     ...options.env,
   });
   const gateway = await startGateway(config, options.logger ?? createLogger('silent'), {

@@ -8,6 +8,7 @@ import { TecalisSandbox, type TecalisProcessSeed, type TecalisSandboxOptions } f
 export { TecalisSandbox, type TecalisClientOptions, type TecalisProcessSeed };
 
 /** A Tecalis adapter for the live service or a sandbox. */
+export { mirrorProcess } from './sandbox-mirror.js';
 export { parseTecalisCallback, TECALIS_TOKEN_FIELD, type TecalisCallback } from './webhook.js';
 
 export function connectTecalis(connection: TecalisClientOptions, options: AdapterOptions): ProviderAdapter<UpdateVerificationStatusCommand> {

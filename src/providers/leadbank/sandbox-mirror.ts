@@ -1,0 +1,47 @@
+import { type ApplicationRecord } from '../../domain/records.js';
+import { toWireStatus } from './mapping.js';
+import { type LeadBankSandbox } from './sandbox.js';
+
+/** Puts a gateway-held application into the sandbox, in Lead Bank's shape, so the two agree. */
+export function mirrorApplication(sandbox: LeadBankSandbox, record: ApplicationRecord): void {
+  const iso = (date: Date | null | undefined) => date?.toISOString();
+  sandbox.addApplication({
+    id: record.id,
+    ...(record.status !== null && { status: toWireStatus(record.status) }),
+    details: {
+      ...(record.productName !== null && { product_name: record.productName }),
+      ...(record.credit !== null && {
+        credit: {
+          ...(record.credit.isSecured !== null && { is_secured: record.credit.isSecured }),
+          ...(record.credit.isMla !== null && { is_mla: record.credit.isMla }),
+          ...(record.credit.currency !== null && { currency: record.credit.currency }),
+          ...(record.credit.underwritingGrade !== null && { underwriting_grade: record.credit.underwritingGrade }),
+          ...(record.credit.limitCents !== null && { limit: record.credit.limitCents }),
+          ...(record.credit.maxLimitCents !== null && { max_limit: record.credit.maxLimitCents }),
+        },
+      }),
+      ...(record.adverseActionNotice !== null && {
+        adverse_action_notice: {
+          delivered_at: iso(record.adverseActionNotice.deliveredAt),
+          reason: record.adverseActionNotice.reason ?? undefined,
+          delivery_method: record.adverseActionNotice.deliveryMethod ?? undefined,
+        },
+      }),
+    },
+    ...(record.decision !== null && {
+      decision: {
+        decided_at: iso(record.decision.decidedAt),
+        reason: record.decision.reason ?? undefined,
+        exception_approval_reason: record.decision.exceptionApprovalReason ?? undefined,
+      },
+    }),
+    documents: record.documents.map((d) => ({
+      ...(d.documentId !== null && { document_id: d.documentId }),
+      type: d.type,
+      ...(d.displayedAt !== null && { displayed_at: d.displayedAt.toISOString() }),
+      ...(d.consentedAt !== null && { consented_at: d.consentedAt.toISOString() }),
+      ...(d.version !== null && { version: d.version }),
+    })),
+    metadata: record.metadata ?? {},
+  } as never);
+}

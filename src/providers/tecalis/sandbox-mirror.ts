@@ -1,0 +1,17 @@
+import { type VerificationRecord } from '../../domain/records.js';
+import { toWireOperationState, toWireOperationType, toWireStatus } from './mapping.js';
+import { type TecalisSandbox } from './sandbox.js';
+
+/** Puts a gateway-held process into the sandbox, so the two agree. */
+export function mirrorProcess(sandbox: TecalisSandbox, record: VerificationRecord): void {
+  sandbox.addProcess({
+    authUuid: record.authUuid,
+    status: toWireStatus(record.status),
+    statusReasons: record.statusReasons,
+    name: record.name,
+    documentNumber: record.documentNumber,
+    documentType: record.documentType,
+    nationality: record.nationality,
+    operationStates: Object.fromEntries(record.operations.map((op) => [toWireOperationType(op.type), toWireOperationState(op.state)])),
+  });
+}
