@@ -15,6 +15,7 @@ import { type Logger } from './logger.js';
 import { type ProviderRuntime, startProviders } from './providers/index.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { StatusChangeHub } from './events/change-hub.js';
+import { GatewayMetrics } from './observability/metrics.js';
 import { WebhookIntake } from './services/webhook-intake.js';
 import { seedDemoLeads } from './demo/demo-leads.js';
 import { mirrorStoredRecords } from './demo/sandbox-sync.js';
@@ -64,8 +65,11 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     const providers = await startProviders(config.providers, logger);
     cleanups.push(['provider sandboxes', () => providers.stop()]);
     await loadDemoAndMirror(config, db, providers, logger);
-    const dispatcher = new Dispatcher({ db, adapters: providers.adapters, config: config.dispatch, logger });
+    // This instance's metrics, in a registry of its own (several instances can share a process).
+    const metrics = new GatewayMetrics();
+    const dispatcher = new Dispatcher({ db, adapters: providers.adapters, config: config.dispatch, logger, metrics });
     const changes = new StatusChangeHub(db, database.url, { subscriberBuffer: config.limits.subscriptionBuffer, safetyPollMs: 5_000 }, logger);
+    metrics.readAtScrape({ db, outbox: dispatcher.outbox, breakers: dispatcher, changes, logger });
     await changes.start();
     cleanups.push(['status-change feed', () => changes.stop()]);
     const services = createServices(db, dispatcher, config.dispatch.maxAttempts, changes);
@@ -84,15 +88,18 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       production: config.nodeEnv === 'production',
       webhooks: { secrets: webhookSecrets, toleranceMs: config.webhooks.leadBankToleranceMs, intake: new WebhookIntake(db, config.webhooks.tenantId) },
       logger,
+      observability: { metrics, changes, breakers: dispatcher },
     });
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);
       http.server.listen(config.port, config.host, resolve);
     });
-    cleanups.push(['http server', () => http.stop()]);
     dispatcher.start();
-    // Stopped before the HTTP server: no new claims, calls in flight finish or are left to others.
+    // Cleanups run last first: on a stop, the HTTP side goes first (stop accepting, finish
+    // in-flight requests, close WebSockets with 1001), then the dispatcher stops claiming
+    // and waits for its calls in flight; what is left PENDING is for other instances.
     cleanups.push(['dispatcher', () => dispatcher.stop()]);
+    cleanups.push(['http server', () => http.stop()]);
 
     const { port } = http.server.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
