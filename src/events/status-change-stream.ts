@@ -1,6 +1,7 @@
 import { type StatusChangeEntity } from '../db/entities/index.js';
 import { type StatusChangeStore } from '../services/status-change-store.js';
 import { type ChangeFilter, type StatusChangeHub } from './change-hub.js';
+import { type SubscriberQueue } from './subscriber-queue.js';
 
 const REPLAY_BATCH = 500;
 
@@ -15,14 +16,17 @@ const REPLAY_BATCH = 500;
  * and nothing comes twice. Joining live only after catching up keeps a long replay
  * from filling the live buffer.
  */
-export async function* statusChangeStream(
+export function statusChangeStream(
   hub: StatusChangeHub,
   store: StatusChangeStore,
   filter: ChangeFilter,
   after: string | undefined,
   onOverflow: () => void,
-): AsyncGenerator<StatusChangeEntity> {
+): AsyncIterableIterator<StatusChangeEntity> {
   let last = after === undefined ? undefined : BigInt(after);
+  let live: SubscriberQueue<StatusChangeEntity> | undefined;
+  let ended = false;
+
   const replay = async function* (): AsyncGenerator<StatusChangeEntity> {
     for (;;) {
       const rows = await store.after(
@@ -42,17 +46,35 @@ export async function* statusChangeStream(
     }
   };
 
-  if (last !== undefined) yield* replay();
-  const live = await hub.subscribe(filter, onOverflow);
-  try {
+  const stream = (async function* (): AsyncGenerator<StatusChangeEntity> {
     if (last !== undefined) yield* replay();
-    for await (const change of live) {
-      const id = BigInt(change.id);
-      if (last !== undefined && id <= last) continue;
-      last = id;
-      yield change;
+    live = await hub.subscribe(filter, onOverflow);
+    try {
+      if (ended) return;
+      if (last !== undefined) yield* replay();
+      for await (const change of live) {
+        const id = BigInt(change.id);
+        if (last !== undefined && id <= last) continue;
+        last = id;
+        yield change;
+      }
+    } finally {
+      await live.return();
     }
-  } finally {
-    await live.return();
-  }
+  })();
+
+  // An async generator waiting inside `for await` only queues a `return()`: it would stay
+  // subscribed until its next change. Ending the live queue first releases that wait.
+  return {
+    next: () => stream.next(),
+    async return(value?: unknown) {
+      ended = true;
+      await live?.return();
+      return stream.return(value);
+    },
+    throw: (error?: unknown) => stream.throw(error),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

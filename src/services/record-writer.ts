@@ -176,9 +176,11 @@ export class RecordWriter {
     newToLead: boolean,
   ): Promise<void> {
     if (leadId === null) return;
+    // The lead's row first (refreshLeadStage locks it), then the log's ordering lock (the
+    // append): every writer takes the two in this order, so none can wait on the other.
+    await refreshLeadStage(this.manager, leadId);
     if (to !== null && (newToLead || from !== to)) {
       await this.appendStatusChange({ leadId, provider, entityId, from: newToLead ? null : from, to });
     }
-    await refreshLeadStage(this.manager, leadId);
   }
 }
