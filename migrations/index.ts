@@ -3,6 +3,7 @@ import { TenantsAndApiKeys0000000000002 } from './0002-tenants-and-api-keys.js';
 import { DispatchLockToken0000000000003 } from './0003-dispatch-lock-token.js';
 import { WebhookEvents0000000000004 } from './0004-webhook-events.js';
 import { UpstreamIdsOwnedOnce0000000000005 } from './0005-upstream-ids-owned-once.js';
+import { DispatchRequestId0000000000006 } from './0006-dispatch-request-id.js';
 
 /** Every migration, in order; an explicit list so tsc, tsx and vitest find the same files. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   DispatchLockToken0000000000003,
   WebhookEvents0000000000004,
   UpstreamIdsOwnedOnce0000000000005,
+  DispatchRequestId0000000000006,
 ];

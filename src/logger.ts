@@ -1,12 +1,18 @@
 import { pino, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { type LogLevel } from './config.js';
+import { currentRequestId } from './observability/request-context.js';
 
 export type { Logger };
 
 /**
- * The process logger: JSON lines on stdout. Secret values are wrapped in `Secret`
+ * The process logger: JSON lines on stdout, or readable lines when stdout is a
+ * terminal (and no destination is given). Secret values are wrapped in `Secret`
  * and print as "[redacted]"; the paths below catch the usual places a secret could
  * arrive in a log object by accident.
+ *
+ * Every line written while serving a request, or a dispatch made for one (its retries
+ * included), carries the request's id as `requestId`.
  */
 export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -17,7 +23,11 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
         paths: ['password', '*.password', 'authorization', '*.authorization', 'headers.authorization', 'databaseUrl'],
         censor: '[redacted]',
       },
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId === undefined ? {} : { requestId };
+      },
     },
-    destination,
+    destination ?? (process.stdout.isTTY ? pinoPretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }) : undefined),
   );
 }

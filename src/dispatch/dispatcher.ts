@@ -4,6 +4,8 @@ import { type DispatchConfig } from '../config.js';
 import { type DispatchEntity, type StoredProviderError } from '../db/entities/index.js';
 import { DispatchState, Provider } from '../domain/vocabulary.js';
 import { type Logger } from '../logger.js';
+import { type DispatchObserver } from '../observability/observers.js';
+import { currentRequestId, withScope } from '../observability/request-context.js';
 import { type ProviderAdapters, ProviderCallError, type ProviderCommand } from '../providers/index.js';
 import { applyConfirmedResult, storedResult } from './apply-result.js';
 import { retryDelayMs } from './backoff.js';
@@ -18,6 +20,8 @@ export interface DispatcherDeps {
   readonly config: DispatchConfig;
   readonly logger: Logger;
   readonly random?: () => number;
+  /** Counts attempts, settlements and provider calls (the gateway's metrics). */
+  readonly metrics?: DispatchObserver;
 }
 
 /**
@@ -65,15 +69,17 @@ export class Dispatcher {
   async submit(intent: DispatchIntent): Promise<DispatchEntity> {
     const breaker = this.breakers[intent.provider];
     const open = breaker.state === 'open';
-    const { dispatch, claim } = await this.outbox.record(intent, {
+    const { dispatch, claim, replay } = await this.outbox.record(intent, {
       maxAttempts: this.deps.config.maxAttempts,
       leaseMs: this.deps.config.leaseMs,
       claim: !open,
       // With the breaker open the mutation is still accepted: it waits for the probe.
       runAt: new Date(open ? breaker.retryAt : Date.now()),
     });
+    const requestId = currentRequestId();
+    if (!replay && requestId !== undefined) await this.rememberRequestId(dispatch, requestId);
     if (claim === null) return dispatch;
-    const attempt = this.track(this.attempt(claim));
+    const attempt = this.track(this.attempt(claim, requestId));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([attempt, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.deps.config.waitMs)))]);
     clearTimeout(timer);
@@ -130,7 +136,37 @@ export class Dispatcher {
     if (room <= 0) return;
     const open = (Object.keys(this.breakers) as Provider[]).filter((p) => this.breakers[p].state === 'open');
     const claims = await this.outbox.claimDue(room, this.deps.config.leaseMs, open);
-    for (const claim of claims) void this.track(this.attempt(claim));
+    const requestIds = await this.requestIdsOf(claims);
+    for (const claim of claims) void this.track(this.attempt(claim, requestIds.get(claim.dispatch.id)));
+  }
+
+  /**
+   * Stores the id of the request that asked for a new dispatch, so that its retries,
+   * made later by any instance's poller, log it too. Only a log correlation: if it
+   * cannot be stored, the dispatch goes on without it.
+   */
+  private async rememberRequestId(dispatch: DispatchEntity, requestId: string): Promise<void> {
+    try {
+      await this.deps.db.query(`UPDATE dispatch SET request_id = $2 WHERE id = $1`, [dispatch.id, requestId]);
+      dispatch.requestId = requestId;
+    } catch (error) {
+      this.deps.logger.warn({ err: error, dispatchId: dispatch.id }, 'could not store the request id of a dispatch');
+    }
+  }
+
+  /** The request ids stored on claimed dispatches (the claim's row is read without them). */
+  private async requestIdsOf(claims: readonly Claim[]): Promise<Map<string, string>> {
+    if (claims.length === 0) return new Map();
+    try {
+      const rows = await this.deps.db.query<Array<{ id: string; request_id: string }>>(
+        `SELECT id, request_id FROM dispatch WHERE id = ANY($1::uuid[]) AND request_id IS NOT NULL`,
+        [claims.map((claim) => claim.dispatch.id)],
+      );
+      return new Map(rows.map((row) => [row.id, row.request_id]));
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'could not read the request ids of claimed dispatches');
+      return new Map();
+    }
   }
 
   private track(work: Promise<void>): Promise<void> {
@@ -143,22 +179,29 @@ export class Dispatcher {
    * One attempt of a claimed dispatch: call, then record the outcome under the claim.
    * It never rejects: whatever fails here (the database included) is logged, and the
    * dispatch stays PENDING with its claim, which expires and lets it be sent again.
+   *
+   * It runs in the scope of the request that asked for the dispatch (its log lines,
+   * and the provider client's, carry the request id) and of this instance's metrics.
    */
-  private async attempt(claim: Claim): Promise<void> {
-    const log = this.deps.logger.child({ dispatchId: claim.dispatch.id, provider: claim.dispatch.provider, operation: claim.dispatch.operation });
-    try {
-      await this.tryAttempt(claim, log);
-    } catch (error) {
-      log.error({ err: error }, 'could not record the outcome of a dispatch attempt; its claim will expire and it will be sent again');
-    } finally {
-      this.events.emit(`attempted:${claim.dispatch.id}`);
-    }
+  private async attempt(claim: Claim, requestId: string | undefined): Promise<void> {
+    const scope = { ...(requestId !== undefined && { requestId }), ...(this.deps.metrics !== undefined && { providerCalls: this.deps.metrics }) };
+    await withScope(scope, async () => {
+      const log = this.deps.logger.child({ dispatchId: claim.dispatch.id, provider: claim.dispatch.provider, operation: claim.dispatch.operation });
+      try {
+        await this.tryAttempt(claim, log);
+      } catch (error) {
+        log.error({ err: error }, 'could not record the outcome of a dispatch attempt; its claim will expire and it will be sent again');
+      } finally {
+        this.events.emit(`attempted:${claim.dispatch.id}`);
+      }
+    });
   }
 
   private async tryAttempt(claim: Claim, log: Logger): Promise<void> {
     const { dispatch } = claim;
     const breaker = this.breakers[dispatch.provider];
     if (!breaker.tryAcquire()) {
+      this.deps.metrics?.dispatchAttempt(dispatch.provider, 'held');
       await this.outbox.release(claim, new Date(breaker.retryAt));
       return;
     }
@@ -170,11 +213,13 @@ export class Dispatcher {
         idempotencyKey: dispatch.id,
       });
       breaker.recordSuccess();
-      await this.deps.db.transaction(async (manager) => {
-        if (await this.outbox.settleSucceeded(manager, dispatch.id, storedResult(confirmed))) {
-          await applyConfirmedResult(manager, dispatch.tenantId, dispatch.leadId, confirmed);
-        }
+      this.deps.metrics?.dispatchAttempt(dispatch.provider, 'succeeded');
+      const settled = await this.deps.db.transaction(async (manager) => {
+        if (!(await this.outbox.settleSucceeded(manager, dispatch.id, storedResult(confirmed)))) return false;
+        await applyConfirmedResult(manager, dispatch.tenantId, dispatch.leadId, confirmed);
+        return true;
       });
+      if (settled) this.deps.metrics?.dispatchSettled(dispatch.provider, DispatchState.SUCCEEDED);
       log.info({ attempts: dispatch.attempts }, 'dispatch succeeded');
       this.events.emit(`settled:${dispatch.id}`);
     } catch (error) {
@@ -189,6 +234,7 @@ export class Dispatcher {
       // with the same key, so a call that did go through is not applied twice upstream.
       // Says nothing about the provider, so a probe it held is given back.
       breaker.abandonProbe();
+      this.deps.metrics?.dispatchAttempt(dispatch.provider, 'gateway_error');
       log.error({ err: error }, 'dispatch attempt failed inside the gateway; it will be retried');
       const delay = retryDelayMs(dispatch.attempts, this.policy(), null, this.deps.random);
       await this.outbox.scheduleRetry(claim, null, new Date(Date.now() + delay)).catch(() => undefined);
@@ -198,18 +244,23 @@ export class Dispatcher {
     // It answered: a refusal, or busy with this very request (CONFLICT). The provider is up.
     if (!error.retryable || error.code === 'CONFLICT') breaker.recordSuccess();
     if (!error.retryable) {
+      this.deps.metrics?.dispatchAttempt(dispatch.provider, 'refused');
       await this.outbox.settleFailed(claim, stored);
+      this.deps.metrics?.dispatchSettled(dispatch.provider, DispatchState.FAILED);
       log.warn({ code: error.code, httpStatus: error.httpStatus }, 'dispatch refused by the provider');
       this.events.emit(`settled:${dispatch.id}`);
       return;
     }
     if (error.code !== 'CONFLICT') breaker.recordFailure();
     if (dispatch.attempts >= dispatch.maxAttempts) {
+      this.deps.metrics?.dispatchAttempt(dispatch.provider, 'exhausted');
       await this.outbox.settleFailed(claim, stored);
+      this.deps.metrics?.dispatchSettled(dispatch.provider, DispatchState.FAILED);
       log.warn({ code: error.code, attempts: dispatch.attempts }, 'dispatch failed: no attempts left');
       this.events.emit(`settled:${dispatch.id}`);
       return;
     }
+    this.deps.metrics?.dispatchAttempt(dispatch.provider, 'retry');
     const delay = retryDelayMs(dispatch.attempts, this.policy(), error.retryAfterMs, this.deps.random);
     await this.outbox.scheduleRetry(claim, stored, new Date(Date.now() + delay));
     log.info({ code: error.code, attempts: dispatch.attempts, retryInMs: delay }, 'dispatch will be retried');

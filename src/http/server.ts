@@ -9,13 +9,19 @@ import { type DataSource } from 'typeorm';
 import { type Authenticator } from '../auth/authenticator.js';
 import { RateLimit } from '../auth/rate-limiter.js';
 import { type LimitsConfig } from '../config.js';
-import { hasPendingMigrations } from '../db/data-source.js';
 import { createContext, type GraphQLContext, type Services } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
 import { createQueryLimits } from '../graphql/query-limits.js';
 import { type Logger } from '../logger.js';
+import { graphqlMetricsPlugin } from '../observability/graphql-metrics.js';
+import { readiness, type ReadinessSources } from '../observability/health.js';
+import { accessLog } from '../observability/access-log.js';
+import { type GatewayMetrics } from '../observability/metrics.js';
+import { metricsRoute } from '../observability/metrics-route.js';
+import { requestScope } from '../observability/request-context.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { attachGraphQLWebSocket } from './graphql-websocket.js';
+import { ideRoutes } from './ide.js';
 import { refuseSubscriptionsOverHttp } from './subscriptions-over-http.js';
 import { type WebhookDeps, webhookRoutes } from './webhooks.js';
 
@@ -30,9 +36,11 @@ export interface HttpServerDeps {
   readonly production: boolean;
   readonly webhooks: Omit<WebhookDeps, 'logger' | 'maxBodyBytes'>;
   readonly logger: Logger;
+  /** This instance's metrics (`/metrics`), and what `/readyz` checks besides the database. */
+  readonly observability: Omit<ReadinessSources, 'db'> & { readonly metrics: GatewayMetrics };
 }
 
-/** The HTTP side of the gateway: `/graphql` (HTTP and WebSocket), `/healthz`, `/readyz`. */
+/** The HTTP side of the gateway: `/graphql` (HTTP and WebSocket), `/healthz`, `/readyz`, `/metrics`. */
 export interface HttpServer {
   readonly server: http.Server;
   /** Stops accepting, lets in-flight requests finish, then closes. */
@@ -43,6 +51,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   const { logger, limits } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // First: every request gets its id (x-request-id), its scope for logs, and an access log line.
+  app.use(requestScope({ providerCalls: deps.observability.metrics, onFinished: accessLog(logger) }));
   const server = http.createServer(app);
   const queryLimits = createQueryLimits(limits, deps.production);
   const authFailures = new RateLimit(limits.authFailuresPerMinute, 60);
@@ -66,6 +76,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
       ApolloServerPluginLandingPageDisabled(),
       ...queryLimits.plugins,
       refuseSubscriptionsOverHttp(),
+      graphqlMetricsPlugin(deps.observability.metrics),
     ],
     logger: {
       debug: (m) => logger.debug(m),
@@ -92,10 +103,18 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const ready = await readiness(deps.db);
-    res.status(ready.status === 'ready' ? 200 : 503).json(ready);
+    const ready = await readiness({ db: deps.db, changes: deps.observability.changes, breakers: deps.observability.breakers });
+    res.status(ready.status === 'ready' ? 200 : 503).set('Cache-Control', 'no-store').json(ready);
   });
+  // Not public: an admin API key (401/429 as for GraphQL, 403 for any other credential).
+  app.get(
+    '/metrics',
+    authenticateRequest({ authenticator: deps.authenticator, requests: new RateLimit(limits.requestsPerSecond, 1), authFailures, logger }),
+    metricsRoute(deps.observability.metrics, logger),
+  );
 
+  // The GraphQL IDE answers browser navigations to /graphql before authentication (a browser cannot send the key).
+  app.use(ideRoutes({ enabled: !deps.production }));
   app.use(
     '/graphql',
     authenticateRequest({
@@ -125,16 +144,6 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
       await apollo.stop();
     },
   };
-}
-
-async function readiness(db: DataSource): Promise<{ status: 'ready' | 'not ready'; database: string; migrations: string }> {
-  try {
-    await db.query('SELECT 1');
-  } catch {
-    return { status: 'not ready', database: 'unreachable', migrations: 'unknown' };
-  }
-  const pending = await hasPendingMigrations(db).catch(() => true);
-  return { status: pending ? 'not ready' : 'ready', database: 'ok', migrations: pending ? 'pending' : 'applied' };
 }
 
 /** The body parser's refusals, answered as GraphQL errors instead of express's HTML page. */

@@ -1,4 +1,6 @@
 import { type Logger } from '../logger.js';
+import { type ProviderRequestOutcome } from '../observability/observers.js';
+import { currentScope } from '../observability/request-context.js';
 import { codeForStatus, ProviderCallError } from './provider-error.js';
 import { redact } from './redact.js';
 
@@ -60,6 +62,8 @@ export class ProviderHttpClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(request.form).toString();
     }
+    // Counted by the gateway instance whose work this is (labels: provider and outcome only, no URL).
+    const observer = currentScope()?.providerCalls;
     const started = performance.now();
     let response: Response;
     try {
@@ -67,6 +71,8 @@ export class ProviderHttpClient {
     } catch (error) {
       const timedOut = error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
       logger.warn({ provider, method: request.method, path: request.url.pathname, timedOut }, 'provider call failed');
+      observer?.providerRequest(provider, timedOut ? 'timeout' : 'unreachable', (performance.now() - started) / 1000);
+      observer?.providerError(provider, timedOut ? 'TIMEOUT' : 'UNAVAILABLE');
       throw timedOut
         ? new ProviderCallError('TIMEOUT', `${provider} did not answer within ${timeoutMs} ms`)
         : new ProviderCallError('UNAVAILABLE', `${provider} could not be reached: ${this.clean(describe(error))}`);
@@ -78,25 +84,22 @@ export class ProviderHttpClient {
     } catch {
       parsed = undefined;
     }
-    logger.debug(
-      { provider, method: request.method, path: request.url.pathname, status: response.status, ms: Math.round(performance.now() - started) },
-      'provider call',
-    );
+    const elapsedMs = performance.now() - started;
+    logger.debug({ provider, method: request.method, path: request.url.pathname, status: response.status, ms: Math.round(elapsedMs) }, 'provider call');
+    observer?.providerRequest(provider, statusClass(response.status), elapsedMs / 1000);
     return { status: response.status, headers: response.headers, body: parsed };
   }
 
   /** The error for a non-2xx answer: the neutral code of its status, the provider's message, Retry-After. */
   failure(response: ProviderResponse, providerMessage: string): ProviderCallError {
-    return new ProviderCallError(
-      codeForStatus(response.status),
-      this.clean(providerMessage),
-      response.status,
-      parseRetryAfter(response.headers.get('retry-after')),
-    );
+    const code = codeForStatus(response.status);
+    currentScope()?.providerCalls?.providerError(this.options.provider, code);
+    return new ProviderCallError(code, this.clean(providerMessage), response.status, parseRetryAfter(response.headers.get('retry-after')));
   }
 
   /** A 2xx answer that breaks the provider's contract. */
   invalidResponse(response: ProviderResponse, problem: string): ProviderCallError {
+    currentScope()?.providerCalls?.providerError(this.options.provider, 'INVALID_RESPONSE');
     return new ProviderCallError('INVALID_RESPONSE', this.clean(`${this.options.provider} answered ${response.status} with ${problem}`), response.status);
   }
 
@@ -112,6 +115,10 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+function statusClass(status: number): ProviderRequestOutcome {
+  return status < 200 ? '1xx' : status < 300 ? '2xx' : status < 400 ? '3xx' : status < 500 ? '4xx' : '5xx';
 }
 
 function describe(error: unknown): string {

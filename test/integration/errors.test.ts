@@ -113,6 +113,12 @@ describe('errors a client can get', () => {
     expect(await (await fetch(new URL('/healthz', gateway.url))).json()).toEqual({ status: 'ok' });
     const ready = await fetch(new URL('/readyz', gateway.url));
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', database: 'ok', migrations: 'applied' });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      database: 'ok',
+      migrations: 'applied',
+      listen: 'up',
+      breakers: { TECHEA: 'closed', LEAD_BANK: 'closed', TECALIS: 'closed', DECISION_CLOUD: 'closed' },
+    });
   });
 });

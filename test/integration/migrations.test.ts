@@ -9,6 +9,7 @@ const ALL = [
   'DispatchLockToken0000000000003',
   'WebhookEvents0000000000004',
   'UpstreamIdsOwnedOnce0000000000005',
+  'DispatchRequestId0000000000006',
 ];
 
 describe('migrations', () => {

@@ -72,6 +72,10 @@ export class DispatchEntity {
   @Column({ type: 'jsonb', nullable: true })
   result!: Record<string, unknown> | null;
 
+  /** The `x-request-id` of the request that asked for it, so later retries log it too (migration 0006). */
+  @Column({ name: 'request_id', type: 'text', nullable: true })
+  requestId!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 

@@ -43,5 +43,5 @@ export function mirrorApplication(sandbox: LeadBankSandbox, record: ApplicationR
       ...(d.version !== null && { version: d.version }),
     })),
     metadata: record.metadata ?? {},
-  } as never);
+  });
 }

@@ -1,0 +1,24 @@
+import { type Request, type Response } from 'express';
+import { type Logger } from '../logger.js';
+
+/** Probes, scraped every few seconds: logged at debug, so they do not drown the rest. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * One line per HTTP request once its response is sent: method, path (without the
+ * query string, cut to 200 characters), status and time. Never headers or bodies,
+ * which carry credentials. The request id comes from the scope (see `requestScope`).
+ */
+export function accessLog(logger: Logger): (req: Request, res: Response, ms: number) => void {
+  return (req, res, ms) => {
+    const path = pathOf(req.originalUrl);
+    const line = { method: req.method, path, status: res.statusCode, ms: Math.round(ms) };
+    if (PROBES.has(path)) logger.debug(line, 'http request');
+    else logger.info(line, 'http request');
+  };
+}
+
+function pathOf(url: string): string {
+  const end = url.search(/[?#]/);
+  return (end === -1 ? url : url.slice(0, end)).slice(0, 200);
+}

@@ -1,0 +1,264 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { type DataSource } from 'typeorm';
+import { type BreakerState } from '../dispatch/circuit-breaker.js';
+import { DispatchState, Provider } from '../domain/vocabulary.js';
+import { type Logger } from '../logger.js';
+import { PROVIDER_ERROR_CODES, type ProviderErrorCode } from '../providers/provider-error.js';
+import { type DispatchAttemptOutcome, type DispatchObserver, type ProviderRequestOutcome } from './observers.js';
+
+/** Seconds: from a cached read (a few ms) to a provider call at its timeout. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * Distinct operation names counted per instance. Names are the caller's choice: past
+ * this many, new ones are counted as `(other)`, so a caller cannot grow the series
+ * (and the memory) without bound.
+ */
+const MAX_OPERATION_NAMES = 200;
+
+const PROVIDERS = Object.values(Provider);
+const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
+const ATTEMPT_OUTCOMES: readonly DispatchAttemptOutcome[] = ['succeeded', 'refused', 'retry', 'exhausted', 'gateway_error', 'held'];
+
+/** The HTTP client names its provider in lower case; metrics use the names the API uses. */
+const PROVIDER_OF_CLIENT: Readonly<Record<string, Provider>> = {
+  techea: Provider.TECHEA,
+  leadbank: Provider.LEAD_BANK,
+  tecalis: Provider.TECALIS,
+  decisioncloud: Provider.DECISION_CLOUD,
+};
+
+/** What GraphQL operations are labelled with. */
+export interface GraphQLOperationLabels {
+  /** The operation's name, when the document resolved to an operation (`null`: anonymous). */
+  readonly name: string | null | undefined;
+  /** `query`, `mutation` or `subscription`; undefined when it did not resolve. */
+  readonly type: string | undefined;
+  /** `success`; `error`: executed, with errors; `rejected`: never executed (parse, validation, limits). */
+  readonly outcome: 'success' | 'error' | 'rejected';
+}
+
+/** What is read when `/metrics` is scraped rather than counted as it happens. */
+export interface ScrapeSources {
+  readonly db: DataSource;
+  /** The outbox's depth and the age of its oldest pending dispatch. */
+  readonly outbox: { depth(): Promise<{ pending: number; oldestPendingSeconds: number | null }> };
+  readonly breakers: { breakerStates(): Record<Provider, BreakerState> };
+  readonly changes: { readonly listening: boolean; readonly subscriberCount: number; readonly delivered: number };
+  readonly logger: Logger;
+}
+
+/**
+ * One gateway instance's metrics, in a registry of its own (several gateways can run
+ * in one process, as in the tests). Counters move as things happen (GraphQL
+ * operations, provider calls, dispatch attempts and settlements); gauges of state
+ * (pending dispatches, open subscriptions, breakers, the LISTEN connection) are read
+ * at scrape time. No label carries an id, a URL or a secret.
+ */
+export class GatewayMetrics implements DispatchObserver {
+  readonly registry = new Registry();
+  private sources: ScrapeSources | undefined;
+  private readonly operationNames = new Set<string>();
+  private depthRead: Promise<{ pending: number; oldestPendingSeconds: number | null } | undefined> | undefined;
+
+  private readonly graphqlOperations = new Counter({
+    name: 'leadgraph_graphql_operations_total',
+    help: 'GraphQL operations over HTTP, by operation name, type and outcome (success, error, rejected).',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly graphqlDuration = new Histogram({
+    name: 'leadgraph_graphql_operation_duration_seconds',
+    help: 'Time from receiving a GraphQL operation over HTTP to sending its response.',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly providerRequests = new Histogram({
+    name: 'leadgraph_provider_request_duration_seconds',
+    help: 'HTTP calls to providers and their latency, by provider and outcome (status class, timeout, unreachable).',
+    labelNames: ['provider', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly providerErrors = new Counter({
+    name: 'leadgraph_provider_errors_total',
+    help: 'Provider calls that ended in an error, by provider and neutral error code.',
+    labelNames: ['provider', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly dispatchAttempts = new Counter({
+    name: 'leadgraph_dispatch_attempts_total',
+    help: 'Dispatch attempts made by this instance, by provider and outcome.',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly dispatchesSettled = new Counter({
+    name: 'leadgraph_dispatches_settled_total',
+    help: 'Dispatches this instance moved from PENDING to SUCCEEDED or FAILED, by provider and state.',
+    labelNames: ['provider', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { readonly processMetrics?: boolean } = {}) {
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    // Every known series starts at 0, so a rate is defined from the first scrape on.
+    for (const provider of PROVIDERS) {
+      for (const state of [DispatchState.SUCCEEDED, DispatchState.FAILED]) this.dispatchesSettled.inc({ provider, state }, 0);
+      for (const outcome of ATTEMPT_OUTCOMES) this.dispatchAttempts.inc({ provider, outcome }, 0);
+      for (const code of PROVIDER_ERROR_CODES) this.providerErrors.inc({ provider, code }, 0);
+    }
+
+    const pending: Gauge<'provider'> = new Gauge({
+      name: 'leadgraph_dispatches_pending',
+      help: 'Dispatches PENDING in the outbox (all instances), by provider; read at scrape.',
+      labelNames: ['provider'] as const,
+      registers: [this.registry],
+      collect: async () => {
+        pending.reset();
+        const sources = this.sources;
+        if (sources === undefined) return;
+        try {
+          const rows = await sources.db.query<Array<{ provider: Provider; n: number }>>(
+            `SELECT provider, count(*)::int AS n FROM dispatch WHERE state = 'PENDING' GROUP BY provider`,
+          );
+          for (const provider of PROVIDERS) pending.set({ provider }, rows.find((row) => row.provider === provider)?.n ?? 0);
+        } catch (error) {
+          sources.logger.debug({ err: error }, 'metrics: could not read the pending dispatches');
+          for (const provider of PROVIDERS) pending.set({ provider }, Number.NaN);
+        }
+      },
+    });
+
+    const depth: Gauge = new Gauge({
+      name: 'leadgraph_outbox_depth',
+      help: 'Dispatches PENDING in the outbox (all instances and providers); read at scrape.',
+      registers: [this.registry],
+      collect: async () => {
+        const read = await this.readDepth();
+        depth.set(read?.pending ?? Number.NaN);
+      },
+    });
+    const oldest: Gauge = new Gauge({
+      name: 'leadgraph_outbox_oldest_pending_age_seconds',
+      help: 'How long the oldest PENDING dispatch has waited since it was recorded (0 when none is pending); read at scrape.',
+      registers: [this.registry],
+      collect: async () => {
+        const read = await this.readDepth();
+        oldest.set(read === undefined ? Number.NaN : (read.oldestPendingSeconds ?? 0));
+      },
+    });
+
+    const breakers: Gauge<'provider' | 'state'> = new Gauge({
+      name: 'leadgraph_provider_breaker_state',
+      help: "Each provider's circuit breaker on this instance: 1 for its current state (closed, open, half-open), 0 for the others.",
+      labelNames: ['provider', 'state'] as const,
+      registers: [this.registry],
+      collect: () => {
+        const states = this.sources?.breakers.breakerStates();
+        if (states === undefined) return;
+        for (const provider of PROVIDERS) {
+          for (const state of BREAKER_STATES) breakers.set({ provider, state }, states[provider] === state ? 1 : 0);
+        }
+      },
+    });
+
+    const listening: Gauge = new Gauge({
+      name: 'leadgraph_listen_connection_up',
+      help: 'Whether the LISTEN connection of the status-change feed is up (1) or not (0).',
+      registers: [this.registry],
+      collect: () => {
+        if (this.sources !== undefined) listening.set(this.sources.changes.listening ? 1 : 0);
+      },
+    });
+
+    const subscriptions: Gauge = new Gauge({
+      name: 'leadgraph_subscriptions_open',
+      help: 'Status-change subscriptions open on this instance.',
+      registers: [this.registry],
+      collect: () => {
+        if (this.sources !== undefined) subscriptions.set(this.sources.changes.subscriberCount);
+      },
+    });
+
+    const delivered: Counter = new Counter({
+      name: 'leadgraph_subscription_events_delivered_total',
+      help: 'Status changes handed to subscribers on this instance.',
+      registers: [this.registry],
+      collect: () => {
+        if (this.sources === undefined) return;
+        // The hub keeps the count; the counter mirrors it.
+        delivered.reset();
+        delivered.inc(this.sources.changes.delivered);
+      },
+    });
+  }
+
+  /**
+   * The outbox's depth, read once per scrape for both gauges that show it (a scrape
+   * collects every metric at once); undefined when the database cannot say.
+   */
+  private readDepth(): Promise<{ pending: number; oldestPendingSeconds: number | null } | undefined> {
+    const sources = this.sources;
+    if (sources === undefined) return Promise.resolve(undefined);
+    if (this.depthRead === undefined) {
+      const read = sources.outbox.depth().catch((error: unknown) => {
+        sources.logger.debug({ err: error }, 'metrics: could not read the outbox depth');
+        return undefined;
+      });
+      this.depthRead = read;
+      void read.finally(() => {
+        if (this.depthRead === read) this.depthRead = undefined;
+      });
+    }
+    return this.depthRead;
+  }
+
+  /** The parts read at scrape time (wired once they exist). */
+  readAtScrape(sources: ScrapeSources): void {
+    this.sources = sources;
+  }
+
+  /** The Prometheus text format of every metric. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  graphqlOperation(labels: GraphQLOperationLabels, seconds: number): void {
+    const values = { operation: this.operationLabel(labels), type: labels.type ?? 'unknown', outcome: labels.outcome };
+    this.graphqlOperations.inc(values);
+    this.graphqlDuration.observe(values, seconds);
+  }
+
+  providerRequest(provider: string, outcome: ProviderRequestOutcome, seconds: number): void {
+    this.providerRequests.observe({ provider: PROVIDER_OF_CLIENT[provider] ?? provider, outcome }, seconds);
+  }
+
+  providerError(provider: string, code: ProviderErrorCode): void {
+    this.providerErrors.inc({ provider: PROVIDER_OF_CLIENT[provider] ?? provider, code });
+  }
+
+  dispatchAttempt(provider: Provider, outcome: DispatchAttemptOutcome): void {
+    this.dispatchAttempts.inc({ provider, outcome });
+  }
+
+  dispatchSettled(provider: Provider, state: DispatchState.SUCCEEDED | DispatchState.FAILED): void {
+    this.dispatchesSettled.inc({ provider, state });
+  }
+
+  private operationLabel(labels: GraphQLOperationLabels): string {
+    if (labels.type === undefined) return '(unknown)';
+    const name = labels.name;
+    if (name === null || name === undefined || name === '') return '(anonymous)';
+    if (!/^[_A-Za-z][_0-9A-Za-z]{0,63}$/.test(name)) return '(other)';
+    if (this.operationNames.has(name)) return name;
+    if (this.operationNames.size >= MAX_OPERATION_NAMES) return '(other)';
+    this.operationNames.add(name);
+    return name;
+  }
+}

@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_TENANT } from '../../../src/domain/roles.js';
+import { seedLead } from '../../support/fixtures.js';
+import { type TestGateway, startTestGateway } from '../../support/gateway.js';
+import { postGraphQL, queryData } from '../../support/graphql-client.js';
+import { getMetrics, parseStrictly, scrape, type Scrape } from '../../support/prometheus-scrape.js';
+import { executeOverWebSocket } from '../../support/ws-client.js';
+import { REPORT_LEAD_EVENT, type Sandboxes, startMutationGateway } from '../mutations/mutation-harness.js';
+
+/** Every family leadgraph itself exposes, with its type. */
+const LEADGRAPH_FAMILIES = {
+  leadgraph_graphql_operations_total: 'COUNTER',
+  leadgraph_graphql_operation_duration_seconds: 'HISTOGRAM',
+  leadgraph_provider_request_duration_seconds: 'HISTOGRAM',
+  leadgraph_provider_errors_total: 'COUNTER',
+  leadgraph_dispatch_attempts_total: 'COUNTER',
+  leadgraph_dispatches_settled_total: 'COUNTER',
+  leadgraph_dispatches_pending: 'GAUGE',
+  leadgraph_outbox_depth: 'GAUGE',
+  leadgraph_outbox_oldest_pending_age_seconds: 'GAUGE',
+  leadgraph_provider_breaker_state: 'GAUGE',
+  leadgraph_listen_connection_up: 'GAUGE',
+  leadgraph_subscriptions_open: 'GAUGE',
+  leadgraph_subscription_events_delivered_total: 'COUNTER',
+} as const;
+
+const PROVIDERS = ['TECHEA', 'LEAD_BANK', 'TECALIS', 'DECISION_CLOUD'];
+
+describe('the strict Prometheus parser these tests read /metrics with', () => {
+  const valid = [
+    '# HELP a_total A counter.',
+    '# TYPE a_total counter',
+    'a_total{kind="x"} 3',
+    '# HELP g A gauge.',
+    '# TYPE g gauge',
+    'g NaN',
+    '# HELP h_seconds A histogram.',
+    '# TYPE h_seconds histogram',
+    'h_seconds_bucket{le="0.1",op="q"} 1',
+    'h_seconds_bucket{le="+Inf",op="q"} 2',
+    'h_seconds_sum{op="q"} 0.3',
+    'h_seconds_count{op="q"} 2',
+    '',
+  ];
+
+  it('reads valid text: counters, gauges (NaN included), labelled histograms', async () => {
+    const parsed = await parseStrictly(valid.join('\n'));
+    expect(parsed.value('a_total', { kind: 'x' })).toBe(3);
+    expect(parsed.count('h_seconds', { op: 'q' })).toBe(2);
+    expect(parsed.families.get('g')?.type).toBe('gauge');
+  });
+
+  it.each([
+    ['a sample of no declared family', [...valid, 'stray 1']],
+    ['a counter not named _total', valid.map((line) => line.replaceAll('a_total', 'a_count_of_things'))],
+    ['a line that is not a sample', [...valid, 'a_total{kind="x"} three']],
+    ['a histogram whose +Inf bucket is not its count', valid.map((line) => line.replace('h_seconds_count{op="q"} 2', 'h_seconds_count{op="q"} 5'))],
+    ['buckets that are not cumulative', valid.map((line) => line.replace('h_seconds_bucket{le="0.1",op="q"} 1', 'h_seconds_bucket{le="0.1",op="q"} 7'))],
+    ['a value that is almost NaN', [...valid.slice(0, -1), 'g NaNa', '']],
+  ])('refuses %s', async (_what, lines) => {
+    await expect(parseStrictly(lines.join('\n'))).rejects.toThrow();
+  });
+});
+
+describe('/metrics', () => {
+  let gateway: TestGateway;
+  let sandboxes: Sandboxes;
+  const metrics = () => scrape(gateway.url, gateway.api.token!);
+
+  beforeAll(async () => {
+    ({ gateway, sandboxes } = await startMutationGateway());
+  });
+  afterAll(() => gateway.stop());
+
+  /** Scrapes until `done` holds, re-checking after each scrape (bounded; no clock). */
+  async function scrapeUntil(done: (scrape: Scrape) => boolean): Promise<Scrape> {
+    for (let i = 0; i < 2000; i++) {
+      const now = await metrics();
+      if (done(now)) return now;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new Error('the metrics never reached the expected state');
+  }
+
+  const techeaLead = () => seedLead(gateway.db, { techeaLeadId: sandboxes.techea.behavior.addLead() });
+  const reportEvent = async (leadId: string, event = 'REGISTRATION') =>
+    (await queryData<{ reportLeadEvent: { dispatch: { id: string; state: string } } }>(gateway.api, REPORT_LEAD_EVENT, { input: { leadId, event } }))
+      .reportLeadEvent.dispatch;
+
+  it('refuses every caller but an admin API key: none or a wrong key 401, viewer and operator 403, as the GraphQL endpoint answers', async () => {
+    const none = await getMetrics(gateway.url);
+    expect(none.status).toBe(401);
+    expect(JSON.parse(none.body)).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+    const wrong = await getMetrics(gateway.url, `lgk_${randomUUID()}`);
+    expect(wrong.status).toBe(401);
+    expect(JSON.parse(wrong.body)).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+    for (const role of ['viewer', 'operator'] as const) {
+      const refused = await getMetrics(gateway.url, gateway.as(role).token);
+      expect(refused.status).toBe(403);
+      expect(refused.contentType).toMatch(/^application\/json/);
+      expect(JSON.parse(refused.body)).toEqual({
+        errors: [{ message: `/metrics needs an API key of role admin; this credential is an API key of role ${role}.`, extensions: { code: 'FORBIDDEN' } }],
+      });
+      expect(refused.body).not.toContain('leadgraph_');
+    }
+  });
+
+  it('answers an admin in the Prometheus text format, which parses strictly: leadgraph families and the Node process metrics', async () => {
+    const response = await getMetrics(gateway.url, gateway.api.token);
+    expect(response.status).toBe(200);
+    expect(response.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    const parsed = await parseStrictly(response.body);
+    for (const [name, type] of Object.entries(LEADGRAPH_FAMILIES)) expect(parsed.families.get(name)?.type, name).toBe(type.toLowerCase());
+    for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_seconds']) {
+      expect(parsed.families.has(name), name).toBe(true);
+    }
+    // Counters of known series start at 0 rather than appearing on first use.
+    for (const provider of PROVIDERS) {
+      expect(parsed.value('leadgraph_dispatches_settled_total', { provider, state: 'FAILED' })).toBeGreaterThanOrEqual(0);
+      expect(parsed.value('leadgraph_provider_errors_total', { provider, code: 'TIMEOUT' })).toBe(0);
+    }
+    // No label carries an id, a URL or a key.
+    expect(response.body).not.toMatch(/http:\/\/|lgk_|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
+  });
+
+  it('counts GraphQL operations by name, type and outcome, and observes their latency', async () => {
+    const before = await metrics();
+    for (let i = 0; i < 2; i++) await queryData(gateway.api, `query ObsLeadCount { leads(first: 1) { totalCount } }`);
+    const forbidden = await postGraphQL(gateway.as('viewer'), `mutation ObsForbidden { createLead(input: { advertiserRef: "obs" }) { id } }`);
+    expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const invalid = await postGraphQL(gateway.api, `query ObsInvalid { noSuchField }`);
+    expect(invalid.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const after = await metrics();
+
+    const delta = (labels: Record<string, string>) =>
+      (after.value('leadgraph_graphql_operations_total', labels) ?? 0) - (before.value('leadgraph_graphql_operations_total', labels) ?? 0);
+    const observed = (labels: Record<string, string>) =>
+      (after.count('leadgraph_graphql_operation_duration_seconds', labels) ?? 0) -
+      (before.count('leadgraph_graphql_operation_duration_seconds', labels) ?? 0);
+    const success = { operation: 'ObsLeadCount', type: 'query', outcome: 'success' };
+    const error = { operation: 'ObsForbidden', type: 'mutation', outcome: 'error' };
+    // A document that does not validate never resolves to an operation: its name is not trusted.
+    const rejected = { operation: '(unknown)', type: 'unknown', outcome: 'rejected' };
+    expect([delta(success), delta(error), delta(rejected)]).toEqual([2, 1, 1]);
+    expect([observed(success), observed(error), observed(rejected)]).toEqual([2, 1, 1]);
+    expect(after.series('leadgraph_graphql_operations_total')).not.toContainEqual(expect.objectContaining({ operation: 'ObsInvalid' }));
+  });
+
+  describe('dispatches and provider calls', () => {
+    let before: Scrape;
+    const delta = (after: Scrape, name: string, labels: Record<string, string>) =>
+      (after.value(name, labels) ?? after.count(name, labels) ?? 0) - (before.value(name, labels) ?? before.count(name, labels) ?? 0);
+
+    it('counts a success: one attempt, one settlement, one provider call answered 2xx, no error', async () => {
+      const lead = await techeaLead();
+      before = await metrics();
+      const dispatch = await reportEvent(lead.leadId);
+      expect(dispatch.state).toBe('SUCCEEDED');
+      const after = await metrics();
+      expect(delta(after, 'leadgraph_dispatch_attempts_total', { provider: 'TECHEA', outcome: 'succeeded' })).toBe(1);
+      expect(delta(after, 'leadgraph_dispatches_settled_total', { provider: 'TECHEA', state: 'SUCCEEDED' })).toBe(1);
+      expect(delta(after, 'leadgraph_provider_request_duration_seconds', { provider: 'TECHEA', outcome: '2xx' })).toBe(1);
+      expect(delta(after, 'leadgraph_graphql_operations_total', { operation: '(anonymous)', type: 'mutation', outcome: 'success' })).toBe(1);
+      for (const code of ['UNAVAILABLE', 'REJECTED', 'TIMEOUT']) {
+        expect(delta(after, 'leadgraph_provider_errors_total', { provider: 'TECHEA', code })).toBe(0);
+      }
+    });
+
+    it('counts a transient failure retried by the poller: a 503 (UNAVAILABLE, retry), then the success', async () => {
+      const lead = await techeaLead();
+      before = await metrics();
+      sandboxes.techea.server.setFaults({ forceStatus: 503, forceCount: 1 });
+      const dispatch = await reportEvent(lead.leadId);
+      expect(dispatch.state).toBe('PENDING');
+      expect((await gateway.dispatcher.settled(DEFAULT_TENANT, dispatch.id)).state).toBe('SUCCEEDED');
+      const after = await metrics();
+      expect(delta(after, 'leadgraph_provider_errors_total', { provider: 'TECHEA', code: 'UNAVAILABLE' })).toBe(1);
+      expect(delta(after, 'leadgraph_provider_request_duration_seconds', { provider: 'TECHEA', outcome: '5xx' })).toBe(1);
+      expect(delta(after, 'leadgraph_provider_request_duration_seconds', { provider: 'TECHEA', outcome: '2xx' })).toBe(1);
+      expect(delta(after, 'leadgraph_dispatch_attempts_total', { provider: 'TECHEA', outcome: 'retry' })).toBe(1);
+      expect(delta(after, 'leadgraph_dispatch_attempts_total', { provider: 'TECHEA', outcome: 'succeeded' })).toBe(1);
+      expect(delta(after, 'leadgraph_dispatches_settled_total', { provider: 'TECHEA', state: 'SUCCEEDED' })).toBe(1);
+      expect(delta(after, 'leadgraph_dispatches_settled_total', { provider: 'TECHEA', state: 'FAILED' })).toBe(0);
+    });
+
+    it('counts a refusal: REJECTED, settled FAILED at once', async () => {
+      const lead = await techeaLead();
+      before = await metrics();
+      sandboxes.techea.server.setFaults({ forceStatus: 422, forceCount: 1 });
+      const dispatch = await reportEvent(lead.leadId);
+      expect(dispatch.state).toBe('FAILED');
+      const after = await metrics();
+      expect(delta(after, 'leadgraph_provider_errors_total', { provider: 'TECHEA', code: 'REJECTED' })).toBe(1);
+      expect(delta(after, 'leadgraph_provider_request_duration_seconds', { provider: 'TECHEA', outcome: '4xx' })).toBe(1);
+      expect(delta(after, 'leadgraph_dispatch_attempts_total', { provider: 'TECHEA', outcome: 'refused' })).toBe(1);
+      expect(delta(after, 'leadgraph_dispatches_settled_total', { provider: 'TECHEA', state: 'FAILED' })).toBe(1);
+      // Other providers did not move.
+      expect(delta(after, 'leadgraph_dispatches_settled_total', { provider: 'LEAD_BANK', state: 'FAILED' })).toBe(0);
+    });
+  });
+
+  it('reads the outbox at scrape time: PENDING by provider, the depth, and the age of the oldest', async () => {
+    const idle = await metrics();
+    expect(idle.value('leadgraph_outbox_depth')).toBe(0);
+    expect(idle.value('leadgraph_outbox_oldest_pending_age_seconds')).toBe(0);
+    // A dispatch recorded 90 s ago, not due for an hour: no poller touches it.
+    const [row] = await gateway.db.query<Array<{ id: string }>>(
+      `INSERT INTO dispatch (tenant_id, provider, operation, payload, idempotency_key, request_hash, state, attempts, max_attempts,
+                             run_at, created_at)
+       VALUES ($1, 'LEAD_BANK', 'updateApplication', '{}', $2, 'h', 'PENDING', 1, 8, now() + interval '1 hour', now() - interval '90 seconds')
+       RETURNING id`,
+      [DEFAULT_TENANT, `obs-${randomUUID()}`],
+    );
+    try {
+      const pending = await metrics();
+      expect(Object.fromEntries(PROVIDERS.map((provider) => [provider, pending.value('leadgraph_dispatches_pending', { provider })]))).toEqual({
+        TECHEA: 0,
+        LEAD_BANK: 1,
+        TECALIS: 0,
+        DECISION_CLOUD: 0,
+      });
+      expect(pending.value('leadgraph_outbox_depth')).toBe(1);
+      expect(pending.value('leadgraph_outbox_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(90);
+      expect(pending.value('leadgraph_outbox_oldest_pending_age_seconds')).toBeLessThan(3600);
+    } finally {
+      await gateway.db.query(`DELETE FROM dispatch WHERE id = $1`, [row!.id]);
+    }
+    const drained = await metrics();
+    expect(drained.value('leadgraph_dispatches_pending', { provider: 'LEAD_BANK' })).toBe(0);
+    expect(drained.value('leadgraph_outbox_depth')).toBe(0);
+  });
+
+  it('shows open subscriptions and the status changes delivered to them', async () => {
+    const lead = await techeaLead();
+    const before = await metrics();
+    expect(before.value('leadgraph_subscriptions_open')).toBe(0);
+    const first = executeOverWebSocket(gateway.url, gateway.api.token, `subscription ($id: ID) { statusChanged(leadId: $id) { id to } }`, { id: lead.leadId }, {
+      firstEvent: true,
+    });
+    await scrapeUntil((now) => now.value('leadgraph_subscriptions_open') === 1);
+    await reportEvent(lead.leadId);
+    expect(await first).toMatchObject({ kind: 'result', result: { data: { statusChanged: { to: 'REGISTRATION' } } } });
+    // The client has gone: the subscription closes, and the delivery stays counted.
+    const after = await scrapeUntil((now) => now.value('leadgraph_subscriptions_open') === 0);
+    const delivered = (after.value('leadgraph_subscription_events_delivered_total') ?? 0) - (before.value('leadgraph_subscription_events_delivered_total') ?? 0);
+    expect(delivered).toBe(1);
+  });
+
+  it("shows each provider's breaker and the LISTEN connection", async () => {
+    const now = await metrics();
+    for (const provider of PROVIDERS) {
+      expect([
+        now.value('leadgraph_provider_breaker_state', { provider, state: 'closed' }),
+        now.value('leadgraph_provider_breaker_state', { provider, state: 'open' }),
+        now.value('leadgraph_provider_breaker_state', { provider, state: 'half-open' }),
+      ]).toEqual([1, 0, 0]);
+    }
+    expect(now.value('leadgraph_listen_connection_up')).toBe(1);
+  });
+
+  it('keeps operation names bounded: past 200 distinct names, new ones are counted as (other)', async () => {
+    const before = await metrics();
+    const otherBefore = before.value('leadgraph_graphql_operations_total', { operation: '(other)', type: 'query', outcome: 'success' }) ?? 0;
+    for (let i = 0; i < 210; i++) await queryData(gateway.api, `query ObsName${i} { leads(first: 1) { totalCount } }`);
+    const after = await metrics();
+    const names = new Set(after.series('leadgraph_graphql_operations_total').map((labels) => labels.operation));
+    names.delete('(other)');
+    names.delete('(anonymous)');
+    names.delete('(unknown)');
+    expect(names.size).toBe(200);
+    const other = after.value('leadgraph_graphql_operations_total', { operation: '(other)', type: 'query', outcome: 'success' }) ?? 0;
+    expect(other - otherBefore).toBeGreaterThanOrEqual(10);
+  });
+
+  it("keeps a registry per gateway: one gateway's traffic does not move another's counters", async () => {
+    const second = await startTestGateway();
+    try {
+      await queryData(gateway.api, `query ObsOnlyAtFirst { leads(first: 1) { totalCount } }`);
+      await queryData(second.api, `query ObsOnlyAtSecond { leads(first: 1) { totalCount } }`);
+      const [atFirst, atSecond] = [await metrics(), await scrape(second.url, second.api.token!)];
+      const ops = (s: Scrape) => s.series('leadgraph_graphql_operations_total').map((labels) => labels.operation);
+      expect(ops(atSecond)).toContain('ObsOnlyAtSecond');
+      expect(ops(atSecond)).not.toContain('ObsOnlyAtFirst');
+      expect(ops(atFirst)).not.toContain('ObsOnlyAtSecond');
+      expect(atSecond.value('leadgraph_dispatches_settled_total', { provider: 'TECHEA', state: 'SUCCEEDED' })).toBe(0);
+      expect(atSecond.families.has('process_cpu_user_seconds_total')).toBe(true);
+    } finally {
+      await second.stop();
+    }
+  });
+});
