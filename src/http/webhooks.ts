@@ -1,5 +1,5 @@
+import { constantTimeEqual } from '../security/constant-time-equal.js';
 import express, { type ErrorRequestHandler, type Router } from 'express';
-import { timingSafeEqual } from 'node:crypto';
 import { type Logger } from '../logger.js';
 import { checkLeadBankSignature, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook, parseTecalisCallback } from '../providers/index.js';
 import { type WebhookIntake } from '../services/webhook-intake.js';
@@ -64,7 +64,7 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     if (token === undefined) return void res.status(404).json({ error: 'Tecalis callbacks are not configured (TECALIS_WEBHOOK_TOKEN)' });
     const callback = parseTecalisCallback(req.body);
     if (callback.kind === 'invalid') return void res.status(400).json({ error: callback.problem });
-    if (callback.token === undefined || !same(callback.token, token)) {
+    if (callback.token === undefined || !constantTimeEqual(callback.token, token)) {
       logger.warn({ provider: 'TECALIS' }, 'callback refused: wrong or missing token');
       return void res.status(401).json({ error: 'the callback does not carry the shared token' });
     }
@@ -83,8 +83,3 @@ export function webhookRoutes(deps: WebhookDeps): Router {
   return router;
 }
 
-function same(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}

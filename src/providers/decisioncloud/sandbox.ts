@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../../security/constant-time-equal.js';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
+import { headerOf, jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
 import {
   WIRE_APPLICATION_TYPES,
   WIRE_LOAN_FIELDS,
@@ -114,12 +115,12 @@ export class DecisionCloudSandbox implements SandboxBehavior {
 
   /** `POST /oauth/token`: form-encoded client credentials only (ours: Passport's error shape). */
   private issueToken(request: SandboxRequest): SandboxResponse {
-    const form = (header(request, 'content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+    const form = (headerOf(request, 'content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
     const params = new URLSearchParams(form ? request.rawBody : '');
     if (params.get('grant_type') !== 'client_credentials') {
       return oauthError(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.');
     }
-    if (!same(params.get('client_id') ?? '', this.options.clientId) || !same(params.get('client_secret') ?? '', this.options.clientSecret)) {
+    if (!constantTimeEqual(params.get('client_id') ?? '', this.options.clientId) || !constantTimeEqual(params.get('client_secret') ?? '', this.options.clientSecret)) {
       return oauthError(401, 'invalid_client', 'Client authentication failed');
     }
     const lifetime = this.options.tokenLifetimeSeconds ?? 3600;
@@ -131,7 +132,7 @@ export class DecisionCloudSandbox implements SandboxBehavior {
 
   /** Runs `handler` for a live bearer token; 401 `{"message":"Unauthenticated."}` otherwise. */
   private authenticated(request: SandboxRequest, handler: () => SandboxResponse): SandboxResponse {
-    const token = /^Bearer\s+(\S+)$/i.exec(header(request, 'authorization') ?? '')?.[1];
+    const token = /^Bearer\s+(\S+)$/i.exec(headerOf(request, 'authorization') ?? '')?.[1];
     const expiresAt = token === undefined ? undefined : this.tokens.get(token);
     if (expiresAt === undefined || this.now() >= expiresAt) {
       this.counts.unauthenticated++;
@@ -284,17 +285,7 @@ function decoded(segment: string): string | undefined {
   }
 }
 
-function header(request: SandboxRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
-/** Constant-time comparison, as a real provider would do. */
-function same(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 function laravel(status: number, message: string): SandboxResponse {
   return { status, body: { message } satisfies WireError };

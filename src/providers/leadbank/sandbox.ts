@@ -1,8 +1,9 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../../security/constant-time-equal.js';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { LEADBANK_SIGNATURE_HEADER, signLeadBankWebhook } from './webhook.js';
-import { jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
+import { headerOf, jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
 import {
   APPLICATION_ID,
   CONSENTED_DOCUMENT_TYPES,
@@ -217,7 +218,7 @@ export class LeadBankSandbox implements SandboxBehavior {
     if (body.grant_type !== 'client_credentials') return problem(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
     if (body.scope !== undefined && typeof body.scope !== 'string') return problem(400, 'invalid_request', 'scope must be a string');
     const { clientId, clientSecret } = this.options;
-    if (typeof body.client_id !== 'string' || typeof body.client_secret !== 'string' || !same(body.client_id, clientId) || !same(body.client_secret, clientSecret)) {
+    if (typeof body.client_id !== 'string' || typeof body.client_secret !== 'string' || !constantTimeEqual(body.client_id, clientId) || !constantTimeEqual(body.client_secret, clientSecret)) {
       return problem(401, 'invalid_client', 'Invalid client credentials');
     }
     const lifetime = this.options.tokenLifetimeSeconds ?? 86_400;
@@ -228,7 +229,7 @@ export class LeadBankSandbox implements SandboxBehavior {
   }
 
   private checkBearer(request: SandboxRequest): SandboxResponse | undefined {
-    const match = /^Bearer\s+(\S+)$/i.exec(header(request, 'authorization') ?? '');
+    const match = /^Bearer\s+(\S+)$/i.exec(headerOf(request, 'authorization') ?? '');
     if (match?.[1] === undefined) return problem(401, 'unauthorized', 'Missing bearer token');
     const token = this.tokens.get(match[1]);
     if (token === undefined) return problem(401, 'unauthorized', 'Invalid access token');
@@ -246,7 +247,7 @@ export class LeadBankSandbox implements SandboxBehavior {
    * ours: keys are per sandbox (one client); the request is the method, path and JSON body.
    */
   private async idempotent(request: SandboxRequest, process: () => SandboxResponse): Promise<SandboxResponse> {
-    const key = header(request, 'idempotency-key');
+    const key = headerOf(request, 'idempotency-key');
     if (key === undefined || key === '') return problem(400, 'operation_not_allowed', 'The Idempotency-Key header is required');
     if (key.length > 255) return problem(400, 'operation_not_allowed', 'The Idempotency-Key header must be at most 255 characters');
     const fingerprint = `${request.method} ${request.path} ${canonical(request.rawBody)}`;
@@ -476,17 +477,7 @@ function decodePath(segment: string): string {
   }
 }
 
-function header(request: SandboxRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
-/** Constant-time comparison, as a real provider would do. */
-function same(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /** RFC 7807. ours: `type` is `about:blank` (Lead Bank publishes no problem type URIs). */
 function problem(status: number, code: string, detail: string): SandboxResponse {

@@ -204,6 +204,12 @@ function checkFaults(value: unknown): string | undefined {
   return undefined;
 }
 
+/** A request header's value (the first, if sent more than once). */
+export function headerOf(request: SandboxRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /** Parses a JSON body, or answers `undefined` for a body that is not JSON. */
 export function jsonBody(request: SandboxRequest): unknown {
   try {

@@ -1,4 +1,5 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../../security/constant-time-equal.js';
+import { randomUUID } from 'node:crypto';
 import { jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
 import {
   formatWireTimestamp,
@@ -242,7 +243,7 @@ export class TecalisSandbox implements SandboxBehavior {
   }
 
   private authorized(apiKey: unknown): boolean {
-    return typeof apiKey === 'string' && same(apiKey, this.options.apiKey);
+    return typeof apiKey === 'string' && constantTimeEqual(apiKey, this.options.apiKey);
   }
 }
 
@@ -269,12 +270,6 @@ function isHttpUrl(value: unknown): boolean {
   return protocol === 'http:' || protocol === 'https:';
 }
 
-/** Constant-time comparison, as a real provider would do. */
-function same(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 function notAuthorized(): SandboxResponse {
   return error(401, 'Not authorized');

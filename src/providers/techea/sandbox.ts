@@ -1,5 +1,6 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
+import { constantTimeEqual } from '../../security/constant-time-equal.js';
+import { createHmac, randomUUID } from 'node:crypto';
+import { headerOf, jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
 import { WIRE_EVENTS, type WireError, type WireEvent } from './wire.js';
 
 /** Credentials and seed data of a TECHEA sandbox. */
@@ -74,10 +75,10 @@ export class TecheaSandbox implements SandboxBehavior {
   }
 
   private async updateStatus(request: SandboxRequest, leadId: string): Promise<SandboxResponse> {
-    const key = header(request, 'apikey');
+    const key = headerOf(request, 'apikey');
     if (key === undefined) return error(401, 'unauthorized', 'Missing apikey header');
     if (key === this.options.publisherKey) return error(401, 'unauthorized', 'Publisher keys cannot update lead status');
-    if (!same(key, this.options.advertiserKey)) return error(401, 'unauthorized', 'Invalid API key');
+    if (!constantTimeEqual(key, this.options.advertiserKey)) return error(401, 'unauthorized', 'Invalid API key');
 
     const body = jsonBody(request);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -120,7 +121,7 @@ export class TecheaSandbox implements SandboxBehavior {
   /** The pixel variant: `GET /lead/{id}/status?token=&event=&ref=`, token = HMAC(lead_id + advertiser_id). */
   private pixel(request: SandboxRequest, leadId: string): SandboxResponse {
     const expected = createHmac('sha256', this.options.pixelSecret).update(leadId + this.options.advertiserId).digest('hex');
-    if (!same(request.query.get('token') ?? '', expected)) return error(401, 'unauthorized', 'Invalid token');
+    if (!constantTimeEqual(request.query.get('token') ?? '', expected)) return error(401, 'unauthorized', 'Invalid token');
     const event = request.query.get('event') ?? '';
     if (!(PIXEL_EVENTS as readonly string[]).includes(event)) {
       return validation('Invalid request', [{ field: 'event', issue: `must be one of ${PIXEL_EVENTS.join(', ')}` }]);
@@ -134,7 +135,7 @@ export class TecheaSandbox implements SandboxBehavior {
 
   /** Publisher side: `POST /lead`. Out-of-range amounts or terms are rejected with 200 and a reason. */
   private submitLead(request: SandboxRequest): SandboxResponse {
-    if (!same(header(request, 'apikey') ?? '', this.options.publisherKey)) return error(401, 'unauthorized', 'Invalid API key');
+    if (!constantTimeEqual(headerOf(request, 'apikey') ?? '', this.options.publisherKey)) return error(401, 'unauthorized', 'Invalid API key');
     const body = jsonBody(request) as { amount?: unknown; term_months?: unknown } | undefined;
     if (typeof body !== 'object' || body === null || typeof body.amount !== 'number' || typeof body.term_months !== 'number') {
       return validation('Invalid request', [{ field: 'amount', issue: 'amount and term_months must be numbers' }]);
@@ -149,17 +150,7 @@ export class TecheaSandbox implements SandboxBehavior {
   }
 }
 
-function header(request: SandboxRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
-/** Constant-time comparison, as a real provider would do. */
-function same(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 function error(status: number, code: string, message: string): SandboxResponse {
   return { status, body: { error: code, message } satisfies WireError };
