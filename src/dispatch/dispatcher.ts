@@ -69,15 +69,14 @@ export class Dispatcher {
   async submit(intent: DispatchIntent): Promise<DispatchEntity> {
     const breaker = this.breakers[intent.provider];
     const open = breaker.state === 'open';
-    const { dispatch, claim, replay } = await this.outbox.record(intent, {
+    const requestId = currentRequestId();
+    const { dispatch, claim } = await this.outbox.record({ ...intent, ...(requestId !== undefined && { requestId }) }, {
       maxAttempts: this.deps.config.maxAttempts,
       leaseMs: this.deps.config.leaseMs,
       claim: !open,
       // With the breaker open the mutation is still accepted: it waits for the probe.
       runAt: new Date(open ? breaker.retryAt : Date.now()),
     });
-    const requestId = currentRequestId();
-    if (!replay && requestId !== undefined) await this.rememberRequestId(dispatch, requestId);
     if (claim === null) return dispatch;
     const attempt = this.track(this.attempt(claim, requestId));
     let timer: NodeJS.Timeout | undefined;
@@ -136,37 +135,8 @@ export class Dispatcher {
     if (room <= 0) return;
     const open = (Object.keys(this.breakers) as Provider[]).filter((p) => this.breakers[p].state === 'open');
     const claims = await this.outbox.claimDue(room, this.deps.config.leaseMs, open);
-    const requestIds = await this.requestIdsOf(claims);
-    for (const claim of claims) void this.track(this.attempt(claim, requestIds.get(claim.dispatch.id)));
-  }
-
-  /**
-   * Stores the id of the request that asked for a new dispatch, so that its retries,
-   * made later by any instance's poller, log it too. Only a log correlation: if it
-   * cannot be stored, the dispatch goes on without it.
-   */
-  private async rememberRequestId(dispatch: DispatchEntity, requestId: string): Promise<void> {
-    try {
-      await this.deps.db.query(`UPDATE dispatch SET request_id = $2 WHERE id = $1`, [dispatch.id, requestId]);
-      dispatch.requestId = requestId;
-    } catch (error) {
-      this.deps.logger.warn({ err: error, dispatchId: dispatch.id }, 'could not store the request id of a dispatch');
-    }
-  }
-
-  /** The request ids stored on claimed dispatches (the claim's row is read without them). */
-  private async requestIdsOf(claims: readonly Claim[]): Promise<Map<string, string>> {
-    if (claims.length === 0) return new Map();
-    try {
-      const rows = await this.deps.db.query<Array<{ id: string; request_id: string }>>(
-        `SELECT id, request_id FROM dispatch WHERE id = ANY($1::uuid[]) AND request_id IS NOT NULL`,
-        [claims.map((claim) => claim.dispatch.id)],
-      );
-      return new Map(rows.map((row) => [row.id, row.request_id]));
-    } catch (error) {
-      this.deps.logger.warn({ err: error }, 'could not read the request ids of claimed dispatches');
-      return new Map();
-    }
+    // The request id stored with the dispatch: a retry logs the id of the request that asked for it.
+    for (const claim of claims) void this.track(this.attempt(claim, claim.dispatch.requestId ?? undefined));
   }
 
   private track(work: Promise<void>): Promise<void> {

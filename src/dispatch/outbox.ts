@@ -15,6 +15,8 @@ export interface DispatchIntent {
   readonly idempotencyKey: string | undefined;
   /** Hash of the caller's whole input: same key and same hash is a replay. */
   readonly requestHash: string;
+  /** The HTTP request that asked for it, so its retries log the same id. */
+  readonly requestId?: string;
 }
 
 /** A dispatch this instance holds: it may call the provider and record the outcome. */
@@ -40,14 +42,15 @@ export class Outbox {
     const token = randomUUID();
     const rows = await this.db.query<Array<Record<string, unknown>>>(
       `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
-                             attempts, max_attempts, run_at, locked_until, lock_token)
+                             attempts, max_attempts, run_at, locked_until, lock_token, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9, $10,
-               CASE WHEN $11 THEN now() + make_interval(secs => $12 / 1000.0) END, CASE WHEN $11 THEN $13::uuid END)
+               CASE WHEN $11 THEN now() + make_interval(secs => $12 / 1000.0) END, CASE WHEN $11 THEN $13::uuid END, $14)
        ON CONFLICT (tenant_id, operation, idempotency_key) DO NOTHING
        RETURNING *`,
       [
         intent.tenantId, intent.provider, intent.command.operation, intent.leadId, JSON.stringify(intent.command), key,
         intent.requestHash, options.claim ? 1 : 0, options.maxAttempts, options.runAt, options.claim, options.leaseMs, token,
+        intent.requestId ?? null,
       ],
     );
     if (rows[0] !== undefined) {
@@ -172,6 +175,7 @@ function toEntity(row: Record<string, unknown>): DispatchEntity {
     runAt: row.run_at,
     lockedUntil: row.locked_until,
     lockToken: row.lock_token,
+    requestId: row.request_id,
     lastError: row.last_error,
     result: row.result,
     createdAt: row.created_at,
