@@ -34,11 +34,35 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Replaces the whole text of a CodeMirror 6 editor, as if pasted (no auto-closed brackets). */
+/**
+ * Replaces the whole text of a CodeMirror 6 editor (`.cm-content`), as if pasted: no
+ * auto-closed brackets, no completion. Waits for the editor to hold the focus before
+ * selecting (otherwise Ctrl+A selects the page and the text goes nowhere), then for the
+ * editor to show the text; an editor that Angular re-rendered in between gets another try.
+ */
 export async function replaceEditorText(page: Page, editor: Locator, text: string): Promise<void> {
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.insertText(text);
+  const shown = editor.filter({ hasText: text.replace(/\s+/g, ' ').trim() });
+  for (let attempt = 1; ; attempt++) {
+    await editor.click();
+    await editor.evaluate(
+      (element) =>
+        new Promise<void>((resolve) => {
+          const focused = () => element.isConnected && element.contains(element.ownerDocument.activeElement);
+          if (focused()) return resolve();
+          element.addEventListener('focus', () => resolve(), { once: true });
+          (element as unknown as { focus(): void }).focus();
+          if (focused()) resolve();
+        }),
+    );
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText(text);
+    try {
+      await shown.waitFor({ timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
 }
 
 /** One graphql-ws message as the page sent or received it. */
