@@ -109,6 +109,11 @@ export class ProviderHttpClient {
   }
 }
 
+/** `base` + `path`, keeping the base URL's own path (e.g. TECHEA's `/api/v1`). */
+export function endpoint(base: URL, path: string): URL {
+  return new URL(path, base.href.endsWith('/') ? base : new URL(`${base.href}/`));
+}
+
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
 export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
   if (value === null || value.trim() === '') return null;

@@ -1,6 +1,6 @@
 import { type LoanRecord } from '../../domain/records.js';
 import { Provider } from '../../domain/vocabulary.js';
-import { type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
+import { endpoint, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type IssuedToken, TokenCache } from '../oauth-token.js';
 import { ProviderCallError } from '../provider-error.js';
 import { type ProviderAdapter, type ResultOf, type UpsertLoanCommand } from '../provider.js';
@@ -133,10 +133,6 @@ function toWireLoan(command: UpsertLoanCommand): WireLoanUpsert {
   };
 }
 
-/** `base` + `path`, keeping the base URL's own path, if it has one. */
-function endpoint(base: URL, path: string): URL {
-  return new URL(path, base.href.endsWith('/') ? base : new URL(`${base.href}/`));
-}
 
 function toDate(value: string | null): Date | null {
   return value === null ? null : new Date(value);

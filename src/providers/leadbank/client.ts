@@ -1,5 +1,5 @@
 import { Provider } from '../../domain/vocabulary.js';
-import { type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
+import { endpoint, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type IssuedToken, TokenCache } from '../oauth-token.js';
 import { type CallContext, type ProviderAdapter, type ResultOf, type UpdateApplicationCommand } from '../provider.js';
 import { fromWireStatus, toApplicationRecord, toWirePatch } from './mapping.js';
@@ -79,10 +79,6 @@ export class LeadBankClient implements ProviderAdapter<UpdateApplicationCommand>
   }
 }
 
-/** `base` + `path`, keeping any path the base URL has. */
-export function endpoint(base: URL, path: string): URL {
-  return new URL(path, base.href.endsWith('/') ? base : new URL(`${base.href}/`));
-}
 
 /** Lead Bank's message: the 422 `invalid_parameters` form with its fields, else RFC 7807's detail or title. */
 function messageOf(response: ProviderResponse): string {

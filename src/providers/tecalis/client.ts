@@ -1,6 +1,6 @@
 import { type VerificationRecord } from '../../domain/records.js';
 import { Provider } from '../../domain/vocabulary.js';
-import { type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
+import { endpoint, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type ProviderAdapter, type ResultOf, type UpdateVerificationStatusCommand } from '../provider.js';
 import { toVerificationRecord, toWireState } from './mapping.js';
 import { errorResponse, statusUpdateResponse, type WireProcess, type WireStatusUpdate } from './wire.js';
@@ -65,10 +65,6 @@ export class TecalisClient implements ProviderAdapter<UpdateVerificationStatusCo
   }
 }
 
-/** `base` + `path`, keeping the base URL's own path. */
-export function endpoint(base: URL, path: string): URL {
-  return new URL(path, base.href.endsWith('/') ? base : new URL(`${base.href}/`));
-}
 
 /** Tecalis's message (`{internal_code, message}`); its errors carry no field details. */
 function messageOf(response: ProviderResponse): string {

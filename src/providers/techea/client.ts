@@ -1,5 +1,5 @@
 import { Provider } from '../../domain/vocabulary.js';
-import { type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
+import { endpoint, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type ProviderAdapter, type ReportLeadEventCommand, type ResultOf } from '../provider.js';
 import { fromWireEvent, fromWireStatus, toWireEvent } from './mapping.js';
 import { errorResponse, statusUpdateResponse, type WireStatusUpdate } from './wire.js';
@@ -48,10 +48,6 @@ export class TecheaClient implements ProviderAdapter<ReportLeadEventCommand> {
   }
 }
 
-/** `base` + `path`, keeping the base URL's own path (`/api/v1`). */
-export function endpoint(base: URL, path: string): URL {
-  return new URL(path, base.href.endsWith('/') ? base : new URL(`${base.href}/`));
-}
 
 /** TECHEA's message, with the field details of a validation error. */
 function messageOf(response: ProviderResponse): string {
