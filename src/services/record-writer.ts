@@ -1,4 +1,4 @@
-import { type EntityManager } from 'typeorm';
+import { type EntityManager, type EntityTarget, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
 import {
   ApplicationDocumentEntity,
   ApplicationEntity,
@@ -60,7 +60,7 @@ export class RecordWriter {
       updatedAt: record.updatedAt,
       syncedAt: new Date(),
     });
-    await repo.save(entity);
+    await this.put(ApplicationEntity, entity, previous, { tenantId: this.tenantId, id: record.id });
     // Lead Bank replaces the document list whole; so do we.
     await this.manager.delete(ApplicationDocumentEntity, { tenantId: this.tenantId, applicationId: record.id });
     if (record.documents.length > 0) {
@@ -85,7 +85,7 @@ export class RecordWriter {
     const owner = previous?.leadId ?? leadId ?? null;
     const { operations, ...fields } = record;
     const entity = repo.create({ ...fields, tenantId: this.tenantId, leadId: owner, syncedAt: new Date() });
-    await repo.save(entity);
+    await this.put(VerificationEntity, entity, previous, { tenantId: this.tenantId, authUuid: record.authUuid });
     await this.manager.delete(VerificationOperationEntity, { tenantId: this.tenantId, authUuid: record.authUuid });
     if (operations.length > 0) {
       await this.manager.insert(
@@ -115,7 +115,7 @@ export class RecordWriter {
     const previous = await repo.findOne({ where: key, lock: { mode: 'pessimistic_write' } });
     const owner = previous?.leadId ?? leadId ?? (await this.leadOfCustomer(record.customerId));
     const entity = repo.create({ ...record, tenantId: this.tenantId, leadId: owner, syncedAt: new Date() });
-    await repo.save(entity);
+    await this.put(LoanEntity, entity, previous, key);
     await this.afterChange(
       owner,
       Provider.DECISION_CLOUD,
@@ -160,6 +160,15 @@ export class RecordWriter {
   private async leadOfCustomer(customerId: string): Promise<string | null> {
     const lead = await this.manager.findOneBy(LeadEntity, { tenantId: this.tenantId, decisionCloudCustomerId: customerId });
     return lead?.id ?? null;
+  }
+
+  /**
+   * Writes a record whose previous row was just read under lock (or found absent):
+   * an INSERT or an UPDATE. TypeORM's `save` would read the row once more to choose.
+   */
+  private async put<E extends ObjectLiteral>(target: EntityTarget<E>, entity: E, previous: E | null, key: FindOptionsWhere<E>): Promise<void> {
+    if (previous === null) await this.manager.insert(target, entity);
+    else await this.manager.update(target, key, entity);
   }
 
   /**

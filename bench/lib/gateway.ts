@@ -1,0 +1,57 @@
+import { ApiKeyService } from '../../src/auth/api-keys.js';
+import { createDataSource } from '../../src/db/data-source.js';
+import { DEFAULT_TENANT, type Role } from '../../src/domain/roles.js';
+import { type BenchProcess, startNodeScript } from './child-process.js';
+
+/** A gateway started for a benchmark, as `npm start` starts it, in a process of its own. */
+export interface BenchGateway {
+  /** The GraphQL endpoint over HTTP. */
+  readonly url: string;
+  /** The same endpoint for graphql-ws. */
+  readonly wsUrl: string;
+  readonly process: BenchProcess;
+  stop(): Promise<void>;
+}
+
+const BANNER = /leadgraph is ready: GraphQL at (http:\/\/\S+)/;
+
+/**
+ * Starts `src/main.ts start` on `databaseUrl` with the providers of `providerEnv` (the
+ * benchmark's own sandbox process, as if they were the live providers). Only the
+ * per-caller limits are raised: a benchmark is one caller sending far more than a
+ * person would; every other setting is the default. `LEADGRAPH_BENCH_CPU_PROF=<dir>`
+ * writes a V8 CPU profile of the gateway there when it stops.
+ */
+export async function startBenchGateway(databaseUrl: string, providerEnv: Record<string, string>, env: Record<string, string> = {}): Promise<BenchGateway> {
+  const profileDir = process.env.LEADGRAPH_BENCH_CPU_PROF;
+  const child = startNodeScript('src/main.ts', ['start'], {
+    nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    readyPattern: BANNER,
+    env: {
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DEMO_DATA: 'off',
+      RATE_LIMIT_PER_SECOND: '1000000',
+      SUBSCRIPTION_STARTS_PER_MINUTE: '10000000',
+      AUTH_FAILURES_PER_MINUTE: '1000000',
+      ...providerEnv,
+      ...env,
+    },
+  });
+  const match = await child.ready;
+  const url = match[1] ?? '';
+  return { url, wsUrl: url.replace(/^http/, 'ws'), process: child, stop: () => child.stop() };
+}
+
+/** Creates an API key of the default tenant directly in the database (as `leadgraph keys create` does). */
+export async function createBenchKey(databaseUrl: string, role: Role = 'admin'): Promise<string> {
+  const db = createDataSource({ url: databaseUrl, poolSize: 1 });
+  await db.initialize();
+  try {
+    return (await new ApiKeyService(db).create(DEFAULT_TENANT, role, 'benchmark')).key;
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The four provider sandboxes in a process of their own, holding the benchmark's data
+ * set (mirrored from the database the way a gateway mirrors its built-in sandboxes),
+ * so that neither the gateway's nor the load client's CPU pays for them. Prints one
+ * `SANDBOXES_READY {json}` line with the settings a gateway and a direct client need,
+ * then serves until SIGTERM. Usage: sandboxes-process.ts <database url>
+ */
+import { createDataSource } from '../../src/db/data-source.js';
+import { mirrorStoredRecords } from '../../src/demo/sandbox-sync.js';
+import { startDecisionCloudSandbox } from '../../src/providers/decisioncloud/index.js';
+import { mirrorApplication, startLeadBankSandbox } from '../../src/providers/leadbank/index.js';
+import { mirrorProcess, startTecalisSandbox } from '../../src/providers/tecalis/index.js';
+import { startTecheaSandbox } from '../../src/providers/techea/index.js';
+import { type SandboxConnections } from './sandboxes.js';
+
+const databaseUrl = process.argv[2];
+if (databaseUrl === undefined) throw new Error('usage: sandboxes-process.ts <database url>');
+
+const techea = await startTecheaSandbox({ seedLeads: 0 });
+const leadBank = await startLeadBankSandbox();
+const tecalis = await startTecalisSandbox();
+const decisionCloud = await startDecisionCloudSandbox();
+
+const db = createDataSource({ url: databaseUrl, poolSize: 1 });
+await db.initialize();
+await mirrorStoredRecords(db, {
+  any: true,
+  techeaLead: (id) => void techea.behavior.addLead(id),
+  application: (record) => mirrorApplication(leadBank.behavior, record),
+  verification: (record) => mirrorProcess(tecalis.behavior, record),
+  decisionCloudCustomer: (id) => void decisionCloud.behavior.addCustomer(id),
+});
+await db.destroy();
+
+const connections: SandboxConnections = {
+  env: {
+    TECHEA_BASE_URL: techea.connection.baseUrl.href,
+    TECHEA_API_KEY: techea.connection.apiKey,
+    LEADBANK_BASE_URL: leadBank.connection.baseUrl.href,
+    LEADBANK_CLIENT_ID: leadBank.connection.clientId,
+    LEADBANK_CLIENT_SECRET: leadBank.connection.clientSecret,
+    TECALIS_BASE_URL: tecalis.connection.baseUrl.href,
+    TECALIS_API_KEY: tecalis.connection.apiKey,
+    DECISIONCLOUD_BASE_URL: decisionCloud.connection.baseUrl.href,
+    DECISIONCLOUD_CLIENT_ID: decisionCloud.connection.clientId,
+    DECISIONCLOUD_CLIENT_SECRET: decisionCloud.connection.clientSecret,
+  },
+  techea: { baseUrl: techea.connection.baseUrl.href, apiKey: techea.connection.apiKey },
+  leadBank: { baseUrl: leadBank.connection.baseUrl.href, clientId: leadBank.connection.clientId, clientSecret: leadBank.connection.clientSecret },
+};
+process.stdout.write(`SANDBOXES_READY ${JSON.stringify(connections)}\n`);
+
+const stop = () => {
+  void Promise.all([techea.stop(), leadBank.stop(), tecalis.stop(), decisionCloud.stop()]).then(() => process.exit(0));
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
