@@ -140,6 +140,8 @@ export class RecordWriter {
   async applyLeadEvent(leadId: string, event: LeadEvent): Promise<void> {
     const lead = await this.manager.findOneOrFail(LeadEntity, { where: { tenantId: this.tenantId, id: leadId }, lock: { mode: 'pessimistic_write' } });
     await this.manager.update(LeadEntity, { tenantId: this.tenantId, id: leadId }, { lastEvent: event });
+    await refreshLeadStage(this.manager, leadId);
+    // The append comes last: it holds the tenant's log lock until commit (see `afterChange`).
     if (lead.lastEvent !== event) {
       await this.appendStatusChange({
         leadId,
@@ -149,7 +151,6 @@ export class RecordWriter {
         to: event,
       });
     }
-    await refreshLeadStage(this.manager, leadId);
   }
 
   /** Appends one row to the status-change log (see `events/status-change-log.ts` for the ordering rule). */
@@ -187,6 +188,8 @@ export class RecordWriter {
     if (leadId === null) return;
     // The lead's row first (refreshLeadStage locks it), then the log's ordering lock (the
     // append): every writer takes the two in this order, so none can wait on the other.
+    // The append is the last statement before commit: the log lock serialises the tenant's
+    // writers for as long as it is held, so it is held for as little as possible.
     await refreshLeadStage(this.manager, leadId);
     if (to !== null && (newToLead || from !== to)) {
       await this.appendStatusChange({ leadId, provider, entityId, from: newToLead ? null : from, to });
