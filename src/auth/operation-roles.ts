@@ -1,8 +1,6 @@
 import { type GraphQLSchema } from 'graphql';
-import { type MiddlewareFn } from 'type-graphql';
 import { GatewayError } from '../domain/errors.js';
 import { type Principal, type Role, roleAllows } from '../domain/roles.js';
-import { type GraphQLContext } from '../graphql/context.js';
 
 /**
  * THE authorization table: the least role each root operation needs. Every root field
@@ -59,18 +57,3 @@ export function assertAllowed(principal: Principal, operation: string): void {
     throw new GatewayError('FORBIDDEN', `${operation} needs the ${required ?? 'unknown'} role; this credential has ${principal.role}.`);
   }
 }
-
-/**
- * type-graphql middleware: checks the caller's role on every root field before it
- * runs. (A subscription's `subscribe` runs outside middlewares: it calls
- * {@link assertAllowed} itself.)
- */
-export const authorizeOperation: MiddlewareFn<GraphQLContext> = async ({ context, info }, next) => {
-  const { schema, parentType } = info;
-  const isRoot =
-    parentType === schema.getQueryType() ||
-    parentType === schema.getMutationType() ||
-    parentType === schema.getSubscriptionType();
-  if (isRoot) assertAllowed(context.principal, `${parentType.name}.${info.fieldName}`);
-  return (await next()) as unknown;
-};

@@ -1,21 +1,18 @@
-import { type MiddlewareFn } from 'type-graphql';
 import { invalidInput } from '../domain/errors.js';
-import { type GraphQLContext } from './context.js';
 
 /**
  * PostgreSQL cannot store U+0000 in `text` or `jsonb`: a string carrying it would
  * fail deep inside a statement. Every string argument, however nested, is checked
  * here first, so it is the caller's error with the field at fault.
  */
-export const rejectUnstorableText: MiddlewareFn<GraphQLContext> = async ({ args }, next) => {
+export function assertStorableText(args: Readonly<Record<string, unknown>>): void {
   for (const [name, value] of Object.entries(args)) {
     const path = nulPath(value, name);
     if (path !== undefined) {
       throw invalidInput(path, 'text without the NUL character (U+0000), which cannot be stored', 'text containing it');
     }
   }
-  return (await next()) as unknown;
-};
+}
 
 /** The path of the first string holding U+0000, if any. */
 function nulPath(value: unknown, path: string): string | undefined {

@@ -1,6 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { type GraphQLSchema } from 'graphql';
@@ -15,6 +15,7 @@ import { createQueryLimits } from '../graphql/query-limits.js';
 import { type Logger } from '../logger.js';
 import { graphqlMetricsPlugin } from '../observability/graphql-metrics.js';
 import { readiness, type ReadinessSources } from '../observability/health.js';
+import { noStorePlugin } from './no-store.js';
 import { accessLog } from '../observability/access-log.js';
 import { type GatewayMetrics } from '../observability/metrics.js';
 import { metricsRoute } from '../observability/metrics-route.js';
@@ -74,6 +75,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       // Apollo's landing pages load from a CDN, which a gateway without internet cannot reach.
       ApolloServerPluginLandingPageDisabled(),
+      // Replaced by noStorePlugin: the same header, without a hook on every field.
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin(),
       ...queryLimits.plugins,
       refuseSubscriptionsOverHttp(),
       graphqlMetricsPlugin(deps.observability.metrics),
