@@ -3,8 +3,9 @@ import { type ApplicationDocumentEntity, type ApplicationEntity } from '../../db
 import { ApplicationStatus } from '../../domain/vocabulary.js';
 import '../enums.js';
 import { DateTimeISO, JSONObject } from '../scalars.js';
+import { PLAIN_FIELDS } from './plain-fields.js';
 
-@ObjectType('Credit')
+@ObjectType('Credit', PLAIN_FIELDS)
 export class CreditObject {
   @Field(() => Boolean, { nullable: true }) isSecured!: boolean | null;
   @Field(() => Boolean, { nullable: true }) isMla!: boolean | null;
@@ -19,21 +20,21 @@ export class CreditObject {
   @Field(() => String, { nullable: true }) scoreSource!: string | null;
 }
 
-@ObjectType('AdverseActionNotice')
+@ObjectType('AdverseActionNotice', PLAIN_FIELDS)
 export class AdverseActionNoticeObject {
   @Field(() => DateTimeISO, { nullable: true }) deliveredAt!: Date | null;
   @Field(() => String, { nullable: true }) reason!: string | null;
   @Field(() => String, { nullable: true }) deliveryMethod!: string | null;
 }
 
-@ObjectType('ApplicationDecision')
+@ObjectType('ApplicationDecision', PLAIN_FIELDS)
 export class ApplicationDecisionObject {
   @Field(() => DateTimeISO, { nullable: true }) decidedAt!: Date | null;
   @Field(() => String, { nullable: true }) reason!: string | null;
   @Field(() => String, { nullable: true }) exceptionApprovalReason!: string | null;
 }
 
-@ObjectType('ApplicationDocument')
+@ObjectType('ApplicationDocument', PLAIN_FIELDS)
 export class ApplicationDocumentObject {
   @Field(() => ID, { nullable: true }) documentId!: string | null;
   @Field(() => String) type!: string;
@@ -53,7 +54,7 @@ export class ApplicationDocumentObject {
 }
 
 /** GraphQL `Application`; `documents` and `lead` are field resolvers in `application.resolver.ts`. */
-@ObjectType('Application', { description: 'A Lead Bank credit application.' })
+@ObjectType('Application', { ...PLAIN_FIELDS, description: 'A Lead Bank credit application.' })
 export class ApplicationObject {
   @Field(() => ID, { description: "Lead Bank's id, matching ^application_\\w+$." })
   id!: string;

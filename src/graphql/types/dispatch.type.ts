@@ -3,8 +3,9 @@ import { type DispatchEntity } from '../../db/entities/index.js';
 import { DispatchState, Provider } from '../../domain/vocabulary.js';
 import '../enums.js';
 import { DateTimeISO } from '../scalars.js';
+import { PLAIN_FIELDS } from './plain-fields.js';
 
-@ObjectType('ProviderError')
+@ObjectType('ProviderError', PLAIN_FIELDS)
 export class ProviderErrorObject {
   @Field(() => String, { description: 'Stable code, e.g. REJECTED, UNAUTHORIZED, NOT_FOUND, UNAVAILABLE, TIMEOUT.' })
   code!: string;
@@ -14,7 +15,7 @@ export class ProviderErrorObject {
   message!: string;
 }
 
-@ObjectType('Dispatch', { description: 'One call to one provider, kept until it succeeds or fails for good.' })
+@ObjectType('Dispatch', { ...PLAIN_FIELDS, description: 'One call to one provider, kept until it succeeds or fails for good.' })
 export class DispatchObject {
   @Field(() => ID) id!: string;
   @Field(() => Provider) provider!: Provider;

@@ -1,7 +1,8 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { LeadObject } from './lead.type.js';
+import { PLAIN_FIELDS } from './plain-fields.js';
 
-@ObjectType('LeadEdge')
+@ObjectType('LeadEdge', PLAIN_FIELDS)
 export class LeadEdgeObject {
   @Field(() => String)
   cursor!: string;
@@ -10,7 +11,7 @@ export class LeadEdgeObject {
   node!: LeadObject;
 }
 
-@ObjectType('PageInfo')
+@ObjectType('PageInfo', PLAIN_FIELDS)
 export class PageInfoObject {
   @Field(() => Boolean)
   hasNextPage!: boolean;
@@ -19,7 +20,7 @@ export class PageInfoObject {
   endCursor!: string | null;
 }
 
-@ObjectType('LeadConnection')
+@ObjectType('LeadConnection', PLAIN_FIELDS)
 export class LeadConnectionObject {
   @Field(() => [LeadEdgeObject])
   edges!: LeadEdgeObject[];

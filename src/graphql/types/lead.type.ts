@@ -3,9 +3,10 @@ import { type LeadEntity } from '../../db/entities/index.js';
 import { LeadEvent, LeadStage } from '../../domain/vocabulary.js';
 import '../enums.js';
 import { DateTimeISO } from '../scalars.js';
+import { PLAIN_FIELDS } from './plain-fields.js';
 
 /** GraphQL `Lead`; the linked records are field resolvers in `lead.resolver.ts`. */
-@ObjectType('Lead', { description: "One prospective borrower's journey, joined across all providers." })
+@ObjectType('Lead', { ...PLAIN_FIELDS, description: "One prospective borrower's journey, joined across all providers." })
 export class LeadObject {
   @Field(() => ID, { description: "The gateway's own id." })
   id!: string;

@@ -3,9 +3,10 @@ import { type LoanEntity } from '../../db/entities/index.js';
 import { LoanApplicationType, LoanStatus, LoanType } from '../../domain/vocabulary.js';
 import '../enums.js';
 import { DateTimeISO } from '../scalars.js';
+import { PLAIN_FIELDS } from './plain-fields.js';
 
 /** GraphQL `Loan`; `lead` is a field resolver in `loan.resolver.ts`. */
-@ObjectType('Loan', { description: 'A loan as reported to Decision Cloud. Amounts are integer cents.' })
+@ObjectType('Loan', { ...PLAIN_FIELDS, description: 'A loan as reported to Decision Cloud. Amounts are integer cents.' })
 export class LoanObject {
   @Field(() => ID) customerId!: string;
   @Field(() => ID) loanId!: string;

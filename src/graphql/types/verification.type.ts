@@ -7,8 +7,9 @@ import {
 } from '../../domain/vocabulary.js';
 import '../enums.js';
 import { DateTimeISO } from '../scalars.js';
+import { PLAIN_FIELDS } from './plain-fields.js';
 
-@ObjectType('VerificationOperation')
+@ObjectType('VerificationOperation', PLAIN_FIELDS)
 export class VerificationOperationObject {
   @Field(() => VerificationOperationType) type!: VerificationOperationType;
   @Field(() => ID) operationId!: string;
@@ -26,7 +27,7 @@ export class VerificationOperationObject {
 }
 
 /** GraphQL `Verification`; `operations` and `lead` are field resolvers in `verification.resolver.ts`. */
-@ObjectType('Verification', { description: 'A Tecalis identity-verification process.' })
+@ObjectType('Verification', { ...PLAIN_FIELDS, description: 'A Tecalis identity-verification process.' })
 export class VerificationObject {
   @Field(() => ID) authUuid!: string;
   @Field(() => ID, { nullable: true }) processUuid!: string | null;
