@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { type LeadEntity } from '../../db/entities/index.js';
 import { invalidInput } from '../../domain/errors.js';
 import { requirePageSize, requireUuid } from '../../domain/ids.js';
 import { type GraphQLContext } from '../context.js';
@@ -25,7 +26,7 @@ export class LeadResolver {
   @Query(() => LeadObject, { nullable: true })
   async lead(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<LeadObject | null> {
     const lead = await ctx.services.stores.leads.findById(ctx.principal.tenantId, requireUuid(id, 'id'));
-    return lead === null ? null : LeadObject.from(lead);
+    return lead === null ? null : LeadObject.from(known(ctx, lead));
   }
 
   @Query(() => LeadObject, { nullable: true })
@@ -34,7 +35,7 @@ export class LeadResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<LeadObject | null> {
     const lead = await ctx.services.stores.leads.findByTecheaId(ctx.principal.tenantId, requireUuid(techeaLeadId, 'techeaLeadId'));
-    return lead === null ? null : LeadObject.from(lead);
+    return lead === null ? null : LeadObject.from(known(ctx, lead));
   }
 
   @Query(() => LeadConnectionObject, { description: 'Leads, newest first.' })
@@ -51,7 +52,7 @@ export class LeadResolver {
       ...(filter?.updatedSince != null && { updatedSince: filter.updatedSince }),
     };
     const page = await ctx.services.stores.leads.page(ctx.principal.tenantId, criteria, size, afterSeq);
-    const edges = page.leads.map((lead) => ({ cursor: encodeLeadCursor(lead.seq), node: LeadObject.from(lead) }));
+    const edges = page.leads.map((lead) => ({ cursor: encodeLeadCursor(lead.seq), node: LeadObject.from(known(ctx, lead)) }));
     return Object.assign(new LeadConnectionObject(), {
       edges,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
@@ -105,4 +106,13 @@ export class LeadResolver {
 function nonEmpty<T>(values: T[], field: string): T[] {
   if (values.length === 0) throw invalidInput(field, 'at least one value (omit the field to match all)', values);
   return [...new Set(values)];
+}
+
+/**
+ * A lead this request has read: its records' `lead` fields (application, verification,
+ * loans) then find it in the request's loader instead of reading it once more.
+ */
+function known(ctx: GraphQLContext, lead: LeadEntity): LeadEntity {
+  ctx.loaders.leadById.prime(lead.id, lead);
+  return lead;
 }
