@@ -17,9 +17,11 @@ const BANNER = /leadgraph is ready: GraphQL at (http:\/\/\S+)/;
 
 /**
  * Starts `src/main.ts start` on `databaseUrl` with the providers of `providerEnv` (the
- * benchmark's own sandbox process, as if they were the live providers). Only the
- * per-caller limits are raised: a benchmark is one caller sending far more than a
- * person would; every other setting is the default. `LEADGRAPH_BENCH_CPU_PROF=<dir>`
+ * benchmark's own sandbox process, as if they were the live providers), as production
+ * runs it (`NODE_ENV=production`: graphql-js skips its development-only checks, and the
+ * providers must be configured, as they are). Only the per-caller limits are raised: a
+ * benchmark is one caller sending far more than a person would; every other setting
+ * is the default. `LEADGRAPH_BENCH_CPU_PROF=<dir>`
  * writes a V8 CPU profile of the gateway there when it stops.
  */
 export async function startBenchGateway(databaseUrl: string, providerEnv: Record<string, string>, env: Record<string, string> = {}): Promise<BenchGateway> {
@@ -28,6 +30,7 @@ export async function startBenchGateway(databaseUrl: string, providerEnv: Record
     nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     readyPattern: BANNER,
     env: {
+      NODE_ENV: 'production',
       DATABASE_URL: databaseUrl,
       PORT: '0',
       HOST: '127.0.0.1',
