@@ -62,7 +62,7 @@ export const dispatchBench: Benchmark = async (run) => {
         });
       }
     }
-    const outbox = await outboxState(run.database.url);
+    const outbox = await settledOutbox(run.database.url);
 
     printTable(
       'Dispatch: mutation through the gateway vs the same provider call made directly (sandboxes at zero latency)',
@@ -111,6 +111,22 @@ interface OutboxState {
   readonly pending: number;
   readonly failed: number;
   readonly attempts: number;
+}
+
+const DRAIN_LIMIT_MS = 30_000;
+
+/**
+ * The outbox once the mutations still in flight when the last load stopped have settled
+ * (the load client stops waiting; the gateway does not). Polled: it is the database
+ * state, and nothing else announces it.
+ */
+async function settledOutbox(databaseUrl: string): Promise<OutboxState> {
+  const deadline = Date.now() + DRAIN_LIMIT_MS;
+  for (;;) {
+    const state = await outboxState(databaseUrl);
+    if (state.pending === 0 || Date.now() > deadline) return state;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function outboxState(databaseUrl: string): Promise<OutboxState> {
