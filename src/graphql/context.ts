@@ -64,10 +64,16 @@ export function createContext(
   logger: Logger,
   connection?: GraphQLContext['connection'],
 ): GraphQLContext {
+  // The loaders are made on first use: a subscription's context lives as long as the
+  // subscription, and `statusChanged` never loads anything, so 20,000 of them would
+  // otherwise each hold six unused DataLoaders.
+  let loaders: Loaders | undefined;
   return {
     services,
     principal,
-    loaders: createLoaders(services.stores, principal.tenantId),
+    get loaders() {
+      return (loaders ??= createLoaders(services.stores, principal.tenantId));
+    },
     logger,
     ...(connection !== undefined && { connection }),
   };

@@ -19,6 +19,7 @@ import { createContext, type Services } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
 import { type QueryLimits } from '../graphql/query-limits.js';
 import { type Logger } from '../logger.js';
+import { DocumentCache } from './document-cache.js';
 import { serveGraphQLOverWebSocket, type WsExtra } from './ws-transport.js';
 
 /** Close codes this server uses beyond the protocol's own (documented in the README). */
@@ -28,6 +29,9 @@ export const WS_CLOSE = {
   /** The gateway is shutting down: reconnect, possibly to another instance. */
   GOING_AWAY: 1001,
 } as const;
+
+/** Distinct operation texts whose checked documents are kept. */
+const DOCUMENT_CACHE_SIZE = 500;
 
 /** What the WebSocket side needs. */
 export interface GraphQLWebSocketDeps {
@@ -59,6 +63,8 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
   const wss = new WebSocketServer({ server: deps.server, path: '/graphql', maxPayload: deps.maxPayloadBytes });
   const formatError = createErrorFormatter(logger);
   const rules = [...specifiedRules, ...queryLimits.validationRules];
+  // Shared by every connection: the same subscription text is parsed and validated once.
+  const documents = new DocumentCache(DOCUMENT_CACHE_SIZE);
 
   const refuse = (code: string, message: string, extensions: Record<string, unknown> = {}) => [
     new GraphQLError(message, { extensions: { code, ...extensions } }),
@@ -101,17 +107,20 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
           }
           throw error;
         }
-        let document;
-        try {
-          document = parse(payload.query, queryLimits.parseOptions);
-        } catch (error) {
-          return error instanceof GraphQLError
-            ? refuse('GRAPHQL_PARSE_FAILED', error.message)
-            : refuse('GRAPHQL_PARSE_FAILED', 'The query could not be parsed.');
-        }
-        const errors = validate(deps.schema, document, rules);
-        if (errors.length > 0) {
-          return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        let document = documents.get(payload.query);
+        if (document === undefined) {
+          try {
+            document = parse(payload.query, queryLimits.parseOptions);
+          } catch (error) {
+            return error instanceof GraphQLError
+              ? refuse('GRAPHQL_PARSE_FAILED', error.message)
+              : refuse('GRAPHQL_PARSE_FAILED', 'The query could not be parsed.');
+          }
+          const errors = validate(deps.schema, document, rules);
+          if (errors.length > 0) {
+            return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+          }
+          documents.set(payload.query, document);
         }
         const operation = getOperationAST(document, payload.operationName);
         if (operation == null) return refuse('OPERATION_RESOLUTION_FAILURE', 'Unable to identify the operation to run.');

@@ -1,5 +1,6 @@
 import { CloseCode, handleProtocols, makeServer, MessageType, type ServerOptions } from 'graphql-ws';
 import type http from 'node:http';
+import { type Duplex } from 'node:stream';
 import { type WebSocket, type WebSocketServer } from 'ws';
 import { type Logger } from '../logger.js';
 
@@ -8,6 +9,9 @@ export interface WsExtra {
   readonly socket: WebSocket;
   readonly request: http.IncomingMessage;
 }
+
+/** Bytes a connection may have waiting in its socket before a send waits for its write. */
+const SEND_BUFFER_BYTES = 256 * 1024;
 
 /** Message types only a server may send: a client sending one breaks the protocol. */
 const SERVER_ONLY: ReadonlySet<string> = new Set([MessageType.ConnectionAck, MessageType.Next, MessageType.Error]);
@@ -33,6 +37,22 @@ export function serveGraphQLOverWebSocket<E extends Record<PropertyKey, unknown>
   wss.on('connection', (socket, request) => {
     socket.on('error', (error) => logger.debug({ err: error }, 'WebSocket closed on a protocol error'));
 
+    // Messages sent in one turn of the event loop (a replayed page of changes, the events of
+    // one read of the log) leave in one write instead of one system call each: the TCP
+    // socket under `ws` is corked at the first and uncorked once the turn is over.
+    // (`_socket` is ws's own field for it; ws itself corks it around each frame.)
+    const tcp = (socket as unknown as { _socket?: Duplex })._socket;
+    let corked = false;
+    const batchWrites = () => {
+      if (corked || tcp === undefined) return;
+      corked = true;
+      tcp.cork();
+      setImmediate(() => {
+        corked = false;
+        tcp.uncork();
+      });
+    };
+
     // Keep-alive: a peer that does not answer a ping within the interval is dropped.
     let pongWait: NodeJS.Timeout | undefined;
     const pingInterval = setInterval(() => {
@@ -45,9 +65,19 @@ export function serveGraphQLOverWebSocket<E extends Record<PropertyKey, unknown>
     const closed = server.opened(
       {
         protocol: socket.protocol,
+        // graphql-ws awaits each message before it takes the next from the operation. Waiting
+        // for the socket to flush every one would cost a round of the event loop per event
+        // (a replay of 100,000 changes is 100,000 of them); so a message resolves at once
+        // while little is buffered, and waits for its write only above SEND_BUFFER_BYTES,
+        // which keeps a slow reader's buffer bounded all the same.
         send: (data) =>
           new Promise<void>((resolve, reject) => {
             if (socket.readyState !== socket.OPEN) return resolve();
+            batchWrites();
+            if (socket.bufferedAmount < SEND_BUFFER_BYTES) {
+              socket.send(data);
+              return resolve();
+            }
             socket.send(data, (error) => (error ? reject(error) : resolve()));
           }),
         close: (code, reason) => socket.close(code, reason),
