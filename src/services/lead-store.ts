@@ -1,5 +1,6 @@
-import { type DataSource, In } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import { LeadEntity } from '../db/entities/index.js';
+import { RowMapper } from '../db/row-mapper.js';
 import { type LeadStage } from '../domain/vocabulary.js';
 
 /** Which leads a page is drawn from. */
@@ -16,43 +17,66 @@ export interface LeadPage {
   readonly hasNextPage: boolean;
 }
 
-/** Reads one tenant's leads. Every method is one SQL statement. */
+/**
+ * Reads one tenant's leads. Every method is one SQL statement, hand-written: these
+ * run on every page and every lead a request reads (rows mapped by {@link RowMapper}).
+ */
 export class LeadStore {
-  constructor(private readonly db: DataSource) {}
+  private readonly leads: RowMapper<LeadEntity>;
 
-  findById(tenantId: string, id: string): Promise<LeadEntity | null> {
-    return this.db.getRepository(LeadEntity).findOneBy({ tenantId, id });
+  constructor(private readonly db: DataSource) {
+    this.leads = new RowMapper(db, LeadEntity);
   }
 
-  findByTecheaId(tenantId: string, techeaLeadId: string): Promise<LeadEntity | null> {
-    return this.db.getRepository(LeadEntity).findOneBy({ tenantId, techeaLeadId });
+  async findById(tenantId: string, id: string): Promise<LeadEntity | null> {
+    const [lead] = await this.leads.query(`SELECT ${this.leads.selectList} FROM lead WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+    return lead ?? null;
+  }
+
+  async findByTecheaId(tenantId: string, techeaLeadId: string): Promise<LeadEntity | null> {
+    const [lead] = await this.leads.query(`SELECT ${this.leads.selectList} FROM lead WHERE tenant_id = $1 AND techea_lead_id = $2`, [
+      tenantId,
+      techeaLeadId,
+    ]);
+    return lead ?? null;
   }
 
   findByIds(tenantId: string, ids: readonly string[]): Promise<LeadEntity[]> {
-    return this.db.getRepository(LeadEntity).findBy({ tenantId, id: In([...ids]) });
+    return this.leads.query(`SELECT ${this.leads.selectList} FROM lead WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tenantId, ids]);
   }
 
   /** Up to `first` leads older than the one at `afterSeq` (exclusive), newest first. */
   async page(tenantId: string, criteria: LeadCriteria, first: number, afterSeq: string | undefined): Promise<LeadPage> {
-    const query = this.filtered(tenantId, criteria).orderBy('lead.seq', 'DESC').limit(first + 1);
-    if (afterSeq !== undefined) query.andWhere('lead.seq < :afterSeq', { afterSeq });
-    const rows = await query.getMany();
+    const where = filter(tenantId, criteria);
+    if (afterSeq !== undefined) where.add('seq < $?', afterSeq);
+    const limit = where.parameters.push(first + 1);
+    const rows = await this.leads.query(`SELECT ${this.leads.selectList} FROM lead WHERE ${where.sql} ORDER BY seq DESC LIMIT $${limit}`, where.parameters);
     return { leads: rows.slice(0, first), hasNextPage: rows.length > first };
   }
 
-  count(tenantId: string, criteria: LeadCriteria): Promise<number> {
-    return this.filtered(tenantId, criteria).getCount();
+  async count(tenantId: string, criteria: LeadCriteria): Promise<number> {
+    const where = filter(tenantId, criteria);
+    const [row] = await this.db.query<Array<{ count: number }>>(`SELECT count(*)::int AS count FROM lead WHERE ${where.sql}`, where.parameters);
+    return row?.count ?? 0;
   }
+}
 
-  private filtered(tenantId: string, criteria: LeadCriteria) {
-    const query = this.db
-      .getRepository(LeadEntity)
-      .createQueryBuilder('lead')
-      .where('lead.tenantId = :tenantId', { tenantId });
-    if (criteria.stages !== undefined) query.andWhere('lead.stage IN (:...stages)', { stages: criteria.stages });
-    if (criteria.updatedSince !== undefined) {
-      query.andWhere('lead.updatedAt >= :updatedSince', { updatedSince: criteria.updatedSince });
-    }
-    return query;
-  }
+/** The WHERE clause of a tenant's leads matching `criteria`, with its parameters. */
+function filter(tenantId: string, criteria: LeadCriteria) {
+  const conditions: string[] = [];
+  const parameters: unknown[] = [];
+  const add = (condition: string, value: unknown) => {
+    parameters.push(value);
+    conditions.push(condition.replace('$?', `$${parameters.length}`));
+  };
+  add('tenant_id = $?', tenantId);
+  if (criteria.stages !== undefined) add('stage = ANY($?::text[])', criteria.stages);
+  if (criteria.updatedSince !== undefined) add('updated_at >= $?', criteria.updatedSince);
+  return {
+    add,
+    parameters,
+    get sql() {
+      return conditions.join(' AND ');
+    },
+  };
 }

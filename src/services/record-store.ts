@@ -1,4 +1,4 @@
-import { type DataSource, In } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import {
   ApplicationDocumentEntity,
   ApplicationEntity,
@@ -7,27 +7,45 @@ import {
   VerificationEntity,
   VerificationOperationEntity,
 } from '../db/entities/index.js';
+import { RowMapper } from '../db/row-mapper.js';
 
 /**
  * Reads one tenant's provider records. The `…For…` methods take many keys and
- * answer in one statement: they are what the per-request DataLoaders batch into.
+ * answer in one statement: they are what the per-request DataLoaders batch into, so
+ * they are hand-written SQL (one array parameter, rows mapped by {@link RowMapper}).
  */
 export class RecordStore {
-  constructor(private readonly db: DataSource) {}
+  private readonly applications: RowMapper<ApplicationEntity>;
+  private readonly documents: RowMapper<ApplicationDocumentEntity>;
+  private readonly verifications: RowMapper<VerificationEntity>;
+  private readonly operations: RowMapper<VerificationOperationEntity>;
+  private readonly loans: RowMapper<LoanEntity>;
+
+  constructor(private readonly db: DataSource) {
+    this.applications = new RowMapper(db, ApplicationEntity);
+    this.documents = new RowMapper(db, ApplicationDocumentEntity);
+    this.verifications = new RowMapper(db, VerificationEntity);
+    this.operations = new RowMapper(db, VerificationOperationEntity);
+    this.loans = new RowMapper(db, LoanEntity);
+  }
 
   findApplication(tenantId: string, id: string): Promise<ApplicationEntity | null> {
     return this.db.getRepository(ApplicationEntity).findOneBy({ tenantId, id });
   }
 
   applicationsForLeads(tenantId: string, leadIds: readonly string[]): Promise<ApplicationEntity[]> {
-    return this.db.getRepository(ApplicationEntity).findBy({ tenantId, leadId: In([...leadIds]) });
+    return this.applications.query(
+      `SELECT ${this.applications.selectList} FROM application WHERE tenant_id = $1 AND lead_id = ANY($2::uuid[])`,
+      [tenantId, leadIds],
+    );
   }
 
   documentsForApplications(tenantId: string, applicationIds: readonly string[]): Promise<ApplicationDocumentEntity[]> {
-    return this.db.getRepository(ApplicationDocumentEntity).find({
-      where: { tenantId, applicationId: In([...applicationIds]) },
-      order: { applicationId: 'ASC', position: 'ASC' },
-    });
+    return this.documents.query(
+      `SELECT ${this.documents.selectList} FROM application_document
+        WHERE tenant_id = $1 AND application_id = ANY($2::text[]) ORDER BY application_id, position`,
+      [tenantId, applicationIds],
+    );
   }
 
   findVerification(tenantId: string, authUuid: string): Promise<VerificationEntity | null> {
@@ -35,14 +53,18 @@ export class RecordStore {
   }
 
   verificationsForLeads(tenantId: string, leadIds: readonly string[]): Promise<VerificationEntity[]> {
-    return this.db.getRepository(VerificationEntity).findBy({ tenantId, leadId: In([...leadIds]) });
+    return this.verifications.query(
+      `SELECT ${this.verifications.selectList} FROM verification WHERE tenant_id = $1 AND lead_id = ANY($2::uuid[])`,
+      [tenantId, leadIds],
+    );
   }
 
   operationsForVerifications(tenantId: string, authUuids: readonly string[]): Promise<VerificationOperationEntity[]> {
-    return this.db.getRepository(VerificationOperationEntity).find({
-      where: { tenantId, authUuid: In([...authUuids]) },
-      order: { authUuid: 'ASC', position: 'ASC' },
-    });
+    return this.operations.query(
+      `SELECT ${this.operations.selectList} FROM verification_operation
+        WHERE tenant_id = $1 AND auth_uuid = ANY($2::uuid[]) ORDER BY auth_uuid, position`,
+      [tenantId, authUuids],
+    );
   }
 
   findLoan(tenantId: string, customerId: string, loanId: string): Promise<LoanEntity | null> {
@@ -63,10 +85,10 @@ export class RecordStore {
 
   /** Loans of the given leads, most recently applied first. */
   loansForLeads(tenantId: string, leadIds: readonly string[]): Promise<LoanEntity[]> {
-    return this.db.getRepository(LoanEntity).find({
-      where: { tenantId, leadId: In([...leadIds]) },
-      order: { appliedAt: 'DESC', loanId: 'DESC' },
-    });
+    return this.loans.query(
+      `SELECT ${this.loans.selectList} FROM loan WHERE tenant_id = $1 AND lead_id = ANY($2::uuid[]) ORDER BY applied_at DESC, loan_id DESC`,
+      [tenantId, leadIds],
+    );
   }
 
   findDispatch(tenantId: string, id: string): Promise<DispatchEntity | null> {

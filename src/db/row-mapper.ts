@@ -1,0 +1,44 @@
+import { type DataSource, type ObjectLiteral } from 'typeorm';
+import { type ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+
+/**
+ * Entities from rows read with hand-written SQL: the select list of every column, and
+ * each row turned into an entity exactly as TypeORM's own `find` hydrates it (the
+ * driver's conversion per column type, then the column's transformer).
+ *
+ * For the read paths a page of leads takes many times per request: there TypeORM's
+ * query builder and result transformer cost more CPU than PostgreSQL spends on the
+ * statements (bench/README.md, read). Writes keep using the repositories.
+ */
+export class RowMapper<E extends ObjectLiteral> {
+  private readonly columns: readonly ColumnMetadata[];
+  /** `"col", "col", …` of every mapped column, for `SELECT ${columns} FROM …`. */
+  readonly selectList: string;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly target: new () => E,
+  ) {
+    this.columns = db.getMetadata(target).columns;
+    this.selectList = this.columns.map((column) => `"${column.databaseName}"`).join(', ');
+  }
+
+  /** The select list with every column qualified by `alias`. */
+  selectFrom(alias: string): string {
+    return this.columns.map((column) => `${alias}."${column.databaseName}"`).join(', ');
+  }
+
+  map(row: Readonly<Record<string, unknown>>): E {
+    const entity = new this.target() as Record<string, unknown>;
+    for (const column of this.columns) {
+      entity[column.propertyName] = this.db.driver.prepareHydratedValue(row[column.databaseName], column) as unknown;
+    }
+    return entity as E;
+  }
+
+  /** Runs `sql` (selecting every column of the entity) and maps each row. */
+  async query(sql: string, parameters: readonly unknown[]): Promise<E[]> {
+    const rows = await this.db.query<Array<Record<string, unknown>>>(sql, [...parameters]);
+    return rows.map((row) => this.map(row));
+  }
+}
