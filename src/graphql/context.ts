@@ -6,6 +6,7 @@ import { type MutationDeps } from '../services/mutations/input-checks.js';
 import { type Principal } from '../domain/roles.js';
 import { type Logger } from '../logger.js';
 import { LeadCommands } from '../services/lead-commands.js';
+import { LeadRecordsStore } from '../services/lead-records-store.js';
 import { LeadStore } from '../services/lead-store.js';
 import { RecordStore } from '../services/record-store.js';
 import { StatusChangeStore } from '../services/status-change-store.js';
@@ -15,6 +16,8 @@ import { createLoaders, type Loaders } from './loaders.js';
 export interface Stores {
   readonly leads: LeadStore;
   readonly records: RecordStore;
+  /** Many leads' records in one statement (see `lead-records-preload.ts`). */
+  readonly leadRecords: LeadRecordsStore;
   readonly statusChanges: StatusChangeStore;
 }
 
@@ -35,6 +38,7 @@ export function createServices(db: DataSource, dispatcher: Dispatcher, maxAttemp
   const stores = {
     leads: new LeadStore(db),
     records: new RecordStore(db),
+    leadRecords: new LeadRecordsStore(db),
     statusChanges: new StatusChangeStore(db),
   };
   return {

@@ -1,9 +1,11 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { type GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { type LeadEntity } from '../../db/entities/index.js';
 import { invalidInput } from '../../domain/errors.js';
 import { requirePageSize, requireUuid } from '../../domain/ids.js';
 import { type GraphQLContext } from '../context.js';
 import { decodeLeadCursor, encodeLeadCursor } from '../cursor.js';
+import { preloadLeadRecords } from '../lead-records-preload.js';
 import { CreateLeadInput } from '../inputs/create-lead.input.js';
 import { LeadFilterInput } from '../inputs/lead-filter.input.js';
 import { ReportLeadEventInput } from '../inputs/report-lead-event.input.js';
@@ -24,18 +26,23 @@ const MAX_PAGE = 100;
 @Resolver(() => LeadObject)
 export class LeadResolver {
   @Query(() => LeadObject, { nullable: true })
-  async lead(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<LeadObject | null> {
+  async lead(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<LeadObject | null> {
     const lead = await ctx.services.stores.leads.findById(ctx.principal.tenantId, requireUuid(id, 'id'));
-    return lead === null ? null : LeadObject.from(known(ctx, lead));
+    if (lead === null) return null;
+    await preloadLeadRecords(ctx, info, [], [lead], DEFAULT_PAGE);
+    return LeadObject.from(known(ctx, lead));
   }
 
   @Query(() => LeadObject, { nullable: true })
   async leadByTecheaId(
     @Arg('techeaLeadId', () => ID) techeaLeadId: string,
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<LeadObject | null> {
     const lead = await ctx.services.stores.leads.findByTecheaId(ctx.principal.tenantId, requireUuid(techeaLeadId, 'techeaLeadId'));
-    return lead === null ? null : LeadObject.from(known(ctx, lead));
+    if (lead === null) return null;
+    await preloadLeadRecords(ctx, info, [], [lead], DEFAULT_PAGE);
+    return LeadObject.from(known(ctx, lead));
   }
 
   @Query(() => LeadConnectionObject, { description: 'Leads, newest first.' })
@@ -44,6 +51,7 @@ export class LeadResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
     @Arg('filter', () => LeadFilterInput, { nullable: true }) filter: LeadFilterInput | null | undefined,
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<LeadConnectionObject> {
     const size = requirePageSize(first ?? DEFAULT_PAGE, 'first', 0, MAX_PAGE);
     const afterSeq = after == null ? undefined : decodeLeadCursor(after, 'after');
@@ -52,6 +60,7 @@ export class LeadResolver {
       ...(filter?.updatedSince != null && { updatedSince: filter.updatedSince }),
     };
     const page = await ctx.services.stores.leads.page(ctx.principal.tenantId, criteria, size, afterSeq);
+    await preloadLeadRecords(ctx, info, ['edges', 'node'], page.leads, DEFAULT_PAGE);
     const edges = page.leads.map((lead) => ({ cursor: encodeLeadCursor(lead.seq), node: LeadObject.from(known(ctx, lead)) }));
     return Object.assign(new LeadConnectionObject(), {
       edges,
