@@ -35,7 +35,7 @@ export class Dispatcher {
   readonly outbox: Outbox;
   private readonly breakers: Record<Provider, CircuitBreaker>;
   private readonly events = new EventEmitter();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
@@ -80,9 +80,13 @@ export class Dispatcher {
     if (claim === null) return dispatch;
     const attempt = this.track(this.attempt(claim, requestId));
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([attempt, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.deps.config.waitMs)))]);
+    const settled = await Promise.race([
+      attempt,
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.deps.config.waitMs))),
+    ]);
     clearTimeout(timer);
-    return (await this.outbox.find(intent.tenantId, dispatch.id)) ?? dispatch;
+    // A success hands back the row it committed; anything else is read as it now is.
+    return settled ?? (await this.outbox.find(intent.tenantId, dispatch.id)) ?? dispatch;
   }
 
   /** Starts claiming due dispatches every `pollMs`. */
@@ -139,7 +143,7 @@ export class Dispatcher {
     for (const claim of claims) void this.track(this.attempt(claim, claim.dispatch.requestId ?? undefined));
   }
 
-  private track(work: Promise<void>): Promise<void> {
+  private track<T>(work: Promise<T>): Promise<T> {
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
     return work;
@@ -153,27 +157,29 @@ export class Dispatcher {
    * It runs in the scope of the request that asked for the dispatch (its log lines,
    * and the provider client's, carry the request id) and of this instance's metrics.
    */
-  private async attempt(claim: Claim, requestId: string | undefined): Promise<void> {
+  /** One attempt; resolves with the dispatch as committed when this attempt settled it SUCCEEDED. */
+  private async attempt(claim: Claim, requestId: string | undefined): Promise<DispatchEntity | undefined> {
     const scope = { ...(requestId !== undefined && { requestId }), ...(this.deps.metrics !== undefined && { providerCalls: this.deps.metrics }) };
-    await withScope(scope, async () => {
+    return withScope(scope, async () => {
       const log = this.deps.logger.child({ dispatchId: claim.dispatch.id, provider: claim.dispatch.provider, operation: claim.dispatch.operation });
       try {
-        await this.tryAttempt(claim, log);
+        return await this.tryAttempt(claim, log);
       } catch (error) {
         log.error({ err: error }, 'could not record the outcome of a dispatch attempt; its claim will expire and it will be sent again');
+        return undefined;
       } finally {
         this.events.emit(`attempted:${claim.dispatch.id}`);
       }
     });
   }
 
-  private async tryAttempt(claim: Claim, log: Logger): Promise<void> {
+  private async tryAttempt(claim: Claim, log: Logger): Promise<DispatchEntity | undefined> {
     const { dispatch } = claim;
     const breaker = this.breakers[dispatch.provider];
     if (!breaker.tryAcquire()) {
       this.deps.metrics?.dispatchAttempt(dispatch.provider, 'held');
       await this.outbox.release(claim, new Date(breaker.retryAt));
-      return;
+      return undefined;
     }
     try {
       const confirmed = await sendCommand(this.deps.adapters, dispatch.payload as unknown as ProviderCommand, {
@@ -185,15 +191,17 @@ export class Dispatcher {
       breaker.recordSuccess();
       this.deps.metrics?.dispatchAttempt(dispatch.provider, 'succeeded');
       const settled = await this.deps.db.transaction(async (manager) => {
-        if (!(await this.outbox.settleSucceeded(manager, dispatch.id, storedResult(confirmed)))) return false;
-        await applyConfirmedResult(manager, dispatch.tenantId, dispatch.leadId, confirmed);
-        return true;
+        const row = await this.outbox.settleSucceeded(manager, dispatch.id, storedResult(confirmed));
+        if (row !== null) await applyConfirmedResult(manager, dispatch.tenantId, dispatch.leadId, confirmed);
+        return row;
       });
-      if (settled) this.deps.metrics?.dispatchSettled(dispatch.provider, DispatchState.SUCCEEDED);
+      if (settled !== null) this.deps.metrics?.dispatchSettled(dispatch.provider, DispatchState.SUCCEEDED);
       log.info({ attempts: dispatch.attempts }, 'dispatch succeeded');
       this.events.emit(`settled:${dispatch.id}`);
+      return settled ?? undefined;
     } catch (error) {
       await this.recordFailure(claim, error, breaker, log);
+      return undefined;
     }
   }
 

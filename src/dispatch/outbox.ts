@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { DispatchEntity, type StoredProviderError } from '../db/entities/index.js';
+import { RowMapper } from '../db/row-mapper.js';
 import { GatewayError } from '../domain/errors.js';
 import { type DispatchState, type Provider } from '../domain/vocabulary.js';
 import { type ProviderCommand } from '../providers/index.js';
@@ -27,7 +28,11 @@ export interface Claim {
 
 /** The outbox table: every state change of a dispatch is one guarded statement here. */
 export class Outbox {
-  constructor(private readonly db: DataSource) {}
+  private readonly rows: RowMapper<DispatchEntity>;
+
+  constructor(private readonly db: DataSource) {
+    this.rows = new RowMapper(db, DispatchEntity);
+  }
 
   /**
    * Records the intent, or finds the earlier one with the same key. A new dispatch
@@ -92,15 +97,21 @@ export class Outbox {
     return rows.map((row) => ({ dispatch: toEntity(row), token }));
   }
 
-  /** Marks the dispatch SUCCEEDED inside `manager`'s transaction; false when it was already settled. */
-  async settleSucceeded(manager: EntityManager, id: string, result: Record<string, unknown>): Promise<boolean> {
-    const [, count] = await manager.query<[unknown, number]>(
+  /**
+   * Marks the dispatch SUCCEEDED inside `manager`'s transaction and returns it as it now
+   * is (the waiting mutation answers with it, without reading it again); null when it
+   * was already settled.
+   */
+  async settleSucceeded(manager: EntityManager, id: string, result: Record<string, unknown>): Promise<DispatchEntity | null> {
+    const [rows] = await manager.query<[Array<Record<string, unknown>>, number]>(
       `UPDATE dispatch SET state = 'SUCCEEDED', result = $2, last_error = NULL, locked_until = NULL, lock_token = NULL,
                            updated_at = now()
-        WHERE id = $1 AND state = 'PENDING'`,
+        WHERE id = $1 AND state = 'PENDING'
+        RETURNING ${this.rows.selectList}`,
       [id, JSON.stringify(result)],
     );
-    return count === 1;
+    const row = rows[0];
+    return row === undefined ? null : this.rows.map(row);
   }
 
   /** Marks the dispatch FAILED for good (a refusal, or the last attempt). */

@@ -138,16 +138,15 @@ export class RecordWriter {
 
   /** Records the event TECHEA accepted as the lead's last one. */
   async applyLeadEvent(leadId: string, event: LeadEvent): Promise<void> {
-    const lead = await this.manager.findOneOrFail(LeadEntity, { where: { tenantId: this.tenantId, id: leadId }, lock: { mode: 'pessimistic_write' } });
-    await this.manager.update(LeadEntity, { tenantId: this.tenantId, id: leadId }, { lastEvent: event });
-    await refreshLeadStage(this.manager, leadId);
+    // One locked read of the lead and its records, one UPDATE of its event and stage.
+    const lead = await refreshLeadStage(this.manager, leadId, { lastEvent: event, tenantId: this.tenantId });
     // The append comes last: it holds the tenant's log lock until commit (see `afterChange`).
-    if (lead.lastEvent !== event) {
+    if (lead.previousLastEvent !== event) {
       await this.appendStatusChange({
         leadId,
         provider: Provider.TECHEA,
         entityId: lead.techeaLeadId ?? leadId,
-        from: lead.lastEvent,
+        from: lead.previousLastEvent,
         to: event,
       });
     }
