@@ -23,8 +23,11 @@ export function statusChangeStream(
   after: string | undefined,
   onOverflow: () => void,
 ): AsyncIterableIterator<StatusChangeEntity> {
-  let last = after === undefined ? undefined : BigInt(after);
+  // The last id passed on, in canonical decimal (`after` may have leading zeros).
+  let last = after === undefined ? undefined : BigInt(after).toString();
   let live: SubscriberQueue<StatusChangeEntity> | undefined;
+  /** Set once the replay is over and the live queue is read directly. */
+  let joined: SubscriberQueue<StatusChangeEntity> | undefined;
   let ended = false;
 
   const replay = async function* (): AsyncGenerator<StatusChangeEntity> {
@@ -39,42 +42,64 @@ export function statusChangeStream(
         REPLAY_BATCH,
       );
       for (const row of rows) {
-        last = BigInt(row.id);
+        last = row.id;
         yield row;
       }
       if (rows.length < REPLAY_BATCH) return;
     }
   };
 
-  const stream = (async function* (): AsyncGenerator<StatusChangeEntity> {
+  // The replay and the join; once they are done, `joined` is set and the generator ends.
+  const replayThenJoin = (async function* (): AsyncGenerator<StatusChangeEntity> {
     if (last !== undefined) yield* replay();
-    live = await hub.subscribe(filter, onOverflow);
+    const queue = await hub.subscribe(filter, onOverflow);
+    live = queue;
+    let done = false;
     try {
       if (ended) return;
       if (last !== undefined) yield* replay();
-      for await (const change of live) {
-        const id = BigInt(change.id);
-        if (last !== undefined && id <= last) continue;
-        last = id;
-        yield change;
-      }
+      done = true;
     } finally {
-      await live.return();
+      if (done) joined = queue;
+      else await queue.return();
     }
   })();
+
+  // Live changes come straight from the queue, not through an async generator: each change
+  // of each subscriber would otherwise cost the generator's own promises and turns.
+  const nextLive = (queue: SubscriberQueue<StatusChangeEntity>): Promise<IteratorResult<StatusChangeEntity>> =>
+    queue.next().then((item) => {
+      if (item.done === true) return item;
+      // Already replayed: skip it.
+      if (last !== undefined && !isAfter(item.value.id, last)) return nextLive(queue);
+      last = item.value.id;
+      return item;
+    });
 
   // An async generator waiting inside `for await` only queues a `return()`: it would stay
   // subscribed until its next change. Ending the live queue first releases that wait.
   return {
-    next: () => stream.next(),
+    next: () =>
+      joined !== undefined
+        ? nextLive(joined)
+        : replayThenJoin.next().then((item) => (item.done === true && joined !== undefined ? nextLive(joined) : item)),
     async return(value?: unknown) {
       ended = true;
       await live?.return();
-      return stream.return(value);
+      return replayThenJoin.return(value);
     },
-    throw: (error?: unknown) => stream.throw(error),
+    async throw(error?: unknown) {
+      ended = true;
+      await live?.return();
+      return replayThenJoin.throw(error);
+    },
     [Symbol.asyncIterator]() {
       return this;
     },
   };
+}
+
+/** Whether status-change id `id` comes after `last` (both canonical decimals: no BigInt per change). */
+function isAfter(id: string, last: string): boolean {
+  return id.length !== last.length ? id.length > last.length : id > last;
 }

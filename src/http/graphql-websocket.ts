@@ -1,6 +1,7 @@
 import {
   type ExecutionArgs,
   type ExecutionResult,
+  type FormattedExecutionResult,
   GraphQLError,
   type GraphQLSchema,
   getOperationAST,
@@ -20,6 +21,8 @@ import { createErrorFormatter } from '../graphql/errors.js';
 import { type QueryLimits } from '../graphql/query-limits.js';
 import { type Logger } from '../logger.js';
 import { DocumentCache } from './document-cache.js';
+import { SerializedPayload } from './serialized-payload.js';
+import { SharedEventExecution } from './shared-event-execution.js';
 import { serveGraphQLOverWebSocket, type WsExtra } from './ws-transport.js';
 
 /** Close codes this server uses beyond the protocol's own (documented in the README). */
@@ -65,6 +68,9 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
   const rules = [...specifiedRules, ...queryLimits.validationRules];
   // Shared by every connection: the same subscription text is parsed and validated once.
   const documents = new DocumentCache(DOCUMENT_CACHE_SIZE);
+  // Each change is executed once per distinct operation, not once per subscriber.
+  const execution = new SharedEventExecution();
+  const payloads = new WeakMap<ExecutionResult, SerializedPayload>();
 
   const refuse = (code: string, message: string, extensions: Record<string, unknown> = {}) => [
     new GraphQLError(message, { extensions: { code, ...extensions } }),
@@ -74,6 +80,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
     wss,
     {
       schema: deps.schema,
+      subscribe: execution.subscribe,
       connectionInitWaitTimeout: 10_000,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
@@ -139,13 +146,23 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
             close: (code, reason) => ctx.extra.socket.close(code, reason),
           }),
         };
+        execution.share(args, principal, coerced.coerced);
         return args;
       },
       // Results go through the same formatter as HTTP: codes added, internal details removed.
-      onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) =>
-        result.errors === undefined
-          ? undefined
-          : { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) },
+      // A result shared by many subscribers (see shared-event-execution.ts) is formatted
+      // and serialized once.
+      onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) => {
+        let payload = payloads.get(result);
+        if (payload === undefined) {
+          const formatted =
+            result.errors === undefined ? result : { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) };
+          payload = new SerializedPayload(JSON.stringify(formatted));
+          payloads.set(result, payload);
+        }
+        // graphql-ws serializes whatever `onNext` returns; this one serializes as its JSON.
+        return payload as unknown as FormattedExecutionResult;
+      },
     },
     logger,
   );

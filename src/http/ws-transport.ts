@@ -3,6 +3,7 @@ import type http from 'node:http';
 import { type Duplex } from 'node:stream';
 import { type WebSocket, type WebSocketServer } from 'ws';
 import { type Logger } from '../logger.js';
+import { spliceSerializedPayload } from './serialized-payload.js';
 
 /** What the graphql-ws server sees of a connection, besides its own state. */
 export interface WsExtra {
@@ -70,8 +71,10 @@ export function serveGraphQLOverWebSocket<E extends Record<PropertyKey, unknown>
         // (a replay of 100,000 changes is 100,000 of them); so a message resolves at once
         // while little is buffered, and waits for its write only above SEND_BUFFER_BYTES,
         // which keeps a slow reader's buffer bounded all the same.
-        send: (data) =>
+        send: (message) =>
           new Promise<void>((resolve, reject) => {
+            // First, while the message graphql-ws just serialized is the last one (see serialized-payload.ts).
+            const data = spliceSerializedPayload(message);
             if (socket.readyState !== socket.OPEN) return resolve();
             batchWrites();
             if (socket.bufferedAmount < SEND_BUFFER_BYTES) {

@@ -1,0 +1,141 @@
+import {
+  createSourceEventStream,
+  type DocumentNode,
+  execute,
+  type ExecutionArgs,
+  type ExecutionResult,
+} from 'graphql';
+import { type Principal } from '../domain/roles.js';
+
+type Result = ExecutionResult | Promise<ExecutionResult>;
+
+/**
+ * graphql-ws's `subscribe`, executing each source event once per distinct operation
+ * instead of once per subscriber.
+ *
+ * The status-change hub hands the SAME event object to every matching subscriber of a
+ * tenant (`change-hub.ts`); graphql-js's own `subscribe` executes the operation's
+ * selection against it for each of them (100 unfiltered subscribers at 500 changes/s
+ * were 50,000 executions a second). Here the first subscriber to take an event executes
+ * it and the result is remembered for that event object (weakly: it goes with the
+ * event); every other subscriber whose operation has the same sharing key gets that
+ * same `ExecutionResult`.
+ *
+ * Why a shared result cannot leak anything between subscribers: the sharing key (see
+ * `sharingKey`) is the document, the operation name, the coerced variables, the
+ * tenant and the role. Execution of an event depends on nothing else:
+ * - the event is one row of the tenant's own log (a hub feed is per tenant; a
+ *   replayed row is read for its subscriber alone, so it is never shared at all);
+ * - what the principal may do is its role: the per-event role check on the root
+ *   field's `resolve` (`field-guards.ts`) gives the same verdict for every principal of
+ *   the same role, so the one run on behalf of all of them is the one each would have
+ *   run, FORBIDDEN included; the role check of `subscribe` still runs per subscriber;
+ * - what it may see is its tenant: loaders and stores are scoped by tenant;
+ * - the principal's credential (key or token id) is for logs and rate limits only;
+ * - `StatusChange`'s fields read only the event.
+ * Operations without a key (not registered through `share`) execute per subscriber,
+ * exactly as graphql-js would.
+ *
+ * Results are never modified after execution (the error formatting makes new objects),
+ * so handing one object to many subscribers is safe.
+ */
+export class SharedEventExecution {
+  /** Per event object: its result for each sharing key that executed it. */
+  private readonly results = new WeakMap<object, Map<string, Result>>();
+  private readonly keys = new WeakMap<ExecutionArgs, string>();
+  private readonly documentIds = new WeakMap<DocumentNode, number>();
+  private nextDocumentId = 0;
+
+  /**
+   * Lets the operation of `args` share event results with the others of the same
+   * document, operation name, variables, tenant and role. Without it, it executes alone.
+   * `coercedVariables` must be `args.variableValues` as graphql-js coerces them: values
+   * that cannot be put in JSON (a BigInt) leave the operation unshared.
+   */
+  share(args: ExecutionArgs, principal: Principal, coercedVariables: Record<string, unknown>): void {
+    let variables: string;
+    try {
+      variables = JSON.stringify(coercedVariables);
+    } catch {
+      return;
+    }
+    let documentId = this.documentIds.get(args.document);
+    if (documentId === undefined) {
+      documentId = this.nextDocumentId++;
+      this.documentIds.set(args.document, documentId);
+    }
+    // JSON.stringify escapes the separator character in the variables, so keys cannot collide.
+    this.keys.set(args, [documentId, args.operationName ?? '', principal.tenantId, principal.role, variables].join('\u0000'));
+  }
+
+  /** graphql-js's `subscribe`, with shared execution of each event. */
+  readonly subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
+    const stream = await createSourceEventStream(args);
+    if (!isAsyncIterable(stream)) return stream;
+    const key = this.keys.get(args);
+    const run = (event: unknown): Result => execute({ ...args, rootValue: event });
+    return mapEvents(stream[Symbol.asyncIterator](), key === undefined ? run : (event) => this.resultOf(event, key, run));
+  };
+
+  private resultOf(event: unknown, key: string, run: (event: unknown) => Result): Result {
+    if (typeof event !== 'object' || event === null) return run(event);
+    let byKey = this.results.get(event);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.results.set(event, byKey);
+    }
+    let result = byKey.get(key);
+    if (result === undefined) {
+      result = run(event);
+      byKey.set(key, result);
+    }
+    return result;
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * The source events mapped to results: graphql-js's `mapAsyncIterator` with one
+ * promise per event instead of three async-function frames (a synchronous result, the
+ * usual case, is not awaited). If mapping fails, the source is closed and the error
+ * passed on, as graphql-js does.
+ */
+function mapEvents(source: AsyncIterator<unknown>, map: (event: unknown) => Result): AsyncIterableIterator<ExecutionResult> {
+  const close = async (error: unknown): Promise<never> => {
+    try {
+      await source.return?.();
+    } catch {
+      // The mapping error is the one to report.
+    }
+    throw error;
+  };
+  const step = (item: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
+    if (item.done === true) return { value: undefined, done: true };
+    let result: Result;
+    try {
+      result = map(item.value);
+    } catch (error) {
+      return close(error);
+    }
+    return result instanceof Promise
+      ? result.then((value) => ({ value, done: false as const }), close)
+      : { value: result, done: false };
+  };
+  return {
+    next: () => source.next().then(step),
+    return: async () => {
+      await source.return?.();
+      return { value: undefined, done: true };
+    },
+    throw: async (error?: unknown) => {
+      if (source.throw === undefined) return close(error);
+      return step(await source.throw(error));
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
