@@ -7,6 +7,18 @@ import { StatusChangeStore } from '../services/status-change-store.js';
 import { STATUS_CHANGE_CHANNEL } from './status-change-log.js';
 import { SubscriberQueue } from './subscriber-queue.js';
 
+/** Changes the hub handed out: the same object may reach many subscribers. */
+const broadcast = new WeakSet<object>();
+
+/**
+ * Whether `value` is a change the hub handed to its subscribers (the same object for
+ * all of them), as opposed to a row one subscriber read for itself (a replay): only
+ * the former is worth executing once for many (`http/shared-event-execution.ts`).
+ */
+export function isBroadcastChange(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && broadcast.has(value);
+}
+
 /** Which changes a subscriber wants. */
 export interface ChangeFilter {
   readonly tenantId: string;
@@ -166,6 +178,7 @@ export class StatusChangeHub {
   }
 
   private deliver(feed: TenantFeed, change: StatusChangeEntity): void {
+    broadcast.add(change);
     for (const group of [feed.byLead.get(change.leadId), feed.anyLead]) {
       for (const subscriber of group ?? []) {
         const providers = subscriber.filter.providers;

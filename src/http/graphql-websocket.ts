@@ -23,6 +23,7 @@ import { type Logger } from '../logger.js';
 import { DocumentCache } from './document-cache.js';
 import { SerializedPayload } from './serialized-payload.js';
 import { SharedEventExecution } from './shared-event-execution.js';
+import { isBroadcastChange } from '../events/change-hub.js';
 import { serveGraphQLOverWebSocket, type WsExtra } from './ws-transport.js';
 
 /** Close codes this server uses beyond the protocol's own (documented in the README). */
@@ -69,7 +70,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
   // Shared by every connection: the same subscription text is parsed and validated once.
   const documents = new DocumentCache(DOCUMENT_CACHE_SIZE);
   // Each change is executed once per distinct operation, not once per subscriber.
-  const execution = new SharedEventExecution();
+  const execution = new SharedEventExecution(isBroadcastChange);
   const payloads = new WeakMap<ExecutionResult, SerializedPayload>();
 
   const refuse = (code: string, message: string, extensions: Record<string, unknown> = {}) => [
@@ -153,11 +154,13 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
       // A result shared by many subscribers (see shared-event-execution.ts) is formatted
       // and serialized once.
       onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) => {
+        const format = () =>
+          result.errors === undefined ? result : { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) };
+        // A result for one subscriber (a replayed row) is serialized by graphql-ws as usual.
+        if (!execution.isShared(result)) return format();
         let payload = payloads.get(result);
         if (payload === undefined) {
-          const formatted =
-            result.errors === undefined ? result : { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) };
-          payload = new SerializedPayload(JSON.stringify(formatted));
+          payload = new SerializedPayload(JSON.stringify(format()));
           payloads.set(result, payload);
         }
         // graphql-ws serializes whatever `onNext` returns; this one serializes as its JSON.

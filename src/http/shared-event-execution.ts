@@ -42,6 +42,19 @@ type Result = ExecutionResult | Promise<ExecutionResult>;
 export class SharedEventExecution {
   /** Per event object: its result for each sharing key that executed it. */
   private readonly results = new WeakMap<object, Map<string, Result>>();
+  /** Results handed to (possibly) many subscribers: worth serializing once (`isShared`). */
+  private readonly sharedResults = new WeakSet<ExecutionResult>();
+
+  /**
+   * @param shareable Whether an event may reach several subscribers (the hub's live
+   * changes); others (a replay's rows, read for one subscriber) run without bookkeeping.
+   */
+  constructor(private readonly shareable: (event: unknown) => boolean) {}
+
+  /** Whether `result` was made for every subscriber of its sharing key. */
+  isShared(result: ExecutionResult): boolean {
+    return this.sharedResults.has(result);
+  }
   private readonly keys = new WeakMap<ExecutionArgs, string>();
   private readonly documentIds = new WeakMap<DocumentNode, number>();
   private nextDocumentId = 0;
@@ -78,7 +91,7 @@ export class SharedEventExecution {
   };
 
   private resultOf(event: unknown, key: string, run: (event: unknown) => Result): Result {
-    if (typeof event !== 'object' || event === null) return run(event);
+    if (typeof event !== 'object' || event === null || !this.shareable(event)) return run(event);
     let byKey = this.results.get(event);
     if (byKey === undefined) {
       byKey = new Map();
@@ -87,6 +100,14 @@ export class SharedEventExecution {
     let result = byKey.get(key);
     if (result === undefined) {
       result = run(event);
+      if (result instanceof Promise) {
+        result = result.then((settled) => {
+          this.sharedResults.add(settled);
+          return settled;
+        });
+      } else {
+        this.sharedResults.add(result);
+      }
       byKey.set(key, result);
     }
     return result;

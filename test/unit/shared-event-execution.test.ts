@@ -36,16 +36,17 @@ async function firstResult(execution: SharedEventExecution, who: string, princip
 
 describe('SharedEventExecution', () => {
   it('executes an event once for operations of the same document, variables, tenant and role', async () => {
-    const execution = new SharedEventExecution();
+    const execution = new SharedEventExecution(() => true);
     const event = { id: '1' };
     const a = await firstResult(execution, 'a', viewer('key-a'), event);
     const b = await firstResult(execution, 'b', viewer('key-b'), event);
     expect(b).toBe(a);
     expect(a.data).toEqual({ events: { id: '1', seenBy: 'a' } });
+    expect(execution.isShared(a)).toBe(true);
   });
 
   it('does not share across variables, tenants or roles, nor when the operation was not registered', async () => {
-    const execution = new SharedEventExecution();
+    const execution = new SharedEventExecution(() => true);
     const event = { id: '1' };
     await firstResult(execution, 'a', viewer('key-a'), event);
     expect((await firstResult(execution, 'tag', viewer('key-a'), event, 'b')).data).toEqual({ events: { id: '1', seenBy: 'tag' } });
@@ -55,8 +56,17 @@ describe('SharedEventExecution', () => {
     expect((await firstResult(execution, 'alone', undefined, event)).data).toEqual({ events: { id: '1', seenBy: 'alone' } });
   });
 
+  it('executes an event that is not shareable (a replayed row) for each operation, and marks no result shared', async () => {
+    const execution = new SharedEventExecution(() => false);
+    const event = { id: '1' };
+    const a = await firstResult(execution, 'a', viewer('key-a'), event);
+    const b = await firstResult(execution, 'b', viewer('key-b'), event);
+    expect(b.data).toEqual({ events: { id: '1', seenBy: 'b' } });
+    expect(execution.isShared(a)).toBe(false);
+  });
+
   it('executes each event object anew', async () => {
-    const execution = new SharedEventExecution();
+    const execution = new SharedEventExecution(() => true);
     await firstResult(execution, 'a', viewer('key-a'), { id: '1' });
     expect((await firstResult(execution, 'b', viewer('key-b'), { id: '1' })).data).toEqual({ events: { id: '1', seenBy: 'b' } });
   });
