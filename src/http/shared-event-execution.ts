@@ -5,6 +5,7 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
 } from 'graphql';
+import { compileQuery, type CompiledQuery, isCompiledQuery } from 'graphql-jit';
 import { type Principal } from '../domain/roles.js';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
@@ -57,6 +58,8 @@ export class SharedEventExecution {
   }
   private readonly keys = new WeakMap<ExecutionArgs, string>();
   private readonly documentIds = new WeakMap<DocumentNode, number>();
+  /** Per document (shared by its text, see `document-cache.ts`): its compiled operations, by name. */
+  private readonly compiledQueries = new WeakMap<DocumentNode, Map<string, CompiledQuery | undefined>>();
   private nextDocumentId = 0;
 
   /**
@@ -86,9 +89,35 @@ export class SharedEventExecution {
     const stream = await createSourceEventStream(args);
     if (!isAsyncIterable(stream)) return stream;
     const key = this.keys.get(args);
-    const run = (event: unknown): Result => execute({ ...args, rootValue: event });
+    const compiled = this.compiled(args);
+    const run = (event: unknown): Result =>
+      compiled === undefined
+        ? execute({ ...args, rootValue: event })
+        : compiled.query(event, args.contextValue, args.variableValues);
     return mapEvents(stream[Symbol.asyncIterator](), key === undefined ? run : (event) => this.resultOf(event, key, run));
   };
+
+  /**
+   * The operation compiled by graphql-jit, once per document and operation name: each
+   * event is then executed by a function made for this selection instead of graphql-js
+   * walking the document again (coercing variables, collecting the root fields,
+   * converting the root field's arguments) for every event of every subscription. The
+   * schema's resolvers, scalars and errors are the same; a document graphql-jit cannot
+   * compile runs on graphql-js.
+   */
+  private compiled(args: ExecutionArgs): CompiledQuery | undefined {
+    let byOperation = this.compiledQueries.get(args.document);
+    if (byOperation === undefined) {
+      byOperation = new Map();
+      this.compiledQueries.set(args.document, byOperation);
+    }
+    const name = args.operationName ?? '';
+    if (!byOperation.has(name)) {
+      const compiled = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+      byOperation.set(name, isCompiledQuery(compiled) ? compiled : undefined);
+    }
+    return byOperation.get(name);
+  }
 
   private resultOf(event: unknown, key: string, run: (event: unknown) => Result): Result {
     if (typeof event !== 'object' || event === null || !this.shareable(event)) return run(event);

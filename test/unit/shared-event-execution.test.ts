@@ -65,6 +65,27 @@ describe('SharedEventExecution', () => {
     expect(execution.isShared(a)).toBe(false);
   });
 
+  it('reports an error thrown while executing an event as graphql-js would: the message, the path, the original error', async () => {
+    const execution = new SharedEventExecution(() => true);
+    class Refused extends Error {}
+    const field = schema.getSubscriptionType()!.getFields().events!;
+    withSource(async function* () {
+      yield await Promise.resolve({ id: '1' });
+    });
+    field.resolve = () => {
+      throw new Refused('not for you');
+    };
+    const args: ExecutionArgs = { schema, document, variableValues: { tag: 'a' }, contextValue: { who: 'x' } };
+    const stream = await execution.subscribe(args);
+    if (!(Symbol.asyncIterator in stream)) throw new Error('no stream');
+    const result = (await stream.next()).value as ExecutionResult;
+    await stream.return?.();
+    expect(result.data).toEqual({ events: null });
+    expect(result.errors?.map((error) => ({ message: error.message, path: error.path, original: error.originalError instanceof Refused }))).toEqual([
+      { message: 'not for you', path: ['events'], original: true },
+    ]);
+  });
+
   it('executes each event object anew', async () => {
     const execution = new SharedEventExecution(() => true);
     await firstResult(execution, 'a', viewer('key-a'), { id: '1' });
