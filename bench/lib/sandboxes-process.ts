@@ -9,6 +9,7 @@ import { createDataSource } from '../../src/db/data-source.js';
 import { mirrorStoredRecords } from '../../src/demo/sandbox-sync.js';
 import { startDecisionCloudSandbox } from '../../src/providers/decisioncloud/index.js';
 import { mirrorApplication, startLeadBankSandbox } from '../../src/providers/leadbank/index.js';
+import { liveProviderEnv } from '../../src/providers/sandbox/live-provider-env.js';
 import { mirrorProcess, startTecalisSandbox } from '../../src/providers/tecalis/index.js';
 import { startTecheaSandbox } from '../../src/providers/techea/index.js';
 import { type SandboxConnections } from './sandboxes.js';
@@ -33,18 +34,12 @@ await mirrorStoredRecords(db, {
 await db.destroy();
 
 const connections: SandboxConnections = {
-  env: {
-    TECHEA_BASE_URL: techea.connection.baseUrl.href,
-    TECHEA_API_KEY: techea.connection.apiKey,
-    LEADBANK_BASE_URL: leadBank.connection.baseUrl.href,
-    LEADBANK_CLIENT_ID: leadBank.connection.clientId,
-    LEADBANK_CLIENT_SECRET: leadBank.connection.clientSecret,
-    TECALIS_BASE_URL: tecalis.connection.baseUrl.href,
-    TECALIS_API_KEY: tecalis.connection.apiKey,
-    DECISIONCLOUD_BASE_URL: decisionCloud.connection.baseUrl.href,
-    DECISIONCLOUD_CLIENT_ID: decisionCloud.connection.clientId,
-    DECISIONCLOUD_CLIENT_SECRET: decisionCloud.connection.clientSecret,
-  },
+  env: liveProviderEnv({
+    techea: techea.connection,
+    leadBank: leadBank.connection,
+    tecalis: tecalis.connection,
+    decisionCloud: decisionCloud.connection,
+  }),
   techea: { baseUrl: techea.connection.baseUrl.href, apiKey: techea.connection.apiKey },
   leadBank: { baseUrl: leadBank.connection.baseUrl.href, clientId: leadBank.connection.clientId, clientSecret: leadBank.connection.clientSecret },
 };

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { type Logger } from '../logger.js';
 import { startDecisionCloudSandbox } from '../providers/decisioncloud/index.js';
 import { startLeadBankSandbox } from '../providers/leadbank/index.js';
+import { liveProviderEnv } from '../providers/sandbox/live-provider-env.js';
 import { CONTROL_PATH } from '../providers/sandbox/sandbox-server.js';
 import { startTecalisSandbox } from '../providers/tecalis/index.js';
 import { startTecheaSandbox } from '../providers/techea/index.js';
@@ -33,16 +34,14 @@ export async function sandboxCommand(args: string[], logger: Logger, out: NodeJS
     [
       'Provider sandboxes are running. Point a gateway at them with:',
       '',
-      `TECHEA_BASE_URL=${techea.connection.baseUrl.href}`,
-      `TECHEA_API_KEY=${techea.connection.apiKey}`,
-      `LEADBANK_BASE_URL=${leadBank.connection.baseUrl.href}`,
-      `LEADBANK_CLIENT_ID=${leadBank.connection.clientId}`,
-      `LEADBANK_CLIENT_SECRET=${leadBank.connection.clientSecret}`,
-      `TECALIS_BASE_URL=${tecalis.connection.baseUrl.href}`,
-      `TECALIS_API_KEY=${tecalis.connection.apiKey}`,
-      `DECISIONCLOUD_BASE_URL=${decisionCloud.connection.baseUrl.href}`,
-      `DECISIONCLOUD_CLIENT_ID=${decisionCloud.connection.clientId}`,
-      `DECISIONCLOUD_CLIENT_SECRET=${decisionCloud.connection.clientSecret}`,
+      ...Object.entries(
+        liveProviderEnv({
+          techea: techea.connection,
+          leadBank: leadBank.connection,
+          tecalis: tecalis.connection,
+          decisionCloud: decisionCloud.connection,
+        }),
+      ).map(([name, value]) => `${name}=${value}`),
       '',
       `Each sandbox shows its state at ${CONTROL_PATH} and takes faults at PUT ${CONTROL_PATH}/faults, e.g.`,
       `  curl -X PUT ${new URL(`${CONTROL_PATH}/faults`, techea.baseUrl).href} -d '{"forceStatus":503,"forceCount":2}'`,

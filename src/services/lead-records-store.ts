@@ -1,13 +1,14 @@
 import { type DataSource, type ObjectLiteral } from 'typeorm';
 import {
-  ApplicationDocumentEntity,
-  ApplicationEntity,
-  LoanEntity,
-  StatusChangeEntity,
-  VerificationEntity,
-  VerificationOperationEntity,
+  type ApplicationDocumentEntity,
+  type ApplicationEntity,
+  type LoanEntity,
+  type StatusChangeEntity,
+  type VerificationEntity,
+  type VerificationOperationEntity,
 } from '../db/entities/index.js';
-import { RowMapper } from '../db/row-mapper.js';
+import { type RowMapper } from '../db/row-mapper.js';
+import { RecordMappers } from './record-mappers.js';
 
 /** Which of a lead's linked records to read. */
 export interface LeadRecordsWanted {
@@ -40,20 +41,10 @@ type Json = Record<string, unknown>;
  * statements return them (same filters, same order), mapped by the same RowMapper.
  */
 export class LeadRecordsStore {
-  private readonly applications: RowMapper<ApplicationEntity>;
-  private readonly documents: RowMapper<ApplicationDocumentEntity>;
-  private readonly verifications: RowMapper<VerificationEntity>;
-  private readonly operations: RowMapper<VerificationOperationEntity>;
-  private readonly loans: RowMapper<LoanEntity>;
-  private readonly changes: RowMapper<StatusChangeEntity>;
+  private readonly rows: RecordMappers;
 
   constructor(private readonly db: DataSource) {
-    this.applications = new RowMapper(db, ApplicationEntity);
-    this.documents = new RowMapper(db, ApplicationDocumentEntity);
-    this.verifications = new RowMapper(db, VerificationEntity);
-    this.operations = new RowMapper(db, VerificationOperationEntity);
-    this.loans = new RowMapper(db, LoanEntity);
-    this.changes = new RowMapper(db, StatusChangeEntity);
+    this.rows = new RecordMappers(db);
   }
 
   async forLeads(tenantId: string, leadIds: readonly string[], wanted: LeadRecordsWanted): Promise<Map<string, LeadRecords>> {
@@ -92,12 +83,12 @@ export class LeadRecordsStore {
     const records = new Map<string, LeadRecords>();
     for (const row of rows) {
       records.set(row.lead_id as string, {
-        application: mapOne(this.applications, row.application),
-        documents: mapMany(this.documents, row.documents),
-        verification: mapOne(this.verifications, row.verification),
-        operations: mapMany(this.operations, row.operations),
-        loans: mapMany(this.loans, row.loans),
-        history: mapMany(this.changes, row.history),
+        application: mapOne(this.rows.applications, row.application),
+        documents: mapMany(this.rows.documents, row.documents),
+        verification: mapOne(this.rows.verifications, row.verification),
+        operations: mapMany(this.rows.operations, row.operations),
+        loans: mapMany(this.rows.loans, row.loans),
+        history: mapMany(this.rows.changes, row.history),
       });
     }
     return records;

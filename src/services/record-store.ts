@@ -1,13 +1,13 @@
 import { type DataSource } from 'typeorm';
 import {
-  ApplicationDocumentEntity,
+  type ApplicationDocumentEntity,
   ApplicationEntity,
   DispatchEntity,
   LoanEntity,
   VerificationEntity,
-  VerificationOperationEntity,
+  type VerificationOperationEntity,
 } from '../db/entities/index.js';
-import { RowMapper } from '../db/row-mapper.js';
+import { RecordMappers } from './record-mappers.js';
 
 /**
  * Reads one tenant's provider records. The `…For…` methods take many keys and
@@ -15,18 +15,10 @@ import { RowMapper } from '../db/row-mapper.js';
  * they are hand-written SQL (one array parameter, rows mapped by {@link RowMapper}).
  */
 export class RecordStore {
-  private readonly applications: RowMapper<ApplicationEntity>;
-  private readonly documents: RowMapper<ApplicationDocumentEntity>;
-  private readonly verifications: RowMapper<VerificationEntity>;
-  private readonly operations: RowMapper<VerificationOperationEntity>;
-  private readonly loans: RowMapper<LoanEntity>;
+  private readonly rows: RecordMappers;
 
   constructor(private readonly db: DataSource) {
-    this.applications = new RowMapper(db, ApplicationEntity);
-    this.documents = new RowMapper(db, ApplicationDocumentEntity);
-    this.verifications = new RowMapper(db, VerificationEntity);
-    this.operations = new RowMapper(db, VerificationOperationEntity);
-    this.loans = new RowMapper(db, LoanEntity);
+    this.rows = new RecordMappers(db);
   }
 
   findApplication(tenantId: string, id: string): Promise<ApplicationEntity | null> {
@@ -34,15 +26,15 @@ export class RecordStore {
   }
 
   applicationsForLeads(tenantId: string, leadIds: readonly string[]): Promise<ApplicationEntity[]> {
-    return this.applications.query(
-      `SELECT ${this.applications.selectList} FROM application WHERE tenant_id = $1 AND lead_id = ANY($2::uuid[])`,
+    return this.rows.applications.query(
+      `SELECT ${this.rows.applications.selectList} FROM application WHERE tenant_id = $1 AND lead_id = ANY($2::uuid[])`,
       [tenantId, leadIds],
     );
   }
 
   documentsForApplications(tenantId: string, applicationIds: readonly string[]): Promise<ApplicationDocumentEntity[]> {
-    return this.documents.query(
-      `SELECT ${this.documents.selectList} FROM application_document
+    return this.rows.documents.query(
+      `SELECT ${this.rows.documents.selectList} FROM application_document
         WHERE tenant_id = $1 AND application_id = ANY($2::text[]) ORDER BY application_id, position`,
       [tenantId, applicationIds],
     );
@@ -53,15 +45,15 @@ export class RecordStore {
   }
 
   verificationsForLeads(tenantId: string, leadIds: readonly string[]): Promise<VerificationEntity[]> {
-    return this.verifications.query(
-      `SELECT ${this.verifications.selectList} FROM verification WHERE tenant_id = $1 AND lead_id = ANY($2::uuid[])`,
+    return this.rows.verifications.query(
+      `SELECT ${this.rows.verifications.selectList} FROM verification WHERE tenant_id = $1 AND lead_id = ANY($2::uuid[])`,
       [tenantId, leadIds],
     );
   }
 
   operationsForVerifications(tenantId: string, authUuids: readonly string[]): Promise<VerificationOperationEntity[]> {
-    return this.operations.query(
-      `SELECT ${this.operations.selectList} FROM verification_operation
+    return this.rows.operations.query(
+      `SELECT ${this.rows.operations.selectList} FROM verification_operation
         WHERE tenant_id = $1 AND auth_uuid = ANY($2::uuid[]) ORDER BY auth_uuid, position`,
       [tenantId, authUuids],
     );
@@ -85,8 +77,8 @@ export class RecordStore {
 
   /** Loans of the given leads, most recently applied first. */
   loansForLeads(tenantId: string, leadIds: readonly string[]): Promise<LoanEntity[]> {
-    return this.loans.query(
-      `SELECT ${this.loans.selectList} FROM loan WHERE tenant_id = $1 AND lead_id = ANY($2::uuid[]) ORDER BY applied_at DESC, loan_id DESC`,
+    return this.rows.loans.query(
+      `SELECT ${this.rows.loans.selectList} FROM loan WHERE tenant_id = $1 AND lead_id = ANY($2::uuid[]) ORDER BY applied_at DESC, loan_id DESC`,
       [tenantId, leadIds],
     );
   }

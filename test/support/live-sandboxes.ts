@@ -1,3 +1,4 @@
+import { liveProviderEnv } from '../../src/providers/sandbox/live-provider-env.js';
 import { startDecisionCloudSandbox } from '../../src/providers/decisioncloud/index.js';
 import { startLeadBankSandbox } from '../../src/providers/leadbank/index.js';
 import { startTecalisSandbox } from '../../src/providers/tecalis/index.js';
@@ -18,18 +19,12 @@ export async function startLiveSandboxes() {
     leadBank,
     tecalis,
     decisionCloud,
-    env: {
-      TECHEA_BASE_URL: techea.connection.baseUrl.href,
-      TECHEA_API_KEY: techea.connection.apiKey,
-      LEADBANK_BASE_URL: leadBank.connection.baseUrl.href,
-      LEADBANK_CLIENT_ID: leadBank.connection.clientId,
-      LEADBANK_CLIENT_SECRET: leadBank.connection.clientSecret,
-      TECALIS_BASE_URL: tecalis.connection.baseUrl.href,
-      TECALIS_API_KEY: tecalis.connection.apiKey,
-      DECISIONCLOUD_BASE_URL: decisionCloud.connection.baseUrl.href,
-      DECISIONCLOUD_CLIENT_ID: decisionCloud.connection.clientId,
-      DECISIONCLOUD_CLIENT_SECRET: decisionCloud.connection.clientSecret,
-    },
+    env: liveProviderEnv({
+      techea: techea.connection,
+      leadBank: leadBank.connection,
+      tecalis: tecalis.connection,
+      decisionCloud: decisionCloud.connection,
+    }),
     secrets: {
       'TECHEA API key': techea.connection.apiKey,
       'Lead Bank client secret': leadBank.connection.clientSecret,
