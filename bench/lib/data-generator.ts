@@ -6,6 +6,7 @@ import {
   ApplicationStatus,
   LeadEvent,
   LoanStatus,
+  VERIFICATION_OPERATION_ORDER,
   VerificationStatus,
 } from '../../src/domain/vocabulary.js';
 import { withClient } from './bench-database.js';
@@ -36,7 +37,6 @@ const JOURNEYS = [
   { event: LeadEvent.REGISTRATION, verification: VerificationStatus.KO, application: ApplicationStatus.DECLINED, loan: LoanStatus.DENIED },
   { event: LeadEvent.LOAN_DEFAULTED, verification: VerificationStatus.OK, application: ApplicationStatus.APPROVED, loan: LoanStatus.WRITTEN_OFF },
 ] as const;
-const OPERATION_TYPES = ['DOCUMENTS', 'HOME', 'OCR', 'POL', 'FINISH'] as const;
 const DOCUMENTS = [
   { type: 'loan_agreement', displayed: true },
   { type: 'esign_agreement', displayed: false },
@@ -135,7 +135,7 @@ function buildBatch(from: number, to: number) {
     });
     add(verification, authUuid, tenant, id, randomUUID(), journey.verification, journey.verification === VerificationStatus.KO ? 'document expired' : null,
       `Applicant ${i}`, `X${String(i).padStart(7, '0')}`, 'ID_CARD', 'ES', 'Lender Inc', 'default', false, at(1), at(2));
-    OPERATION_TYPES.forEach((type, position) => {
+    VERIFICATION_OPERATION_ORDER.forEach((type, position) => {
       add(operation, randomUUID(), tenant, authUuid, position, type, journey.verification === VerificationStatus.PENDING && position > 1 ? 'NOT_STARTED' : 'OK', 10 + position);
     });
     for (const n of [1, 2]) {

@@ -9,7 +9,7 @@ import {
   LoanStatus,
   LoanType,
   VerificationOperationState,
-  VerificationOperationType,
+  VERIFICATION_OPERATION_ORDER,
   VerificationStatus,
 } from '../domain/vocabulary.js';
 import { type SandboxMirror } from '../providers/index.js';
@@ -148,13 +148,6 @@ function decided(status: ApplicationStatus, day: Date): Partial<ApplicationRecor
 }
 
 function demoVerification(name: string, day: Date): VerificationRecord {
-  const types = [
-    VerificationOperationType.DOCUMENTS,
-    VerificationOperationType.HOME,
-    VerificationOperationType.OCR,
-    VerificationOperationType.POL,
-    VerificationOperationType.FINISH,
-  ];
   return {
     authUuid: randomUUID(),
     processUuid: randomUUID(),
@@ -167,7 +160,7 @@ function demoVerification(name: string, day: Date): VerificationRecord {
     company: 'Tecalis',
     profileAlias: 'Onboarding',
     cleaned: false,
-    operations: types.map((type, i) => ({
+    operations: VERIFICATION_OPERATION_ORDER.map((type, i) => ({
       operationId: randomUUID(),
       type,
       state: i < 3 ? VerificationOperationState.OK : VerificationOperationState.NOT_STARTED,

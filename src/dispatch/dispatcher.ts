@@ -156,8 +156,8 @@ export class Dispatcher {
    *
    * It runs in the scope of the request that asked for the dispatch (its log lines,
    * and the provider client's, carry the request id) and of this instance's metrics.
+   * Resolves with the dispatch as committed when this attempt settled it SUCCEEDED.
    */
-  /** One attempt; resolves with the dispatch as committed when this attempt settled it SUCCEEDED. */
   private async attempt(claim: Claim, requestId: string | undefined): Promise<DispatchEntity | undefined> {
     const scope = { ...(requestId !== undefined && { requestId }), ...(this.deps.metrics !== undefined && { providerCalls: this.deps.metrics }) };
     return withScope(scope, async () => {

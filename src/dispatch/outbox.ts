@@ -3,7 +3,7 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { DispatchEntity, type StoredProviderError } from '../db/entities/index.js';
 import { RowMapper } from '../db/row-mapper.js';
 import { GatewayError } from '../domain/errors.js';
-import { type DispatchState, type Provider } from '../domain/vocabulary.js';
+import { type Provider } from '../domain/vocabulary.js';
 import { type ProviderCommand } from '../providers/index.js';
 
 /** A call to make, as a mutation asks for it. */
@@ -28,6 +28,7 @@ export interface Claim {
 
 /** The outbox table: every state change of a dispatch is one guarded statement here. */
 export class Outbox {
+  /** Rows of raw statements (`RETURNING *`) as entities, as TypeORM's `find` makes them. */
   private readonly rows: RowMapper<DispatchEntity>;
 
   constructor(private readonly db: DataSource) {
@@ -59,7 +60,7 @@ export class Outbox {
       ],
     );
     if (rows[0] !== undefined) {
-      const dispatch = toEntity(rows[0]);
+      const dispatch = this.rows.map(rows[0]);
       return { dispatch, claim: options.claim ? { dispatch, token } : null, replay: false };
     }
     const existing = await this.db.getRepository(DispatchEntity).findOneByOrFail({
@@ -94,7 +95,7 @@ export class Outbox {
         RETURNING *`,
       [limit, leaseMs, token, skipProviders],
     );
-    return rows.map((row) => ({ dispatch: toEntity(row), token }));
+    return rows.map((row) => ({ dispatch: this.rows.map(row), token }));
   }
 
   /**
@@ -107,7 +108,7 @@ export class Outbox {
       `UPDATE dispatch SET state = 'SUCCEEDED', result = $2, last_error = NULL, locked_until = NULL, lock_token = NULL,
                            updated_at = now()
         WHERE id = $1 AND state = 'PENDING'
-        RETURNING ${this.rows.selectList}`,
+        RETURNING *`,
       [id, JSON.stringify(result)],
     );
     const row = rows[0];
@@ -152,7 +153,7 @@ export class Outbox {
         RETURNING *`,
       [tenantId, id, maxAttempts],
     );
-    return rows[0] === undefined ? null : toEntity(rows[0]);
+    return rows[0] === undefined ? null : this.rows.map(rows[0]);
   }
 
   find(tenantId: string, id: string): Promise<DispatchEntity | null> {
@@ -169,27 +170,3 @@ export class Outbox {
   }
 }
 
-/** A raw dispatch row as an entity (raw queries bypass TypeORM's column mapping). */
-function toEntity(row: Record<string, unknown>): DispatchEntity {
-  return Object.assign(new DispatchEntity(), {
-    id: row.id,
-    tenantId: row.tenant_id,
-    provider: row.provider,
-    operation: row.operation,
-    leadId: row.lead_id,
-    payload: row.payload,
-    idempotencyKey: row.idempotency_key,
-    requestHash: row.request_hash,
-    state: row.state as DispatchState,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    runAt: row.run_at,
-    lockedUntil: row.locked_until,
-    lockToken: row.lock_token,
-    requestId: row.request_id,
-    lastError: row.last_error,
-    result: row.result,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  });
-}

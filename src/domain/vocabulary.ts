@@ -66,6 +66,15 @@ export enum VerificationOperationType {
   FINISH = 'FINISH',
 }
 
+/** The operations of a Tecalis process, in the order the process runs them. */
+export const VERIFICATION_OPERATION_ORDER: readonly VerificationOperationType[] = [
+  VerificationOperationType.DOCUMENTS,
+  VerificationOperationType.HOME,
+  VerificationOperationType.OCR,
+  VerificationOperationType.POL,
+  VerificationOperationType.FINISH,
+];
+
 export enum VerificationOperationState {
   NOT_STARTED = 'NOT_STARTED',
   OK = 'OK',

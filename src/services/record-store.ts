@@ -12,7 +12,7 @@ import { RecordMappers } from './record-mappers.js';
 /**
  * Reads one tenant's provider records. The `…For…` methods take many keys and
  * answer in one statement: they are what the per-request DataLoaders batch into, so
- * they are hand-written SQL (one array parameter, rows mapped by {@link RowMapper}).
+ * they are hand-written SQL (one array parameter, rows mapped by {@link RecordMappers}).
  */
 export class RecordStore {
   private readonly rows: RecordMappers;

@@ -8,7 +8,7 @@ import {
   type LoanStatus,
   LoanType,
   VerificationOperationState,
-  VerificationOperationType,
+  VERIFICATION_OPERATION_ORDER,
   VerificationStatus,
 } from '../../src/domain/vocabulary.js';
 import { DEFAULT_TENANT } from '../../src/domain/roles.js';
@@ -51,13 +51,6 @@ export function applicationRecord(overrides: Partial<ApplicationRecord> = {}): A
 
 /** A Tecalis process with its five operations. */
 export function verificationRecord(overrides: Partial<VerificationRecord> = {}): VerificationRecord {
-  const types = [
-    VerificationOperationType.DOCUMENTS,
-    VerificationOperationType.HOME,
-    VerificationOperationType.OCR,
-    VerificationOperationType.POL,
-    VerificationOperationType.FINISH,
-  ];
   return {
     authUuid: randomUUID(),
     processUuid: randomUUID(),
@@ -70,7 +63,7 @@ export function verificationRecord(overrides: Partial<VerificationRecord> = {}):
     company: 'Tecalis',
     profileAlias: 'Onboarding',
     cleaned: false,
-    operations: types.map((type, i) => ({
+    operations: VERIFICATION_OPERATION_ORDER.map((type, i) => ({
       operationId: randomUUID(),
       type,
       state: i < 2 ? VerificationOperationState.OK : VerificationOperationState.NOT_STARTED,
