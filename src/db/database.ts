@@ -30,6 +30,6 @@ export async function openDatabase(
     whenInUse,
     logger,
   });
-  logger.info({ dataDir: config.dataDir, port: db.port }, 'embedded PostgreSQL started');
+  logger.info({ dataDir: db.dataDir, port: db.port }, 'embedded PostgreSQL started');
   return { url: db.url, embedded: true, stop: () => db.stop() };
 }

