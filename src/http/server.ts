@@ -21,6 +21,7 @@ import { type GatewayMetrics } from '../observability/metrics.js';
 import { metricsRoute } from '../observability/metrics-route.js';
 import { requestScope } from '../observability/request-context.js';
 import { authenticateRequest } from './authenticate-request.js';
+import { refuseUnreadableEncoding } from './content-encoding.js';
 import { attachGraphQLWebSocket } from './graphql-websocket.js';
 import { ideRoutes } from './ide.js';
 import { refuseSubscriptionsOverHttp } from './subscriptions-over-http.js';
@@ -127,6 +128,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
       authFailures,
       logger,
     }),
+    refuseUnreadableEncoding,
     express.json({ limit: limits.maxBodyBytes }),
     malformedBodyHandler,
     expressMiddleware(apollo, {

@@ -79,6 +79,22 @@ describe('errors a client can get', () => {
     });
   });
 
+  it('answers a body in an encoding it does not read with 415 on every Node line (zstd included), and reads gzip', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const body = JSON.stringify({ query: '{ leads { totalCount } }' });
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${gateway.api.token}` };
+    for (const encoding of ['zstd', 'compress', 'gzip, br']) {
+      const response = await fetch(gateway.url, { method: 'POST', headers: { ...headers, 'content-encoding': encoding }, body });
+      expect(response.status, encoding).toBe(415);
+      expect(await response.json()).toEqual({
+        errors: [{ message: `Content-Encoding "${encoding}" is not supported: send the body as is, or in gzip, deflate or br.`, extensions: { code: 'BAD_REQUEST' } }],
+      });
+    }
+    const gzipped = await fetch(gateway.url, { method: 'POST', headers: { ...headers, 'content-encoding': 'gzip' }, body: gzipSync(body) });
+    expect(gzipped.status).toBe(200);
+    expect((await gzipped.json()).data.leads.totalCount).toBeGreaterThanOrEqual(0);
+  });
+
   it('answers syntax errors with GRAPHQL_PARSE_FAILED', async () => {
     const response = await postGraphQL(gateway.api, `{ leads { `);
     expect(response.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
