@@ -92,7 +92,7 @@ describe('errors a client can get', () => {
     }
     const gzipped = await fetch(gateway.url, { method: 'POST', headers: { ...headers, 'content-encoding': 'gzip' }, body: gzipSync(body) });
     expect(gzipped.status).toBe(200);
-    expect((await gzipped.json()).data.leads.totalCount).toBeGreaterThanOrEqual(0);
+    expect(((await gzipped.json()) as { data: { leads: { totalCount: number } } }).data.leads.totalCount).toBeGreaterThanOrEqual(0);
   });
 
   it('answers syntax errors with GRAPHQL_PARSE_FAILED', async () => {
