@@ -4,6 +4,7 @@ import { DispatchLockToken0000000000003 } from './0003-dispatch-lock-token.js';
 import { WebhookEvents0000000000004 } from './0004-webhook-events.js';
 import { UpstreamIdsOwnedOnce0000000000005 } from './0005-upstream-ids-owned-once.js';
 import { DispatchRequestId0000000000006 } from './0006-dispatch-request-id.js';
+import { AdoptedRecords0000000000007 } from './0007-adopted-records.js';
 
 /** Every migration, in order; an explicit list so tsc, tsx and vitest find the same files. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   WebhookEvents0000000000004,
   UpstreamIdsOwnedOnce0000000000005,
   DispatchRequestId0000000000006,
+  AdoptedRecords0000000000007,
 ];

@@ -39,8 +39,6 @@ export interface WebhooksConfig {
   readonly leadBankToleranceMs: number;
   /** Expected in a Tecalis callback's metadata; same rules as the Lead Bank secret. */
   readonly tecalisToken: Secret | undefined;
-  /** The tenant a webhook about a record no tenant knows yet is stored under. */
-  readonly tenantId: string;
 }
 
 /** How the outbox sends: waits, retries, leases, the circuit breaker. */
@@ -162,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = optional(env, 'DATABASE_URL');
   if (databaseUrl !== undefined) parseDatabaseUrl(databaseUrl);
   const dataDir = optional(env, 'LEADGRAPH_DATA_DIR');
+  refuseRetired(env, 'WEBHOOK_TENANT', 'a webhook about a record no tenant holds is kept until a tenant adopts the record');
   return {
     port: port(env, 'PORT', 4000),
     host: optional(env, 'HOST') ?? '127.0.0.1',
@@ -178,7 +177,6 @@ export function loadConfig(env: Env = process.env): Config {
       leadBankSecret: secretOf(env, 'LEADBANK_WEBHOOK_SECRET'),
       leadBankToleranceMs: positiveInt(env, 'LEADBANK_WEBHOOK_TOLERANCE_SECONDS', 300) * 1000,
       tecalisToken: secretOf(env, 'TECALIS_WEBHOOK_TOKEN'),
-      tenantId: tenant(env, 'WEBHOOK_TENANT'),
     },
     limits: {
       maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', 1_048_576),
@@ -263,10 +261,12 @@ function secretOf(env: Env, name: string): Secret | undefined {
   return value === undefined ? undefined : new Secret(value);
 }
 
-function tenant(env: Env, name: string): string {
-  const value = optional(env, name) ?? 'default';
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(value)) throw new ConfigError(name, 'a tenant id (a-z, 0-9, "_", "-")', JSON.stringify(value));
-  return value;
+/**
+ * A variable that no longer does anything is refused rather than ignored: whoever set
+ * it expects a behaviour the gateway no longer has.
+ */
+function refuseRetired(env: Env, name: string, instead: string): void {
+  if (optional(env, name) !== undefined) throw new ConfigError(name, `it unset (${instead})`, 'a value');
 }
 
 function loadDispatch(env: Env): DispatchConfig {

@@ -3,6 +3,7 @@ import { ApiKeyService } from '../auth/api-keys.js';
 import { type Dispatcher } from '../dispatch/dispatcher.js';
 import { type StatusChangeHub } from '../events/change-hub.js';
 import { type MutationDeps } from '../services/mutations/input-checks.js';
+import { RecordAdoption } from '../services/record-adoption.js';
 import { type Principal } from '../domain/roles.js';
 import { type Logger } from '../logger.js';
 import { LeadCommands } from '../services/lead-commands.js';
@@ -45,7 +46,7 @@ export function createServices(db: DataSource, dispatcher: Dispatcher, maxAttemp
     stores,
     leadCommands: new LeadCommands(db),
     apiKeys: new ApiKeyService(db),
-    mutations: { db, dispatcher, leads: stores.leads, records: stores.records },
+    mutations: { db, dispatcher, leads: stores.leads, records: stores.records, adoption: new RecordAdoption(db) },
     maxAttempts,
     changes,
   };

@@ -1,9 +1,11 @@
-import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { uniqueViolation } from '../db/unique-violation.js';
 import { LeadEntity } from '../db/entities/index.js';
 import { rejectedInput, tooLong } from '../domain/errors.js';
 import { requireApplicationId, requireExternalId, requireUuid } from '../domain/ids.js';
-import { LeadStage } from '../domain/vocabulary.js';
+import { LeadStage, Provider } from '../domain/vocabulary.js';
 import { refreshLeadStage } from './lead-stage.js';
+import { adoptRecord } from './record-adoption.js';
 
 /** What `createLead` records: the lead and the ids of existing provider records to link. */
 export interface CreateLeadCommand {
@@ -21,21 +23,24 @@ export class LeadCommands {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Records a lead and links existing provider records to it, all in one transaction:
-   * either every link holds or nothing is written. Every input is checked first.
+   * Records a lead and links provider records to it, all in one transaction: either
+   * every link holds or nothing is written. Every input is checked first. A Lead Bank
+   * application or Tecalis process no tenant holds yet is adopted (first contact).
    */
   async createLead(tenantId: string, command: CreateLeadCommand): Promise<LeadEntity> {
     const input = validate(command);
     const leadId = await this.db.transaction(async (manager) => {
       const lead = await insertLead(manager, tenantId, input);
+      // A record the tenant does not hold yet is adopted, linked to the new lead (first contact).
       if (input.applicationId !== undefined) {
-        await link(manager, tenantId, 'application', 'id', input.applicationId, lead.id, 'input.applicationId', 'Lead Bank application');
+        const field = 'input.applicationId';
+        const outcome = await adoptRecord(manager, tenantId, Provider.LEAD_BANK, input.applicationId, lead.id, { record: field, lead: field });
+        if (outcome === 'held') await link(manager, tenantId, 'application', 'id', input.applicationId, lead.id, field, 'Lead Bank application');
       }
       if (input.verificationAuthUuid !== undefined) {
-        await link(
-          manager, tenantId, 'verification', 'auth_uuid', input.verificationAuthUuid, lead.id,
-          'input.verificationAuthUuid', 'Tecalis process',
-        );
+        const field = 'input.verificationAuthUuid';
+        const outcome = await adoptRecord(manager, tenantId, Provider.TECALIS, input.verificationAuthUuid, lead.id, { record: field, lead: field });
+        if (outcome === 'held') await link(manager, tenantId, 'verification', 'auth_uuid', input.verificationAuthUuid, lead.id, field, 'Tecalis process');
       }
       if (input.decisionCloudCustomerId !== undefined) {
         // The customer's loans that no lead owns yet become this lead's.
@@ -107,7 +112,7 @@ async function insertLead(manager: EntityManager, tenantId: string, input: Valid
   }
 }
 
-/** Points one provider record at the lead, unless it is unknown or already someone else's. */
+/** Points a provider record the tenant holds at the lead, unless it is already another lead's. */
 async function link(
   manager: EntityManager,
   tenantId: string,
@@ -123,17 +128,5 @@ async function link(
     `UPDATE ${table} SET lead_id = $1 WHERE tenant_id = $3 AND ${key} = $2 AND lead_id IS NULL`,
     [leadId, id, tenantId],
   );
-  if (linked === 1) return;
-  const exists = await manager.query<unknown[]>(`SELECT 1 FROM ${table} WHERE tenant_id = $2 AND ${key} = $1`, [id, tenantId]);
-  throw rejectedInput(
-    field,
-    exists.length === 0 ? `no ${what} ${id} is known to the gateway` : `${what} ${id} is already linked to another lead`,
-  );
-}
-
-/** The name of the unique constraint a failed statement violated, if that is why it failed. */
-function uniqueViolation(error: unknown): string | undefined {
-  if (!(error instanceof QueryFailedError)) return undefined;
-  const driverError = error.driverError as { code?: string; constraint?: string };
-  return driverError.code === '23505' ? driverError.constraint : undefined;
+  if (linked !== 1) throw rejectedInput(field, `${what} ${id} is already linked to another lead`);
 }

@@ -25,7 +25,8 @@ export interface RefreshedLead {
 }
 
 /**
- * Recomputes a lead's stage from its linked records and moves its `updated_at`; with
+ * Recomputes a lead's stage from its linked records and moves its `updated_at`. A
+ * record adopted on first contact counts once its provider has confirmed it; with
  * `lastEvent`, records that TECHEA event as the lead's last one in the same UPDATE.
  * Call it inside the transaction that changed a linked record: the lead row is
  * locked, so concurrent changes to one lead refresh the stage one after the other.
@@ -38,8 +39,10 @@ export async function refreshLeadStage(
 ): Promise<RefreshedLead> {
   const rows: FactsRow[] = await manager.query(
     `SELECT l.last_event, l.techea_lead_id,
-            (SELECT a.status FROM application a WHERE a.tenant_id = l.tenant_id AND a.lead_id = l.id) AS application_status,
-            (SELECT v.status FROM verification v WHERE v.tenant_id = l.tenant_id AND v.lead_id = l.id) AS verification_status,
+            (SELECT a.status FROM application a
+              WHERE a.tenant_id = l.tenant_id AND a.lead_id = l.id AND a.synced_at IS NOT NULL) AS application_status,
+            (SELECT v.status FROM verification v
+              WHERE v.tenant_id = l.tenant_id AND v.lead_id = l.id AND v.synced_at IS NOT NULL) AS verification_status,
             (SELECT lo.loan_status FROM loan lo WHERE lo.tenant_id = l.tenant_id AND lo.lead_id = l.id
               ORDER BY lo.applied_at DESC, lo.loan_id DESC LIMIT 1) AS latest_loan_status
        FROM lead l WHERE l.id = $1 AND ($2::text IS NULL OR l.tenant_id = $2) FOR UPDATE`,

@@ -74,7 +74,7 @@ export class RecordWriter {
         })),
       );
     }
-    await this.afterChange(owner, Provider.LEAD_BANK, record.id, previous?.status ?? null, record.status, !previous || previous.leadId === null);
+    await this.afterChange(owner, Provider.LEAD_BANK, record.id, confirmedStatus(previous), record.status, newToLead(previous));
     return entity;
   }
 
@@ -101,7 +101,7 @@ export class RecordWriter {
         })),
       );
     }
-    await this.afterChange(owner, Provider.TECALIS, record.authUuid, previous?.status ?? null, record.status, !previous || previous.leadId === null);
+    await this.afterChange(owner, Provider.TECALIS, record.authUuid, confirmedStatus(previous), record.status, newToLead(previous));
     return entity;
   }
 
@@ -194,4 +194,20 @@ export class RecordWriter {
       await this.appendStatusChange({ leadId, provider, entityId, from: newToLead ? null : from, to });
     }
   }
+}
+
+/**
+ * The status a provider last confirmed, null for a record adopted on first contact
+ * (its placeholder status was never the provider's word).
+ */
+function confirmedStatus<S>(previous: { status: S; syncedAt: Date | null } | null): S | null {
+  return previous === null || previous.syncedAt === null ? null : previous.status;
+}
+
+/**
+ * Whether the lead's history has not seen this record yet: it is new, just linked, or
+ * only adopted so far (its first confirmation is its first change).
+ */
+function newToLead(previous: { leadId: string | null; syncedAt: Date | null } | null): boolean {
+  return previous === null || previous.leadId === null || previous.syncedAt === null;
 }

@@ -2,21 +2,23 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { type ApplicationRecord, type VerificationRecord } from '../domain/records.js';
 import { Provider } from '../domain/vocabulary.js';
 import { RecordWriter } from './record-writer.js';
+import { keepUnclaimed, lockProviderRecord } from './unclaimed-webhooks.js';
 
-/** What became of a webhook. */
-export type IntakeOutcome = 'applied' | 'duplicate';
+/**
+ * What became of a webhook: applied to the tenant holding its record, a duplicate,
+ * or kept until a tenant adopts a record nobody holds yet.
+ */
+export type IntakeOutcome = 'applied' | 'duplicate' | 'kept';
 
 /**
  * Applies what a provider's webhook says, in one transaction with its event id, so
  * a webhook is acknowledged only once it is committed and a repeat changes nothing.
- * A record belongs to the tenants that already hold it; one no tenant holds yet goes
- * to the configured webhook tenant.
+ * A record belongs to the tenant that holds it. One that no tenant holds yet is kept
+ * aside (`unclaimed_webhook`), not given to any tenant: it joins the record when a
+ * tenant adopts it (see `record-adoption.ts`), and the provider still gets its 200.
  */
 export class WebhookIntake {
-  constructor(
-    private readonly db: DataSource,
-    private readonly fallbackTenant: string,
-  ) {}
+  constructor(private readonly db: DataSource) {}
 
   applyApplication(eventId: string, application: ApplicationRecord): Promise<IntakeOutcome> {
     return this.db.transaction(async (manager): Promise<IntakeOutcome> => {
@@ -25,9 +27,13 @@ export class WebhookIntake {
         [Provider.LEAD_BANK, eventId],
       );
       if (recorded.length === 0) return 'duplicate';
-      for (const tenantId of await this.tenantsHolding(manager, 'application', 'id', application.id)) {
-        await new RecordWriter(manager, tenantId).applyApplication(application);
+      await lockProviderRecord(manager, Provider.LEAD_BANK, application.id);
+      const tenantId = await tenantHolding(manager, 'application', 'id', application.id);
+      if (tenantId === undefined) {
+        await keepUnclaimed(manager, Provider.LEAD_BANK, application.id, application);
+        return 'kept';
       }
+      await new RecordWriter(manager, tenantId).applyApplication(application);
       return 'applied';
     });
   }
@@ -35,20 +41,25 @@ export class WebhookIntake {
   /** Tecalis callbacks carry no event id: applying the same process twice changes nothing the second time. */
   applyVerification(verification: VerificationRecord): Promise<IntakeOutcome> {
     return this.db.transaction(async (manager): Promise<IntakeOutcome> => {
-      for (const tenantId of await this.tenantsHolding(manager, 'verification', 'auth_uuid', verification.authUuid)) {
-        await new RecordWriter(manager, tenantId).applyVerification(verification);
+      await lockProviderRecord(manager, Provider.TECALIS, verification.authUuid);
+      const tenantId = await tenantHolding(manager, 'verification', 'auth_uuid', verification.authUuid);
+      if (tenantId === undefined) {
+        await keepUnclaimed(manager, Provider.TECALIS, verification.authUuid, verification);
+        return 'kept';
       }
+      await new RecordWriter(manager, tenantId).applyVerification(verification);
       return 'applied';
     });
   }
+}
 
-  private async tenantsHolding(
-    manager: EntityManager,
-    table: 'application' | 'verification',
-    key: 'id' | 'auth_uuid',
-    id: string,
-  ): Promise<string[]> {
-    const rows = await manager.query<Array<{ tenant_id: string }>>(`SELECT tenant_id FROM ${table} WHERE ${key} = $1`, [id]);
-    return rows.length === 0 ? [this.fallbackTenant] : rows.map((row) => row.tenant_id);
-  }
+/** The one tenant that holds the record (migration 0007), if any. */
+async function tenantHolding(
+  manager: EntityManager,
+  table: 'application' | 'verification',
+  key: 'id' | 'auth_uuid',
+  id: string,
+): Promise<string | undefined> {
+  const rows = await manager.query<Array<{ tenant_id: string }>>(`SELECT tenant_id FROM ${table} WHERE ${key} = $1`, [id]);
+  return rows[0]?.tenant_id;
 }

@@ -175,14 +175,16 @@ describe('authorization matrix: every operation × every kind of caller, over HT
       document: `mutation ($id: ID!) { updateApplication(input: { applicationId: $id, productName: "Matrix" }) { application { id } dispatch { state } } }`,
       variables: () => ({ id: a.applicationId }),
       seesTenantA: (data) => data.updateApplication.application.id === a.applicationId,
-      otherTenant: 'AS_UNKNOWN',
+      // Another tenant's record is refused as held elsewhere (an unknown one would be adopted).
+      otherTenant: 'REFUSED',
     },
     'Mutation.updateVerificationStatus': {
       role: 'operator',
       document: `mutation ($id: ID!) { updateVerificationStatus(input: { authUuid: $id, state: OK }) { verification { authUuid } dispatch { state } } }`,
       variables: () => ({ id: a.authUuid }),
       seesTenantA: (data) => data.updateVerificationStatus.verification.authUuid === a.authUuid,
-      otherTenant: 'AS_UNKNOWN',
+      // Another tenant's record is refused as held elsewhere (an unknown one would be adopted).
+      otherTenant: 'REFUSED',
     },
     'Mutation.upsertLoan': {
       role: 'operator',

@@ -4,7 +4,7 @@ import { ApplicationStatus, LoanStatus, VerificationStatus } from '../../src/dom
 import { DEFAULT_TENANT } from '../../src/domain/roles.js';
 import { RecordWriter } from '../../src/services/record-writer.js';
 import { applicationRecord, loanRecord, seedLead, verificationRecord } from '../support/fixtures.js';
-import { type TestGateway, startTestGateway } from '../support/gateway.js';
+import { OTHER_TENANT, type TestGateway, startTestGateway } from '../support/gateway.js';
 import { postGraphQL, queryData } from '../support/graphql-client.js';
 
 const CREATE = `mutation ($input: CreateLeadInput!) {
@@ -75,7 +75,6 @@ describe('createLead', () => {
     [{ verificationAuthUuid: '123' }, 'input.verificationAuthUuid', 'input.verificationAuthUuid: expected a UUID, but got "123"'],
     [{ decisionCloudCustomerId: '' }, 'input.decisionCloudCustomerId', 'input.decisionCloudCustomerId: expected an id of 1 to 255 characters without surrounding spaces, but got ""'],
     [{ advertiserRef: 'x'.repeat(256) }, 'input.advertiserRef', 'input.advertiserRef: expected at most 255 characters, but got 256'],
-    [{ applicationId: 'application_nobody' }, 'input.applicationId', 'input.applicationId: no Lead Bank application application_nobody is known to the gateway'],
   ])('refuses %o with BAD_USER_INPUT naming %s, writing nothing', async (input, field, message) => {
     const before = await countLeads();
     const response = await postGraphQL(gateway.api, CREATE, { input });
@@ -84,6 +83,38 @@ describe('createLead', () => {
       expect.objectContaining({ message, extensions: { code: 'BAD_USER_INPUT', field } }),
     ]);
     expect(await countLeads()).toBe(before);
+  });
+
+  it('adopts a Lead Bank application and a Tecalis process it has never seen, linked to the new lead, confirming nothing', async () => {
+    const applicationId = `application_${randomUUID().replaceAll('-', '')}`;
+    const authUuid = randomUUID();
+    const data = await queryData<{ createLead: any }>(
+      gateway.api,
+      `mutation ($input: CreateLeadInput!) { createLead(input: $input) {
+        id stage application { id status syncedAt lead { id } } verification { authUuid status syncedAt operations { type } }
+      } }`,
+      { input: { applicationId, verificationAuthUuid: authUuid } },
+    );
+    expect(data.createLead).toEqual({
+      id: expect.any(String),
+      // Nothing a provider confirmed yet: the stage does not move.
+      stage: 'NEW',
+      application: { id: applicationId, status: null, syncedAt: null, lead: { id: data.createLead.id } },
+      verification: { authUuid, status: 'PENDING', syncedAt: null, operations: [] },
+    });
+  });
+
+  it("refuses another tenant's application or process, and rolls the whole lead back", async () => {
+    const theirs = await seedLead(gateway.db, { application: { status: ApplicationStatus.APPROVED }, verification: { status: VerificationStatus.OK } }, OTHER_TENANT);
+    for (const [input, field, message] of [
+      [{ applicationId: theirs.applicationId }, 'input.applicationId', `input.applicationId: Lead Bank application ${theirs.applicationId} belongs to another tenant`],
+      [{ verificationAuthUuid: theirs.authUuid }, 'input.verificationAuthUuid', `input.verificationAuthUuid: Tecalis process ${theirs.authUuid} belongs to another tenant`],
+    ] as const) {
+      const before = await countLeads();
+      const response = await postGraphQL(gateway.api, CREATE, { input });
+      expect(response.errors).toEqual([expect.objectContaining({ message, extensions: { code: 'BAD_USER_INPUT', field } })]);
+      expect(await countLeads()).toBe(before);
+    }
   });
 
   it('refuses a TECHEA id that already has a lead', async () => {

@@ -10,6 +10,7 @@ const ALL = [
   'WebhookEvents0000000000004',
   'UpstreamIdsOwnedOnce0000000000005',
   'DispatchRequestId0000000000006',
+  'AdoptedRecords0000000000007',
 ];
 
 describe('migrations', () => {
@@ -45,6 +46,7 @@ describe('migrations', () => {
       'loan',
       'status_change',
       'typeorm_migrations',
+      'unclaimed_webhook',
       'verification',
       'verification_operation',
       'webhook_event',

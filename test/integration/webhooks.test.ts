@@ -157,12 +157,48 @@ describe('provider webhooks', () => {
     }
   });
 
-  it('records the application under the webhook tenant when no tenant holds it yet', async () => {
-    const id = leadBank.addApplication({ status: 'canceled' });
+  it('keeps a webhook about an application no tenant holds (200, nothing visible), and applies it when a tenant adopts the application', async () => {
+    const id = leadBank.addApplication({ status: 'canceled', details: { product_name: 'Kept aside' } });
     const raw = JSON.stringify({ id: `evt_${randomUUID()}`, created_at: new Date().toISOString(), event: 'application.created', object: leadBank.application(id) });
     const response = await fetch(webhookUrl('leadbank'), { method: 'POST', headers: { 'lead-signature': signLeadBankWebhook(SECRET, Date.now(), raw) }, body: raw });
     expect(response.status).toBe(200);
-    const data = await queryData<any>(gateway.api, `query ($id: ID!) { application(id: $id) { id lead { id } } }`, { id });
-    expect(data.application).toEqual({ id, lead: null });
+    expect(await response.json()).toEqual({ status: 'kept' });
+    // No tenant holds it: no tenant sees it.
+    for (const caller of [gateway.api, gateway.other]) {
+      expect((await queryData<any>(caller, `query ($id: ID!) { application(id: $id) { id } }`, { id })).application).toBeNull();
+    }
+    // A tenant's first contact adopts it, with what the webhook said, as Lead Bank's confirmed word.
+    const created = await queryData<any>(
+      gateway.other,
+      `mutation ($id: ID) { createLead(input: { applicationId: $id }) { id stage application { id status productName syncedAt } history(first: 5) { provider entityId from to } } }`,
+      { id },
+    );
+    expect(created.createLead).toMatchObject({
+      stage: 'CANCELED',
+      application: { id, status: 'CANCELED', productName: 'Kept aside', syncedAt: expect.any(String) },
+      history: [{ provider: 'LEAD_BANK', entityId: id, from: null, to: 'CANCELED' }],
+    });
+    const [{ n }] = await gateway.db.query(`SELECT count(*)::int AS n FROM unclaimed_webhook WHERE record_id = $1`, [id]);
+    expect(n).toBe(0);
+  });
+
+  it('keeps a Tecalis callback about a process no tenant holds, and applies it when a tenant adopts the process', async () => {
+    const authUuid = tecalis.addProcess({ name: 'Kept Aside', status: 'KO', statusReasons: 'blurry' });
+    const response = await fetch(webhookUrl('tecalis'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: tecalis.processOf(authUuid)!.data, metadata: { leadgraph_token: TOKEN } }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'kept' });
+    const created = await queryData<any>(
+      gateway.api,
+      `mutation ($id: ID) { createLead(input: { verificationAuthUuid: $id }) { stage verification { status statusReasons name syncedAt } } }`,
+      { id: authUuid },
+    );
+    expect(created.createLead).toEqual({
+      stage: 'VERIFICATION_FAILED',
+      verification: { status: 'KO', statusReasons: 'blurry', name: 'Kept Aside', syncedAt: expect.any(String) },
+    });
   });
 });

@@ -79,7 +79,7 @@ export class ApplicationEntity {
   @Column({ name: 'updated_at', type: 'timestamptz', nullable: true })
   updatedAt!: Date | null;
 
-  /** When the gateway last stored what Lead Bank confirmed. */
-  @Column({ name: 'synced_at', type: 'timestamptz', default: () => 'now()' })
-  syncedAt!: Date;
+  /** When the gateway last stored what Lead Bank confirmed; null for a record adopted on first contact and not confirmed yet. */
+  @Column({ name: 'synced_at', type: 'timestamptz', nullable: true, default: () => 'now()' })
+  syncedAt!: Date | null;
 }

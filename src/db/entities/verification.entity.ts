@@ -51,6 +51,7 @@ export class VerificationEntity {
   @Column({ name: 'updated_at', type: 'timestamptz', nullable: true })
   updatedAt!: Date | null;
 
-  @Column({ name: 'synced_at', type: 'timestamptz', default: () => 'now()' })
-  syncedAt!: Date;
+  /** When the gateway last stored what Tecalis confirmed; null for a record adopted on first contact and not confirmed yet. */
+  @Column({ name: 'synced_at', type: 'timestamptz', nullable: true, default: () => 'now()' })
+  syncedAt!: Date | null;
 }

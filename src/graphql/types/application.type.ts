@@ -69,6 +69,12 @@ export class ApplicationObject {
   @Field(() => JSONObject, { nullable: true }) metadata!: Record<string, unknown> | null;
   @Field(() => DateTimeISO, { nullable: true }) createdAt!: Date | null;
   @Field(() => DateTimeISO, { nullable: true }) updatedAt!: Date | null;
+  @Field(() => DateTimeISO, {
+    nullable: true,
+    description:
+      'When the gateway last stored what Lead Bank confirmed of this record. Null for a record adopted on first contact (a mutation named it before Lead Bank ever confirmed it): its other fields are then empty or placeholders, and it does not count towards the lead\'s stage.',
+  })
+  syncedAt!: Date | null;
 
   /** Not in the schema: the linked lead, resolved through a loader. */
   leadId!: string | null;
@@ -102,6 +108,7 @@ export class ApplicationObject {
       metadata: e.metadata,
       createdAt: e.createdAt,
       updatedAt: e.updatedAt,
+      syncedAt: e.syncedAt,
       leadId: e.leadId,
     });
   }

@@ -42,6 +42,12 @@ export class VerificationObject {
   @Field(() => Boolean, { nullable: true }) cleaned!: boolean | null;
   @Field(() => DateTimeISO, { nullable: true }) createdAt!: Date | null;
   @Field(() => DateTimeISO, { nullable: true }) updatedAt!: Date | null;
+  @Field(() => DateTimeISO, {
+    nullable: true,
+    description:
+      'When the gateway last stored what Tecalis confirmed of this record. Null for a record adopted on first contact (a mutation named it before Tecalis ever confirmed it): its other fields are then empty or placeholders, and it does not count towards the lead\'s stage.',
+  })
+  syncedAt!: Date | null;
 
   /** Not in the schema. */
   leadId!: string | null;
@@ -61,6 +67,7 @@ export class VerificationObject {
       cleaned: e.cleaned,
       createdAt: e.createdAt,
       updatedAt: e.updatedAt,
+      syncedAt: e.syncedAt,
       leadId: e.leadId,
     });
   }

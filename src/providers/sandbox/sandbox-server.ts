@@ -57,6 +57,9 @@ const NO_FAULTS: FaultSettings = {
   retryAfterSeconds: null,
 };
 
+/** How many provider calls {@link SandboxServer.requests} keeps. */
+const REQUEST_LOG_SIZE = 200;
+
 /** Where the control API lives; the providers have no such paths. */
 export const CONTROL_PATH = '/__sandbox';
 
@@ -73,6 +76,11 @@ export class SandboxServer {
   baseUrl: URL | undefined;
   /** Calls answered, and calls answered with an injected failure. */
   readonly stats = { calls: 0, injectedFailures: 0 };
+  /**
+   * The latest provider calls as they arrived (not the control API), oldest first, at
+   * most {@link REQUEST_LOG_SIZE}: what a test checks a client sent, to the byte.
+   */
+  readonly requests: SandboxRequest[] = [];
 
   constructor(
     readonly behavior: SandboxBehavior,
@@ -145,6 +153,8 @@ export class SandboxServer {
 
   private async call(request: SandboxRequest): Promise<SandboxResponse> {
     this.stats.calls++;
+    this.requests.push(request);
+    if (this.requests.length > REQUEST_LOG_SIZE) this.requests.shift();
     // The fate of the call is decided on arrival, before any latency: overlapping calls each
     // take their own share of `forceCount`, and a change to the faults during the delay stands.
     const faults = this.faults;

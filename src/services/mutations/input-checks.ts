@@ -6,6 +6,7 @@ import { type Dispatcher } from '../../dispatch/dispatcher.js';
 import { requestHash } from '../../dispatch/request-hash.js';
 import { type InputProblem } from '../../providers/index.js';
 import { type LeadStore } from '../lead-store.js';
+import { type RecordAdoption } from '../record-adoption.js';
 import { type RecordStore } from '../record-store.js';
 
 /** What the dispatching mutations need. */
@@ -14,6 +15,8 @@ export interface MutationDeps {
   readonly dispatcher: Dispatcher;
   readonly leads: LeadStore;
   readonly records: RecordStore;
+  /** First contact with a provider record the tenant does not hold yet. */
+  readonly adoption: RecordAdoption;
 }
 
 /** A record's answer with the dispatch that carries the change. */

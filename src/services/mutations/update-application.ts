@@ -42,7 +42,11 @@ export interface UpdateApplicationRequest {
   readonly idempotencyKey?: string | null;
 }
 
-/** `updateApplication`: a merge patch of a Lead Bank application the gateway knows. */
+/**
+ * `updateApplication`: a merge patch of a Lead Bank application. One the tenant does
+ * not hold yet is adopted first (see `record-adoption.ts`); Lead Bank's answer, the
+ * whole application, then fills it.
+ */
 export async function updateApplication(
   deps: MutationDeps,
   tenantId: string,
@@ -54,19 +58,21 @@ export async function updateApplication(
   if (Object.keys(command).length === 2) {
     throw invalidInput('input', 'at least one change (status, productName, credit, adverseActionNotice, decision, documents or metadata)', 'none');
   }
-  const application = await deps.records.findApplication(tenantId, applicationId);
-  if (application === null) throw rejectedInput('input.applicationId', `no Lead Bank application ${applicationId} is known to the gateway`);
+  const fields = { record: 'input.applicationId', lead: 'input.leadId' };
+  const requestedLead = request.leadId == null ? null : await requireKnownLead(deps.leads, tenantId, request.leadId, fields.lead);
+  // A stored notice counts for `DECLINED` only when Lead Bank confirmed it; an application
+  // adopted on first contact has none, so its notice must come in this input.
+  const checkAgainst = (stored: ApplicationEntity) => throwFirstProblem(checkApplicationUpdate(command, storedNoticeComplete(stored)));
+  const held = await deps.records.findApplication(tenantId, applicationId);
+  const application = held ?? (await deps.adoption.application(tenantId, applicationId, requestedLead?.id ?? null, fields, checkAgainst));
   let leadId = application.leadId;
-  if (request.leadId != null) {
-    const lead = await requireKnownLead(deps.leads, tenantId, request.leadId, 'input.leadId');
-    if (application.leadId !== null && application.leadId !== lead.id) {
-      throw rejectedInput('input.leadId', `application ${applicationId} is already linked to another lead`);
+  if (requestedLead !== null) {
+    if (application.leadId !== null && application.leadId !== requestedLead.id) {
+      throw rejectedInput(fields.lead, `application ${applicationId} is already linked to another lead`);
     }
-    leadId = lead.id;
+    leadId = requestedLead.id;
   }
-  const filled = (value: string | null) => value !== null && value.trim() !== '';
-  const storedNoticeComplete = application.aanDeliveredAt !== null && filled(application.aanReason) && filled(application.aanDeliveryMethod);
-  throwFirstProblem(checkApplicationUpdate(command, storedNoticeComplete));
+  if (held !== null) checkAgainst(held);
 
   const dispatch = await deps.dispatcher.submit({
     tenantId,
@@ -124,4 +130,10 @@ function toCommand(applicationId: string, request: UpdateApplicationRequest): Up
     }),
     ...(request.metadata != null && { metadata: request.metadata }),
   };
+}
+
+/** Whether the stored adverse action notice is complete and was confirmed by Lead Bank. */
+function storedNoticeComplete(application: ApplicationEntity): boolean {
+  const filled = (value: string | null) => value !== null && value.trim() !== '';
+  return application.syncedAt !== null && application.aanDeliveredAt !== null && filled(application.aanReason) && filled(application.aanDeliveryMethod);
 }

@@ -15,7 +15,11 @@ export interface UpdateVerificationStatusRequest {
   readonly idempotencyKey?: string | null;
 }
 
-/** `updateVerificationStatus`: sets a final state on a Tecalis process the gateway knows. */
+/**
+ * `updateVerificationStatus`: sets a final state on a Tecalis process. One the tenant
+ * does not hold yet is adopted first (Tecalis publishes no way to read a process);
+ * Tecalis's answer fills it, and a refusal leaves it unconfirmed (`syncedAt` null).
+ */
 export async function updateVerificationStatus(
   deps: MutationDeps,
   tenantId: string,
@@ -24,15 +28,17 @@ export async function updateVerificationStatus(
   const idempotencyKey = checkIdempotencyKey(request.idempotencyKey);
   const authUuid = requireUuid(request.authUuid, 'input.authUuid');
   const reasons = checkText(request.reasons, 'input.reasons');
-  const verification = await deps.records.findVerification(tenantId, authUuid);
-  if (verification === null) throw rejectedInput('input.authUuid', `no Tecalis process ${authUuid} is known to the gateway`);
+  const fields = { record: 'input.authUuid', lead: 'input.leadId' };
+  const requestedLead = request.leadId == null ? null : await requireKnownLead(deps.leads, tenantId, request.leadId, fields.lead);
+  const verification =
+    (await deps.records.findVerification(tenantId, authUuid)) ??
+    (await deps.adoption.verification(tenantId, authUuid, requestedLead?.id ?? null, fields));
   let leadId = verification.leadId;
-  if (request.leadId != null) {
-    const lead = await requireKnownLead(deps.leads, tenantId, request.leadId, 'input.leadId');
-    if (verification.leadId !== null && verification.leadId !== lead.id) {
-      throw rejectedInput('input.leadId', `process ${authUuid} is already linked to another lead`);
+  if (requestedLead !== null) {
+    if (verification.leadId !== null && verification.leadId !== requestedLead.id) {
+      throw rejectedInput(fields.lead, `process ${authUuid} is already linked to another lead`);
     }
-    leadId = lead.id;
+    leadId = requestedLead.id;
   }
   const command: UpdateVerificationStatusCommand = {
     operation: 'updateVerificationStatus',

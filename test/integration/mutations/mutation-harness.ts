@@ -150,13 +150,19 @@ async function warmUpTokens(gateway: TestGateway, sandboxes: Sandboxes): Promise
 /** What a mutation can leave behind: dispatch rows, and calls each sandbox answered. */
 export interface SideEffects {
   readonly dispatches: number;
+  readonly records: number;
   readonly calls: Record<keyof Sandboxes, number>;
 }
 
 export async function sideEffects(gateway: TestGateway, sandboxes: Sandboxes): Promise<SideEffects> {
-  const [row] = await gateway.db.query<Array<{ n: string }>>('SELECT count(*) AS n FROM dispatch');
+  const [row] = await gateway.db.query<Array<{ n: string; records: string }>>(
+    `SELECT (SELECT count(*) FROM dispatch) AS n,
+            (SELECT count(*) FROM lead) + (SELECT count(*) FROM application) + (SELECT count(*) FROM verification) + (SELECT count(*) FROM loan) AS records`,
+  );
   return {
     dispatches: Number(row!.n),
+    // Leads and provider records: a refusal adopts nothing either.
+    records: Number(row!.records),
     calls: {
       techea: sandboxes.techea.server.stats.calls,
       leadBank: sandboxes.leadBank.server.stats.calls,
