@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { SAMPLE_SANDBOX_RECORDS, type SandboxRecords } from './providers/sandbox/sandbox-records.js';
 
 /** Log levels pino understands, quietest last. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -73,6 +74,8 @@ export interface ProvidersConfig {
     | undefined;
   readonly tecalis: { readonly baseUrl: URL; readonly apiKey: Secret } | undefined;
   readonly decisionCloud: { readonly baseUrl: URL; readonly clientId: string; readonly clientSecret: Secret } | undefined;
+  /** What the built-in sandboxes hold from the start (providers that are live ignore it). */
+  readonly sandboxRecords: SandboxRecords;
 }
 
 /** How callers prove who they are, besides API keys. */
@@ -216,6 +219,31 @@ function loadAuth(env: Env): AuthConfig {
   };
 }
 
+const SANDBOX_RECORD_IDS = {
+  SANDBOX_TECHEA_LEADS: { key: 'techeaLeadIds', expected: 'UUIDs', pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i },
+  SANDBOX_LEADBANK_APPLICATIONS: { key: 'leadBankApplicationIds', expected: 'ids matching ^application_\\w+$', pattern: /^application_\w+$/ },
+  SANDBOX_TECALIS_PROCESSES: { key: 'tecalisAuthUuids', expected: 'UUIDs', pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i },
+  SANDBOX_DECISIONCLOUD_CUSTOMERS: { key: 'decisionCloudCustomerIds', expected: 'ids of 1 to 255 characters', pattern: /^[^\s,](?:[^,]{0,253}[^\s,])?$/ },
+} as const;
+
+/**
+ * The built-in sandboxes' records: each `SANDBOX_*` variable, a comma-separated list of
+ * ids (empty: none), replaces that provider's sample records. Also read by
+ * `leadgraph sandbox`, which needs no other configuration.
+ */
+export function loadSandboxRecords(env: Env = process.env): SandboxRecords {
+  const records: Record<string, readonly string[]> = { ...SAMPLE_SANDBOX_RECORDS };
+  for (const [name, { key, expected, pattern }] of Object.entries(SANDBOX_RECORD_IDS)) {
+    const value = env[name];
+    if (value === undefined) continue;
+    const ids = value.split(',').map((id) => id.trim()).filter((id) => id !== '');
+    const bad = ids.find((id) => !pattern.test(id));
+    if (bad !== undefined) throw new ConfigError(name, `a comma-separated list of ${expected}`, JSON.stringify(bad));
+    records[key] = key === 'techeaLeadIds' || key === 'tecalisAuthUuids' ? ids.map((id) => id.toLowerCase()) : ids;
+  }
+  return records as unknown as SandboxRecords;
+}
+
 function loadProviders(env: Env, production: boolean): ProvidersConfig {
   /** The base URL when set (and then each credential, required); undefined (sandbox) otherwise. */
   const live = <T>(prefix: string, credentials: readonly string[], build: (baseUrl: URL, get: (name: string) => string) => T): T | undefined => {
@@ -252,6 +280,7 @@ function loadProviders(env: Env, production: boolean): ProvidersConfig {
       clientId: get('DECISIONCLOUD_CLIENT_ID'),
       clientSecret: new Secret(get('DECISIONCLOUD_CLIENT_SECRET')),
     })),
+    sandboxRecords: loadSandboxRecords(env),
   };
 }
 

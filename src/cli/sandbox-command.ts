@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
+import { loadSandboxRecords } from '../config.js';
 import { type Logger } from '../logger.js';
 import { startDecisionCloudSandbox } from '../providers/decisioncloud/index.js';
 import { startLeadBankSandbox } from '../providers/leadbank/index.js';
 import { liveProviderEnv } from '../providers/sandbox/live-provider-env.js';
+import { describeSandboxRecords } from '../providers/sandbox/sandbox-records.js';
 import { CONTROL_PATH } from '../providers/sandbox/sandbox-server.js';
 import { startTecalisSandbox } from '../providers/tecalis/index.js';
 import { startTecheaSandbox } from '../providers/techea/index.js';
@@ -23,10 +25,12 @@ export async function sandboxCommand(args: string[], logger: Logger, out: NodeJS
   if (!Number.isInteger(first) || first < 0 || first > 65532) throw new UsageError('--port needs a port number from 0 to 65532');
   const port = (offset: number) => (first === 0 ? 0 : first + offset);
 
-  const techea = await startTecheaSandbox({ seedLeads: 5, port: port(0) });
-  const leadBank = await startLeadBankSandbox({ port: port(1) });
-  const tecalis = await startTecalisSandbox({ port: port(2) });
-  const decisionCloud = await startDecisionCloudSandbox({ port: port(3) });
+  const records = loadSandboxRecords();
+  const techea = await startTecheaSandbox({ seedLeadIds: records.techeaLeadIds, port: port(0) });
+  const leadBank = await startLeadBankSandbox({ seedApplications: 0, port: port(1) });
+  for (const id of records.leadBankApplicationIds) leadBank.behavior.addApplication({ id });
+  const tecalis = await startTecalisSandbox({ seedAuthUuids: records.tecalisAuthUuids, port: port(2) });
+  const decisionCloud = await startDecisionCloudSandbox({ seedCustomers: 0, seedCustomerIds: records.decisionCloudCustomerIds, port: port(3) });
   const all = [techea, leadBank, tecalis, decisionCloud];
 
   // A sandbox's credentials are made up at start; printing them is the point of this command.
@@ -45,8 +49,8 @@ export async function sandboxCommand(args: string[], logger: Logger, out: NodeJS
       '',
       `Each sandbox shows its state at ${CONTROL_PATH} and takes faults at PUT ${CONTROL_PATH}/faults, e.g.`,
       `  curl -X PUT ${new URL(`${CONTROL_PATH}/faults`, techea.baseUrl).href} -d '{"forceStatus":503,"forceCount":2}'`,
-      'Seeded records:',
-      `  TECHEA leads: ${JSON.stringify(techea.behavior.leadIds())}`,
+      'Seeded records (SANDBOX_* variables replace them):',
+      ...describeSandboxRecords(records).map((line) => `  ${line}`),
       '',
     ].join('\n'),
   );

@@ -5,6 +5,7 @@ import { connectDecisionCloud, startDecisionCloudSandbox } from './decisioncloud
 import { connectLeadBank, mirrorApplication, startLeadBankSandbox } from './leadbank/index.js';
 import { type ApplicationRecord, type VerificationRecord } from '../domain/records.js';
 import { type AdapterOptions, type ProviderAdapters } from './provider.js';
+import { describeSandboxRecords } from './sandbox/sandbox-records.js';
 import { type SandboxServer } from './sandbox/sandbox-server.js';
 import { connectTecalis, mirrorProcess, startTecalisSandbox, TECALIS_TOKEN_FIELD } from './tecalis/index.js';
 import { connectTechea, startTecheaSandbox } from './techea/index.js';
@@ -96,7 +97,7 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
         'TECHEA_BASE_URL',
         config.techea && { baseUrl: config.techea.baseUrl, connection: { baseUrl: config.techea.baseUrl, apiKey: config.techea.apiKey.reveal() } },
         async () => {
-          const sandbox = await startTecheaSandbox({ seedLeads: 5 });
+          const sandbox = await startTecheaSandbox({ seedLeadIds: config.sandboxRecords.techeaLeadIds });
           mirror.any = true;
           mirror.techeaLead = (id) => void sandbox.behavior.addLead(id);
           return sandbox;
@@ -116,7 +117,8 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
           },
         },
         async () => {
-          const sandbox = await startLeadBankSandbox();
+          const sandbox = await startLeadBankSandbox({ seedApplications: 0 });
+          for (const id of config.sandboxRecords.leadBankApplicationIds) sandbox.behavior.addApplication({ id });
           mirror.any = true;
           mirror.application = (record) => mirrorApplication(sandbox.behavior, record);
           webhookHooks.push((base, secrets) => {
@@ -131,7 +133,7 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
         'TECALIS_BASE_URL',
         config.tecalis && { baseUrl: config.tecalis.baseUrl, connection: { baseUrl: config.tecalis.baseUrl, apiKey: config.tecalis.apiKey.reveal() } },
         async () => {
-          const sandbox = await startTecalisSandbox();
+          const sandbox = await startTecalisSandbox({ seedAuthUuids: config.sandboxRecords.tecalisAuthUuids });
           mirror.any = true;
           mirror.verification = (record) => mirrorProcess(sandbox.behavior, record);
           webhookHooks.push((base, secrets) => {
@@ -155,7 +157,7 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
           },
         },
         async () => {
-          const sandbox = await startDecisionCloudSandbox();
+          const sandbox = await startDecisionCloudSandbox({ seedCustomers: 0, seedCustomerIds: config.sandboxRecords.decisionCloudCustomerIds });
           mirror.any = true;
           mirror.decisionCloudCustomer = (id) => void sandbox.behavior.addCustomer(id);
           return sandbox;
@@ -163,6 +165,9 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
         connectDecisionCloud,
       ),
     };
+    const sandboxed = new Set(endpoints.filter((e) => e.mode === 'sandbox').map((e) => e.provider));
+    const held = describeSandboxRecords(config.sandboxRecords).filter((_, i) => sandboxed.has(SANDBOX_RECORD_ORDER[i]!));
+    if (held.length > 0) logger.info({ records: held }, `sandbox records the gateway has never seen (first contact adopts them): ${held.join('; ')}`);
     return {
       adapters,
       endpoints,
@@ -176,6 +181,9 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
     throw error;
   }
 }
+
+/** The providers in the order {@link describeSandboxRecords} lists them. */
+const SANDBOX_RECORD_ORDER = [Provider.TECHEA, Provider.LEAD_BANK, Provider.TECALIS, Provider.DECISION_CLOUD] as const;
 
 function withoutCredentials(url: URL): string {
   const copy = new URL(url);

@@ -152,13 +152,16 @@ describe('the gateway as a user starts it (no DATABASE_URL, nothing installed)',
   });
 
   it('`leadgraph sandbox` runs the four sandboxes standalone and prints how to point a gateway at them', async () => {
-    const sandbox = runGateway('node', ['bin/leadgraph.js', 'sandbox', '--port', '0'], env);
+    const sandbox = runGateway('node', ['bin/leadgraph.js', 'sandbox', '--port', '0'], { ...env, SANDBOX_LEADBANK_APPLICATIONS: 'application_mine1,application_mine2' });
     // The settings are complete once the line printed after them has arrived (output comes in chunks).
     await new Promise<void>((resolve) => {
-      const check = () => sandbox.output().includes('\nSeeded records:') && resolve();
+      const check = () => /\n {2}Decision Cloud customers: [^\n]*\n/.test(sandbox.output()) && resolve();
       sandbox.child.stdout!.on('data', check);
       check();
     });
+    // The sample records, but where a SANDBOX_* variable says otherwise.
+    expect(sandbox.output()).toContain('  TECHEA leads: 7ec4ea00-0000-4000-8000-000000000001, 7ec4ea00-0000-4000-8000-000000000002');
+    expect(sandbox.output()).toContain('  Lead Bank applications: application_mine1, application_mine2\n');
     const lines = sandbox.output().split('\n').filter((line) => /^[A-Z_]+=/.test(line));
     const settings = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
     expect(Object.keys(settings).sort()).toEqual([

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultDataDir, loadConfig } from '../../src/config.js';
+import { SAMPLE_SANDBOX_RECORDS } from '../../src/providers/sandbox/sandbox-records.js';
 
 describe('configuration', () => {
   it('has defaults that start a gateway on a fresh machine', () => {
@@ -83,5 +84,40 @@ describe('provider configuration', () => {
     [{ NODE_ENV: 'production' }, 'TECHEA_BASE_URL: expected the live provider URL in production (sandboxes are for development), but got nothing'],
   ])('stops on %o with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('sandbox records', () => {
+  it('are the well-known samples by default', () => {
+    expect(loadConfig({}).providers.sandboxRecords).toEqual(SAMPLE_SANDBOX_RECORDS);
+  });
+
+  it('are replaced per provider by a SANDBOX_* list (empty: none), ids checked and UUIDs lower-cased', () => {
+    const records = loadConfig({
+      SANDBOX_LEADBANK_APPLICATIONS: ' application_a1 , application_b2',
+      SANDBOX_TECALIS_PROCESSES: 'AAAAAAAA-0000-4000-8000-000000000001',
+      SANDBOX_TECHEA_LEADS: '',
+    }).providers.sandboxRecords;
+    expect(records).toEqual({
+      ...SAMPLE_SANDBOX_RECORDS,
+      leadBankApplicationIds: ['application_a1', 'application_b2'],
+      tecalisAuthUuids: ['aaaaaaaa-0000-4000-8000-000000000001'],
+      techeaLeadIds: [],
+    });
+  });
+
+  it.each([
+    ['SANDBOX_LEADBANK_APPLICATIONS', 'application_ok,app-1', 'SANDBOX_LEADBANK_APPLICATIONS: expected a comma-separated list of ids matching ^application_\\w+$, but got "app-1"'],
+    ['SANDBOX_TECALIS_PROCESSES', 'not-a-uuid', 'SANDBOX_TECALIS_PROCESSES: expected a comma-separated list of UUIDs, but got "not-a-uuid"'],
+    ['SANDBOX_DECISIONCLOUD_CUSTOMERS', `c1,${'x'.repeat(256)}`, /^SANDBOX_DECISIONCLOUD_CUSTOMERS: expected a comma-separated list of ids of 1 to 255 characters/],
+  ])('refuse a bad id in %s with one line', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('refuse the retired WEBHOOK_TENANT', () => {
+    expect(() => loadConfig({ WEBHOOK_TENANT: 'default' })).toThrow(
+      'WEBHOOK_TENANT: expected it unset (a webhook about a record no tenant holds is kept until a tenant adopts the record), but got a value',
+    );
   });
 });
