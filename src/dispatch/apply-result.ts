@@ -30,7 +30,7 @@ export async function applyConfirmedResult(
       // gateway never recorded it (an earlier attempt got through, then the gateway died),
       // record it now.
       if (confirmed.result.outcome === LeadEventOutcome.IGNORED && (await writer.hasLeadEvent(leadId, confirmed.result.event))) return;
-      await writer.applyLeadEvent(leadId, confirmed.result.event);
+      await writer.applyLeadEvent(leadId, confirmed.result.event, confirmed.result.advertiserRef);
       return;
     case 'updateApplication':
       await writer.applyApplication(confirmed.result.application, link);

@@ -91,6 +91,13 @@ export class GatewayMetrics implements DispatchObserver {
     registers: [this.registry],
   });
 
+  private readonly providerAnswersUnread = new Counter({
+    name: 'leadgraph_provider_answer_unread_total',
+    help: 'Parts of successful provider answers the gateway could not read (the call still succeeded), by provider and field.',
+    labelNames: ['provider', 'field'] as const,
+    registers: [this.registry],
+  });
+
   private readonly dispatchAttempts = new Counter({
     name: 'leadgraph_dispatch_attempts_total',
     help: 'Dispatch attempts made by this instance, by provider and outcome.',
@@ -241,6 +248,10 @@ export class GatewayMetrics implements DispatchObserver {
 
   providerError(provider: string, code: ProviderErrorCode): void {
     this.providerErrors.inc({ provider: PROVIDER_OF_CLIENT[provider] ?? provider, code });
+  }
+
+  providerAnswerUnread(provider: string, field: string): void {
+    this.providerAnswersUnread.inc({ provider: PROVIDER_OF_CLIENT[provider] ?? provider, field });
   }
 
   dispatchAttempt(provider: Provider, outcome: DispatchAttemptOutcome): void {

@@ -14,6 +14,8 @@ export interface ProviderCallObserver {
   providerRequest(provider: string, outcome: ProviderRequestOutcome, seconds: number): void;
   /** A call that ended in an error, by its neutral code. */
   providerError(provider: string, code: ProviderErrorCode): void;
+  /** A part of a successful answer the client could not read (the call still succeeded). */
+  providerAnswerUnread(provider: string, field: string): void;
 }
 
 export type ProviderRequestOutcome = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'timeout' | 'unreachable';

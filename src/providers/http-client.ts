@@ -21,7 +21,12 @@ export interface ProviderResponse {
   readonly headers: Headers;
   /** The body parsed as JSON, or undefined when it is not JSON. */
   readonly body: unknown;
+  /** The body as received. */
+  readonly text: string;
 }
+
+/** How much of a provider's answer is kept with a dispatch. */
+const KEPT_ANSWER_CHARS = 4_096;
 
 /** How one provider is talked to. */
 export interface ProviderHttpOptions {
@@ -87,7 +92,7 @@ export class ProviderHttpClient {
     const elapsedMs = performance.now() - started;
     logger.debug({ provider, method: request.method, path: request.url.pathname, status: response.status, ms: Math.round(elapsedMs) }, 'provider call');
     observer?.providerRequest(provider, statusClass(response.status), elapsedMs / 1000);
-    return { status: response.status, headers: response.headers, body: parsed };
+    return { status: response.status, headers: response.headers, body: parsed, text };
   }
 
   /** The error for a non-2xx answer: the neutral code of its status, the provider's message, Retry-After. */
@@ -95,6 +100,24 @@ export class ProviderHttpClient {
     const code = codeForStatus(response.status);
     currentScope()?.providerCalls?.providerError(this.options.provider, code);
     return new ProviderCallError(code, this.clean(providerMessage), response.status, parseRetryAfter(response.headers.get('retry-after')));
+  }
+
+  /**
+   * A part of a successful answer that could not be read. The provider did what it
+   * was asked, so this is never a failure: it is logged, counted per provider and
+   * field, and returned as a note to keep with the dispatch.
+   */
+  unread(response: ProviderResponse, field: string, problem: string): string {
+    const note = this.clean(`${field}: ${problem}`);
+    currentScope()?.providerCalls?.providerAnswerUnread(this.options.provider, field);
+    this.options.logger.warn({ provider: this.options.provider, status: response.status, field, note }, 'provider answer partly unreadable');
+    return note;
+  }
+
+  /** The answer as received, bounded and without secrets: kept with the dispatch for whoever has to look later. */
+  keptAnswer(response: ProviderResponse): string {
+    const text = response.text.length > KEPT_ANSWER_CHARS ? `${response.text.slice(0, KEPT_ANSWER_CHARS)}…` : response.text;
+    return this.clean(text);
   }
 
   /** A 2xx answer that breaks the provider's contract. */

@@ -86,10 +86,29 @@ export interface UpsertLoanCommand {
 
 /** What each call yields when the provider confirms it. */
 export interface ProviderResults {
-  reportLeadEvent: { readonly techeaLeadId: string; readonly event: LeadEvent; readonly outcome: LeadEventOutcome };
-  updateApplication: { readonly application: ApplicationRecord };
-  updateVerificationStatus: { readonly verification: VerificationRecord };
-  upsertLoan: { readonly loan: LoanRecord; readonly created: boolean };
+  reportLeadEvent: AnswerNotes & {
+    readonly techeaLeadId: string;
+    readonly event: LeadEvent;
+    /** Null when TECHEA's answer did not say (in a way the gateway reads). */
+    readonly outcome: LeadEventOutcome | null;
+    /** The advertiser reference TECHEA accepted with the event, when one was sent. */
+    readonly advertiserRef?: string;
+  };
+  updateApplication: AnswerNotes & { readonly application: ApplicationRecord };
+  updateVerificationStatus: AnswerNotes & { readonly verification: VerificationRecord };
+  upsertLoan: AnswerNotes & { readonly loan: LoanRecord; readonly created: boolean };
+}
+
+/**
+ * What a tolerant reader noted about a successful answer: a provider's 2xx is a
+ * success whatever its body, so what could not be read is noted here (and logged and
+ * counted), never turned into a failure. Stored with the dispatch.
+ */
+export interface AnswerNotes {
+  /** One line per part of the answer that could not be read, e.g. `status: unknown value "queued"`. */
+  readonly unread?: readonly string[];
+  /** The answer as received (bounded, secrets removed), kept when something in it could not be read. */
+  readonly answer?: string;
 }
 
 export type OperationOf<C extends ProviderCommand> = C['operation'];

@@ -27,7 +27,8 @@ export interface RefreshedLead {
 /**
  * Recomputes a lead's stage from its linked records and moves its `updated_at`. A
  * record adopted on first contact counts once its provider has confirmed it; with
- * `lastEvent`, records that TECHEA event as the lead's last one in the same UPDATE.
+ * `lastEvent`, records that TECHEA event as the lead's last one in the same UPDATE
+ * (with `advertiserRef`, the reference TECHEA accepted with it).
  * Call it inside the transaction that changed a linked record: the lead row is
  * locked, so concurrent changes to one lead refresh the stage one after the other.
  * With `tenantId`, a lead of another tenant counts as missing.
@@ -35,7 +36,7 @@ export interface RefreshedLead {
 export async function refreshLeadStage(
   manager: EntityManager,
   leadId: string,
-  options: { readonly lastEvent?: LeadEvent; readonly tenantId?: string } = {},
+  options: { readonly lastEvent?: LeadEvent; readonly advertiserRef?: string; readonly tenantId?: string } = {},
 ): Promise<RefreshedLead> {
   const rows: FactsRow[] = await manager.query(
     `SELECT l.last_event, l.techea_lead_id,
@@ -57,6 +58,9 @@ export async function refreshLeadStage(
     verificationStatus: facts.verification_status,
     latestLoanStatus: facts.latest_loan_status,
   });
-  await manager.query(`UPDATE lead SET stage = $2, last_event = $3, updated_at = now() WHERE id = $1`, [leadId, stage, lastEvent]);
+  await manager.query(
+    `UPDATE lead SET stage = $2, last_event = $3, advertiser_ref = coalesce($4, advertiser_ref), updated_at = now() WHERE id = $1`,
+    [leadId, stage, lastEvent, options.advertiserRef ?? null],
+  );
   return { stage, previousLastEvent: facts.last_event, techeaLeadId: facts.techea_lead_id };
 }

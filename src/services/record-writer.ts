@@ -136,10 +136,14 @@ export class RecordWriter {
     return rows.length > 0;
   }
 
-  /** Records the event TECHEA accepted as the lead's last one. */
-  async applyLeadEvent(leadId: string, event: LeadEvent): Promise<void> {
-    // One locked read of the lead and its records, one UPDATE of its event and stage.
-    const lead = await refreshLeadStage(this.manager, leadId, { lastEvent: event, tenantId: this.tenantId });
+  /** Records the event TECHEA accepted as the lead's last one, and the advertiser reference sent with it. */
+  async applyLeadEvent(leadId: string, event: LeadEvent, advertiserRef?: string): Promise<void> {
+    // One locked read of the lead and its records, one UPDATE of its event, reference and stage.
+    const lead = await refreshLeadStage(this.manager, leadId, {
+      lastEvent: event,
+      tenantId: this.tenantId,
+      ...(advertiserRef !== undefined && { advertiserRef }),
+    });
     // The append comes last: it holds the tenant's log lock until commit (see `afterChange`).
     if (lead.previousLastEvent !== event) {
       await this.appendStatusChange({

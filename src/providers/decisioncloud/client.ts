@@ -1,19 +1,16 @@
-import { type LoanRecord } from '../../domain/records.js';
 import { Provider } from '../../domain/vocabulary.js';
 import { endpoint, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type IssuedToken, TokenCache } from '../oauth-token.js';
 import { ProviderCallError } from '../provider-error.js';
 import { type ProviderAdapter, type ResultOf, type UpsertLoanCommand } from '../provider.js';
+import { readLoanAnswer } from './answer.js';
 import {
-  fromWireApplicationType,
-  fromWireLoanStatus,
-  fromWireLoanType,
   toWireApplicationType,
   toWireDateTime,
   toWireLoanStatus,
   toWireLoanType,
 } from './mapping.js';
-import { errorResponse, loanResponse, tokenErrorResponse, tokenResponse, type WireLoanUpsert } from './wire.js';
+import { errorResponse, tokenErrorResponse, tokenResponse, type WireLoanUpsert } from './wire.js';
 
 /** Where and how to reach Decision Cloud. */
 export interface DecisionCloudClientOptions {
@@ -51,42 +48,8 @@ export class DecisionCloudClient implements ProviderAdapter<UpsertLoanCommand> {
     const response = await this.tokens.withToken((token) =>
       this.http.send({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, json }),
     );
-    const invalid = (problem: string) => this.http.invalidResponse(response, problem);
     if (response.status < 200 || response.status > 299) throw this.http.failure(response, messageOf(response));
-    if (response.status !== 201 && response.status !== 200) throw invalid('a status that is neither 201 (created) nor 200 (updated)');
-
-    const parsed = loanResponse.safeParse(response.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw invalid(`a body that is not a stored loan (${issue?.path.join('.')}: ${issue?.message})`);
-    }
-    const loan = parsed.data.data;
-    const customerId = loan.customer_id === undefined ? command.customerId : String(loan.customer_id);
-    if (loan.loan_id !== command.loanId || customerId !== command.customerId) throw invalid(`an answer about another loan (${customerId}, ${loan.loan_id})`);
-    const applicationType = loan.application_type === null ? null : fromWireApplicationType(loan.application_type);
-    if (applicationType === undefined) throw invalid(`an unknown application_type "${loan.application_type}"`);
-    const loanType = loan.loan_type === null ? null : fromWireLoanType(loan.loan_type);
-    if (loanType === undefined) throw invalid(`an unknown loan_type "${loan.loan_type}"`);
-    const loanStatus = loan.loan_status === null ? null : fromWireLoanStatus(loan.loan_status);
-    if (loanStatus === undefined) throw invalid(`an unknown loan_status "${loan.loan_status}"`);
-
-    const record: LoanRecord = {
-      customerId,
-      loanId: loan.loan_id,
-      decisionCloudLeadId: loan.lead_id,
-      managementSystemId: loan.management_system_id,
-      applicationType,
-      loanType,
-      loanStatus,
-      loanAmountCents: loan.loan_amount,
-      fundedAmountCents: loan.funded_amount,
-      firstPaymentDate: loan.first_payment_date,
-      appliedAt: new Date(loan.applied_at),
-      esignedAt: toDate(loan.esigned_at),
-      withdrawnAt: toDate(loan.withdrawn_at),
-      originatedAt: toDate(loan.originated_at),
-    };
-    return { loan: record, created: response.status === 201 };
+    return readLoanAnswer(this.http, response, command);
   }
 
   /** `POST /oauth/token`, form-encoded client credentials → a bearer token and its lifetime. */
@@ -133,10 +96,6 @@ function toWireLoan(command: UpsertLoanCommand): WireLoanUpsert {
   };
 }
 
-
-function toDate(value: string | null): Date | null {
-  return value === null ? null : new Date(value);
-}
 
 /** Decision Cloud's message, with the field errors of a 422 (`field: message …; field: …`). */
 function messageOf(response: ProviderResponse): string {

@@ -11,6 +11,7 @@ import {
   type WireLoanUpsert,
   type WireTokenError,
 } from './wire.js';
+import { DECISION_CLOUD_ANSWER_VARIANTS } from './sandbox-variants.js';
 
 /** Credentials, token lifetime, clock and seed data of a Decision Cloud sandbox. */
 export interface DecisionCloudSandboxOptions {
@@ -47,6 +48,7 @@ const LOANS_PATH = /^\/api\/v1\/loan-performance\/customers\/([^/]+)\/loans$/;
  */
 export class DecisionCloudSandbox implements SandboxBehavior {
   readonly name = 'decisioncloud';
+  readonly answerVariants = DECISION_CLOUD_ANSWER_VARIANTS;
   private readonly customers = new Map<string, { fields: Record<string, unknown>; loans: Map<string, SandboxLoan> }>();
   /** Issued bearer tokens and when each stops working. */
   private readonly tokens = new Map<string, number>();

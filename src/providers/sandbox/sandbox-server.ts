@@ -32,6 +32,13 @@ export interface SandboxBehavior {
    * someone else); undefined when the path is not one of them.
    */
   control?(request: SandboxRequest): Promise<SandboxResponse | undefined> | SandboxResponse | undefined;
+  /**
+   * Other ways the real provider may answer a call that succeeded, as its reference
+   * page's examples do rather than as our reading of the page: each turns the normal
+   * 2xx answer (the change already applied) into the variant. Chosen with the fault
+   * setting `answerVariant`, so tests cover the clients' tolerant readers.
+   */
+  readonly answerVariants?: Readonly<Record<string, (answer: SandboxResponse, request: SandboxRequest) => SandboxResponse>>;
 }
 
 /** Failures the sandbox injects, so tests and benchmarks can drive the client's error paths. */
@@ -46,6 +53,8 @@ export interface FaultSettings {
   readonly forceCount: number;
   /** Sent as `Retry-After` on injected failures, when set. */
   readonly retryAfterSeconds: number | null;
+  /** One of the behaviour's {@link SandboxBehavior.answerVariants}: how its successful answers look. */
+  readonly answerVariant: string | null;
 }
 
 const NO_FAULTS: FaultSettings = {
@@ -55,6 +64,7 @@ const NO_FAULTS: FaultSettings = {
   forceStatus: 503,
   forceCount: 0,
   retryAfterSeconds: null,
+  answerVariant: null,
 };
 
 /** How many provider calls {@link SandboxServer.requests} keeps. */
@@ -173,7 +183,9 @@ export class SandboxServer {
         ? response
         : { ...response, headers: { ...response.headers, 'retry-after': String(faults.retryAfterSeconds) } };
     }
-    return this.behavior.handle(request);
+    const answer = await this.behavior.handle(request);
+    const variant = faults.answerVariant === null ? undefined : this.behavior.answerVariants?.[faults.answerVariant];
+    return variant !== undefined && answer.status >= 200 && answer.status <= 299 ? variant(answer, request) : answer;
   }
 
   private control(request: SandboxRequest): SandboxResponse {
@@ -187,7 +199,7 @@ export class SandboxServer {
       } catch {
         return { status: 400, body: { error: 'the body must be a JSON object of fault settings' } };
       }
-      const problem = checkFaults(parsed);
+      const problem = checkFaults(parsed, Object.keys(this.behavior.answerVariants ?? {}));
       if (problem !== undefined) return { status: 400, body: { error: problem } };
       this.setFaults(parsed as Partial<FaultSettings>);
       return { status: 200, body: this.faults };
@@ -200,10 +212,14 @@ export class SandboxServer {
   }
 }
 
-function checkFaults(value: unknown): string | undefined {
+function checkFaults(value: unknown, variants: readonly string[]): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the body must be a JSON object of fault settings';
   for (const [key, v] of Object.entries(value)) {
     if (!(key in NO_FAULTS)) return `unknown fault setting "${key}"`;
+    if (key === 'answerVariant') {
+      if (v === null || (typeof v === 'string' && variants.includes(v))) continue;
+      return `answerVariant must be null or one of: ${variants.join(', ') || '(none for this provider)'}`;
+    }
     if (key === 'retryAfterSeconds' && v === null) continue;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${key} must be a non-negative number`;
     if (key === 'failureRate' && v > 1) return 'failureRate must be between 0 and 1';

@@ -1,8 +1,9 @@
 import { Provider } from '../../domain/vocabulary.js';
 import { endpoint, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type ProviderAdapter, type ReportLeadEventCommand, type ResultOf } from '../provider.js';
-import { fromWireEvent, fromWireStatus, toWireEvent } from './mapping.js';
-import { errorResponse, statusUpdateResponse, type WireStatusUpdate } from './wire.js';
+import { readStatusAnswer } from './answer.js';
+import { toWireEvent } from './mapping.js';
+import { errorResponse, type WireStatusUpdate } from './wire.js';
 
 /** Where and how to reach TECHEA. */
 export interface TecheaClientOptions {
@@ -21,7 +22,10 @@ export class TecheaClient implements ProviderAdapter<ReportLeadEventCommand> {
     private readonly options: TecheaClientOptions,
   ) {}
 
-  /** `PATCH /lead/{lead_id}/status`. TECHEA deduplicates on (lead, event) itself, so no key is sent. */
+  /**
+   * `PATCH /lead/{lead_id}/status`. TECHEA deduplicates on (lead, event) itself, so no key
+   * is sent. Any 2xx is a success (see `answer.ts`).
+   */
   async send(command: ReportLeadEventCommand): Promise<ResultOf<ReportLeadEventCommand>> {
     const body: WireStatusUpdate = {
       event: toWireEvent(command.event),
@@ -36,15 +40,7 @@ export class TecheaClient implements ProviderAdapter<ReportLeadEventCommand> {
     });
     if (response.status < 200 || response.status > 299) throw this.http.failure(response, messageOf(response));
 
-    const parsed = statusUpdateResponse.safeParse(response.body);
-    if (!parsed.success) throw this.http.invalidResponse(response, `a body that is not a status update (${parsed.error.issues[0]?.message})`);
-    const outcome = fromWireStatus(parsed.data.status);
-    if (outcome === undefined) throw this.http.invalidResponse(response, `an unknown status "${parsed.data.status}"`);
-    const event = fromWireEvent(parsed.data.event);
-    if (event !== command.event || parsed.data.lead_id.toLowerCase() !== command.techeaLeadId.toLowerCase()) {
-      throw this.http.invalidResponse(response, `an answer about another lead or event (${parsed.data.lead_id}, ${parsed.data.event})`);
-    }
-    return { techeaLeadId: command.techeaLeadId, event, outcome };
+    return readStatusAnswer(this.http, response, command);
   }
 }
 

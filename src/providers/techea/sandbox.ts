@@ -2,6 +2,7 @@ import { constantTimeEqual } from '../../security/constant-time-equal.js';
 import { createHmac, randomUUID } from 'node:crypto';
 import { headerOf, jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
 import { WIRE_EVENTS, type WireError, type WireEvent } from './wire.js';
+import { TECHEA_ANSWER_VARIANTS } from './sandbox-variants.js';
 
 /** Credentials and seed data of a TECHEA sandbox. */
 export interface TecheaSandboxOptions {
@@ -29,6 +30,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export class TecheaSandbox implements SandboxBehavior {
   readonly name = 'techea';
+  readonly answerVariants = TECHEA_ANSWER_VARIANTS;
   private readonly leads = new Map<string, { events: Set<string>; advertiserRef: string | null }>();
   /** Every event TECHEA recorded (`received`), in order: what the sandbox applied. */
   readonly received: Array<{ leadId: string; event: string; advertiserRef: string | null; metadata: unknown }> = [];

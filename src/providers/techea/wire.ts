@@ -18,12 +18,7 @@ export interface WireStatusUpdate {
   metadata?: Record<string, unknown>;
 }
 
-/** 200 answer of `PATCH /lead/{lead_id}/status`. `status` is checked by the mapping, so an unknown value is named. */
-export const statusUpdateResponse = z.object({
-  lead_id: z.string(),
-  event: z.string(),
-  status: z.string(),
-});
+/** 200 answer of `PATCH /lead/{lead_id}/status` (`{lead_id, event, status}`) is read field by field in `answer.ts`. */
 
 /** Error body: `{error, message, details?}` (details on 400 validation errors). */
 export const errorResponse = z.object({

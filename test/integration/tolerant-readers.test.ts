@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Provider } from '../../src/domain/vocabulary.js';
+import { type DecisionCloudSandbox } from '../../src/providers/decisioncloud/sandbox.js';
+import { type TecheaSandbox } from '../../src/providers/techea/sandbox.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { queryData } from '../support/graphql-client.js';
+import { scrape } from '../support/prometheus-scrape.js';
+
+/**
+ * A provider's 2xx is a success, whatever its body: through the whole gateway, with
+ * each sandbox answering the way the provider's page (or its stack) may, the dispatch
+ * ends SUCCEEDED after one call, the record holds what could be read, the rest is
+ * noted with the dispatch and counted per provider and field.
+ */
+describe('tolerant readers, end to end', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterEach(() => {
+    for (const sandbox of Object.values(gateway.providers.sandboxes)) sandbox.clearFaults();
+  });
+  afterAll(() => gateway.stop());
+
+  const unreadCount = async (provider: string, field: string) =>
+    (await scrape(gateway.url, gateway.api.token!)).value('leadgraph_provider_answer_unread_total', { provider, field }) ?? 0;
+  const storedNotes = async (dispatchId: string) =>
+    (await gateway.db.query<Array<{ result: { result: { unread?: string[]; answer?: string } } }>>(`SELECT result FROM dispatch WHERE id = $1`, [dispatchId]))[0]!
+      .result.result;
+
+  it("TECHEA answering as its page's example does: SUCCEEDED once, the event and advertiser reference stored, the odd event noted and counted", async () => {
+    const techea = gateway.providers.sandboxes[Provider.TECHEA]!;
+    const techeaLeadId = (techea.behavior as TecheaSandbox).addLead();
+    const { createLead } = await queryData<any>(gateway.api, `mutation ($t: ID) { createLead(input: { techeaLeadId: $t, advertiserRef: "ADV-OLD" }) { id } }`, { t: techeaLeadId });
+    techea.setFaults({ answerVariant: 'reference-example' });
+    const before = { calls: techea.stats.calls, unread: await unreadCount('TECHEA', 'event') };
+
+    const { reportLeadEvent } = await queryData<any>(
+      gateway.api,
+      `mutation ($id: ID!) { reportLeadEvent(input: { leadId: $id, event: LOAN_ISSUED, advertiserRef: "ADV-NEW" }) {
+        outcome lead { lastEvent advertiserRef history(first: 3) { provider from to } } dispatch { id state attempts lastError { code } }
+      } }`,
+      { id: createLead.id },
+    );
+    expect(reportLeadEvent).toEqual({
+      outcome: 'RECEIVED',
+      lead: { lastEvent: 'LOAN_ISSUED', advertiserRef: 'ADV-NEW', history: [{ provider: 'TECHEA', from: null, to: 'LOAN_ISSUED' }] },
+      dispatch: { id: expect.any(String), state: 'SUCCEEDED', attempts: 1, lastError: null },
+    });
+    expect(techea.stats.calls).toBe(before.calls + 1);
+    expect(await unreadCount('TECHEA', 'event')).toBe(before.unread + 1);
+    expect(await storedNotes(reportLeadEvent.dispatch.id)).toMatchObject({
+      unread: ['event: "registration" where loan_issued was sent'],
+      answer: expect.stringContaining('"event":"registration"'),
+    });
+  });
+
+  it.each([
+    ['no-content', 'data', { loanStatus: 'ORIGINATED', firstPaymentDate: '2026-12-01' }],
+    ['message-only', 'data', { loanStatus: 'ORIGINATED', firstPaymentDate: '2026-12-01' }],
+    ['laravel-timestamps', undefined, { loanStatus: 'ORIGINATED', firstPaymentDate: '2026-12-01', appliedAt: '2026-11-02T08:30:00.000Z' }],
+    ['unknown-enums', 'loan_status', { loanStatus: 'ORIGINATED', loanType: 'INSTALLMENT' }],
+  ])('Decision Cloud answering with %s: SUCCEEDED once, the loan stored as read, the rest noted and counted', async (variant, field, loan) => {
+    const decisionCloud = gateway.providers.sandboxes[Provider.DECISION_CLOUD]!;
+    const customerId = (decisionCloud.behavior as DecisionCloudSandbox).addCustomer();
+    decisionCloud.setFaults({ answerVariant: variant });
+    const loanCalls = () => decisionCloud.requests.filter((r) => r.path.endsWith('/loans')).length;
+    const before = { loanCalls: loanCalls(), unread: field === undefined ? 0 : await unreadCount('DECISION_CLOUD', field) };
+
+    const { upsertLoan } = await queryData<any>(
+      gateway.api,
+      `mutation ($input: UpsertLoanInput!) { upsertLoan(input: $input) {
+        loan { loanStatus loanType firstPaymentDate appliedAt } dispatch { id state attempts lastError { code } }
+      } }`,
+      {
+        input: {
+          customerId, loanId: `loan-${randomUUID()}`, managementSystemId: 3, loanType: 'INSTALLMENT', loanStatus: 'ORIGINATED',
+          loanAmountCents: 99_000, firstPaymentDate: '2026-12-01', appliedAt: '2026-11-02T08:30:00Z',
+        },
+      },
+    );
+    expect(upsertLoan.dispatch).toMatchObject({ state: 'SUCCEEDED', attempts: 1, lastError: null });
+    expect(upsertLoan.loan).toMatchObject(loan);
+    // Exactly one loan call: nothing retried, nothing sent twice.
+    expect(loanCalls()).toBe(before.loanCalls + 1);
+    const notes = await storedNotes(upsertLoan.dispatch.id);
+    if (field === undefined) {
+      expect(notes.unread).toBeUndefined();
+    } else {
+      expect(notes.unread).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${field}: `))]));
+      expect(await unreadCount('DECISION_CLOUD', field)).toBe(before.unread + 1);
+    }
+  });
+});
