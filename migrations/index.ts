@@ -5,6 +5,8 @@ import { WebhookEvents0000000000004 } from './0004-webhook-events.js';
 import { UpstreamIdsOwnedOnce0000000000005 } from './0005-upstream-ids-owned-once.js';
 import { DispatchRequestId0000000000006 } from './0006-dispatch-request-id.js';
 import { AdoptedRecords0000000000007 } from './0007-adopted-records.js';
+import { TecalisAsSent0000000000008 } from './0008-tecalis-as-sent.js';
+import { ApplicationEntities0000000000009 } from './0009-application-entities.js';
 
 /** Every migration, in order; an explicit list so tsc, tsx and vitest find the same files. */
 export const MIGRATIONS = [
@@ -15,4 +17,6 @@ export const MIGRATIONS = [
   UpstreamIdsOwnedOnce0000000000005,
   DispatchRequestId0000000000006,
   AdoptedRecords0000000000007,
+  TecalisAsSent0000000000008,
+  ApplicationEntities0000000000009,
 ];

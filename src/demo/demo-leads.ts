@@ -130,6 +130,7 @@ function demoApplication(day: Date): ApplicationRecord {
       { documentId: null, type: 'offer_summary', displayedAt: day, consentedAt: null, version: 'v1' },
     ],
     metadata: { channel: 'techea' },
+    entities: { accountHolderType: 'consumer', accountHolders: [`entity_${randomUUID().slice(0, 12)}`], authorizedSigners: [] },
     createdAt: day,
     updatedAt: day,
   };
@@ -163,11 +164,14 @@ function demoVerification(name: string, day: Date): VerificationRecord {
     operations: VERIFICATION_OPERATION_ORDER.map((type, i) => ({
       operationId: randomUUID(),
       type,
+      providerType: type,
       state: i < 3 ? VerificationOperationState.OK : VerificationOperationState.NOT_STARTED,
+      providerState: i < 3 ? VerificationOperationState.OK : VerificationOperationState.NOT_STARTED,
       totalTimeSeconds: i < 3 ? 9 + i * 4 : 0,
     })),
     createdAt: day,
     updatedAt: day,
+    providerStatus: null,
   };
 }
 

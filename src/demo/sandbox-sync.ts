@@ -55,6 +55,7 @@ export async function mirrorStoredRecords(db: DataSource, mirror: SandboxMirror)
         version: d.version,
       })),
       metadata: a.metadata,
+      entities: a.entities,
       createdAt: a.createdAt,
       updatedAt: a.updatedAt,
     });
@@ -64,7 +65,14 @@ export async function mirrorStoredRecords(db: DataSource, mirror: SandboxMirror)
   for (const v of await db.getRepository(VerificationEntity).find()) {
     mirror.verification({
       ...v,
-      operations: (operations.get(v.authUuid) ?? []).map((o) => ({ operationId: o.operationId, type: o.type, state: o.state, totalTimeSeconds: o.totalTime })),
+      operations: (operations.get(v.authUuid) ?? []).map((o) => ({
+        operationId: o.operationId,
+        type: o.type,
+        providerType: o.providerType ?? o.type,
+        state: o.state,
+        providerState: o.providerState ?? o.state,
+        totalTimeSeconds: o.totalTime,
+      })),
     });
   }
 }

@@ -11,6 +11,8 @@ import { applyConfirmedResult, storedResult } from './apply-result.js';
 import { retryDelayMs } from './backoff.js';
 import { type BreakerState, CircuitBreaker } from './circuit-breaker.js';
 import { type Claim, type DispatchIntent, Outbox } from './outbox.js';
+import { KeyedSerializer } from './keyed-serializer.js';
+import { recordKeyOf } from './record-key.js';
 import { sendCommand } from './send-command.js';
 
 /** What the dispatcher needs. */
@@ -36,6 +38,8 @@ export class Dispatcher {
   private readonly breakers: Record<Provider, CircuitBreaker>;
   private readonly events = new EventEmitter();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** This instance's attempts on one provider record go one at a time (see `record-key.ts`). */
+  private readonly perRecord = new KeyedSerializer();
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
@@ -163,7 +167,8 @@ export class Dispatcher {
     return withScope(scope, async () => {
       const log = this.deps.logger.child({ dispatchId: claim.dispatch.id, provider: claim.dispatch.provider, operation: claim.dispatch.operation });
       try {
-        return await this.tryAttempt(claim, log);
+        const command = claim.dispatch.payload as unknown as ProviderCommand;
+        return await this.perRecord.run(recordKeyOf(command), () => this.tryAttempt(claim, log));
       } catch (error) {
         log.error({ err: error }, 'could not record the outcome of a dispatch attempt; its claim will expire and it will be sent again');
         return undefined;

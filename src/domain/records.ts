@@ -41,8 +41,18 @@ export interface ApplicationRecord {
   } | null;
   readonly documents: readonly ApplicationDocumentRecord[];
   readonly metadata: Record<string, unknown> | null;
+  /** Lead Bank's entity relationships (read-only there); null when its answer had none. */
+  readonly entities: ApplicationEntitiesRecord | null;
   readonly createdAt: Date | null;
   readonly updatedAt: Date | null;
+}
+
+/** Who holds and may sign for the account an application opens, as Lead Bank's entity ids. */
+export interface ApplicationEntitiesRecord {
+  /** e.g. `consumer`, `commercial`. */
+  readonly accountHolderType: string | null;
+  readonly accountHolders: readonly string[];
+  readonly authorizedSigners: readonly string[];
 }
 
 export interface ApplicationDocumentRecord {
@@ -69,12 +79,26 @@ export interface VerificationRecord {
   readonly operations: readonly VerificationOperationRecord[];
   readonly createdAt: Date | null;
   readonly updatedAt: Date | null;
+  /** Tecalis's own `status`, as sent (an in-progress value shows as PENDING in `status`). */
+  readonly providerStatus: string | null;
+  /**
+   * Fields the provider's message left out: the stored values stand for them (a
+   * missing key is absent, not null). Empty or undefined: the message was whole.
+   */
+  readonly absent?: readonly VerificationField[];
 }
+
+/** The fields of a verification a Tecalis message may leave out. */
+export type VerificationField = Exclude<keyof VerificationRecord, 'authUuid' | 'status' | 'absent' | 'providerStatus'>;
 
 export interface VerificationOperationRecord {
   readonly operationId: string;
+  /** UNKNOWN for a type this gateway does not know; `providerType` has Tecalis's word. */
   readonly type: VerificationOperationType;
+  readonly providerType: string;
   readonly state: VerificationOperationState;
+  readonly providerState: string;
+  /** Seconds, fractions included. */
   readonly totalTimeSeconds: number;
 }
 

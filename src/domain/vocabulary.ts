@@ -64,6 +64,8 @@ export enum VerificationOperationType {
   OCR = 'OCR',
   POL = 'POL',
   FINISH = 'FINISH',
+  /** A type Tecalis sent that is not one of the above (its page lists them in an example only). */
+  UNKNOWN = 'UNKNOWN',
 }
 
 /** The operations of a Tecalis process, in the order the process runs them. */
@@ -79,6 +81,8 @@ export enum VerificationOperationState {
   NOT_STARTED = 'NOT_STARTED',
   OK = 'OK',
   KO = 'KO',
+  /** A state Tecalis sent that is not one of the above. */
+  UNKNOWN = 'UNKNOWN',
 }
 
 export enum LoanApplicationType {

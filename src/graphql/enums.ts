@@ -46,8 +46,14 @@ registerEnumType(VerificationStatus, {
   name: 'VerificationStatus',
   valuesConfig: { PENDING: { description: 'Started, no final state yet.' } },
 });
-registerEnumType(VerificationOperationType, { name: 'VerificationOperationType' });
-registerEnumType(VerificationOperationState, { name: 'VerificationOperationState' });
+registerEnumType(VerificationOperationType, {
+  name: 'VerificationOperationType',
+  valuesConfig: { UNKNOWN: { description: "A type Tecalis sent that is not one of the others: see the operation's providerType." } },
+});
+registerEnumType(VerificationOperationState, {
+  name: 'VerificationOperationState',
+  valuesConfig: { UNKNOWN: { description: "A state Tecalis sent that is not one of the others: see the operation's providerState." } },
+});
 registerEnumType(LoanApplicationType, { name: 'LoanApplicationType' });
 registerEnumType(LoanType, { name: 'LoanType' });
 registerEnumType(LoanStatus, { name: 'LoanStatus' });

@@ -70,6 +70,8 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     }
     const outcome = await deps.intake.applyVerification(callback.verification);
     logger.info({ provider: 'TECALIS', authUuid: callback.verification.authUuid, outcome }, 'callback received');
+    // Applied all the same: what could not be read is only noted.
+    if (callback.unread.length > 0) logger.warn({ provider: 'TECALIS', authUuid: callback.verification.authUuid, unread: callback.unread }, 'callback partly unreadable');
     res.status(200).json({ status: outcome });
   });
 

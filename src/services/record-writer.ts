@@ -56,6 +56,7 @@ export class RecordWriter {
       decisionReason: record.decision?.reason ?? null,
       decisionExceptionApprovalReason: record.decision?.exceptionApprovalReason ?? null,
       metadata: record.metadata,
+      entities: record.entities,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
       syncedAt: new Date(),
@@ -78,28 +79,34 @@ export class RecordWriter {
     return entity;
   }
 
-  /** Stores a whole verification process with its operations. */
+  /** Stores a verification process with its operations; fields the message left out (`absent`) keep their stored values. */
   async applyVerification(record: VerificationRecord, leadId?: string): Promise<VerificationEntity> {
     const repo = this.manager.getRepository(VerificationEntity);
     const previous = await repo.findOne({ where: { tenantId: this.tenantId, authUuid: record.authUuid }, lock: { mode: 'pessimistic_write' } });
     const owner = previous?.leadId ?? leadId ?? null;
-    const { operations, ...fields } = record;
-    const entity = repo.create({ ...fields, tenantId: this.tenantId, leadId: owner, syncedAt: new Date() });
+    const { operations, absent = [], ...fields } = record;
+    // A field Tecalis's message left out keeps its stored value: a missing key is not a null.
+    const kept = Object.fromEntries(absent.filter((field) => field !== 'operations').map((field) => [field, previous?.[field] ?? null]));
+    const entity = repo.create({ ...fields, ...kept, tenantId: this.tenantId, leadId: owner, syncedAt: new Date() });
     await this.put(VerificationEntity, entity, previous, { tenantId: this.tenantId, authUuid: record.authUuid });
-    await this.manager.delete(VerificationOperationEntity, { tenantId: this.tenantId, authUuid: record.authUuid });
-    if (operations.length > 0) {
-      await this.manager.insert(
-        VerificationOperationEntity,
-        operations.map((operation, position) => ({
-          operationId: operation.operationId,
-          tenantId: this.tenantId,
-          authUuid: record.authUuid,
-          position,
-          type: operation.type,
-          state: operation.state,
-          totalTime: operation.totalTimeSeconds,
-        })),
-      );
+    if (!absent.includes('operations')) {
+      await this.manager.delete(VerificationOperationEntity, { tenantId: this.tenantId, authUuid: record.authUuid });
+      if (operations.length > 0) {
+        await this.manager.insert(
+          VerificationOperationEntity,
+          operations.map((operation, position) => ({
+            operationId: operation.operationId,
+            tenantId: this.tenantId,
+            authUuid: record.authUuid,
+            position,
+            type: operation.type,
+            providerType: operation.providerType,
+            state: operation.state,
+            providerState: operation.providerState,
+            totalTime: operation.totalTimeSeconds,
+          })),
+        );
+      }
     }
     await this.afterChange(owner, Provider.TECALIS, record.authUuid, confirmedStatus(previous), record.status, newToLead(previous));
     return entity;

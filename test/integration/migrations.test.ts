@@ -11,6 +11,8 @@ const ALL = [
   'UpstreamIdsOwnedOnce0000000000005',
   'DispatchRequestId0000000000006',
   'AdoptedRecords0000000000007',
+  'TecalisAsSent0000000000008',
+  'ApplicationEntities0000000000009',
 ];
 
 describe('migrations', () => {

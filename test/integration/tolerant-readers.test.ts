@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Provider } from '../../src/domain/vocabulary.js';
+import { Provider, VerificationStatus } from '../../src/domain/vocabulary.js';
 import { type DecisionCloudSandbox } from '../../src/providers/decisioncloud/sandbox.js';
+import { type TecalisSandbox } from '../../src/providers/tecalis/sandbox.js';
 import { type TecheaSandbox } from '../../src/providers/techea/sandbox.js';
+import { seedLead } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { queryData } from '../support/graphql-client.js';
 import { scrape } from '../support/prometheus-scrape.js';
@@ -91,5 +93,42 @@ describe('tolerant readers, end to end', () => {
       expect(notes.unread).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${field}: `))]));
       expect(await unreadCount('DECISION_CLOUD', field)).toBe(before.unread + 1);
     }
+  });
+
+  // What the reader made of the answer is checked in the dispatch's stored result: the
+  // sandbox's callback (the whole process, as Tecalis sends it) may reach the gateway
+  // right after the answer and rightly overwrite the local copy.
+  it.each([
+    ['sparse', { absent: ['nationality', 'company', 'profileAlias', 'cleaned', 'createdAt', 'operations'] }],
+    [
+      'unknown-values',
+      {
+        operations: expect.arrayContaining([
+          expect.objectContaining({ type: 'UNKNOWN', providerType: 'SELFIE', state: 'UNKNOWN', providerState: 'IN_REVIEW', totalTimeSeconds: 2.75 }),
+        ]),
+      },
+    ],
+  ])('Tecalis answering with %s: SUCCEEDED after one call, read without a note', async (variant, expected) => {
+    const tecalis = gateway.providers.sandboxes[Provider.TECALIS]!;
+    const authUuid = (tecalis.behavior as TecalisSandbox).addProcess({ name: 'Ana García', operationStates: { DOCUMENTS: 'OK' } });
+    await seedLead(gateway.db, { verification: { status: VerificationStatus.PENDING, authUuid } });
+    tecalis.setFaults({ answerVariant: variant });
+    const patches = () => tecalis.requests.filter((r) => r.method === 'PATCH').length;
+    const before = patches();
+
+    const { updateVerificationStatus } = await queryData<any>(
+      gateway.api,
+      `mutation ($id: ID!) { updateVerificationStatus(input: { authUuid: $id, state: OK }) {
+        verification { status providerStatus company } dispatch { id state attempts lastError { code } }
+      } }`,
+      { id: authUuid },
+    );
+    expect(updateVerificationStatus.dispatch).toMatchObject({ state: 'SUCCEEDED', attempts: 1, lastError: null });
+    expect(updateVerificationStatus.verification).toEqual({ status: 'OK', providerStatus: 'OK', company: 'Tecalis' });
+    expect(patches()).toBe(before + 1);
+    const [{ result }] = await gateway.db.query(`SELECT result FROM dispatch WHERE id = $1`, [updateVerificationStatus.dispatch.id]);
+    expect(result.result.verification).toMatchObject({ status: 'OK', ...expected });
+    // Keys left out and unknown values are not problems: nothing to note.
+    expect(result.result.unread).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VerificationStatus } from '../../src/domain/vocabulary.js';
 import { type LeadBankSandbox } from '../../src/providers/leadbank/sandbox.js';
@@ -38,6 +39,7 @@ describe('provider webhooks', () => {
     const after = await lastChangeId();
     const event = executeOverWebSocket(gateway.url, gateway.api.token, `subscription ($a: ID, $l: ID) { statusChanged(after: $a, leadId: $l, providers: [LEAD_BANK]) { provider entityId from to } }`, { a: after, l: lead.leadId }, { firstEvent: true });
     // An underwriter approves the application at Lead Bank: the sandbox sends the signed webhook.
+    const sent = once(leadBank.events, 'webhook-sent');
     const response = await fetch(new URL(`/__sandbox/applications/${lead.applicationId}`, gateway.providers.sandboxes.LEAD_BANK!.baseUrl ?? ''), {
       method: 'POST',
       body: JSON.stringify({ status: 'approved' }),
@@ -46,19 +48,20 @@ describe('provider webhooks', () => {
     expect(await event).toEqual({ kind: 'result', result: { data: { statusChanged: { provider: 'LEAD_BANK', entityId: lead.applicationId, from: null, to: 'APPROVED' } } } });
     const data = await queryData<any>(gateway.api, `query ($id: ID!) { lead(id: $id) { stage application { status } } }`, { id: lead.leadId });
     expect(data.lead).toEqual({ stage: 'APPROVED', application: { status: 'APPROVED' } });
-    expect(leadBank.webhooksSent.at(-1)).toMatchObject({ event: 'application.updated', status: 200 });
+    expect((await sent)[0]).toMatchObject({ event: 'application.updated', status: 200 });
   });
 
   it('applies a Tecalis callback that carries the shared token', async () => {
     const after = await lastChangeId();
     const event = executeOverWebSocket(gateway.url, gateway.api.token, `subscription ($a: ID, $l: ID) { statusChanged(after: $a, leadId: $l, providers: [TECALIS]) { to } }`, { a: after, l: lead.leadId }, { firstEvent: true });
+    const sent = once(tecalis.events, 'callback-sent');
     const response = await fetch(new URL(`/__sandbox/processes/${lead.authUuid}`, gateway.providers.sandboxes.TECALIS!.baseUrl ?? ''), {
       method: 'POST',
       body: JSON.stringify({ status: 'OK', reasons: 'all checks passed' }),
     });
     expect(response.status).toBe(200);
     expect(await event).toEqual({ kind: 'result', result: { data: { statusChanged: { to: 'OK' } } } });
-    expect(tecalis.callbacksSent.at(-1)).toMatchObject({ status: 'OK', answer: 200 });
+    expect((await sent)[0]).toMatchObject({ status: 'OK', answer: 200 });
   });
 
   describe('Lead Bank signatures', () => {
@@ -200,5 +203,22 @@ describe('provider webhooks', () => {
       stage: 'VERIFICATION_FAILED',
       verification: { status: 'KO', statusReasons: 'blurry', name: 'Kept Aside', syncedAt: expect.any(String) },
     });
+  });
+
+  it("applies a callback with Tecalis's own in-progress status as PENDING, keeping its word, and reads what it can of the rest", async () => {
+    const authUuid = tecalis.addProcess({ name: 'In Progress' });
+    await seedLead(gateway.db, { verification: { status: VerificationStatus.PENDING, authUuid } });
+    const data = { ...tecalis.processOf(authUuid)!.data, status: 'IN_PROGRESS', company: 42 } as Record<string, unknown>;
+    delete data.cleaned;
+    const response = await fetch(webhookUrl('tecalis'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data, metadata: { leadgraph_token: TOKEN } }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'applied' });
+    const read = await queryData<any>(gateway.api, `query ($id: ID!) { verification(authUuid: $id) { status providerStatus name company } }`, { id: authUuid });
+    // company 42 cannot be stored as text: the stored value stands.
+    expect(read.verification).toEqual({ status: 'PENDING', providerStatus: 'IN_PROGRESS', name: 'In Progress', company: 'Tecalis' });
   });
 });

@@ -43,6 +43,7 @@ export function applicationRecord(overrides: Partial<ApplicationRecord> = {}): A
       { documentId: `document_${next()}`, type: 'offer_summary', displayedAt: new Date('2026-10-01T10:03:00Z'), consentedAt: null, version: 'v2' },
     ],
     metadata: { external_id: `APP-${next()}` },
+    entities: { accountHolderType: 'consumer', accountHolders: [`entity_${next()}`], authorizedSigners: [] },
     createdAt: new Date('2026-10-01T10:00:00Z'),
     updatedAt: new Date('2026-10-01T10:05:00Z'),
     ...overrides,
@@ -66,11 +67,14 @@ export function verificationRecord(overrides: Partial<VerificationRecord> = {}):
     operations: VERIFICATION_OPERATION_ORDER.map((type, i) => ({
       operationId: randomUUID(),
       type,
+      providerType: type,
       state: i < 2 ? VerificationOperationState.OK : VerificationOperationState.NOT_STARTED,
+      providerState: i < 2 ? VerificationOperationState.OK : VerificationOperationState.NOT_STARTED,
       totalTimeSeconds: i < 2 ? 10 + i : 0,
     })),
     createdAt: new Date('2026-10-01T09:00:00Z'),
     updatedAt: new Date('2026-10-01T09:10:00Z'),
+    providerStatus: null,
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { type ApplicationEntitiesRecord } from '../../domain/records.js';
 import { ApplicationStatus } from '../../domain/vocabulary.js';
 import { bigintAsNumber } from '../transformers.js';
 
@@ -71,6 +72,10 @@ export class ApplicationEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   metadata!: Record<string, unknown> | null;
+
+  /** Lead Bank's entity relationships, in the unified shape; null before migration 0009 or when Lead Bank sent none. */
+  @Column({ type: 'jsonb', nullable: true })
+  entities!: ApplicationEntitiesRecord | null;
 
   /** Lead Bank's own timestamps. */
   @Column({ name: 'created_at', type: 'timestamptz', nullable: true })

@@ -21,10 +21,18 @@ export class VerificationOperationEntity {
   @Column({ type: 'text' })
   type!: VerificationOperationType;
 
+  /** Tecalis's `type` as sent; null for rows stored before migration 0008. */
+  @Column({ name: 'provider_type', type: 'text', nullable: true })
+  providerType!: string | null;
+
   @Column({ type: 'text' })
   state!: VerificationOperationState;
 
-  /** Seconds spent in the operation. */
-  @Column({ name: 'total_time', type: 'integer' })
+  /** Tecalis's `state` as sent; null for rows stored before migration 0008. */
+  @Column({ name: 'provider_state', type: 'text', nullable: true })
+  providerState!: string | null;
+
+  /** Seconds spent in the operation, fractions included. */
+  @Column({ name: 'total_time', type: 'double precision' })
   totalTime!: number;
 }

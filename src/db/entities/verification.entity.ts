@@ -20,6 +20,10 @@ export class VerificationEntity {
   @Column({ type: 'text' })
   status!: VerificationStatus;
 
+  /** Tecalis's own `status` as sent (an in-progress value is PENDING in `status`); null before migration 0008. */
+  @Column({ name: 'provider_status', type: 'text', nullable: true })
+  providerStatus!: string | null;
+
   @Column({ name: 'status_reasons', type: 'text', nullable: true })
   statusReasons!: string | null;
 

@@ -53,6 +53,13 @@ export class ApplicationDocumentObject {
   }
 }
 
+@ObjectType('ApplicationEntities', { ...PLAIN_FIELDS, description: "Who holds and may sign for the account the application opens, as Lead Bank's entity ids (read-only at Lead Bank)." })
+export class ApplicationEntitiesObject {
+  @Field(() => String, { nullable: true, description: 'e.g. consumer, commercial.' }) accountHolderType!: string | null;
+  @Field(() => [String]) accountHolders!: string[];
+  @Field(() => [String]) authorizedSigners!: string[];
+}
+
 /** GraphQL `Application`; `documents` and `lead` are field resolvers in `application.resolver.ts`. */
 @ObjectType('Application', { ...PLAIN_FIELDS, description: 'A Lead Bank credit application.' })
 export class ApplicationObject {
@@ -67,6 +74,8 @@ export class ApplicationObject {
   @Field(() => AdverseActionNoticeObject, { nullable: true }) adverseActionNotice!: AdverseActionNoticeObject | null;
   @Field(() => ApplicationDecisionObject, { nullable: true }) decision!: ApplicationDecisionObject | null;
   @Field(() => JSONObject, { nullable: true }) metadata!: Record<string, unknown> | null;
+  @Field(() => ApplicationEntitiesObject, { nullable: true, description: 'Null until Lead Bank reports them.' })
+  entities!: ApplicationEntitiesObject | null;
   @Field(() => DateTimeISO, { nullable: true }) createdAt!: Date | null;
   @Field(() => DateTimeISO, { nullable: true }) updatedAt!: Date | null;
   @Field(() => DateTimeISO, {
@@ -106,6 +115,14 @@ export class ApplicationObject {
         exceptionApprovalReason: e.decisionExceptionApprovalReason,
       }),
       metadata: e.metadata,
+      entities:
+        e.entities === null
+          ? null
+          : Object.assign(new ApplicationEntitiesObject(), {
+              accountHolderType: e.entities.accountHolderType,
+              accountHolders: [...e.entities.accountHolders],
+              authorizedSigners: [...e.entities.authorizedSigners],
+            }),
       createdAt: e.createdAt,
       updatedAt: e.updatedAt,
       syncedAt: e.syncedAt,

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { type VerificationEntity, type VerificationOperationEntity } from '../../db/entities/index.js';
 import {
   VerificationOperationState,
@@ -11,17 +11,29 @@ import { PLAIN_FIELDS } from './plain-fields.js';
 
 @ObjectType('VerificationOperation', PLAIN_FIELDS)
 export class VerificationOperationObject {
-  @Field(() => VerificationOperationType) type!: VerificationOperationType;
+  @Field(() => VerificationOperationType, { description: 'UNKNOWN for a type Tecalis sent that the gateway does not know: see providerType.' })
+  type!: VerificationOperationType;
+  @Field(() => String, { nullable: true, description: "Tecalis's own `type`, as sent (null for operations stored before the gateway kept it)." })
+  providerType!: string | null;
   @Field(() => ID) operationId!: string;
-  @Field(() => VerificationOperationState) state!: VerificationOperationState;
-  @Field(() => Int, { description: 'Seconds spent in the operation.' }) totalTime!: number;
+  @Field(() => VerificationOperationState, { description: 'UNKNOWN for a state Tecalis sent that the gateway does not know: see providerState.' })
+  state!: VerificationOperationState;
+  @Field(() => String, { nullable: true, description: "Tecalis's own `state`, as sent (null for operations stored before the gateway kept it)." })
+  providerState!: string | null;
+  @Field(() => Int, { description: 'Seconds spent in the operation, rounded to whole seconds; totalTimeSeconds has the fraction.' })
+  totalTime!: number;
+  @Field(() => Float, { description: 'Seconds spent in the operation, as Tecalis reports them (fractions included).' })
+  totalTimeSeconds!: number;
 
   static from(e: VerificationOperationEntity): VerificationOperationObject {
     return Object.assign(new VerificationOperationObject(), {
       type: e.type,
+      providerType: e.providerType,
       operationId: e.operationId,
       state: e.state,
-      totalTime: e.totalTime,
+      providerState: e.providerState,
+      totalTime: Math.round(e.totalTime),
+      totalTimeSeconds: e.totalTime,
     });
   }
 }
@@ -31,7 +43,10 @@ export class VerificationOperationObject {
 export class VerificationObject {
   @Field(() => ID) authUuid!: string;
   @Field(() => ID, { nullable: true }) processUuid!: string | null;
-  @Field(() => VerificationStatus) status!: VerificationStatus;
+  @Field(() => VerificationStatus, { description: 'PENDING until Tecalis reports a final state; providerStatus has its own word for a process in progress.' })
+  status!: VerificationStatus;
+  @Field(() => String, { nullable: true, description: "Tecalis's own `status`, as sent (null before the gateway kept it)." })
+  providerStatus!: string | null;
   @Field(() => String, { nullable: true }) statusReasons!: string | null;
   @Field(() => String, { nullable: true }) name!: string | null;
   @Field(() => String, { nullable: true }) documentNumber!: string | null;
@@ -57,6 +72,7 @@ export class VerificationObject {
       authUuid: e.authUuid,
       processUuid: e.processUuid,
       status: e.status,
+      providerStatus: e.providerStatus,
       statusReasons: e.statusReasons,
       name: e.name,
       documentNumber: e.documentNumber,

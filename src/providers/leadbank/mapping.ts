@@ -1,5 +1,5 @@
 import { assertNever } from '../../domain/assert-never.js';
-import { type ApplicationRecord } from '../../domain/records.js';
+import { type ApplicationEntitiesRecord, type ApplicationRecord } from '../../domain/records.js';
 import { ApplicationStatus } from '../../domain/vocabulary.js';
 import { type UpdateApplicationCommand } from '../provider.js';
 import { type WireApplication, type WireApplicationPatch, type WireCredit, type WireStatus } from './wire.js';
@@ -117,8 +117,20 @@ export function toApplicationRecord(wire: WireApplication, status: ApplicationSt
       version: d.version ?? null,
     })),
     metadata: wire.metadata ?? null,
+    entities: toEntities(wire.entities),
     createdAt: toDate(wire.created_at),
     updatedAt: toDate(wire.updated_at),
+  };
+}
+
+/** `entities` is read-only at Lead Bank and loosely specified: strings are kept, anything else is left out. */
+function toEntities(entities: Record<string, unknown> | null | undefined): ApplicationEntitiesRecord | null {
+  if (entities == null) return null;
+  const ids = (value: unknown) => (Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : []);
+  return {
+    accountHolderType: typeof entities.account_holder_type === 'string' ? entities.account_holder_type : null,
+    accountHolders: ids(entities.account_holders),
+    authorizedSigners: ids(entities.authorized_signers),
   };
 }
 

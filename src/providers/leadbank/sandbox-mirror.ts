@@ -43,5 +43,12 @@ export function mirrorApplication(sandbox: LeadBankSandbox, record: ApplicationR
       ...(d.version !== null && { version: d.version }),
     })),
     metadata: record.metadata ?? {},
+    ...(record.entities !== null && {
+      entities: {
+        ...(record.entities.accountHolderType !== null && { account_holder_type: record.entities.accountHolderType }),
+        account_holders: [...record.entities.accountHolders],
+        authorized_signers: [...record.entities.authorizedSigners],
+      },
+    }),
   });
 }

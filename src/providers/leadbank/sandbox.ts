@@ -1,4 +1,5 @@
 import { constantTimeEqual } from '../../security/constant-time-equal.js';
+import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
@@ -7,6 +8,7 @@ import { headerOf, jsonBody, type SandboxBehavior, type SandboxRequest, type San
 import {
   APPLICATION_ID,
   CONSENTED_DOCUMENT_TYPES,
+  CURRENCY,
   DISPLAYED_DOCUMENT_TYPES,
   WIRE_DELIVERY_METHODS,
   WIRE_STATUSES,
@@ -66,6 +68,8 @@ export class LeadBankSandbox implements SandboxBehavior {
   private webhook: { url: URL; secret: string } | undefined;
   /** Every webhook sent: its event id, what it was about, and the answer. */
   readonly webhooksSent: Array<{ eventId: string; event: string; applicationId: string; status: number | 'unreachable' }> = [];
+  /** Emits `webhook-sent` with each entry of {@link webhooksSent}, once the gateway has answered it. */
+  readonly events = new EventEmitter();
 
   /** Every effective change, in order: creations and applied patches, never an idempotent replay. */
   readonly applied: Array<{ applicationId: string; kind: 'created' | 'updated'; body: unknown }> = [];
@@ -180,7 +184,9 @@ export class LeadBankSandbox implements SandboxBehavior {
       (response) => response.status,
       () => 'unreachable' as const,
     );
-    this.webhooksSent.push({ eventId, event, applicationId, status });
+    const sent = { eventId, event, applicationId, status };
+    this.webhooksSent.push(sent);
+    this.events.emit('webhook-sent', sent);
   }
 
   inspect() {
@@ -367,7 +373,7 @@ const isString: Check = (v) => (typeof v === 'string' ? undefined : 'must be a s
 const isBoolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be a boolean');
 const isInstant: Check = (v) => (instant.safeParse(v).success ? undefined : 'must be an ISO 8601 date-time');
 const isMinorUnits: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : 'must be a non-negative integer (minor units)');
-const isCurrency: Check = (v) => (typeof v === 'string' && /^[A-Z]{3}$/.test(v) ? undefined : 'must be an ISO 4217 currency code');
+const isCurrency: Check = (v) => (typeof v === 'string' && CURRENCY.test(v) ? undefined : 'must be an ISO 4217 currency code');
 const isDeliveryMethod: Check = (v) =>
   (WIRE_DELIVERY_METHODS as readonly unknown[]).includes(v) ? undefined : `must be one of ${WIRE_DELIVERY_METHODS.join(', ')}`;
 

@@ -1,12 +1,12 @@
 import { ApplicationStatus } from '../../domain/vocabulary.js';
 import { type InputProblem } from '../input-problem.js';
 import { type UpdateApplicationCommand } from '../provider.js';
-import { CONSENTED_DOCUMENT_TYPES, DISPLAYED_DOCUMENT_TYPES, WIRE_DELIVERY_METHODS } from './wire.js';
+import { CONSENTED_DOCUMENT_TYPES, CURRENCY, DISPLAYED_DOCUMENT_TYPES, WIRE_DELIVERY_METHODS } from './wire.js';
 
 /**
  * Lead Bank's rules that can be checked before sending, so a caller learns of a bad
  * update at once rather than from a FAILED dispatch: document timestamps by type, a
- * declined application's adverse action notice, the delivery methods.
+ * declined application's adverse action notice, the delivery methods, the currency.
  */
 export function checkApplicationUpdate(
   command: UpdateApplicationCommand,
@@ -24,6 +24,10 @@ export function checkApplicationUpdate(
     } else if (consented && document.consentedAt === undefined) {
       problems.push({ field: `documents[${i}].consentedAt`, expected: `a time for a "${document.type}" document (it is consented to)`, got: 'nothing' });
     }
+  }
+  const currency = command.credit?.currency;
+  if (currency !== undefined && !CURRENCY.test(currency)) {
+    problems.push({ field: 'credit.currency', expected: 'an ISO 4217 currency code (three upper-case letters, e.g. USD)', got: currency });
   }
   const notice = command.adverseActionNotice;
   if (notice !== undefined && notice.reason.trim() === '') {

@@ -24,6 +24,9 @@ export const CONSENTED_DOCUMENT_TYPES = [
   'esign_agreement', 'credit_pull_consent', 'consent_to_link_account', 'consent_to_link_hsa', 'negative_option_consent',
 ] as const;
 
+/** An ISO 4217 code, as Lead Bank checks `details.credit.currency`. */
+export const CURRENCY = /^[A-Z]{3}$/;
+
 /** `^application_\w+$`, the pattern of an application id. */
 export const APPLICATION_ID = /^application_\w+$/;
 

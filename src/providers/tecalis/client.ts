@@ -1,9 +1,10 @@
 import { type VerificationRecord } from '../../domain/records.js';
-import { Provider } from '../../domain/vocabulary.js';
+import { Provider, VerificationStatus } from '../../domain/vocabulary.js';
 import { endpoint, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type ProviderAdapter, type ResultOf, type UpdateVerificationStatusCommand } from '../provider.js';
-import { toVerificationRecord, toWireState } from './mapping.js';
-import { errorResponse, statusUpdateResponse, type WireProcess, type WireStatusUpdate } from './wire.js';
+import { fromWireStatus, toWireState } from './mapping.js';
+import { readProcess } from './read-process.js';
+import { errorResponse, type WireStatusUpdate } from './wire.js';
 
 /** Where and how to reach Tecalis. */
 export interface TecalisClientOptions {
@@ -41,30 +42,43 @@ export class TecalisClient implements ProviderAdapter<UpdateVerificationStatusCo
     const response = await this.http.send({ method: 'PATCH', url: endpoint(this.options.baseUrl, 'customer/status'), json: body });
     if (response.status < 200 || response.status > 299) throw this.http.failure(response, messageOf(response));
 
-    const parsed = statusUpdateResponse.safeParse(response.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw this.http.invalidResponse(response, `a body that is not a process (${issue?.path.join('.')}: ${issue?.message})`);
-    }
-    const verification = this.recordOf(response, parsed.data.data);
-    if (verification.authUuid.toLowerCase() !== command.authUuid.toLowerCase()) {
-      throw this.http.invalidResponse(response, `an answer about another process (${verification.authUuid})`);
-    }
-    // A 200 whose status is not the one just set would report an update that did not happen.
-    if (parsed.data.data.status !== body.state) {
-      throw this.http.invalidResponse(response, `the status "${parsed.data.data.status}" after setting "${body.state}"`);
-    }
-    return { verification };
+    return this.readAnswer(response, command);
   }
 
-  /** The process in the unified model; an unknown status, operation type or state is INVALID_RESPONSE. */
-  private recordOf(response: ProviderResponse, process: WireProcess): VerificationRecord {
-    const mapped = toVerificationRecord(process);
-    if ('problem' in mapped) throw this.http.invalidResponse(response, mapped.problem);
-    return mapped.record;
+  /**
+   * A 2xx means Tecalis set the state; the body, the whole process in our reading of
+   * the page, is read tolerantly (`read-process.ts`). Whatever it says of the status,
+   * the state just set stands (noted if the body disagrees), and with no readable
+   * process at all only the status changes: the stored fields stand.
+   */
+  private readAnswer(response: ProviderResponse, command: UpdateVerificationStatusCommand): ResultOf<UpdateVerificationStatusCommand> {
+    const data = isObject(response.body) ? response.body.data : undefined;
+    const reading = readProcess(data, command.authUuid);
+    const parts = reading?.unread ?? [{ field: 'data', problem: 'no process in the answer' }];
+    const unread = parts.map(({ field, problem }) => this.http.unread(response, field, problem));
+    const state = fromWireStatus(toWireState(command.state));
+    if (reading !== undefined && reading.record.status !== state) {
+      unread.push(this.http.unread(response, 'status', `${JSON.stringify(reading.record.providerStatus)} after setting ${toWireState(command.state)}`));
+    }
+    const verification: VerificationRecord = reading === undefined
+      ? { ...emptyProcess(command.authUuid), status: state, providerStatus: toWireState(command.state) }
+      : { ...reading.record, status: state, ...(reading.record.status !== state && { providerStatus: toWireState(command.state) }) };
+    return { verification, ...(unread.length > 0 && { unread, answer: this.http.keptAnswer(response) }) };
   }
 }
 
+/** A process of which nothing was read: every field absent, so the stored ones stand. */
+function emptyProcess(authUuid: string): VerificationRecord {
+  return {
+    authUuid, processUuid: null, status: VerificationStatus.PENDING, providerStatus: null, statusReasons: null, name: null, documentNumber: null,
+    documentType: null, nationality: null, company: null, profileAlias: null, cleaned: null, operations: [], createdAt: null, updatedAt: null,
+    absent: ['processUuid', 'statusReasons', 'name', 'documentNumber', 'documentType', 'nationality', 'company', 'profileAlias', 'cleaned', 'operations', 'createdAt', 'updatedAt'],
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** Tecalis's message (`{internal_code, message}`); its errors carry no field details. */
 function messageOf(response: ProviderResponse): string {

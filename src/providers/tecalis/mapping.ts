@@ -1,13 +1,10 @@
 import { assertNever } from '../../domain/assert-never.js';
-import { type VerificationOperationRecord, type VerificationRecord } from '../../domain/records.js';
 import { VerificationOperationState, VerificationOperationType, VerificationStatus } from '../../domain/vocabulary.js';
 import { type VerificationFinalState } from '../provider.js';
 import {
-  parseWireTimestamp,
   type WireFinalState,
   type WireOperationState,
   type WireOperationType,
-  type WireProcess,
   type WireProcessStatus,
 } from './wire.js';
 
@@ -25,12 +22,13 @@ export function toWireState(state: VerificationFinalState): WireFinalState {
   }
 }
 
-/** Tecalis's process `status` → unified status; undefined for a value Tecalis does not define. */
-export function fromWireStatus(status: string): VerificationStatus | undefined {
+/**
+ * Tecalis's process `status` → unified status. Only the final states are published;
+ * any other value is a process still in progress, which the contract calls PENDING
+ * ("started, no final state yet"): Tecalis's own word is kept beside it.
+ */
+export function fromWireStatus(status: string): VerificationStatus {
   switch (status) {
-    // ours: the value of a process without a final state is not published (see wire.ts).
-    case 'PENDING':
-      return VerificationStatus.PENDING;
     case 'OK':
       return VerificationStatus.OK;
     case 'KO':
@@ -38,7 +36,7 @@ export function fromWireStatus(status: string): VerificationStatus | undefined {
     case 'CANCELLED':
       return VerificationStatus.CANCELLED;
     default:
-      return undefined;
+      return VerificationStatus.PENDING;
   }
 }
 
@@ -58,8 +56,13 @@ export function toWireStatus(status: VerificationStatus): WireProcessStatus {
   }
 }
 
+/** An operation type Tecalis's page names (UNKNOWN stands for any other). */
+export type KnownOperationType = Exclude<VerificationOperationType, VerificationOperationType.UNKNOWN>;
+/** An operation state Tecalis's page names (UNKNOWN stands for any other). */
+export type KnownOperationState = Exclude<VerificationOperationState, VerificationOperationState.UNKNOWN>;
+
 /** Tecalis's operation `type` → unified type; undefined for a value Tecalis does not define. */
-export function fromWireOperationType(type: string): VerificationOperationType | undefined {
+export function fromWireOperationType(type: string): KnownOperationType | undefined {
   switch (type) {
     case 'DOCUMENTS':
       return VerificationOperationType.DOCUMENTS;
@@ -77,7 +80,7 @@ export function fromWireOperationType(type: string): VerificationOperationType |
 }
 
 /** Unified operation type → Tecalis's `type`. */
-export function toWireOperationType(type: VerificationOperationType): WireOperationType {
+export function toWireOperationType(type: KnownOperationType): WireOperationType {
   switch (type) {
     case VerificationOperationType.DOCUMENTS:
       return 'DOCUMENTS';
@@ -95,7 +98,7 @@ export function toWireOperationType(type: VerificationOperationType): WireOperat
 }
 
 /** Tecalis's operation `state` → unified state; undefined for a value Tecalis does not define. */
-export function fromWireOperationState(state: string): VerificationOperationState | undefined {
+export function fromWireOperationState(state: string): KnownOperationState | undefined {
   switch (state) {
     case 'NOT_STARTED':
       return VerificationOperationState.NOT_STARTED;
@@ -109,7 +112,7 @@ export function fromWireOperationState(state: string): VerificationOperationStat
 }
 
 /** Unified operation state → Tecalis's operation `state`. */
-export function toWireOperationState(state: VerificationOperationState): WireOperationState {
+export function toWireOperationState(state: KnownOperationState): WireOperationState {
   switch (state) {
     case VerificationOperationState.NOT_STARTED:
       return 'NOT_STARTED';
@@ -120,37 +123,4 @@ export function toWireOperationState(state: VerificationOperationState): WireOpe
     default:
       return assertNever(state, 'verification operation state');
   }
-}
-
-/** A Tecalis process in the unified model, or the problem that keeps it from being one (an unknown value). */
-export function toVerificationRecord(process: WireProcess): { record: VerificationRecord } | { problem: string } {
-  const status = fromWireStatus(process.status);
-  if (status === undefined) return { problem: `an unknown status "${process.status}"` };
-  const operations: VerificationOperationRecord[] = [];
-  for (const op of process.operations) {
-    const type = fromWireOperationType(op.type);
-    if (type === undefined) return { problem: `an unknown operation type "${op.type}"` };
-    const state = fromWireOperationState(op.state);
-    if (state === undefined) return { problem: `an unknown operation state "${op.state}"` };
-    operations.push({ operationId: op.operation, type, state, totalTimeSeconds: op.total_time });
-  }
-  return {
-    record: {
-      authUuid: process.auth_uuid,
-      processUuid: process.process_uuid,
-      status,
-      statusReasons: process.status_reasons,
-      // Tecalis joins first and last name, so a process without one answers " ".
-      name: process.name === null || process.name.trim() === '' ? null : process.name,
-      documentNumber: process.document_number,
-      documentType: process.document_type,
-      nationality: process.nationality,
-      company: process.company,
-      profileAlias: process.profile_alias,
-      cleaned: process.cleaned,
-      operations,
-      createdAt: process.created_at === null ? null : (parseWireTimestamp(process.created_at) ?? null),
-      updatedAt: process.updated_at === null ? null : (parseWireTimestamp(process.updated_at) ?? null),
-    },
-  };
 }

@@ -1,4 +1,5 @@
 import { type VerificationRecord } from '../../domain/records.js';
+import { VerificationOperationState, VerificationOperationType } from '../../domain/vocabulary.js';
 import { toWireOperationState, toWireOperationType, toWireStatus } from './mapping.js';
 import { type TecalisSandbox } from './sandbox.js';
 
@@ -12,6 +13,13 @@ export function mirrorProcess(sandbox: TecalisSandbox, record: VerificationRecor
     documentNumber: record.documentNumber,
     documentType: record.documentType,
     nationality: record.nationality,
-    operationStates: Object.fromEntries(record.operations.map((op) => [toWireOperationType(op.type), toWireOperationState(op.state)])),
+    // The sandbox's processes have the five documented operations; others are not mirrored.
+    operationStates: Object.fromEntries(
+      record.operations.flatMap((op) =>
+        op.type === VerificationOperationType.UNKNOWN || op.state === VerificationOperationState.UNKNOWN
+          ? []
+          : [[toWireOperationType(op.type), toWireOperationState(op.state)]],
+      ),
+    ),
   });
 }

@@ -1,5 +1,6 @@
 import { constantTimeEqual } from '../../security/constant-time-equal.js';
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
 import {
   formatWireTimestamp,
@@ -12,6 +13,7 @@ import {
   type WireProcess,
   type WireProcessStatus,
 } from './wire.js';
+import { TECALIS_ANSWER_VARIANTS } from './sandbox-variants.js';
 
 /** Credentials and seed data of a Tecalis sandbox. */
 export interface TecalisSandboxOptions {
@@ -71,11 +73,14 @@ export interface TecalisAppliedChange {
  */
 export class TecalisSandbox implements SandboxBehavior {
   readonly name = 'tecalis';
+  readonly answerVariants = TECALIS_ANSWER_VARIANTS;
   private readonly processes = new Map<string, { data: WireProcess; replacements: Record<string, unknown>; metadata: unknown }>();
   /** For processes created without callback URLs of their own (the seeded ones): where to call, and the metadata to send. */
   private defaultCallback: { url: URL; metadata: Record<string, unknown> } | undefined;
   /** Every callback sent, and the answer. */
   readonly callbacksSent: Array<{ authUuid: string; status: string; url: string; answer: number | 'unreachable' }> = [];
+  /** Emits `callback-sent` with each entry of {@link callbacksSent}, once the gateway has answered it. */
+  readonly events = new EventEmitter();
   /** Every state update that changed a process, in order: what the sandbox applied (replays are not in it). */
   readonly applied: TecalisAppliedChange[] = [];
   /** The auth_uuid of every process created over `POST /api/auth`, in order. */
@@ -193,7 +198,9 @@ export class TecalisSandbox implements SandboxBehavior {
       (response) => response.status,
       () => 'unreachable' as const,
     );
-    this.callbacksSent.push({ authUuid: stored.data.auth_uuid, status: stored.data.status, url, answer });
+    const sent = { authUuid: stored.data.auth_uuid, status: stored.data.status, url, answer };
+    this.callbacksSent.push(sent);
+    this.events.emit('callback-sent', sent);
   }
 
   private updateStatus(request: SandboxRequest): SandboxResponse {

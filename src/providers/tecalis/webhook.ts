@@ -1,7 +1,5 @@
-import { z } from 'zod';
 import { type VerificationRecord } from '../../domain/records.js';
-import { toVerificationRecord } from './mapping.js';
-import { wireProcess } from './wire.js';
+import { readProcess, type UnreadPart } from './read-process.js';
 
 /**
  * Where the shared token travels in a process's `metadata`: whoever creates a Tecalis
@@ -10,19 +8,31 @@ import { wireProcess } from './wire.js';
  */
 export const TECALIS_TOKEN_FIELD = 'leadgraph_token';
 
-/** ours (Tecalis publishes no payload): a callback is a POST of the process `data` plus its `metadata`. */
-const callbackPayload = z.object({ data: wireProcess, metadata: z.record(z.string(), z.unknown()).nullable().optional() });
-
 /** What a Tecalis callback says, in the unified model. */
 export type TecalisCallback =
-  | { readonly kind: 'process'; readonly token: string | undefined; readonly verification: VerificationRecord }
+  | {
+      readonly kind: 'process';
+      readonly token: string | undefined;
+      readonly verification: VerificationRecord;
+      /** What in the process could not be read (it is applied all the same). */
+      readonly unread: readonly UnreadPart[];
+    }
   | { readonly kind: 'invalid'; readonly problem: string };
 
+/**
+ * ours (Tecalis publishes no payload): a callback is a POST of the process `data` plus
+ * its `metadata`. The process is read tolerantly (`read-process.ts`); only a callback
+ * that names no process is invalid.
+ */
 export function parseTecalisCallback(body: unknown): TecalisCallback {
-  const payload = callbackPayload.safeParse(body);
-  if (!payload.success) return { kind: 'invalid', problem: `not a Tecalis callback (${payload.error.issues[0]?.path.join('.')}: ${payload.error.issues[0]?.message})` };
-  const token = payload.data.metadata?.[TECALIS_TOKEN_FIELD];
-  const mapped = toVerificationRecord(payload.data.data);
-  if ('problem' in mapped) return { kind: 'invalid', problem: mapped.problem };
-  return { kind: 'process', token: typeof token === 'string' ? token : undefined, verification: mapped.record };
+  const payload = isObject(body) ? body : undefined;
+  const reading = readProcess(payload?.data);
+  if (payload === undefined || reading === undefined) return { kind: 'invalid', problem: 'not a Tecalis callback (data: no process with an auth_uuid)' };
+  const metadata = isObject(payload.metadata) ? payload.metadata : undefined;
+  const token = metadata?.[TECALIS_TOKEN_FIELD];
+  return { kind: 'process', token: typeof token === 'string' ? token : undefined, verification: reading.record, unread: reading.unread };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -97,7 +97,8 @@ function toCommand(applicationId: string, request: UpdateApplicationRequest): Up
       credit: {
         ...(credit.isSecured != null && { isSecured: credit.isSecured }),
         ...(credit.isMla != null && { isMla: credit.isMla }),
-        ...(credit.currency != null && { currency: checkText(credit.currency, 'input.credit.currency', 3)! }),
+        // Checked against Lead Bank's ISO 4217 rule with the provider's other rules.
+        ...(credit.currency != null && { currency: credit.currency }),
         ...(credit.underwritingGrade != null && { underwritingGrade: checkText(credit.underwritingGrade, 'input.credit.underwritingGrade', 64)! }),
         ...(credit.limit != null && { limitCents: checkCents(credit.limit, 'input.credit.limit')! }),
         ...(credit.maxLimit != null && { maxLimitCents: checkCents(credit.maxLimit, 'input.credit.maxLimit')! }),

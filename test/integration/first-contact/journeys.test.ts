@@ -81,7 +81,8 @@ describe('first contact: Lead Bank application created by the bank, then updated
     const result = await queryData<any>(
       gateway.as('operator'),
       `mutation ($input: UpdateApplicationInput!) { updateApplication(input: $input) {
-        application { id status productName syncedAt lead { id } } dispatch { id state idempotencyKey lastError { message } }
+        application { id status productName syncedAt entities { accountHolderType accountHolders authorizedSigners } lead { id } }
+        dispatch { id state idempotencyKey lastError { message } }
       } }`,
       {
         input: {
@@ -96,7 +97,22 @@ describe('first contact: Lead Bank application created by the bank, then updated
     const { application, dispatch } = result.updateApplication;
     expect(dispatch).toMatchObject({ state: 'SUCCEEDED', lastError: null });
     // Lead Bank's answer is the whole application: the product name the gateway never sent is now stored.
-    expect(application).toEqual({ id: applicationId, status: 'APPROVED', productName: 'Onboarded at the bank', syncedAt: expect.any(String), lead: { id: leadId } });
+    const upstream = behaviorOf<LeadBankSandbox>(gateway, Provider.LEAD_BANK).application(applicationId) as {
+      entities: { account_holder_type: string; account_holders: string[]; authorized_signers: string[] };
+    };
+    expect(application).toEqual({
+      id: applicationId,
+      status: 'APPROVED',
+      productName: 'Onboarded at the bank',
+      syncedAt: expect.any(String),
+      // Read-only at Lead Bank, reachable here.
+      entities: {
+        accountHolderType: upstream.entities.account_holder_type,
+        accountHolders: upstream.entities.account_holders,
+        authorizedSigners: upstream.entities.authorized_signers,
+      },
+      lead: { id: leadId },
+    });
 
     const patches = serverOf(gateway, Provider.LEAD_BANK).requests.filter((r) => r.method === 'PATCH');
     expect(patches).toHaveLength(1);

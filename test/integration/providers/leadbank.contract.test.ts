@@ -106,6 +106,12 @@ describe('Lead Bank client against the Lead Bank sandbox, over real HTTP', () =>
         { documentId: null, type: 'credit_pull_consent', displayedAt: null, consentedAt: new Date('2024-05-02T10:02:00Z'), version: null },
       ],
       metadata: { external_id: 'APP-7' },
+      // Read-only at Lead Bank: reported, never sent.
+      entities: {
+        accountHolderType: 'consumer',
+        accountHolders: (sandbox.behavior.application(id) as { entities: { account_holders: string[] } }).entities.account_holders,
+        authorizedSigners: [],
+      },
       createdAt: new Date('2024-05-01T08:00:00Z'),
       updatedAt: expect.any(Date),
     });

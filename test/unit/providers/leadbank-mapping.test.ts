@@ -89,6 +89,7 @@ describe('Lead Bank patch and record mapping', () => {
       decision: { decidedAt: at, reason: '<string>', exceptionApprovalReason: '<string>' },
       documents: [{ documentId: 'document_2N5Hk8xYmQpL9rBvC3jD', type: 'aan', displayedAt: at, consentedAt: at, version: 'v1' }],
       metadata: {},
+      entities: { accountHolderType: 'commercial', accountHolders: ['entity_xyz123'], authorizedSigners: ['entity_xyz123'] },
       createdAt: at,
       updatedAt: at,
     });
@@ -108,6 +109,7 @@ describe('Lead Bank patch and record mapping', () => {
       decision: null,
       documents: [],
       metadata: null,
+      entities: null,
       createdAt: null,
       updatedAt: null,
     });
