@@ -43,9 +43,17 @@ export interface ApplicationRecord {
   readonly metadata: Record<string, unknown> | null;
   /** Lead Bank's entity relationships (read-only there); null when its answer had none. */
   readonly entities: ApplicationEntitiesRecord | null;
+  /**
+   * Fields Lead Bank's message did not let the gateway read: the stored values stand
+   * for them. Empty or undefined: the message was read whole.
+   */
+  readonly absent?: readonly ApplicationField[];
   readonly createdAt: Date | null;
   readonly updatedAt: Date | null;
 }
+
+/** The fields of an application a Lead Bank message may leave unreadable. */
+export type ApplicationField = Exclude<keyof ApplicationRecord, 'id' | 'absent'>;
 
 /** Who holds and may sign for the account an application opens, as Lead Bank's entity ids. */
 export interface ApplicationEntitiesRecord {

@@ -1,5 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 import {
+  ApplicationDocumentType,
   ApplicationStatus,
   DispatchState,
   LeadEvent,
@@ -53,6 +54,10 @@ registerEnumType(VerificationOperationType, {
 registerEnumType(VerificationOperationState, {
   name: 'VerificationOperationState',
   valuesConfig: { UNKNOWN: { description: "A state Tecalis sent that is not one of the others: see the operation's providerState." } },
+});
+registerEnumType(ApplicationDocumentType, {
+  name: 'ApplicationDocumentType',
+  description: "The kinds of document Lead Bank's reference page lists for an application (the document's `type`, as an enum).",
 });
 registerEnumType(LoanApplicationType, { name: 'LoanApplicationType' });
 registerEnumType(LoanType, { name: 'LoanType' });

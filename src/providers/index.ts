@@ -13,7 +13,7 @@ import { connectTechea, startTecheaSandbox } from './techea/index.js';
 export { isRetryable, ProviderCallError, type ProviderErrorCode } from './provider-error.js';
 export type * from './provider.js';
 export type { InputProblem } from './input-problem.js';
-export { checkApplicationUpdate, checkLeadBankSignature, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook } from './leadbank/index.js';
+export { checkApplicationUpdate, checkLeadBankSignature, documentKindOf, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook } from './leadbank/index.js';
 export { parseTecalisCallback } from './tecalis/index.js';
 
 /** Adds records to the in-process sandboxes (no-ops for live providers). */

@@ -8,7 +8,7 @@ import {
   VerificationEntity,
   VerificationOperationEntity,
 } from '../db/entities/index.js';
-import { type ApplicationRecord, type LoanRecord, type VerificationRecord } from '../domain/records.js';
+import { type ApplicationField, type ApplicationRecord, type LoanRecord, type VerificationRecord } from '../domain/records.js';
 import { type LeadEvent, Provider } from '../domain/vocabulary.js';
 import { appendStatusChange } from '../events/status-change-log.js';
 import { refreshLeadStage } from './lead-stage.js';
@@ -61,8 +61,18 @@ export class RecordWriter {
       updatedAt: record.updatedAt,
       syncedAt: new Date(),
     });
+    // A field Lead Bank's message did not let us read keeps its stored value.
+    const absent = new Set(record.absent ?? []);
+    if (previous !== null) for (const field of absent) for (const column of APPLICATION_COLUMNS[field]) Object.assign(entity, { [column]: previous[column] });
     await this.put(ApplicationEntity, entity, previous, { tenantId: this.tenantId, id: record.id });
-    // Lead Bank replaces the document list whole; so do we.
+    // Lead Bank replaces the document list whole; so do we (unless its message had none we could read).
+    if (!absent.has('documents')) await this.replaceDocuments(record);
+    const status = absent.has('status') ? (previous?.status ?? null) : record.status;
+    await this.afterChange(owner, Provider.LEAD_BANK, record.id, confirmedStatus(previous), status, newToLead(previous));
+    return entity;
+  }
+
+  private async replaceDocuments(record: ApplicationRecord): Promise<void> {
     await this.manager.delete(ApplicationDocumentEntity, { tenantId: this.tenantId, applicationId: record.id });
     if (record.documents.length > 0) {
       await this.manager.insert(
@@ -75,8 +85,6 @@ export class RecordWriter {
         })),
       );
     }
-    await this.afterChange(owner, Provider.LEAD_BANK, record.id, confirmedStatus(previous), record.status, newToLead(previous));
-    return entity;
   }
 
   /** Stores a verification process with its operations; fields the message left out (`absent`) keep their stored values. */
@@ -222,3 +230,20 @@ function confirmedStatus<S>(previous: { status: S; syncedAt: Date | null } | nul
 function newToLead(previous: { leadId: string | null; syncedAt: Date | null } | null): boolean {
   return previous === null || previous.leadId === null || previous.syncedAt === null;
 }
+
+/** The columns each application field is stored in. */
+const APPLICATION_COLUMNS: Record<ApplicationField, ReadonlyArray<keyof ApplicationEntity>> = {
+  status: ['status'],
+  productName: ['productName'],
+  credit: [
+    'creditIsSecured', 'creditIsMla', 'creditCurrency', 'creditUnderwritingGrade', 'creditLimitCents', 'creditMaxLimitCents',
+    'creditScore', 'creditScorePulledAt', 'creditScoreSource',
+  ],
+  adverseActionNotice: ['aanDeliveredAt', 'aanReason', 'aanDeliveryMethod'],
+  decision: ['decisionDecidedAt', 'decisionReason', 'decisionExceptionApprovalReason'],
+  documents: [],
+  metadata: ['metadata'],
+  entities: ['entities'],
+  createdAt: ['createdAt'],
+  updatedAt: ['updatedAt'],
+};

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Provider, VerificationStatus } from '../../src/domain/vocabulary.js';
+import { ApplicationStatus, Provider, VerificationStatus } from '../../src/domain/vocabulary.js';
+import { type LeadBankSandbox } from '../../src/providers/leadbank/sandbox.js';
 import { type DecisionCloudSandbox } from '../../src/providers/decisioncloud/sandbox.js';
 import { type TecalisSandbox } from '../../src/providers/tecalis/sandbox.js';
 import { type TecheaSandbox } from '../../src/providers/techea/sandbox.js';
@@ -130,5 +131,29 @@ describe('tolerant readers, end to end', () => {
     expect(result.result.verification).toMatchObject({ status: 'OK', ...expected });
     // Keys left out and unknown values are not problems: nothing to note.
     expect(result.result.unread).toBeUndefined();
+  });
+
+  it.each([
+    ['unknown-status', 'status', { status: 'APPROVED', productName: 'Patched' }],
+    ['no-body', 'body', { status: 'APPROVED', productName: 'Before' }],
+  ])('Lead Bank answering with %s: SUCCEEDED once; what could not be read keeps its stored value, noted and counted', async (variant, field, expected) => {
+    const leadBank = gateway.providers.sandboxes[Provider.LEAD_BANK]!;
+    const applicationId = (leadBank.behavior as LeadBankSandbox).addApplication({ status: 'approved', details: { product_name: 'Before' } });
+    await seedLead(gateway.db, { application: { id: applicationId, status: ApplicationStatus.APPROVED, productName: 'Before' } });
+    leadBank.setFaults({ answerVariant: variant });
+    const patches = () => leadBank.requests.filter((r) => r.method === 'PATCH').length;
+    const before = { patches: patches(), unread: await unreadCount('LEAD_BANK', field) };
+
+    const { updateApplication } = await queryData<any>(
+      gateway.api,
+      `mutation ($id: ID!) { updateApplication(input: { applicationId: $id, productName: "Patched" }) {
+        application { status productName } dispatch { id state attempts lastError { code } }
+      } }`,
+      { id: applicationId },
+    );
+    expect(updateApplication.dispatch).toMatchObject({ state: 'SUCCEEDED', attempts: 1, lastError: null });
+    expect(updateApplication.application).toEqual(expected);
+    expect(patches()).toBe(before.patches + 1);
+    expect(await unreadCount('LEAD_BANK', field)).toBe(before.unread + 1);
   });
 });

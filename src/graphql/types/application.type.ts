@@ -1,6 +1,7 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { type ApplicationDocumentEntity, type ApplicationEntity } from '../../db/entities/index.js';
-import { ApplicationStatus } from '../../domain/vocabulary.js';
+import { ApplicationDocumentType, ApplicationStatus } from '../../domain/vocabulary.js';
+import { documentKindOf } from '../../providers/index.js';
 import '../enums.js';
 import { DateTimeISO, JSONObject } from '../scalars.js';
 import { PLAIN_FIELDS } from './plain-fields.js';
@@ -37,7 +38,9 @@ export class ApplicationDecisionObject {
 @ObjectType('ApplicationDocument', PLAIN_FIELDS)
 export class ApplicationDocumentObject {
   @Field(() => ID, { nullable: true }) documentId!: string | null;
-  @Field(() => String) type!: string;
+  @Field(() => String, { description: "Lead Bank's type, as sent (e.g. offer_summary)." }) type!: string;
+  @Field(() => ApplicationDocumentType, { description: 'The type as one of the kinds Lead Bank lists; UNKNOWN for any other (see type).' })
+  kind!: ApplicationDocumentType;
   @Field(() => DateTimeISO, { nullable: true }) displayedAt!: Date | null;
   @Field(() => DateTimeISO, { nullable: true }) consentedAt!: Date | null;
   @Field(() => String, { nullable: true }) version!: string | null;
@@ -46,6 +49,7 @@ export class ApplicationDocumentObject {
     return Object.assign(new ApplicationDocumentObject(), {
       documentId: entity.documentId,
       type: entity.type,
+      kind: documentKindOf(entity.type),
       displayedAt: entity.displayedAt,
       consentedAt: entity.consentedAt,
       version: entity.version,

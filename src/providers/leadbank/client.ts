@@ -2,8 +2,9 @@ import { Provider } from '../../domain/vocabulary.js';
 import { endpoint, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type IssuedToken, TokenCache } from '../oauth-token.js';
 import { type CallContext, type ProviderAdapter, type ResultOf, type UpdateApplicationCommand } from '../provider.js';
-import { fromWireStatus, toApplicationRecord, toWirePatch } from './mapping.js';
-import { applicationResponse, invalidParametersError, problemError, tokenResponse, type WireInvalidParameter, type WireTokenRequest } from './wire.js';
+import { readApplicationAnswer } from './answer.js';
+import { toWirePatch } from './mapping.js';
+import { invalidParametersError, problemError, tokenResponse, type WireInvalidParameter, type WireTokenRequest } from './wire.js';
 
 /** Where and how to reach Lead Bank. */
 export interface LeadBankClientOptions {
@@ -51,13 +52,7 @@ export class LeadBankClient implements ProviderAdapter<UpdateApplicationCommand>
     );
     if (response.status < 200 || response.status > 299) throw this.http.failure(response, messageOf(response));
 
-    const parsed = applicationResponse.safeParse(response.body);
-    if (!parsed.success) throw this.http.invalidResponse(response, `a body that is not an application (${describeIssue(parsed.error.issues[0])})`);
-    const application = parsed.data;
-    if (application.id !== command.applicationId) throw this.http.invalidResponse(response, `an answer about another application (${application.id})`);
-    const status = application.status == null ? null : fromWireStatus(application.status);
-    if (status === undefined) throw this.http.invalidResponse(response, `an unknown status "${application.status}"`);
-    return { application: toApplicationRecord(application, status) };
+    return readApplicationAnswer(this.http, response, command);
   }
 
   /** `POST /v1/oauth/token`; its failures carry neutral codes like any other call (bad credentials → UNAUTHORIZED). */

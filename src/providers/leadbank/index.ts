@@ -7,6 +7,7 @@ import { type ApplicationSeed, LeadBankSandbox, type LeadBankSandboxOptions } fr
 
 export { LeadBankSandbox, type ApplicationSeed, type LeadBankClientOptions };
 export { checkApplicationUpdate } from './validate.js';
+export { documentKindOf } from './mapping.js';
 export { mirrorApplication } from './sandbox-mirror.js';
 export { checkLeadBankSignature, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook, signLeadBankWebhook, type LeadBankWebhook } from './webhook.js';
 

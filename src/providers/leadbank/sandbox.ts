@@ -17,6 +17,7 @@ import {
   type WireInvalidParametersError,
   type WireProblem,
 } from './wire.js';
+import { LEAD_BANK_ANSWER_VARIANTS } from './sandbox-variants.js';
 
 /** Credentials, clock and timing of a Lead Bank sandbox. */
 export interface LeadBankSandboxOptions {
@@ -54,6 +55,7 @@ const instant = z.iso.datetime({ offset: true });
  */
 export class LeadBankSandbox implements SandboxBehavior {
   readonly name = 'leadbank';
+  readonly answerVariants = LEAD_BANK_ANSWER_VARIANTS;
   /** Settable, so one test can hold a write in flight long enough to see the 409. */
   processingDelayMs: number;
   private readonly now: () => number;

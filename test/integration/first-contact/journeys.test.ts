@@ -25,7 +25,7 @@ const WEBHOOKS = { LEADBANK_WEBHOOK_SECRET: 'first-contact-leadbank-secret', TEC
 const CREATE_LEAD = `mutation ($input: CreateLeadInput!) { createLead(input: $input) { id stage } }`;
 const UNIFIED_LEAD = `query ($id: ID!) { lead(id: $id) {
   stage lastEvent techeaLeadId
-  application { id status productName syncedAt decision { reason } }
+  application { id status productName syncedAt decision { reason } documents { type kind } }
   verification { authUuid status statusReasons name syncedAt operations { type state } }
   loans { customerId loanId loanStatus loanAmountCents }
 } }`;
@@ -130,7 +130,13 @@ describe('first contact: Lead Bank application created by the bank, then updated
     expect(approved).toMatchObject({ leadId, provider: 'LEAD_BANK', entityId: applicationId, from: null, to: 'APPROVED' });
     expect((await queryData<any>(gateway.api, UNIFIED_LEAD, { id: leadId })).lead).toMatchObject({
       stage: 'APPROVED',
-      application: { id: applicationId, status: 'APPROVED', productName: 'Onboarded at the bank', decision: { reason: 'Meets the policy' } },
+      application: {
+        id: applicationId,
+        status: 'APPROVED',
+        productName: 'Onboarded at the bank',
+        decision: { reason: 'Meets the policy' },
+        documents: [{ type: 'offer_summary', kind: 'OFFER_SUMMARY' }],
+      },
     });
 
     // Later, the bank cancels it on its side: the signed webhook reaches the gateway.

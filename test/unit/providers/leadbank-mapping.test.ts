@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApplicationStatus } from '../../../src/domain/vocabulary.js';
-import { fromWireStatus, toApplicationRecord, toWirePatch, toWireStatus } from '../../../src/providers/leadbank/mapping.js';
-import { applicationResponse } from '../../../src/providers/leadbank/wire.js';
+import { ApplicationDocumentType, ApplicationStatus } from '../../../src/domain/vocabulary.js';
+import { documentKindOf, fromWireStatus, toApplicationRecord, toWirePatch, toWireStatus } from '../../../src/providers/leadbank/mapping.js';
+import { applicationResponse, CONSENTED_DOCUMENT_TYPES, DISPLAYED_DOCUMENT_TYPES } from '../../../src/providers/leadbank/wire.js';
 
 describe('Lead Bank vocabulary mapping', () => {
   it.each([
@@ -113,5 +113,19 @@ describe('Lead Bank patch and record mapping', () => {
       createdAt: null,
       updatedAt: null,
     });
+  });
+});
+
+describe('Lead Bank document kinds', () => {
+  it('gives every document type the reference page lists a kind of its own, and every kind a listed type', () => {
+    const listed = [...DISPLAYED_DOCUMENT_TYPES, ...CONSENTED_DOCUMENT_TYPES];
+    const kinds = listed.map(documentKindOf);
+    expect(kinds).not.toContain(ApplicationDocumentType.UNKNOWN);
+    expect(new Set(kinds).size).toBe(listed.length);
+    expect(new Set(kinds)).toEqual(new Set(Object.values(ApplicationDocumentType).filter((kind) => kind !== ApplicationDocumentType.UNKNOWN)));
+  });
+
+  it.each(['selfie', 'AAN', 'offer summary', ''])('calls a type the page does not list ("%s") UNKNOWN', (type) => {
+    expect(documentKindOf(type)).toBe(ApplicationDocumentType.UNKNOWN);
   });
 });
