@@ -30,17 +30,22 @@ export interface UpdateApplicationCommand {
   readonly operation: 'updateApplication';
   readonly applicationId: string;
   readonly status?: ApplicationStatus;
-  readonly productName?: string;
+  /**
+   * A JSON Merge Patch, as Lead Bank takes it: an absent member is left as it is, and
+   * `null` removes it where the page allows (the product name, credit members, the
+   * whole credit or notice, decision members).
+   */
+  readonly productName?: string | null;
   readonly credit?: {
-    readonly isSecured?: boolean;
-    readonly isMla?: boolean;
-    readonly currency?: string;
-    readonly underwritingGrade?: string;
-    readonly limitCents?: number;
-    readonly maxLimitCents?: number;
-  };
-  readonly adverseActionNotice?: { readonly deliveredAt: string; readonly reason: string; readonly deliveryMethod: string };
-  readonly decision?: { readonly decidedAt?: string; readonly reason?: string; readonly exceptionApprovalReason?: string };
+    readonly isSecured?: boolean | null;
+    readonly isMla?: boolean | null;
+    readonly currency?: string | null;
+    readonly underwritingGrade?: string | null;
+    readonly limitCents?: number | null;
+    readonly maxLimitCents?: number | null;
+  } | null;
+  readonly adverseActionNotice?: { readonly deliveredAt: string; readonly reason: string; readonly deliveryMethod: string } | null;
+  readonly decision?: { readonly decidedAt?: string | null; readonly reason?: string | null; readonly exceptionApprovalReason?: string | null };
   /** Replaces the whole list. */
   readonly documents?: ReadonlyArray<{
     readonly documentId?: string;

@@ -35,11 +35,12 @@ export function fromWireStatus(status: string): ApplicationStatus | undefined {
 /** The merge patch for a command: only the fields the command carries, in Lead Bank's names. */
 export function toWirePatch(command: UpdateApplicationCommand): WireApplicationPatch {
   const { credit, adverseActionNotice: notice, decision } = command;
+  // `!== undefined` throughout: a null is sent as null, which removes the member at Lead Bank.
   const details: WireApplicationPatch['details'] = {
     ...(command.productName !== undefined && { product_name: command.productName }),
-    ...(credit !== undefined && { credit: toWireCredit(credit) }),
+    ...(credit !== undefined && { credit: credit === null ? null : toWireCredit(credit) }),
     ...(notice !== undefined && {
-      adverse_action_notice: { delivered_at: notice.deliveredAt, reason: notice.reason, delivery_method: notice.deliveryMethod },
+      adverse_action_notice: notice === null ? null : { delivered_at: notice.deliveredAt, reason: notice.reason, delivery_method: notice.deliveryMethod },
     }),
   };
   return {

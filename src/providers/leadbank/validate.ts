@@ -26,15 +26,18 @@ export function checkApplicationUpdate(
     }
   }
   const currency = command.credit?.currency;
-  if (currency !== undefined && !CURRENCY.test(currency)) {
+  if (typeof currency === 'string' && !CURRENCY.test(currency)) {
     problems.push({ field: 'credit.currency', expected: 'an ISO 4217 currency code (three upper-case letters, e.g. USD)', got: currency });
   }
   const notice = command.adverseActionNotice;
-  if (notice !== undefined && notice.reason.trim() === '') {
+  if (notice === null && command.status === ApplicationStatus.DECLINED) {
+    problems.push({ field: 'adverseActionNotice', expected: 'a complete adverse action notice when the status is DECLINED (it cannot be cleared then)', got: 'null' });
+  }
+  if (notice != null && notice.reason.trim() === '') {
     // Lead Bank wants every part of a notice filled in: an empty reason is no reason.
     problems.push({ field: 'adverseActionNotice.reason', expected: 'the reason given to the applicant', got: notice.reason });
   }
-  if (notice !== undefined && !(WIRE_DELIVERY_METHODS as readonly string[]).includes(notice.deliveryMethod)) {
+  if (notice != null && !(WIRE_DELIVERY_METHODS as readonly string[]).includes(notice.deliveryMethod)) {
     problems.push({ field: 'adverseActionNotice.deliveryMethod', expected: `one of ${WIRE_DELIVERY_METHODS.join(', ')}`, got: notice.deliveryMethod });
   }
   if (command.status === ApplicationStatus.DECLINED && notice === undefined && !storedNoticeComplete) {

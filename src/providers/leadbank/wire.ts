@@ -47,15 +47,16 @@ export const tokenResponse = z.object({
 });
 export type WireToken = z.infer<typeof tokenResponse>;
 
+/** In a patch, `null` removes a member (JSON Merge Patch). */
 export interface WireCredit {
-  is_secured?: boolean;
-  is_mla?: boolean;
-  currency?: string;
-  underwriting_grade?: string;
+  is_secured?: boolean | null;
+  is_mla?: boolean | null;
+  currency?: string | null;
+  underwriting_grade?: string | null;
   /** Integer minor units. */
-  limit?: number;
+  limit?: number | null;
   /** Integer minor units. */
-  max_limit?: number;
+  max_limit?: number | null;
 }
 
 export interface WireAdverseActionNotice {
@@ -75,8 +76,8 @@ export interface WireDocument {
 /** Body of `PATCH /v0/applications/{id}`: a JSON Merge Patch, absent fields left as they are. */
 export interface WireApplicationPatch {
   status?: WireStatus;
-  details?: { product_name?: string; credit?: WireCredit; adverse_action_notice?: WireAdverseActionNotice };
-  decision?: { decided_at?: string; reason?: string; exception_approval_reason?: string };
+  details?: { product_name?: string | null; credit?: WireCredit | null; adverse_action_notice?: WireAdverseActionNotice | null };
+  decision?: { decided_at?: string | null; reason?: string | null; exception_approval_reason?: string | null };
   /** Replaces the whole list. */
   documents?: WireDocument[];
   /** Replaces the whole object. */

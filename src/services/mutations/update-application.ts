@@ -87,37 +87,44 @@ export async function updateApplication(
 
 function toCommand(applicationId: string, request: UpdateApplicationRequest): UpdateApplicationCommand {
   const { credit, adverseActionNotice: notice, decision } = request;
-  const productName = checkText(request.productName, 'input.productName', 255);
+  // Merge patch: an absent member is left as it is; an explicit null clears it at Lead Bank
+  // where its page allows (product name, credit and its members, the notice, decision
+  // members). Elsewhere (status, documents, metadata, the whole decision) null means absent.
+  const cleared = <T>(value: T | null | undefined, keep: (value: T) => unknown) =>
+    value === undefined ? undefined : value === null ? null : keep(value);
+  const member = <K extends string, T>(name: K, value: T | null | undefined, keep: (value: T) => unknown) => {
+    const out = cleared(value, keep);
+    return out === undefined ? {} : { [name]: out };
+  };
   return {
     operation: 'updateApplication',
     applicationId,
     ...(request.status != null && { status: request.status }),
-    ...(productName !== undefined && { productName }),
-    ...(credit != null && {
-      credit: {
-        ...(credit.isSecured != null && { isSecured: credit.isSecured }),
-        ...(credit.isMla != null && { isMla: credit.isMla }),
-        // Checked against Lead Bank's ISO 4217 rule with the provider's other rules.
-        ...(credit.currency != null && { currency: credit.currency }),
-        ...(credit.underwritingGrade != null && { underwritingGrade: checkText(credit.underwritingGrade, 'input.credit.underwritingGrade', 64)! }),
-        ...(credit.limit != null && { limitCents: checkCents(credit.limit, 'input.credit.limit')! }),
-        ...(credit.maxLimit != null && { maxLimitCents: checkCents(credit.maxLimit, 'input.credit.maxLimit')! }),
-      },
+    ...member('productName', request.productName, (name) => checkText(name, 'input.productName', 255)),
+    ...(credit !== undefined && {
+      credit:
+        credit === null
+          ? null
+          : {
+              ...member('isSecured', credit.isSecured, (v) => v),
+              ...member('isMla', credit.isMla, (v) => v),
+              ...member('currency', credit.currency, (v) => v),
+              ...member('underwritingGrade', credit.underwritingGrade, (v) => checkText(v, 'input.credit.underwritingGrade', 64)),
+              ...member('limitCents', credit.limit, (v) => checkCents(v, 'input.credit.limit')),
+              ...member('maxLimitCents', credit.maxLimit, (v) => checkCents(v, 'input.credit.maxLimit')),
+            },
     }),
-    ...(notice != null && {
-      adverseActionNotice: {
-        deliveredAt: notice.deliveredAt.toISOString(),
-        reason: checkText(notice.reason, 'input.adverseActionNotice.reason')!,
-        deliveryMethod: notice.deliveryMethod,
-      },
+    ...(notice !== undefined && {
+      adverseActionNotice:
+        notice === null
+          ? null
+          : { deliveredAt: notice.deliveredAt.toISOString(), reason: checkText(notice.reason, 'input.adverseActionNotice.reason')!, deliveryMethod: notice.deliveryMethod },
     }),
     ...(decision != null && {
       decision: {
-        ...(decision.decidedAt != null && { decidedAt: iso(decision.decidedAt)! }),
-        ...(decision.reason != null && { reason: checkText(decision.reason, 'input.decision.reason')! }),
-        ...(decision.exceptionApprovalReason != null && {
-          exceptionApprovalReason: checkText(decision.exceptionApprovalReason, 'input.decision.exceptionApprovalReason')!,
-        }),
+        ...member('decidedAt', decision.decidedAt, (v) => iso(v)),
+        ...member('reason', decision.reason, (v) => checkText(v, 'input.decision.reason')),
+        ...member('exceptionApprovalReason', decision.exceptionApprovalReason, (v) => checkText(v, 'input.decision.exceptionApprovalReason')),
       },
     }),
     ...(request.documents != null && {

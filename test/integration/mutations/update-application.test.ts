@@ -133,6 +133,56 @@ describe('updateApplication (Lead Bank)', () => {
     });
   });
 
+  describe('merge-patch clearing with an explicit null', () => {
+    it('sends null where the page allows it: Lead Bank removes the member, and the gateway shows it cleared', async () => {
+      const { id } = await knownApplication({
+        status: 'approved',
+        details: {
+          product_name: 'To be cleared',
+          credit: { is_secured: true, is_mla: false, currency: 'USD', underwriting_grade: 'B', limit: 100, max_limit: 200 },
+          adverse_action_notice: { delivered_at: '2026-11-01T10:00:00Z', reason: 'Old notice', delivery_method: 'email' },
+        },
+        decision: { decided_at: '2026-11-01T09:00:00Z', reason: 'Kept', exception_approval_reason: 'To be cleared' },
+      });
+      const before = leadBank().appliedUpdates(id);
+      const response = await queryData<{ updateApplication: any }>(gateway.api, UPDATE_APPLICATION, {
+        input: {
+          applicationId: id,
+          productName: null,
+          credit: { underwritingGrade: null, limit: null },
+          adverseActionNotice: null,
+          decision: { exceptionApprovalReason: null },
+          // Null where Lead Bank cannot clear: read as absent, as before.
+          documents: null,
+          metadata: null,
+        },
+      });
+      const patch = JSON.parse(sandboxes.leadBank.server.requests.filter((r) => r.method === 'PATCH').at(-1)!.rawBody);
+      expect(patch).toEqual({
+        details: { product_name: null, credit: { underwriting_grade: null, limit: null }, adverse_action_notice: null },
+        decision: { exception_approval_reason: null },
+      });
+      expect(leadBank().appliedUpdates(id)).toBe(before + 1);
+      expect(response.updateApplication.dispatch.state).toBe('SUCCEEDED');
+      expect(response.updateApplication.application).toMatchObject({
+        productName: null,
+        credit: { isSecured: true, currency: 'USD', underwritingGrade: null, limit: null, maxLimit: 200 },
+        adverseActionNotice: null,
+        decision: { reason: 'Kept', exceptionApprovalReason: null },
+      });
+      expect(leadBank().application(id)).toMatchObject({ details: { credit: { currency: 'USD', max_limit: 200 } }, decision: { reason: 'Kept' } });
+      expect((leadBank().application(id) as { details: Record<string, unknown> }).details).not.toHaveProperty('product_name');
+    });
+
+    it('refuses to clear the notice of an application being DECLINED, before anything is sent', async () => {
+      const { id } = await knownApplication();
+      const before = await sideEffects(gateway, sandboxes);
+      const response = await postGraphQL(gateway.api, UPDATE_APPLICATION, { input: { applicationId: id, status: 'DECLINED', adverseActionNotice: null } });
+      expectBadUserInput(response, 'input.adverseActionNotice', /cannot be cleared then/);
+      expect(await sideEffects(gateway, sandboxes)).toEqual(before);
+    });
+  });
+
   describe('when Lead Bank refuses', () => {
     /** Sends the update, and checks that it failed at once, for good, without touching the local copy. */
     const refusedUpstream = async (id: string, input: Record<string, unknown>) => {
