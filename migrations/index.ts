@@ -7,6 +7,7 @@ import { DispatchRequestId0000000000006 } from './0006-dispatch-request-id.js';
 import { AdoptedRecords0000000000007 } from './0007-adopted-records.js';
 import { TecalisAsSent0000000000008 } from './0008-tecalis-as-sent.js';
 import { ApplicationEntities0000000000009 } from './0009-application-entities.js';
+import { LoanProviderValues0000000000010 } from './0010-loan-provider-values.js';
 
 /** Every migration, in order; an explicit list so tsc, tsx and vitest find the same files. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AdoptedRecords0000000000007,
   TecalisAsSent0000000000008,
   ApplicationEntities0000000000009,
+  LoanProviderValues0000000000010,
 ];

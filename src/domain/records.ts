@@ -119,6 +119,14 @@ export interface LoanRecord {
   readonly applicationType: LoanApplicationType | null;
   readonly loanType: LoanType | null;
   readonly loanStatus: LoanStatus | null;
+  /**
+   * Decision Cloud's own spellings, as its answer carried them (null when it did not):
+   * shown beside the unified values, which keep the value sent when Decision Cloud
+   * answers one the gateway does not know.
+   */
+  readonly providerApplicationType?: string | null;
+  readonly providerLoanType?: string | null;
+  readonly providerLoanStatus?: string | null;
   readonly loanAmountCents: number;
   readonly fundedAmountCents: number | null;
   /** `YYYY-MM-DD`. */

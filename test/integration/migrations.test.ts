@@ -13,6 +13,7 @@ const ALL = [
   'AdoptedRecords0000000000007',
   'TecalisAsSent0000000000008',
   'ApplicationEntities0000000000009',
+  'LoanProviderValues0000000000010',
 ];
 
 describe('migrations', () => {

@@ -63,7 +63,8 @@ describe('tolerant readers, end to end', () => {
     ['no-content', 'data', { loanStatus: 'ORIGINATED', firstPaymentDate: '2026-12-01' }],
     ['message-only', 'data', { loanStatus: 'ORIGINATED', firstPaymentDate: '2026-12-01' }],
     ['laravel-timestamps', undefined, { loanStatus: 'ORIGINATED', firstPaymentDate: '2026-12-01', appliedAt: '2026-11-02T08:30:00.000Z' }],
-    ['unknown-enums', 'loan_status', { loanStatus: 'ORIGINATED', loanType: 'INSTALLMENT' }],
+    // Unknown to the gateway: the unified values keep what was sent, Decision Cloud's own words are shown beside them.
+    ['unknown-enums', 'loan_status', { loanStatus: 'ORIGINATED', loanType: 'INSTALLMENT', providerLoanStatus: 'Charged Off', providerLoanType: 'Balloon' }],
   ])('Decision Cloud answering with %s: SUCCEEDED once, the loan stored as read, the rest noted and counted', async (variant, field, loan) => {
     const decisionCloud = gateway.providers.sandboxes[Provider.DECISION_CLOUD]!;
     const customerId = (decisionCloud.behavior as DecisionCloudSandbox).addCustomer();
@@ -74,7 +75,7 @@ describe('tolerant readers, end to end', () => {
     const { upsertLoan } = await queryData<any>(
       gateway.api,
       `mutation ($input: UpsertLoanInput!) { upsertLoan(input: $input) {
-        loan { loanStatus loanType firstPaymentDate appliedAt } dispatch { id state attempts lastError { code } }
+        loan { loanStatus loanType providerLoanStatus providerLoanType firstPaymentDate appliedAt } dispatch { id state attempts lastError { code } }
       } }`,
       {
         input: {

@@ -33,6 +33,16 @@ export class LoanEntity {
   @Column({ name: 'loan_status', type: 'text', nullable: true })
   loanStatus!: LoanStatus | null;
 
+  /** Decision Cloud's spellings as its last answer carried them (migration 0010); null when it carried none. */
+  @Column({ name: 'provider_application_type', type: 'text', nullable: true })
+  providerApplicationType!: string | null;
+
+  @Column({ name: 'provider_loan_type', type: 'text', nullable: true })
+  providerLoanType!: string | null;
+
+  @Column({ name: 'provider_loan_status', type: 'text', nullable: true })
+  providerLoanStatus!: string | null;
+
   @Column({ name: 'loan_amount_cents', type: 'bigint', transformer: bigintAsNumber })
   loanAmountCents!: number;
 

@@ -16,6 +16,12 @@ export class LoanObject {
   @Field(() => LoanApplicationType, { nullable: true }) applicationType!: LoanApplicationType | null;
   @Field(() => LoanType, { nullable: true }) loanType!: LoanType | null;
   @Field(() => LoanStatus, { nullable: true }) loanStatus!: LoanStatus | null;
+  @Field(() => String, { nullable: true, description: "Decision Cloud's application_type as its last answer carried it (e.g. a value the gateway does not know; applicationType then keeps the value sent)." })
+  providerApplicationType!: string | null;
+  @Field(() => String, { nullable: true, description: "Decision Cloud's loan_type as its last answer carried it." })
+  providerLoanType!: string | null;
+  @Field(() => String, { nullable: true, description: "Decision Cloud's loan_status as its last answer carried it (e.g. Charged Off, which loanStatus cannot name)." })
+  providerLoanStatus!: string | null;
   @Field(() => Int) loanAmountCents!: number;
   @Field(() => Int, { nullable: true }) fundedAmountCents!: number | null;
   @Field(() => String, { nullable: true, description: 'YYYY-MM-DD' }) firstPaymentDate!: string | null;
@@ -36,6 +42,9 @@ export class LoanObject {
       applicationType: e.applicationType,
       loanType: e.loanType,
       loanStatus: e.loanStatus,
+      providerApplicationType: e.providerApplicationType ?? null,
+      providerLoanType: e.providerLoanType ?? null,
+      providerLoanStatus: e.providerLoanStatus ?? null,
       loanAmountCents: e.loanAmountCents,
       fundedAmountCents: e.fundedAmountCents,
       firstPaymentDate: e.firstPaymentDate,

@@ -46,6 +46,9 @@ export function readLoanAnswer(http: ProviderHttpClient, response: ProviderRespo
     applicationType: field('application_type', sent.applicationType, nullable(fromWireApplicationType)),
     loanType: field('loan_type', sent.loanType, nullable(fromWireLoanType)),
     loanStatus: field('loan_status', sent.loanStatus, nullable(fromWireLoanStatus)),
+    providerApplicationType: raw(data.application_type),
+    providerLoanType: raw(data.loan_type),
+    providerLoanStatus: raw(data.loan_status),
     loanAmountCents: field('loan_amount', sent.loanAmountCents, (value) => (Number.isSafeInteger(value) ? (value as number) : undefined)),
     fundedAmountCents: field('funded_amount', sent.fundedAmountCents, nullableInteger),
     firstPaymentDate: field('first_payment_date', sent.firstPaymentDate, nullable(calendarDate)),
@@ -81,6 +84,11 @@ function loanAsSent(command: UpsertLoanCommand): LoanRecord {
 /** A reader that takes null as null (the provider says the field is unset). */
 function nullable<T>(read: (value: string) => T | undefined): (value: unknown) => T | null | undefined {
   return (value) => (value === null ? null : typeof value === 'string' ? read(value) : undefined);
+}
+
+/** A provider spelling as sent: the string, or null. */
+function raw(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }
 
 function nullableInteger(value: unknown): number | null | undefined {

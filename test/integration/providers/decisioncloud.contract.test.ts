@@ -94,6 +94,9 @@ describe('Decision Cloud client against the Decision Cloud sandbox, over real HT
           applicationType: LoanApplicationType.NEW,
           loanType: LoanType.INSTALLMENT,
           loanStatus: LoanStatus.PENDING,
+          providerApplicationType: 'New',
+          providerLoanType: 'Installment',
+          providerLoanStatus: 'Pending',
           loanAmountCents: 75_000,
           fundedAmountCents: 35_000,
           firstPaymentDate: '2021-10-25',
@@ -474,7 +477,7 @@ describe('Decision Cloud client against a Decision Cloud that breaks its contrac
   // Decision Cloud's page documents no response: the 2xx is the promise that the loan as
   // sent is stored. What the body adds is read where it can be; the rest is noted.
   it.each<[string, number, unknown, Record<string, unknown>, string[]]>([
-    ['an unknown loan_status', 201, { data: { ...stored, loan_status: 'Paid' } }, { loanStatus: null }, ['loan_status: unreadable value "Paid"']],
+    ['an unknown loan_status', 201, { data: { ...stored, loan_status: 'Paid' } }, { loanStatus: null, providerLoanStatus: 'Paid' }, ['loan_status: unreadable value "Paid"']],
     ['an unknown loan_type', 201, { data: { ...stored, loan_type: 'Line of Credit' } }, { loanType: null }, ['loan_type: unreadable value "Line of Credit"']],
     ['an unknown application_type', 201, { data: { ...stored, application_type: 'NEW' } }, { applicationType: null }, ['application_type: unreadable value "NEW"']],
     ['a body without data', 201, { loan: stored }, { loanAmountCents: 75_000 }, ['data: no stored loan in the answer']],
