@@ -8,6 +8,7 @@ import { AdoptedRecords0000000000007 } from './0007-adopted-records.js';
 import { TecalisAsSent0000000000008 } from './0008-tecalis-as-sent.js';
 import { ApplicationEntities0000000000009 } from './0009-application-entities.js';
 import { LoanProviderValues0000000000010 } from './0010-loan-provider-values.js';
+import { ApplicationProviderStatus0000000000011 } from './0011-application-provider-status.js';
 
 /** Every migration, in order; an explicit list so tsc, tsx and vitest find the same files. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   TecalisAsSent0000000000008,
   ApplicationEntities0000000000009,
   LoanProviderValues0000000000010,
+  ApplicationProviderStatus0000000000011,
 ];

@@ -41,6 +41,8 @@ export interface ApplicationRecord {
   } | null;
   readonly documents: readonly ApplicationDocumentRecord[];
   readonly metadata: Record<string, unknown> | null;
+  /** Lead Bank's `status` as sent (a value the gateway does not know is kept here); null when none. */
+  readonly providerStatus?: string | null;
   /** Lead Bank's entity relationships (read-only there); null when its answer had none. */
   readonly entities: ApplicationEntitiesRecord | null;
   /**

@@ -96,6 +96,8 @@ export interface ProviderResults {
     readonly event: LeadEvent;
     /** Null when TECHEA's answer did not say (in a way the gateway reads). */
     readonly outcome: LeadEventOutcome | null;
+    /** TECHEA's `status` as sent (e.g. a value the gateway does not know, when `outcome` is null). */
+    readonly providerStatus?: string;
     /** The advertiser reference TECHEA accepted with the event, when one was sent. */
     readonly advertiserRef?: string;
   };

@@ -39,6 +39,7 @@ export class RecordWriter {
       id: record.id,
       leadId: owner,
       status: record.status,
+      providerStatus: record.providerStatus ?? null,
       productName: record.productName,
       creditIsSecured: record.credit?.isSecured ?? null,
       creditIsMla: record.credit?.isMla ?? null,
@@ -234,6 +235,7 @@ function newToLead(previous: { leadId: string | null; syncedAt: Date | null } | 
 /** The columns each application field is stored in. */
 const APPLICATION_COLUMNS: Record<ApplicationField, ReadonlyArray<keyof ApplicationEntity>> = {
   status: ['status'],
+  providerStatus: ['providerStatus'],
   productName: ['productName'],
   credit: [
     'creditIsSecured', 'creditIsMla', 'creditCurrency', 'creditUnderwritingGrade', 'creditLimitCents', 'creditMaxLimitCents',

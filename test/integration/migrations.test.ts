@@ -14,6 +14,7 @@ const ALL = [
   'TecalisAsSent0000000000008',
   'ApplicationEntities0000000000009',
   'LoanProviderValues0000000000010',
+  'ApplicationProviderStatus0000000000011',
 ];
 
 describe('migrations', () => {

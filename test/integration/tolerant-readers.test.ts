@@ -42,12 +42,13 @@ describe('tolerant readers, end to end', () => {
     const { reportLeadEvent } = await queryData<any>(
       gateway.api,
       `mutation ($id: ID!) { reportLeadEvent(input: { leadId: $id, event: LOAN_ISSUED, advertiserRef: "ADV-NEW" }) {
-        outcome lead { lastEvent advertiserRef history(first: 3) { provider from to } } dispatch { id state attempts lastError { code } }
+        outcome providerStatus lead { lastEvent advertiserRef history(first: 3) { provider from to } } dispatch { id state attempts lastError { code } }
       } }`,
       { id: createLead.id },
     );
     expect(reportLeadEvent).toEqual({
       outcome: 'RECEIVED',
+      providerStatus: 'received',
       lead: { lastEvent: 'LOAN_ISSUED', advertiserRef: 'ADV-NEW', history: [{ provider: 'TECHEA', from: null, to: 'LOAN_ISSUED' }] },
       dispatch: { id: expect.any(String), state: 'SUCCEEDED', attempts: 1, lastError: null },
     });
@@ -135,8 +136,9 @@ describe('tolerant readers, end to end', () => {
   });
 
   it.each([
-    ['unknown-status', 'status', { status: 'APPROVED', productName: 'Patched' }],
-    ['no-body', 'body', { status: 'APPROVED', productName: 'Before' }],
+    // Lead Bank's word kept beside the last status the gateway knows.
+    ['unknown-status', 'status', { status: 'APPROVED', providerStatus: 'in_review', productName: 'Patched' }],
+    ['no-body', 'body', { status: 'APPROVED', providerStatus: null, productName: 'Before' }],
   ])('Lead Bank answering with %s: SUCCEEDED once; what could not be read keeps its stored value, noted and counted', async (variant, field, expected) => {
     const leadBank = gateway.providers.sandboxes[Provider.LEAD_BANK]!;
     const applicationId = (leadBank.behavior as LeadBankSandbox).addApplication({ status: 'approved', details: { product_name: 'Before' } });
@@ -148,7 +150,7 @@ describe('tolerant readers, end to end', () => {
     const { updateApplication } = await queryData<any>(
       gateway.api,
       `mutation ($id: ID!) { updateApplication(input: { applicationId: $id, productName: "Patched" }) {
-        application { status productName } dispatch { id state attempts lastError { code } }
+        application { status providerStatus productName } dispatch { id state attempts lastError { code } }
       } }`,
       { id: applicationId },
     );

@@ -73,6 +73,10 @@ export class ApplicationEntity {
   @Column({ type: 'jsonb', nullable: true })
   metadata!: Record<string, unknown> | null;
 
+  /** Lead Bank's `status` as its last answer carried it (migration 0011); null when none. */
+  @Column({ name: 'provider_status', type: 'text', nullable: true })
+  providerStatus!: string | null;
+
   /** Lead Bank's entity relationships, in the unified shape; null before migration 0009 or when Lead Bank sent none. */
   @Column({ type: 'jsonb', nullable: true })
   entities!: ApplicationEntitiesRecord | null;

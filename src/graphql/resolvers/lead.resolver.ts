@@ -79,8 +79,8 @@ export class LeadResolver {
     @Arg('input', () => ReportLeadEventInput) input: ReportLeadEventInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ReportLeadEventPayload> {
-    const { record, dispatch, outcome } = await reportLeadEvent(ctx.services.mutations, ctx.principal.tenantId, input);
-    return Object.assign(new ReportLeadEventPayload(), { lead: LeadObject.from(record), dispatch: DispatchObject.from(dispatch), outcome });
+    const { record, dispatch, outcome, providerStatus } = await reportLeadEvent(ctx.services.mutations, ctx.principal.tenantId, input);
+    return Object.assign(new ReportLeadEventPayload(), { lead: LeadObject.from(record), dispatch: DispatchObject.from(dispatch), outcome, providerStatus });
   }
 
   @FieldResolver(() => ApplicationObject, { nullable: true })

@@ -72,6 +72,8 @@ export class ApplicationObject {
 
   @Field(() => ApplicationStatus, { nullable: true, description: 'Null until the application reaches a terminal state.' })
   status!: ApplicationStatus | null;
+  @Field(() => String, { nullable: true, description: "Lead Bank's own status as its last answer carried it (a value the gateway does not know is kept here, while status keeps the last one it knows)." })
+  providerStatus!: string | null;
 
   @Field(() => String, { nullable: true }) productName!: string | null;
   @Field(() => CreditObject, { nullable: true }) credit!: CreditObject | null;
@@ -118,6 +120,7 @@ export class ApplicationObject {
         reason: e.decisionReason,
         exceptionApprovalReason: e.decisionExceptionApprovalReason,
       }),
+      providerStatus: e.providerStatus ?? null,
       metadata: e.metadata,
       entities:
         e.entities === null

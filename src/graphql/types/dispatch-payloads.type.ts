@@ -14,8 +14,10 @@ import { VerificationObject } from './verification.type.js';
 export class ReportLeadEventPayload {
   @Field(() => LeadObject) lead!: LeadObject;
   @Field(() => DispatchObject) dispatch!: DispatchObject;
-  @Field(() => LeadEventOutcome, { nullable: true, description: 'Null while the dispatch is pending or failed.' })
+  @Field(() => LeadEventOutcome, { nullable: true, description: 'Null while the dispatch is pending or failed, or when TECHEA answered a status the gateway does not know (see providerStatus).' })
   outcome!: LeadEventOutcome | null;
+  @Field(() => String, { nullable: true, description: "TECHEA's own `status` in its answer (received, ignored, or a value the gateway does not know); null when none." })
+  providerStatus!: string | null;
 }
 
 @ObjectType('UpdateApplicationPayload')

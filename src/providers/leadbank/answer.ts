@@ -9,7 +9,7 @@ import { applicationResponse, type WireApplication } from './wire.js';
 const FIELDS_OF_MEMBER = {
   created_at: ['createdAt'],
   updated_at: ['updatedAt'],
-  status: ['status'],
+  status: ['status', 'providerStatus'],
   entities: ['entities'],
   details: ['productName', 'credit', 'adverseActionNotice'],
   decision: ['decision'],

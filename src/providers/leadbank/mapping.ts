@@ -119,6 +119,7 @@ export function toApplicationRecord(wire: WireApplication, status: ApplicationSt
     })),
     metadata: wire.metadata ?? null,
     entities: toEntities(wire.entities),
+    providerStatus: wire.status ?? null,
     createdAt: toDate(wire.created_at),
     updatedAt: toDate(wire.updated_at),
   };

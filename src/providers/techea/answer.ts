@@ -37,6 +37,7 @@ export function readStatusAnswer(
     techeaLeadId: command.techeaLeadId,
     event: command.event,
     outcome,
+    ...(typeof body?.status === 'string' && { providerStatus: body.status }),
     ...(command.advertiserRef !== undefined && { advertiserRef: command.advertiserRef }),
     ...(unread.length > 0 && { unread, answer: http.keptAnswer(response) }),
   };

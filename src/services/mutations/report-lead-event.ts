@@ -18,7 +18,7 @@ export async function reportLeadEvent(
   deps: MutationDeps,
   tenantId: string,
   request: ReportLeadEventRequest,
-): Promise<Dispatched<LeadEntity> & { outcome: LeadEventOutcome | null }> {
+): Promise<Dispatched<LeadEntity> & { outcome: LeadEventOutcome | null; providerStatus: string | null }> {
   const idempotencyKey = checkIdempotencyKey(request.idempotencyKey);
   const advertiserRef = checkText(request.advertiserRef, 'input.advertiserRef', 255);
   const lead = await requireKnownLead(deps.leads, tenantId, request.leadId, 'input.leadId');
@@ -40,9 +40,6 @@ export async function reportLeadEvent(
     idempotencyKey,
     requestHash: inputHash(command.operation, request),
   });
-  const outcome =
-    dispatch.state === DispatchState.SUCCEEDED
-      ? ((dispatch.result as { result?: { outcome?: LeadEventOutcome } } | null)?.result?.outcome ?? null)
-      : null;
-  return { record: (await deps.leads.findById(tenantId, lead.id))!, dispatch, outcome };
+  const result = dispatch.state === DispatchState.SUCCEEDED ? (dispatch.result as { result?: { outcome?: LeadEventOutcome; providerStatus?: string } } | null)?.result : undefined;
+  return { record: (await deps.leads.findById(tenantId, lead.id))!, dispatch, outcome: result?.outcome ?? null, providerStatus: result?.providerStatus ?? null };
 }

@@ -106,6 +106,7 @@ describe('Lead Bank client against the Lead Bank sandbox, over real HTTP', () =>
         { documentId: null, type: 'credit_pull_consent', displayedAt: null, consentedAt: new Date('2024-05-02T10:02:00Z'), version: null },
       ],
       metadata: { external_id: 'APP-7' },
+      providerStatus: 'approved',
       // Read-only at Lead Bank: reported, never sent.
       entities: {
         accountHolderType: 'consumer',

@@ -27,7 +27,7 @@ describe('TECHEA client against the TECHEA sandbox, over real HTTP', () => {
   it('reports an event: received the first time, ignored as a duplicate, applied once', async () => {
     const lead = sandbox.behavior.addLead();
     const first = await client().send(report(lead, LeadEvent.LOAN_ISSUED, { advertiserRef: 'ADV-98765', metadata: { amount_issued: 8000, term_months: 24 } }), { idempotencyKey: 'k' });
-    expect(first).toEqual({ techeaLeadId: lead, event: LeadEvent.LOAN_ISSUED, outcome: LeadEventOutcome.RECEIVED, advertiserRef: 'ADV-98765' });
+    expect(first).toEqual({ techeaLeadId: lead, event: LeadEvent.LOAN_ISSUED, outcome: LeadEventOutcome.RECEIVED, providerStatus: 'received', advertiserRef: 'ADV-98765' });
     const again = await client().send(report(lead, LeadEvent.LOAN_ISSUED), { idempotencyKey: 'k' });
     expect(again.outcome).toBe(LeadEventOutcome.IGNORED);
     expect(sandbox.behavior.received.filter((r) => r.leadId === lead)).toEqual([
@@ -136,10 +136,10 @@ describe('TECHEA client: any 2xx is a success, whatever its body', () => {
   afterEach(() => sandbox.server.clearFaults());
   afterAll(() => sandbox.stop());
 
-  it.each<[string, { outcome: LeadEventOutcome | null; unread: string[] }]>([
+  it.each<[string, { outcome: LeadEventOutcome | null; providerStatus?: string; unread: string[] }]>([
     // The reference page's own example: a loan_issued update answered with "event": "registration".
-    ['reference-example', { outcome: LeadEventOutcome.RECEIVED, unread: ['event: "registration" where loan_issued was sent'] }],
-    ['unknown-status', { outcome: null, unread: ['status: unknown value "queued"'] }],
+    ['reference-example', { outcome: LeadEventOutcome.RECEIVED, providerStatus: 'received', unread: ['event: "registration" where loan_issued was sent'] }],
+    ['unknown-status', { outcome: null, providerStatus: 'queued', unread: ['status: unknown value "queued"'] }],
     ['no-body', { outcome: null, unread: ['body: empty'] }],
   ])('reads the %s answer: the event as sent, what could be read, and a note for the rest', async (variant, expected) => {
     sandbox.server.setFaults({ answerVariant: variant });

@@ -90,6 +90,7 @@ describe('Lead Bank patch and record mapping', () => {
       documents: [{ documentId: 'document_2N5Hk8xYmQpL9rBvC3jD', type: 'aan', displayedAt: at, consentedAt: at, version: 'v1' }],
       metadata: {},
       entities: { accountHolderType: 'commercial', accountHolders: ['entity_xyz123'], authorizedSigners: ['entity_xyz123'] },
+      providerStatus: 'approved',
       createdAt: at,
       updatedAt: at,
     });
@@ -110,6 +111,7 @@ describe('Lead Bank patch and record mapping', () => {
       documents: [],
       metadata: null,
       entities: null,
+      providerStatus: null,
       createdAt: null,
       updatedAt: null,
     });
