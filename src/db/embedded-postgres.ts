@@ -98,14 +98,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await stopOrphanedServer(running.pid, dataDir, logger);
   }
 
-  const port = options.port === 0 ? await freePort() : options.port;
   const cluster = { binaries: placement.binaries, dataDir, runAs, logger };
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     logger.info({ dataDir }, 'initialising the embedded PostgreSQL data directory');
     await fs.mkdir(path.dirname(dataDir), { recursive: true });
-    await explained(initCluster({ ...cluster, superuser: USER, password: PASSWORD }), `initialise ${dataDir}`, dataDir);
+    await explained(initCluster({ ...cluster, superuser: USER, password: PASSWORD }), `initialise ${dataDir}`);
   }
-  const server = await explained(startServer({ ...cluster, port }), `start on ${dataDir}`, dataDir, port);
+  const { server, port } = await startOnAPort(cluster, options.port);
 
   await fs.writeFile(ownerFile(dataDir), String(process.pid));
   await ensureDatabase(urlFor(port, 'postgres'), database);
@@ -120,28 +119,53 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 /**
+ * Starts the server on the configured port, or on a free one when it is 0. A free port
+ * is only free when it was asked for: another process may take it before PostgreSQL
+ * binds it, so an auto-chosen port that turns out taken is replaced, a few times.
+ */
+async function startOnAPort(
+  cluster: Omit<Parameters<typeof startServer>[0], 'port'>,
+  configured: number,
+): Promise<{ server: Awaited<ReturnType<typeof startServer>>; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = configured === 0 ? await freePort() : configured;
+    try {
+      return { server: await startServer({ ...cluster, port }), port };
+    } catch (error) {
+      const taken = error instanceof ClusterProcessError && error.message.includes('Address already in use');
+      if (configured !== 0 || !taken || attempt >= 3) throw explanation(error, `start on ${cluster.dataDir}`, port);
+      cluster.logger.debug({ port, attempt }, 'the free port chosen for the embedded PostgreSQL was taken meanwhile; choosing another');
+    }
+  }
+}
+
+/**
  * Turns a failure of PostgreSQL's own programs into one line that says what happened
  * and what to do, rather than a spawn error and a stack trace.
  */
-async function explained<T>(work: Promise<T>, what: string, dataDir: string, port?: number): Promise<T> {
+async function explained<T>(work: Promise<T>, what: string): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const cause =
-      error instanceof ClusterProcessError
-        ? error.message
-        : code === 'EACCES' || code === 'EPERM'
-          ? `its programs may not be run here (${code})`
-          : error instanceof Error
-            ? error.message
-            : String(error);
-    throw new EmbeddedPostgresError(
-      `The embedded PostgreSQL could not ${what}: ${cause}. ` +
-        (port === undefined ? '' : `Make sure port ${port} is free, or `) +
-        `${port === undefined ? 'S' : 's'}et LEADGRAPH_DATA_DIR to a fresh directory, or DATABASE_URL to an external PostgreSQL.`,
-    );
+    throw explanation(error, what);
   }
+}
+
+function explanation(error: unknown, what: string, port?: number): EmbeddedPostgresError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const cause =
+    error instanceof ClusterProcessError
+      ? error.message
+      : code === 'EACCES' || code === 'EPERM'
+        ? `its programs may not be run here (${code})`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+  return new EmbeddedPostgresError(
+    `The embedded PostgreSQL could not ${what}: ${cause}. ` +
+      (port === undefined ? '' : `Make sure port ${port} is free, or `) +
+      `${port === undefined ? 'S' : 's'}et LEADGRAPH_DATA_DIR to a fresh directory, or DATABASE_URL to an external PostgreSQL.`,
+  );
 }
 
 function urlFor(port: number, database: string): string {

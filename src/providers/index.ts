@@ -15,6 +15,7 @@ export type * from './provider.js';
 export type { InputProblem } from './input-problem.js';
 export { checkApplicationUpdate, checkLeadBankSignature, documentKindOf, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook } from './leadbank/index.js';
 export { parseTecalisCallback } from './tecalis/index.js';
+export { loanAsSent } from './decisioncloud/index.js';
 
 /** Adds records to the in-process sandboxes (no-ops for live providers). */
 export interface SandboxMirror {

@@ -137,9 +137,9 @@ describe('tolerant readers, end to end', () => {
 
   it.each([
     // Lead Bank's word kept beside the last status the gateway knows.
-    ['unknown-status', 'status', { status: 'APPROVED', providerStatus: 'in_review', productName: 'Patched' }],
-    ['no-body', 'body', { status: 'APPROVED', providerStatus: null, productName: 'Before' }],
-  ])('Lead Bank answering with %s: SUCCEEDED once; what could not be read keeps its stored value, noted and counted', async (variant, field, expected) => {
+    ['unknown-status', 'status', { status: 'APPROVED', productName: 'Patched' }, { providerStatus: 'in_review', absent: ['status'] }],
+    ['no-body', 'body', { status: 'APPROVED', productName: 'Before' }, { absent: expect.arrayContaining(['status', 'providerStatus', 'productName']) }],
+  ])('Lead Bank answering with %s: SUCCEEDED once; what could not be read keeps its stored value, noted and counted', async (variant, field, expected, read) => {
     const leadBank = gateway.providers.sandboxes[Provider.LEAD_BANK]!;
     const applicationId = (leadBank.behavior as LeadBankSandbox).addApplication({ status: 'approved', details: { product_name: 'Before' } });
     await seedLead(gateway.db, { application: { id: applicationId, status: ApplicationStatus.APPROVED, productName: 'Before' } });
@@ -150,7 +150,7 @@ describe('tolerant readers, end to end', () => {
     const { updateApplication } = await queryData<any>(
       gateway.api,
       `mutation ($id: ID!) { updateApplication(input: { applicationId: $id, productName: "Patched" }) {
-        application { status providerStatus productName } dispatch { id state attempts lastError { code } }
+        application { status productName } dispatch { id state attempts lastError { code } }
       } }`,
       { id: applicationId },
     );
@@ -158,5 +158,9 @@ describe('tolerant readers, end to end', () => {
     expect(updateApplication.application).toEqual(expected);
     expect(patches()).toBe(before.patches + 1);
     expect(await unreadCount('LEAD_BANK', field)).toBe(before.unread + 1);
+    // What the reader made of the answer (Lead Bank's webhook, with the whole application,
+    // may reach the gateway right after and rightly overwrite the local copy).
+    const [{ result }] = await gateway.db.query(`SELECT result FROM dispatch WHERE id = $1`, [updateApplication.dispatch.id]);
+    expect(result.result.application).toMatchObject(read);
   });
 });

@@ -2,6 +2,7 @@ import { type LoanRecord } from '../../domain/records.js';
 import { type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type ResultOf, type UpsertLoanCommand } from '../provider.js';
 import { fromWireApplicationType, fromWireLoanStatus, fromWireLoanType } from './mapping.js';
+import { isJsonObject } from '../json-object.js';
 
 /**
  * Reads Decision Cloud's 2xx answer to a loan upsert. Its reference page documents
@@ -16,8 +17,8 @@ export function readLoanAnswer(http: ProviderHttpClient, response: ProviderRespo
   const note = (field: string, problem: string) => unread.push(http.unread(response, field, problem));
   const sent = loanAsSent(command);
   const created = response.status === 201;
-  const body = isObject(response.body) ? response.body : undefined;
-  const data = body !== undefined && isObject(body.data) ? body.data : undefined;
+  const body = isJsonObject(response.body) ? response.body : undefined;
+  const data = body !== undefined && isJsonObject(body.data) ? body.data : undefined;
   if (data === undefined) {
     note('data', response.text === '' ? 'no body' : 'no stored loan in the answer');
     return { loan: sent, created, unread, answer: http.keptAnswer(response) };
@@ -61,7 +62,7 @@ export function readLoanAnswer(http: ProviderHttpClient, response: ProviderRespo
 }
 
 /** The loan exactly as the command sent it: what a 2xx says Decision Cloud stored. */
-function loanAsSent(command: UpsertLoanCommand): LoanRecord {
+export function loanAsSent(command: UpsertLoanCommand): LoanRecord {
   const date = (value: string | undefined) => (value === undefined ? null : new Date(value));
   return {
     customerId: command.customerId,
@@ -116,8 +117,4 @@ function instant(value: unknown): Date | undefined {
 function calendarDate(value: string): string | undefined {
   const day = /^(\d{4}-\d{2}-\d{2})(?:$|[T ])/.exec(value)?.[1];
   return day !== undefined && !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) ? day : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,6 +6,7 @@ import { DecisionCloudClient, type DecisionCloudClientOptions } from './client.j
 import { DecisionCloudSandbox, type DecisionCloudSandboxOptions } from './sandbox.js';
 
 export { DecisionCloudClient, DecisionCloudSandbox, type DecisionCloudClientOptions };
+export { loanAsSent } from './answer.js';
 
 /** A Decision Cloud adapter for the live API or a sandbox. */
 export function connectDecisionCloud(connection: DecisionCloudClientOptions, options: AdapterOptions): ProviderAdapter<UpsertLoanCommand> {

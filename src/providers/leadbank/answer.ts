@@ -4,6 +4,7 @@ import { type ProviderHttpClient, type ProviderResponse } from '../http-client.j
 import { type ResultOf, type UpdateApplicationCommand } from '../provider.js';
 import { fromWireStatus, toApplicationRecord } from './mapping.js';
 import { applicationResponse, type WireApplication } from './wire.js';
+import { isJsonObject } from '../json-object.js';
 
 /** Which unified fields each member of Lead Bank's application object carries. */
 const FIELDS_OF_MEMBER = {
@@ -33,7 +34,7 @@ export function readApplicationAnswer(
 ): ResultOf<UpdateApplicationCommand> {
   const unread: string[] = [];
   const note = (field: string, problem: string) => unread.push(http.unread(response, field, problem));
-  const body = isObject(response.body) ? response.body : undefined;
+  const body = isJsonObject(response.body) ? response.body : undefined;
   const absent = new Set<ApplicationField>();
   const read: Partial<WireApplication> = {};
 
@@ -73,8 +74,4 @@ export function readApplicationAnswer(
     ...(absent.size > 0 && { absent: [...absent] }),
   };
   return { application, ...(unread.length > 0 && { unread, answer: http.keptAnswer(response) }) };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -5,6 +5,7 @@ import { type ProviderAdapter, type ResultOf, type UpdateVerificationStatusComma
 import { fromWireStatus, toWireState } from './mapping.js';
 import { readProcess } from './read-process.js';
 import { errorResponse, type WireStatusUpdate } from './wire.js';
+import { isJsonObject } from '../json-object.js';
 
 /** Where and how to reach Tecalis. */
 export interface TecalisClientOptions {
@@ -52,7 +53,7 @@ export class TecalisClient implements ProviderAdapter<UpdateVerificationStatusCo
    * process at all only the status changes: the stored fields stand.
    */
   private readAnswer(response: ProviderResponse, command: UpdateVerificationStatusCommand): ResultOf<UpdateVerificationStatusCommand> {
-    const data = isObject(response.body) ? response.body.data : undefined;
+    const data = isJsonObject(response.body) ? response.body.data : undefined;
     const reading = readProcess(data, command.authUuid);
     const parts = reading?.unread ?? [{ field: 'data', problem: 'no process in the answer' }];
     const unread = parts.map(({ field, problem }) => this.http.unread(response, field, problem));
@@ -76,9 +77,6 @@ function emptyProcess(authUuid: string): VerificationRecord {
   };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Tecalis's message (`{internal_code, message}`); its errors carry no field details. */
 function messageOf(response: ProviderResponse): string {

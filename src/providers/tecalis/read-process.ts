@@ -2,6 +2,7 @@ import { type VerificationField, type VerificationOperationRecord, type Verifica
 import { VerificationOperationState, VerificationOperationType } from '../../domain/vocabulary.js';
 import { fromWireOperationState, fromWireOperationType, fromWireStatus } from './mapping.js';
 import { parseWireTimestamp } from './wire.js';
+import { isJsonObject } from '../json-object.js';
 
 /** A process as read, and what in it could not be read. */
 export interface ProcessReading {
@@ -37,7 +38,7 @@ const TEXT_FIELDS = {
  * the value names no process (no `auth_uuid`, and none was expected).
  */
 export function readProcess(value: unknown, expectedAuthUuid?: string): ProcessReading | undefined {
-  if (!isObject(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const unread: UnreadPart[] = [];
   const absent: VerificationField[] = [];
   const note = (field: string, problem: string) => unread.push({ field, problem });
@@ -134,7 +135,7 @@ export function readProcess(value: unknown, expectedAuthUuid?: string): ProcessR
 
 /** One operation, or why it cannot be stored (its id must be a UUID: it keys the row). */
 function readOperation(op: unknown): VerificationOperationRecord | string {
-  if (!isObject(op)) return 'not an object';
+  if (!isJsonObject(op)) return 'not an object';
   if (typeof op.operation !== 'string' || !UUID.test(op.operation)) return `an operation id that is not a UUID (${JSON.stringify(op.operation)})`;
   const providerType = typeof op.type === 'string' ? op.type : JSON.stringify(op.type ?? null);
   const providerState = typeof op.state === 'string' ? op.state : JSON.stringify(op.state ?? null);
@@ -147,8 +148,4 @@ function readOperation(op: unknown): VerificationOperationRecord | string {
     providerState,
     totalTimeSeconds: seconds,
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -14,6 +14,7 @@ import {
   type WireProcessStatus,
 } from './wire.js';
 import { TECALIS_ANSWER_VARIANTS } from './sandbox-variants.js';
+import { isJsonObject } from '../json-object.js';
 
 /** Credentials and seed data of a Tecalis sandbox. */
 export interface TecalisSandboxOptions {
@@ -240,7 +241,7 @@ export class TecalisSandbox implements SandboxBehavior {
     }
     if (fields.profile_uuid !== this.options.profileUuid) return error(422, 'The selected profile uuid is invalid.');
     const replacements = fields.replacements ?? {};
-    if (!isObject(replacements)) return error(422, 'The replacements field must be an object.');
+    if (!isJsonObject(replacements)) return error(422, 'The replacements field must be an object.');
     for (const key of ['callback', 'callback_ko']) {
       if (replacements[key] !== undefined && !isHttpUrl(replacements[key])) return error(422, `The replacements.${key} field must be a valid URL.`);
     }
@@ -264,12 +265,9 @@ const MESSAGES: Readonly<Record<number, string>> = {
 
 function objectBody(request: SandboxRequest): Record<string, unknown> | undefined {
   const body = jsonBody(request);
-  return isObject(body) ? body : undefined;
+  return isJsonObject(body) ? body : undefined;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isHttpUrl(value: unknown): boolean {
   if (typeof value !== 'string' || !URL.canParse(value)) return false;

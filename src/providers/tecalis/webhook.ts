@@ -1,5 +1,6 @@
 import { type VerificationRecord } from '../../domain/records.js';
 import { readProcess, type UnreadPart } from './read-process.js';
+import { isJsonObject } from '../json-object.js';
 
 /**
  * Where the shared token travels in a process's `metadata`: whoever creates a Tecalis
@@ -25,14 +26,10 @@ export type TecalisCallback =
  * that names no process is invalid.
  */
 export function parseTecalisCallback(body: unknown): TecalisCallback {
-  const payload = isObject(body) ? body : undefined;
+  const payload = isJsonObject(body) ? body : undefined;
   const reading = readProcess(payload?.data);
   if (payload === undefined || reading === undefined) return { kind: 'invalid', problem: 'not a Tecalis callback (data: no process with an auth_uuid)' };
-  const metadata = isObject(payload.metadata) ? payload.metadata : undefined;
+  const metadata = isJsonObject(payload.metadata) ? payload.metadata : undefined;
   const token = metadata?.[TECALIS_TOKEN_FIELD];
   return { kind: 'process', token: typeof token === 'string' ? token : undefined, verification: reading.record, unread: reading.unread };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -2,6 +2,7 @@ import { type LeadEventOutcome } from '../../domain/vocabulary.js';
 import { type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type ReportLeadEventCommand, type ResultOf } from '../provider.js';
 import { fromWireEvent, fromWireStatus, toWireEvent } from './mapping.js';
+import { isJsonObject } from '../json-object.js';
 
 /**
  * Reads TECHEA's 2xx answer to a status update. The 2xx itself says TECHEA took the
@@ -17,7 +18,7 @@ export function readStatusAnswer(
 ): ResultOf<ReportLeadEventCommand> {
   const unread: string[] = [];
   const note = (field: string, problem: string) => unread.push(http.unread(response, field, problem));
-  const body = isObject(response.body) ? response.body : undefined;
+  const body = isJsonObject(response.body) ? response.body : undefined;
   if (body === undefined) note('body', response.text === '' ? 'empty' : 'not a JSON object');
 
   let outcome: LeadEventOutcome | null = null;
@@ -41,8 +42,4 @@ export function readStatusAnswer(
     ...(command.advertiserRef !== undefined && { advertiserRef: command.advertiserRef }),
     ...(unread.length > 0 && { unread, answer: http.keptAnswer(response) }),
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

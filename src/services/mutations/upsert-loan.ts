@@ -2,7 +2,7 @@ import { LoanEntity } from '../../db/entities/index.js';
 import { invalidInput, rejectedInput } from '../../domain/errors.js';
 import { requireExternalId } from '../../domain/ids.js';
 import { type LoanApplicationType, type LoanStatus, type LoanType, Provider } from '../../domain/vocabulary.js';
-import { type UpsertLoanCommand } from '../../providers/index.js';
+import { loanAsSent, type UpsertLoanCommand } from '../../providers/index.js';
 import {
   checkCalendarDate,
   checkCents,
@@ -91,22 +91,5 @@ export async function upsertLoan(deps: MutationDeps, tenantId: string, request: 
 
 /** A loan Decision Cloud has not confirmed: shown as requested, never stored. */
 function requestedLoan(tenantId: string, leadId: string | null, command: UpsertLoanCommand): LoanEntity {
-  return Object.assign(new LoanEntity(), {
-    tenantId,
-    leadId,
-    customerId: command.customerId,
-    loanId: command.loanId,
-    decisionCloudLeadId: command.decisionCloudLeadId ?? null,
-    managementSystemId: command.managementSystemId ?? null,
-    applicationType: command.applicationType ?? null,
-    loanType: command.loanType ?? null,
-    loanStatus: command.loanStatus ?? null,
-    loanAmountCents: command.loanAmountCents,
-    fundedAmountCents: command.fundedAmountCents ?? null,
-    firstPaymentDate: command.firstPaymentDate ?? null,
-    appliedAt: new Date(command.appliedAt),
-    esignedAt: command.esignedAt === undefined ? null : new Date(command.esignedAt),
-    withdrawnAt: command.withdrawnAt === undefined ? null : new Date(command.withdrawnAt),
-    originatedAt: command.originatedAt === undefined ? null : new Date(command.originatedAt),
-  });
+  return Object.assign(new LoanEntity(), { ...loanAsSent(command), tenantId, leadId });
 }
