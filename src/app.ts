@@ -86,6 +86,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       authenticator: new Authenticator(services.apiKeys, JwtVerifier.fromConfig(config.auth)),
       limits: config.limits,
       production: config.nodeEnv === 'production',
+      corsOrigins: config.corsOrigins,
       webhooks: { secrets: webhookSecrets, toleranceMs: config.webhooks.leadBankToleranceMs, intake: new WebhookIntake(db) },
       logger,
       observability: { metrics, changes, breakers: dispatcher },

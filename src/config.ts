@@ -30,7 +30,17 @@ export interface Config {
   readonly webhooks: WebhooksConfig;
   /** `auto`: a demo data set when the database is empty, sandboxes are in use and not in production. */
   readonly demoData: 'auto' | 'off';
+  /** Browser origins (scheme://host[:port]) allowed to call /graphql over HTTP and open its WebSocket. */
+  readonly corsOrigins: readonly string[];
 }
+
+/** The origins of the usual local development servers (Vite, Next and Create React App), allowed outside production by default. */
+export const DEVELOPMENT_ORIGINS: readonly string[] = [
+  'http://localhost:5173',
+  'http://127.0.0.1:5173',
+  'http://localhost:3000',
+  'http://127.0.0.1:3000',
+];
 
 /** How providers' webhooks are checked, and whose records they are. */
 export interface WebhooksConfig {
@@ -176,6 +186,7 @@ export function loadConfig(env: Env = process.env): Config {
     providers: loadProviders(env, (optional(env, 'NODE_ENV') ?? 'development') === 'production'),
     dispatch: loadDispatch(env),
     demoData: oneOf(env, 'DEMO_DATA', ['auto', 'off'] as const, 'auto'),
+    corsOrigins: corsOrigins(env, (optional(env, 'NODE_ENV') ?? 'development') === 'production'),
     webhooks: {
       leadBankSecret: secretOf(env, 'LEADBANK_WEBHOOK_SECRET'),
       leadBankToleranceMs: positiveInt(env, 'LEADBANK_WEBHOOK_TOLERANCE_SECONDS', 300) * 1000,
@@ -288,6 +299,29 @@ function secretOf(env: Env, name: string): Secret | undefined {
   const value = optional(env, name);
   if (value !== undefined && value.length < 16) throw new ConfigError(name, 'at least 16 characters', `${value.length} characters`);
   return value === undefined ? undefined : new Secret(value);
+}
+
+/**
+ * `CORS_ORIGINS`: exact origins, comma-separated (empty: none). Unset: none in
+ * production, the local development servers' origins otherwise. A wildcard is refused:
+ * the gateway's callers send credentials.
+ */
+function corsOrigins(env: Env, production: boolean): readonly string[] {
+  const value = env.CORS_ORIGINS;
+  if (value === undefined) return production ? [] : DEVELOPMENT_ORIGINS;
+  const origins = value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.origin !== origin) {
+      throw new ConfigError('CORS_ORIGINS', 'a comma-separated list of exact origins like https://app.example.com (no path, no wildcard)', JSON.stringify(origin));
+    }
+  }
+  return origins;
 }
 
 /**

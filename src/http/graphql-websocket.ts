@@ -20,6 +20,7 @@ import { createContext, type Services } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
 import { type QueryLimits } from '../graphql/query-limits.js';
 import { type Logger } from '../logger.js';
+import { socketOriginAllowed } from './cors.js';
 import { DocumentCache } from './document-cache.js';
 import { SerializedPayload } from './serialized-payload.js';
 import { SharedEventExecution } from './shared-event-execution.js';
@@ -50,6 +51,8 @@ export interface GraphQLWebSocketDeps {
   readonly operationStarts: RateLimit;
   /** Failed authentications per client address. */
   readonly authFailures: RateLimit;
+  /** Browser origins allowed to open the socket (besides the gateway's own). */
+  readonly corsOrigins: readonly string[];
   readonly logger: Logger;
 }
 
@@ -64,7 +67,17 @@ export interface GraphQLWebSocket {
 
 export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSocket {
   const { logger, queryLimits } = deps;
-  const wss = new WebSocketServer({ server: deps.server, path: '/graphql', maxPayload: deps.maxPayloadBytes });
+  const wss = new WebSocketServer({
+    server: deps.server,
+    path: '/graphql',
+    maxPayload: deps.maxPayloadBytes,
+    // A browser page on a foreign origin is refused at the upgrade, as it would be over HTTP.
+    verifyClient: ({ req }: { req: http.IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
+      if (socketOriginAllowed(req, deps.corsOrigins)) return done(true);
+      deps.logger.warn({ origin: req.headers.origin }, 'WebSocket refused: origin not in CORS_ORIGINS');
+      done(false, 403, 'Origin not allowed');
+    },
+  });
   const formatError = createErrorFormatter(logger);
   const rules = [...specifiedRules, ...queryLimits.validationRules];
   // Shared by every connection: the same subscription text is parsed and validated once.

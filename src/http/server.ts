@@ -23,6 +23,7 @@ import { requestScope } from '../observability/request-context.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { refuseUnreadableEncoding } from './content-encoding.js';
 import { attachGraphQLWebSocket } from './graphql-websocket.js';
+import { graphqlCors } from './cors.js';
 import { ideRoutes } from './ide.js';
 import { refuseSubscriptionsOverHttp } from './subscriptions-over-http.js';
 import { type WebhookDeps, webhookRoutes } from './webhooks.js';
@@ -36,6 +37,8 @@ export interface HttpServerDeps {
   readonly limits: LimitsConfig;
   /** Production hides introspection and field suggestions. */
   readonly production: boolean;
+  /** Browser origins allowed on /graphql (HTTP and WebSocket). */
+  readonly corsOrigins: readonly string[];
   readonly webhooks: Omit<WebhookDeps, 'logger' | 'maxBodyBytes'>;
   readonly logger: Logger;
   /** This instance's metrics (`/metrics`), and what `/readyz` checks besides the database. */
@@ -101,6 +104,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     subscriptionsPerConnection: limits.subscriptionsPerConnection,
     operationStarts: new RateLimit(limits.subscriptionStartsPerMinute, 60),
     authFailures,
+    corsOrigins: deps.corsOrigins,
     logger,
   });
 
@@ -119,6 +123,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   );
 
   // The GraphQL IDE answers browser navigations to /graphql before authentication (a browser cannot send the key).
+  // Before the IDE and authentication: a preflight carries no credentials.
+  app.use('/graphql', graphqlCors(deps.corsOrigins));
   app.use(ideRoutes({ enabled: !deps.production }));
   app.use(
     '/graphql',

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultDataDir, loadConfig } from '../../src/config.js';
+import { ConfigError, defaultDataDir, DEVELOPMENT_ORIGINS, loadConfig } from '../../src/config.js';
 import { SAMPLE_SANDBOX_RECORDS } from '../../src/providers/sandbox/sandbox-records.js';
 
 describe('configuration', () => {
@@ -119,5 +119,19 @@ describe('sandbox records', () => {
     expect(() => loadConfig({ WEBHOOK_TENANT: 'default' })).toThrow(
       'WEBHOOK_TENANT: expected it unset (a webhook about a record no tenant holds is kept until a tenant adopts the record), but got a value',
     );
+  });
+});
+
+describe('CORS_ORIGINS', () => {
+  it('allows the local development servers by default, none in production, exactly the listed origins when set', () => {
+    expect(loadConfig({}).corsOrigins).toEqual(DEVELOPMENT_ORIGINS);
+    const production = { NODE_ENV: 'production', TECHEA_BASE_URL: 'https://t.techea.eu/api/v1', TECHEA_API_KEY: 'k', LEADBANK_BASE_URL: 'https://api.lead.bank', LEADBANK_CLIENT_ID: 'c', LEADBANK_CLIENT_SECRET: 's', TECALIS_BASE_URL: 'https://tecalis.example', TECALIS_API_KEY: 'k', DECISIONCLOUD_BASE_URL: 'https://api.decisioncloud.me', DECISIONCLOUD_CLIENT_ID: 'c', DECISIONCLOUD_CLIENT_SECRET: 's' };
+    expect(loadConfig(production).corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: ' https://app.example.com , http://localhost:8080' }).corsOrigins).toEqual(['https://app.example.com', 'http://localhost:8080']);
+    expect(loadConfig({ CORS_ORIGINS: '' }).corsOrigins).toEqual([]);
+  });
+
+  it.each(['*', 'https://app.example.com/', 'app.example.com', 'ftp://files.example.com', 'https://app.example.com/path'])('refuses %j with one line', (value) => {
+    expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(/^CORS_ORIGINS: expected a comma-separated list of exact origins/);
   });
 });
