@@ -88,9 +88,9 @@ export async function adoptRecord(
 ): Promise<'held' | 'adopted'> {
   const kind = KINDS[provider];
   await lockProviderRecord(manager, provider, id);
-  const holders = await manager.query<Array<{ tenant_id: string }>>(`SELECT tenant_id FROM ${kind.table} WHERE ${kind.key} = $1`, [id]);
-  if (holders.length > 0) {
-    if (holders.some((row) => row.tenant_id === tenantId)) return 'held';
+  const holder = await tenantHolding(manager, provider, id);
+  if (holder !== undefined) {
+    if (holder === tenantId) return 'held';
     throw rejectedInput(fields.record, `${kind.what} ${id} belongs to another tenant`);
   }
   try {
@@ -116,4 +116,14 @@ export async function adoptRecord(
     }
   }
   return 'adopted';
+}
+
+/**
+ * The one tenant that holds a provider record (migration 0007), if any. Call it under
+ * {@link lockProviderRecord}, so the answer holds until the transaction ends.
+ */
+export async function tenantHolding(manager: EntityManager, provider: WebhookProvider, id: string): Promise<string | undefined> {
+  const { table, key } = KINDS[provider];
+  const rows = await manager.query<Array<{ tenant_id: string }>>(`SELECT tenant_id FROM ${table} WHERE ${key} = $1`, [id]);
+  return rows[0]?.tenant_id;
 }

@@ -1,6 +1,7 @@
-import { type DataSource, type EntityManager } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import { type ApplicationRecord, type VerificationRecord } from '../domain/records.js';
 import { Provider } from '../domain/vocabulary.js';
+import { tenantHolding } from './record-adoption.js';
 import { RecordWriter } from './record-writer.js';
 import { keepUnclaimed, lockProviderRecord } from './unclaimed-webhooks.js';
 
@@ -28,7 +29,7 @@ export class WebhookIntake {
       );
       if (recorded.length === 0) return 'duplicate';
       await lockProviderRecord(manager, Provider.LEAD_BANK, application.id);
-      const tenantId = await tenantHolding(manager, 'application', 'id', application.id);
+      const tenantId = await tenantHolding(manager, Provider.LEAD_BANK, application.id);
       if (tenantId === undefined) {
         await keepUnclaimed(manager, Provider.LEAD_BANK, application.id, application);
         return 'kept';
@@ -42,7 +43,7 @@ export class WebhookIntake {
   applyVerification(verification: VerificationRecord): Promise<IntakeOutcome> {
     return this.db.transaction(async (manager): Promise<IntakeOutcome> => {
       await lockProviderRecord(manager, Provider.TECALIS, verification.authUuid);
-      const tenantId = await tenantHolding(manager, 'verification', 'auth_uuid', verification.authUuid);
+      const tenantId = await tenantHolding(manager, Provider.TECALIS, verification.authUuid);
       if (tenantId === undefined) {
         await keepUnclaimed(manager, Provider.TECALIS, verification.authUuid, verification);
         return 'kept';
@@ -51,15 +52,4 @@ export class WebhookIntake {
       return 'applied';
     });
   }
-}
-
-/** The one tenant that holds the record (migration 0007), if any. */
-async function tenantHolding(
-  manager: EntityManager,
-  table: 'application' | 'verification',
-  key: 'id' | 'auth_uuid',
-  id: string,
-): Promise<string | undefined> {
-  const rows = await manager.query<Array<{ tenant_id: string }>>(`SELECT tenant_id FROM ${table} WHERE ${key} = $1`, [id]);
-  return rows[0]?.tenant_id;
 }

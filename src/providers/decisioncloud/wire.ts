@@ -59,32 +59,6 @@ export const tokenErrorResponse = z.object({
 });
 export type WireTokenError = z.infer<typeof tokenErrorResponse>;
 
-/** A present-or-null field of the stored loan (ours: an unset field may come back null or be left out). */
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? null);
-
-/**
- * 201/200 answer of the loan upsert (ours): `{"data": {…the stored loan…}}`. Enums stay
- * strings here so the mapping can name an unknown value.
- */
-export const loanResponse = z.object({
-  data: z.object({
-    customer_id: z.union([z.string(), z.number()]).optional(),
-    loan_id: z.string(),
-    lead_id: optional(z.number().int()),
-    management_system_id: optional(z.number().int()),
-    application_type: optional(z.string()),
-    loan_type: optional(z.string()),
-    loan_status: optional(z.string()),
-    loan_amount: z.number().int(),
-    funded_amount: optional(z.number().int()),
-    first_payment_date: optional(z.iso.date()),
-    applied_at: z.iso.datetime({ offset: true }),
-    esigned_at: optional(z.iso.datetime({ offset: true })),
-    withdrawn_at: optional(z.iso.datetime({ offset: true })),
-    originated_at: optional(z.iso.datetime({ offset: true })),
-  }),
-});
-
 /** Laravel's error body: `{message}`, with `errors: {field: [messages]}` on a 422. */
 export const errorResponse = z.object({
   message: z.string(),

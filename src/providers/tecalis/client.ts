@@ -1,5 +1,5 @@
 import { type VerificationRecord } from '../../domain/records.js';
-import { Provider, VerificationStatus } from '../../domain/vocabulary.js';
+import { Provider } from '../../domain/vocabulary.js';
 import { endpoint, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type ProviderAdapter, type ResultOf, type UpdateVerificationStatusCommand } from '../provider.js';
 import { fromWireStatus, toWireState } from './mapping.js';
@@ -61,22 +61,16 @@ export class TecalisClient implements ProviderAdapter<UpdateVerificationStatusCo
     if (reading !== undefined && reading.record.status !== state) {
       unread.push(this.http.unread(response, 'status', `${JSON.stringify(reading.record.providerStatus)} after setting ${toWireState(command.state)}`));
     }
-    const verification: VerificationRecord = reading === undefined
-      ? { ...emptyProcess(command.authUuid), status: state, providerStatus: toWireState(command.state) }
-      : { ...reading.record, status: state, ...(reading.record.status !== state && { providerStatus: toWireState(command.state) }) };
+    // Nothing readable: an empty process reads as every field absent, so the stored ones stand.
+    const record = reading?.record ?? readProcess({}, command.authUuid)!.record;
+    const verification: VerificationRecord = {
+      ...record,
+      status: state,
+      ...((reading === undefined || record.status !== state) && { providerStatus: toWireState(command.state) }),
+    };
     return { verification, ...(unread.length > 0 && { unread, answer: this.http.keptAnswer(response) }) };
   }
 }
-
-/** A process of which nothing was read: every field absent, so the stored ones stand. */
-function emptyProcess(authUuid: string): VerificationRecord {
-  return {
-    authUuid, processUuid: null, status: VerificationStatus.PENDING, providerStatus: null, statusReasons: null, name: null, documentNumber: null,
-    documentType: null, nationality: null, company: null, profileAlias: null, cleaned: null, operations: [], createdAt: null, updatedAt: null,
-    absent: ['processUuid', 'statusReasons', 'name', 'documentNumber', 'documentType', 'nationality', 'company', 'profileAlias', 'cleaned', 'operations', 'createdAt', 'updatedAt'],
-  };
-}
-
 
 /** Tecalis's message (`{internal_code, message}`); its errors carry no field details. */
 function messageOf(response: ProviderResponse): string {

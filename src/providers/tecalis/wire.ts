@@ -53,40 +53,37 @@ export function formatWireTimestamp(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-const timestamp = z.string().refine((value) => parseWireTimestamp(value) !== undefined, 'must be a timestamp like 2026-05-04T09:41:23.000000Z');
-
-/** One step of a process. `type` and `state` are checked by the mapping, so an unknown value is named. */
-export const wireOperation = z.object({
-  type: z.string(),
+/** One step of a process, as Tecalis sends it (read tolerantly by `read-process.ts`). */
+export interface WireOperation {
+  type: string;
   /** The operation's id. */
-  operation: z.string(),
-  state: z.string(),
+  operation: string;
+  state: string;
   /** Seconds. */
-  total_time: z.number().nonnegative(),
-});
-export type WireOperation = z.infer<typeof wireOperation>;
+  total_time: number;
+}
 
-/** A process, as `{"data": …}` carries it. `status` is checked by the mapping. */
-export const wireProcess = z.object({
-  name: z.string().nullable(),
-  document_number: z.string().nullable(),
-  document_type: z.string().nullable(),
-  process_uuid: z.string().nullable(),
-  nationality: z.string().nullable(),
-  auth_uuid: z.string(),
-  company: z.string().nullable(),
-  profile_alias: z.string().nullable(),
-  status: z.string(),
-  status_reasons: z.string().nullable(),
-  created_at: timestamp.nullable(),
-  updated_at: timestamp.nullable(),
-  cleaned: z.boolean().nullable(),
-  operations: z.array(wireOperation),
-});
-export type WireProcess = z.infer<typeof wireProcess>;
-
-/** 200 answer of `PATCH /customer/status` (and, ours, 201 of `POST /api/auth`). */
-export const statusUpdateResponse = z.object({ data: wireProcess });
+/**
+ * A process, as `{"data": …}` carries it in the reference page's example: what the
+ * sandbox stores and answers. The client does not rely on this shape: `read-process.ts`
+ * reads whatever arrives.
+ */
+export interface WireProcess {
+  name: string | null;
+  document_number: string | null;
+  document_type: string | null;
+  process_uuid: string | null;
+  nationality: string | null;
+  auth_uuid: string;
+  company: string | null;
+  profile_alias: string | null;
+  status: string;
+  status_reasons: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+  cleaned: boolean | null;
+  operations: WireOperation[];
+}
 
 /** Error body: `{"internal_code": 401, "message": "Not authorized"}`; ours: the same shape for 422. */
 export const errorResponse = z.object({

@@ -90,12 +90,9 @@ function toCommand(applicationId: string, request: UpdateApplicationRequest): Up
   // Merge patch: an absent member is left as it is; an explicit null clears it at Lead Bank
   // where its page allows (product name, credit and its members, the notice, decision
   // members). Elsewhere (status, documents, metadata, the whole decision) null means absent.
-  const cleared = <T>(value: T | null | undefined, keep: (value: T) => unknown) =>
-    value === undefined ? undefined : value === null ? null : keep(value);
-  const member = <K extends string, T>(name: K, value: T | null | undefined, keep: (value: T) => unknown) => {
-    const out = cleared(value, keep);
-    return out === undefined ? {} : { [name]: out };
-  };
+  /** `{}` when absent, `{ name: null }` when cleared, else `{ name: keep(value) }`: typed, so the command's field types are checked. */
+  const member = <K extends string, T, V>(name: K, value: T | null | undefined, keep: (value: T) => V): Partial<Record<K, V | null>> =>
+    value === undefined ? {} : ({ [name]: value === null ? null : keep(value) } as Record<K, V | null>);
   return {
     operation: 'updateApplication',
     applicationId,
