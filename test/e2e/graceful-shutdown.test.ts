@@ -100,9 +100,14 @@ describe('graceful shutdown of the built gateway, as a user runs it', () => {
       const { rows } = await check.query<{ id: string; state: string }>(`SELECT id, state FROM dispatch WHERE id = ANY($1::uuid[])`, [accepted]);
       expect(rows).toHaveLength(accepted.length);
       expect(rows.every((row) => row.state === 'SUCCEEDED' || row.state === 'PENDING')).toBe(true);
-      // The upstream effects match: each accepted and succeeded dispatch applied once.
+      // The upstream effects match: each succeeded dispatch applied once. Counted over every
+      // dispatch the gateway recorded, not only the accepted ones: a request the gateway
+      // finished while its client's connection was being closed is SUCCEEDED and applied,
+      // though the client never read the answer (seen once in about thirty runs).
+      const [{ n: everySucceeded }] = (await check.query<{ n: number }>(`SELECT count(*)::int AS n FROM dispatch WHERE state = 'SUCCEEDED'`)).rows as [{ n: number }];
       const succeeded = rows.filter((row) => row.state === 'SUCCEEDED').length;
-      expect(sandboxes.leadBank.behavior.applied.length).toBe(succeeded);
+      expect(everySucceeded).toBeGreaterThanOrEqual(succeeded);
+      expect(sandboxes.leadBank.behavior.applied.length).toBe(everySucceeded);
       console.log(`graceful shutdown: ${accepted.length} accepted, ${succeeded} succeeded, ${accepted.length - succeeded} left PENDING`);
     } finally {
       await check.end();
