@@ -113,10 +113,12 @@ export interface LimitsConfig {
   readonly maxAliases: number;
   readonly maxTokens: number;
   readonly maxDirectives: number;
-  /** HTTP GraphQL requests per second per credential. */
+  /** GraphQL queries and mutations per second per credential, over HTTP and WebSocket together. */
   readonly requestsPerSecond: number;
-  /** Operations started over WebSocket per minute per credential. */
+  /** Subscriptions started over WebSocket per minute per credential. */
   readonly subscriptionStartsPerMinute: number;
+  /** How often open WebSockets' API keys are checked for revocation: the bound within which another instance's revocation ends them. */
+  readonly socketCredentialCheckSeconds: number;
   /** Operations open at once on one WebSocket connection. */
   readonly subscriptionsPerConnection: number;
   /** Status changes a subscriber may fall behind before its connection is closed (4410). */
@@ -204,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
       requestsPerSecond: positiveInt(env, 'RATE_LIMIT_PER_SECOND', 100),
       subscriptionStartsPerMinute: positiveInt(env, 'SUBSCRIPTION_STARTS_PER_MINUTE', 120),
       subscriptionsPerConnection: positiveInt(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 50),
+      socketCredentialCheckSeconds: positiveInt(env, 'WS_CREDENTIAL_CHECK_SECONDS', 5),
       subscriptionBuffer: positiveInt(env, 'SUBSCRIPTION_BUFFER', 1_000),
       authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
     },

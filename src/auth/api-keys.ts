@@ -16,7 +16,27 @@ export interface CreatedApiKey {
 
 /** Creates, checks and revokes API keys. Only SHA-256 hashes are stored. */
 export class ApiKeyService {
+  private readonly revocationListeners = new Set<(keyId: string) => void>();
+
   constructor(private readonly db: DataSource) {}
+
+  /**
+   * Calls `listener` with a key's id whenever this instance revokes it (live WebSockets
+   * end at once here; other instances notice on their next check). Returns the unsubscribe.
+   */
+  onRevoked(listener: (keyId: string) => void): () => void {
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
+  }
+
+  /** Of the given key ids, those still valid (not revoked, not deleted): one statement for any number. */
+  async stillValid(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.query<Array<{ id: string }>>(`SELECT id FROM api_key WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [
+      ids,
+    ]);
+    return new Set(rows.map((row) => row.id));
+  }
 
   async create(tenantId: string, role: Role, label: string | null = null): Promise<CreatedApiKey> {
     const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
@@ -52,6 +72,7 @@ export class ApiKeyService {
     if (entity.revokedAt === null) {
       entity.revokedAt = new Date();
       await repo.save(entity);
+      for (const listener of this.revocationListeners) listener(entity.id);
     }
     return entity;
   }

@@ -2,9 +2,22 @@ import { API_KEY_PREFIX, type ApiKeyService } from './api-keys.js';
 import { type JwtVerifier, TokenRefused } from './jwt.js';
 import { type Principal } from '../domain/roles.js';
 
-/** Missing or bad credentials: HTTP 401, WebSocket close 4401. The message is safe to show. */
+/**
+ * Why a credential was refused, as the stable `extensions.code`: `TOKEN_EXPIRED` for a
+ * JWT that was valid and has expired (get a fresh one and retry), `UNAUTHENTICATED` for
+ * anything else (missing, malformed, unknown, revoked: retrying will not help).
+ */
+export type AuthenticationCode = 'UNAUTHENTICATED' | 'TOKEN_EXPIRED';
+
+/** Missing or bad credentials: HTTP 401, WebSocket close 4401 (4419 when expired). The message is safe to show. */
 export class AuthenticationError extends Error {
   override name = 'AuthenticationError';
+  constructor(
+    message: string,
+    readonly code: AuthenticationCode = 'UNAUTHENTICATED',
+  ) {
+    super(message);
+  }
 }
 
 /** Turns an `Authorization` header value into a principal: an API key (`lgk_…`) or a JWT. */
@@ -34,7 +47,9 @@ export class Authenticator {
     try {
       return await this.jwt.verify(credential);
     } catch (error) {
-      if (error instanceof TokenRefused) throw new AuthenticationError(`The token was refused: ${error.message}.`);
+      if (error instanceof TokenRefused) {
+        throw new AuthenticationError(`The token was refused: ${error.message}.`, error.expired ? 'TOKEN_EXPIRED' : 'UNAUTHENTICATED');
+      }
       throw error;
     }
   }

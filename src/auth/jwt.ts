@@ -6,6 +6,13 @@ import { GatewayError } from '../domain/errors.js';
 /** Why a token was refused; safe to show the caller. */
 export class TokenRefused extends Error {
   override name = 'TokenRefused';
+  constructor(
+    message: string,
+    /** The token was good once and has expired: the client should get a fresh one. */
+    readonly expired = false,
+  ) {
+    super(message);
+  }
 }
 
 /** Verifies JWTs (HS256 with a shared secret, or the keys of a JWKS URL) and reads tenant and role from claims. */
@@ -37,7 +44,7 @@ export class JwtVerifier {
         ...(this.config.jwtAudience !== undefined && { audience: this.config.jwtAudience }),
       }));
     } catch (error) {
-      throw new TokenRefused(reasonOf(error));
+      throw new TokenRefused(reasonOf(error), error instanceof errors.JWTExpired);
     }
     const tenant = payload[this.config.jwtTenantClaim];
     const role = payload[this.config.jwtRoleClaim];
@@ -51,7 +58,16 @@ export class JwtVerifier {
     if (!isRole(role)) {
       throw new TokenRefused(`the token's "${this.config.jwtRoleClaim}" claim must be viewer, operator or admin`);
     }
-    return { tenantId: tenant, role, credential: { kind: 'jwt', id: typeof payload.sub === 'string' ? payload.sub : tenant } };
+    return {
+      tenantId: tenant,
+      role,
+      credential: {
+        kind: 'jwt',
+        id: typeof payload.sub === 'string' ? payload.sub : tenant,
+        // jose has checked `exp` is a number when present.
+        ...(payload.exp !== undefined && { expiresAt: payload.exp * 1000 }),
+      },
+    };
   }
 }
 

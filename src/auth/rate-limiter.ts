@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { type Principal } from '../domain/roles.js';
 
 /** A refusal: the caller may try again after `retryAfterSeconds`. */
 export class RateLimited extends Error {
@@ -28,4 +29,9 @@ export class RateLimit {
       throw refusal;
     }
   }
+}
+
+/** The key a credential's limits are counted under: one budget per API key or JWT subject. */
+export function rateLimitKey(principal: Principal): string {
+  return `${principal.credential.kind}:${principal.credential.id}`;
 }

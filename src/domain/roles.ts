@@ -31,5 +31,10 @@ export interface Principal {
   readonly tenantId: string;
   readonly role: Role;
   /** How the caller proved who it is, and which key or token subject it was (for logs and rate limits). */
-  readonly credential: { readonly kind: 'api-key' | 'jwt'; readonly id: string };
+  readonly credential: {
+    readonly kind: 'api-key' | 'jwt';
+    readonly id: string;
+    /** When the credential stops being valid (a JWT's `exp`, epoch milliseconds); a live WebSocket is closed then. */
+    readonly expiresAt?: number;
+  };
 }

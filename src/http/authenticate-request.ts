@@ -1,8 +1,9 @@
-import { type RequestHandler } from 'express';
+import { type RequestHandler, type Response } from 'express';
 import { AuthenticationError, type Authenticator } from '../auth/authenticator.js';
-import { RateLimited, type RateLimit } from '../auth/rate-limiter.js';
+import { RateLimited, type RateLimit, rateLimitKey } from '../auth/rate-limiter.js';
 import { type Principal } from '../domain/roles.js';
 import { type Logger } from '../logger.js';
+import { sendGraphQLError } from './graphql-error-response.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -14,7 +15,7 @@ declare module 'express-serve-static-core' {
 /** What {@link authenticateRequest} needs. */
 export interface RequestAuthDeps {
   readonly authenticator: Authenticator;
-  /** Requests per credential. */
+  /** Requests per credential (shared with the WebSocket's queries and mutations). */
   readonly requests: RateLimit;
   /** Failed authentications per client address. */
   readonly authFailures: RateLimit;
@@ -23,7 +24,8 @@ export interface RequestAuthDeps {
 
 /**
  * Runs before the body is even read: missing or bad credentials get 401
- * `UNAUTHENTICATED`, a caller over its rate 429 `RATE_LIMITED` with `Retry-After`.
+ * `UNAUTHENTICATED` (`TOKEN_EXPIRED` for an expired JWT), a caller over its rate 429
+ * `RATE_LIMITED` with `Retry-After`, all as GraphQL errors (see graphql-error-response.ts).
  * An address that keeps failing is slowed down the same way, so keys cannot be guessed.
  */
 export function authenticateRequest(deps: RequestAuthDeps): RequestHandler {
@@ -31,7 +33,7 @@ export function authenticateRequest(deps: RequestAuthDeps): RequestHandler {
     const address = req.socket.remoteAddress ?? 'unknown';
     try {
       const principal = await deps.authenticator.authenticate(req.headers.authorization);
-      await deps.requests.hit(`${principal.credential.kind}:${principal.credential.id}`);
+      await deps.requests.hit(rateLimitKey(principal));
       req.principal = principal;
       next();
     } catch (error) {
@@ -39,25 +41,36 @@ export function authenticateRequest(deps: RequestAuthDeps): RequestHandler {
         try {
           await deps.authFailures.hit(address);
         } catch (limited) {
-          if (limited instanceof RateLimited) return refuseRateLimited(res, limited);
+          if (limited instanceof RateLimited) return refuseRateLimited(req, res, limited);
           throw limited;
         }
-        res
-          .status(401)
-          .set('WWW-Authenticate', 'Bearer realm="leadgraph"')
-          .json({ errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] });
+        res.set('WWW-Authenticate', wwwAuthenticate(error));
+        sendGraphQLError(req, res, { status: 401, code: error.code, message: error.message });
         return;
       }
-      if (error instanceof RateLimited) return refuseRateLimited(res, error);
+      if (error instanceof RateLimited) return refuseRateLimited(req, res, error);
       deps.logger.error({ err: error }, 'authentication failed unexpectedly');
-      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      sendGraphQLError(req, res, { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
     }
   };
 }
 
-function refuseRateLimited(res: Parameters<RequestHandler>[1], limited: RateLimited): void {
-  res
-    .status(429)
-    .set('Retry-After', String(limited.retryAfterSeconds))
-    .json({ errors: [{ message: limited.message, extensions: { code: 'RATE_LIMITED', retryAfter: limited.retryAfterSeconds } }] });
+function refuseRateLimited(req: Parameters<RequestHandler>[0], res: Response, limited: RateLimited): void {
+  res.set('Retry-After', String(limited.retryAfterSeconds));
+  sendGraphQLError(req, res, {
+    status: 429,
+    code: 'RATE_LIMITED',
+    message: limited.message,
+    extensions: { retryAfter: limited.retryAfterSeconds },
+  });
+}
+
+/** RFC 6750's challenge: `invalid_token` tells an OAuth client library to refresh an expired token. */
+function wwwAuthenticate(error: AuthenticationError): string {
+  switch (error.code) {
+    case 'TOKEN_EXPIRED':
+      return 'Bearer realm="leadgraph", error="invalid_token", error_description="The token has expired"';
+    case 'UNAUTHENTICATED':
+      return 'Bearer realm="leadgraph"';
+  }
 }

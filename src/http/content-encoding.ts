@@ -1,4 +1,5 @@
 import { type RequestHandler } from 'express';
+import { sendGraphQLError } from './graphql-error-response.js';
 
 /**
  * The body encodings the gateway reads, the same on every supported Node line. The
@@ -15,12 +16,9 @@ export const refuseUnreadableEncoding: RequestHandler = (req, res, next) => {
     next();
     return;
   }
-  res.status(415).json({
-    errors: [
-      {
-        message: `Content-Encoding "${encoding.slice(0, 40)}" is not supported: send the body as is, or in gzip, deflate or br.`,
-        extensions: { code: 'BAD_REQUEST' },
-      },
-    ],
+  sendGraphQLError(req, res, {
+    status: 415,
+    code: 'BAD_REQUEST',
+    message: `Content-Encoding "${encoding.slice(0, 40)}" is not supported: send the body as is, or in gzip, deflate or br.`,
   });
 };

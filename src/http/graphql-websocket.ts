@@ -5,6 +5,7 @@ import {
   GraphQLError,
   type GraphQLSchema,
   getOperationAST,
+  OperationTypeNode,
   getVariableValues,
   parse,
   specifiedRules,
@@ -14,7 +15,8 @@ import { type Context } from 'graphql-ws';
 import type http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { AuthenticationError, type Authenticator } from '../auth/authenticator.js';
-import { RateLimited, type RateLimit } from '../auth/rate-limiter.js';
+import { type ApiKeyService } from '../auth/api-keys.js';
+import { RateLimited, type RateLimit, rateLimitKey } from '../auth/rate-limiter.js';
 import { type Principal } from '../domain/roles.js';
 import { createContext, type Services } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
@@ -26,11 +28,11 @@ import { SerializedPayload } from './serialized-payload.js';
 import { SharedEventExecution } from './shared-event-execution.js';
 import { isBroadcastChange } from '../events/change-hub.js';
 import { serveGraphQLOverWebSocket, type WsExtra } from './ws-transport.js';
+import { closeReason, CREDENTIAL_CLOSE, SocketCredentialWatch } from './socket-credentials.js';
 
 /** Close codes this server uses beyond the protocol's own (documented in the README). */
 export const WS_CLOSE = {
-  /** Missing or bad credentials in `connection_init`. */
-  UNAUTHENTICATED: 4401,
+  ...CREDENTIAL_CLOSE,
   /** The gateway is shutting down: reconnect, possibly to another instance. */
   GOING_AWAY: 1001,
 } as const;
@@ -47,8 +49,14 @@ export interface GraphQLWebSocketDeps {
   readonly queryLimits: QueryLimits;
   readonly maxPayloadBytes: number;
   readonly subscriptionsPerConnection: number;
-  /** Operation starts per credential. */
-  readonly operationStarts: RateLimit;
+  /** Queries and mutations per credential: the same budget as over HTTP. */
+  readonly requests: RateLimit;
+  /** Subscription starts per credential. */
+  readonly subscriptionStarts: RateLimit;
+  /** Re-checks open sockets' API keys (revocation) and is told of this instance's revocations. */
+  readonly apiKeys: Pick<ApiKeyService, 'stillValid' | 'onRevoked'>;
+  /** How often open sockets' API keys are re-checked: the revocation bound across instances. */
+  readonly credentialCheckMs: number;
   /** Failed authentications per client address. */
   readonly authFailures: RateLimit;
   /** Browser origins allowed to open the socket (besides the gateway's own). */
@@ -57,7 +65,11 @@ export interface GraphQLWebSocketDeps {
 }
 
 /** What a connection remembers between messages. */
-type ConnectionState = { principal: Principal };
+type ConnectionState = {
+  principal: Principal;
+  /** The credential as sent, checked again before every operation. Never logged. */
+  authorization: string | undefined;
+};
 
 /** graphql-ws on `/graphql`, sharing the HTTP port; authenticated at `connection_init`. */
 export interface GraphQLWebSocket {
@@ -85,6 +97,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
   // Each change is executed once per distinct operation, not once per subscriber.
   const execution = new SharedEventExecution(isBroadcastChange);
   const payloads = new WeakMap<ExecutionResult, SerializedPayload>();
+  const credentials = new SocketCredentialWatch({ apiKeys: deps.apiKeys, checkIntervalMs: deps.credentialCheckMs, logger });
 
   const refuse = (code: string, message: string, extensions: Record<string, unknown> = {}) => [
     new GraphQLError(message, { extensions: { code, ...extensions } }),
@@ -99,20 +112,35 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const fromParams = params.authorization ?? params.Authorization;
-        const header = typeof fromParams === 'string' ? fromParams : ctx.extra.request.headers.authorization;
+        const authorization = typeof fromParams === 'string' ? fromParams : ctx.extra.request.headers.authorization;
         try {
-          ctx.extra.principal = await deps.authenticator.authenticate(header);
+          const principal = await deps.authenticator.authenticate(authorization);
+          ctx.extra.principal = principal;
+          ctx.extra.authorization = authorization;
+          const unwatch = credentials.watch(ctx.extra.socket, principal);
+          ctx.extra.socket.once('close', unwatch);
           return true;
         } catch (error) {
           if (!(error instanceof AuthenticationError)) throw error;
           await deps.authFailures.hit(ctx.extra.request.socket.remoteAddress ?? 'unknown').catch(() => undefined);
-          ctx.extra.socket.close(WS_CLOSE.UNAUTHENTICATED, error.message.slice(0, 120));
+          ctx.extra.socket.close(CREDENTIAL_CLOSE[error.code], closeReason(error.code, error.message));
           return false;
         }
       },
       onSubscribe: async (ctx: Context<Record<string, unknown>, WsExtra & Partial<ConnectionState>>, _id, payload) => {
-        const principal = ctx.extra.principal;
-        if (principal === undefined) return refuse('UNAUTHENTICATED', 'Not authenticated.');
+        if (ctx.extra.principal === undefined) return refuse('UNAUTHENTICATED', 'Not authenticated.');
+        // The credential first, as HTTP checks it on every request: a key revoked or a token
+        // expired since the connection began ends the connection here, before any work.
+        let principal: Principal;
+        try {
+          principal = await deps.authenticator.authenticate(ctx.extra.authorization);
+        } catch (error) {
+          if (!(error instanceof AuthenticationError)) throw error;
+          // The operation's error goes out first (graphql-ws sends it when this returns), then the close.
+          const socket = ctx.extra.socket;
+          setImmediate(() => socket.close(CREDENTIAL_CLOSE[error.code], closeReason(error.code, error.message)));
+          return refuse(error.code, error.message);
+        }
         // ctx.subscriptions already holds this operation.
         if (Object.keys(ctx.subscriptions).length > deps.subscriptionsPerConnection) {
           return refuse(
@@ -120,30 +148,39 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
             `At most ${deps.subscriptionsPerConnection} operations may be open on one connection.`,
           );
         }
+        // Parsed before the rate limit, which depends on the operation's type; parsing is
+        // bounded by the token limit, and a text that does not parse counts as a request.
+        let document = documents.get(payload.query);
+        const validated = document !== undefined;
+        let parseError: GraphQLError | undefined;
+        if (document === undefined) {
+          try {
+            document = parse(payload.query, queryLimits.parseOptions);
+          } catch (error) {
+            parseError = new GraphQLError(error instanceof GraphQLError ? error.message : 'The query could not be parsed.', {
+              extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+            });
+          }
+        }
+        const operation = document === undefined ? null : getOperationAST(document, payload.operationName);
+        // Queries and mutations share the HTTP request budget; only subscriptions spend the start budget.
+        const budget = operation?.operation === OperationTypeNode.SUBSCRIPTION ? deps.subscriptionStarts : deps.requests;
         try {
-          await deps.operationStarts.hit(`${principal.credential.kind}:${principal.credential.id}`);
+          await budget.hit(rateLimitKey(principal));
         } catch (error) {
           if (error instanceof RateLimited) {
             return refuse('RATE_LIMITED', error.message, { retryAfter: error.retryAfterSeconds });
           }
           throw error;
         }
-        let document = documents.get(payload.query);
-        if (document === undefined) {
-          try {
-            document = parse(payload.query, queryLimits.parseOptions);
-          } catch (error) {
-            return error instanceof GraphQLError
-              ? refuse('GRAPHQL_PARSE_FAILED', error.message)
-              : refuse('GRAPHQL_PARSE_FAILED', 'The query could not be parsed.');
-          }
+        if (document === undefined) return [parseError ?? new GraphQLError('The query could not be parsed.')];
+        if (!validated) {
           const errors = validate(deps.schema, document, rules);
           if (errors.length > 0) {
             return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
           }
           documents.set(payload.query, document);
         }
-        const operation = getOperationAST(document, payload.operationName);
         if (operation == null) return refuse('OPERATION_RESOLUTION_FAILURE', 'Unable to identify the operation to run.');
         // Coerce variables here, as Apollo does over HTTP, so a bad value is the caller's error, not ours.
         const coerced = getVariableValues(deps.schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
@@ -185,6 +222,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
 
   return {
     async close() {
+      credentials.stop();
       for (const client of wss.clients) client.close(WS_CLOSE.GOING_AWAY, 'The gateway is shutting down');
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -24,6 +24,7 @@ import { authenticateRequest } from './authenticate-request.js';
 import { refuseUnreadableEncoding } from './content-encoding.js';
 import { attachGraphQLWebSocket } from './graphql-websocket.js';
 import { graphqlCors } from './cors.js';
+import { sendGraphQLError } from './graphql-error-response.js';
 import { ideRoutes } from './ide.js';
 import { refuseSubscriptionsOverHttp } from './subscriptions-over-http.js';
 import { type WebhookDeps, webhookRoutes } from './webhooks.js';
@@ -61,6 +62,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   const server = http.createServer(app);
   const queryLimits = createQueryLimits(limits, deps.production);
   const authFailures = new RateLimit(limits.authFailuresPerMinute, 60);
+  // One budget per credential for queries and mutations, over HTTP and WebSocket alike.
+  const requests = new RateLimit(limits.requestsPerSecond, 1);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: deps.schema,
@@ -102,7 +105,10 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     queryLimits,
     maxPayloadBytes: limits.maxBodyBytes,
     subscriptionsPerConnection: limits.subscriptionsPerConnection,
-    operationStarts: new RateLimit(limits.subscriptionStartsPerMinute, 60),
+    requests,
+    subscriptionStarts: new RateLimit(limits.subscriptionStartsPerMinute, 60),
+    apiKeys: deps.services.apiKeys,
+    credentialCheckMs: limits.socketCredentialCheckSeconds * 1000,
     authFailures,
     corsOrigins: deps.corsOrigins,
     logger,
@@ -128,12 +134,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   app.use(ideRoutes({ enabled: !deps.production }));
   app.use(
     '/graphql',
-    authenticateRequest({
-      authenticator: deps.authenticator,
-      requests: new RateLimit(limits.requestsPerSecond, 1),
-      authFailures,
-      logger,
-    }),
+    authenticateRequest({ authenticator: deps.authenticator, requests, authFailures, logger }),
     refuseUnreadableEncoding,
     express.json({ limit: limits.maxBodyBytes }),
     malformedBodyHandler,
@@ -159,7 +160,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
 }
 
 /** The body parser's refusals, answered as GraphQL errors instead of express's HTML page. */
-const malformedBodyHandler: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+const malformedBodyHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
   const status = (error as { status?: unknown }).status;
   const type = (error as { type?: unknown }).type;
   if (typeof status !== 'number' || status < 400 || status >= 500) {
@@ -172,17 +173,18 @@ const malformedBodyHandler: ErrorRequestHandler = (error: unknown, _req, res, ne
       : type === 'entity.too.large'
         ? 'The request body is too large.'
         : 'The request body could not be read.';
-  res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+  // BAD_REQUEST, as Apollo Server codes its own refusals of a request; the status tells them apart.
+  sendGraphQLError(req, res, { status, code: 'BAD_REQUEST', message });
 };
 
 function notFound(req: Request, res: Response): void {
-  res.status(404).json({ errors: [{ message: `No route for ${req.method} ${req.path}`, extensions: { code: 'NOT_FOUND' } }] });
+  sendGraphQLError(req, res, { status: 404, code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` });
 }
 
 function lastResortHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, _req, res, _next) => {
+  return (error: unknown, req, res, _next) => {
     logger.error({ err: error }, 'unhandled error in an HTTP handler');
     if (res.headersSent) return;
-    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    sendGraphQLError(req, res, { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
   };
 }

@@ -1,4 +1,5 @@
 import { type RequestHandler } from 'express';
+import { sendGraphQLError } from '../http/graphql-error-response.js';
 import { type Logger } from '../logger.js';
 import { type GatewayMetrics } from './metrics.js';
 
@@ -12,9 +13,7 @@ export function metricsRoute(metrics: GatewayMetrics, logger: Logger): RequestHa
     const principal = req.principal;
     if (principal?.credential.kind !== 'api-key' || principal.role !== 'admin') {
       const held = principal === undefined ? 'none' : principal.credential.kind === 'api-key' ? `an API key of role ${principal.role}` : 'a JWT';
-      res.status(403).json({
-        errors: [{ message: `/metrics needs an API key of role admin; this credential is ${held}.`, extensions: { code: 'FORBIDDEN' } }],
-      });
+      sendGraphQLError(req, res, { status: 403, code: 'FORBIDDEN', message: `/metrics needs an API key of role admin; this credential is ${held}.` });
       return;
     }
     try {
@@ -22,7 +21,7 @@ export function metricsRoute(metrics: GatewayMetrics, logger: Logger): RequestHa
       res.status(200).set('Content-Type', contentType).set('Cache-Control', 'no-store').send(body);
     } catch (error) {
       logger.error({ err: error }, 'could not render the metrics');
-      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      sendGraphQLError(req, res, { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
     }
   };
 }

@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestGateway, startTestGateway } from '../support/gateway.js';
 import { postGraphQL } from '../support/graphql-client.js';
 import { startLiveSandboxes } from '../support/live-sandboxes.js';
+import { seedLead } from '../support/fixtures.js';
+import { connectRawSubscriber } from '../support/raw-graphql-ws.js';
+import { appendChanges, change } from '../support/status-log.js';
+import { Provider } from '../../src/domain/vocabulary.js';
 import { executeOverWebSocket } from '../support/ws-client.js';
 
 /** The contract's whole read side in one query: every nested field of a page of leads. */
@@ -127,12 +131,38 @@ describe('rate limits', () => {
     expect((await postGraphQL(gateway.as('operator'), `{ leads { totalCount } }`)).status).toBe(200);
   });
 
-  it('limits operations started over WebSocket per key', async () => {
+  it('counts queries over WebSocket against the request rate, not the subscription-start budget', async () => {
     const key = await gateway.createKey('default', 'viewer');
-    const outcomes = [];
-    for (let i = 0; i < 4; i++) outcomes.push(await executeOverWebSocket(gateway.url, key.key, `{ leads { totalCount } }`));
-    expect(outcomes.slice(0, 3).map((o) => o.kind)).toEqual(['result', 'result', 'result']);
-    expect(outcomes[3]).toMatchObject({ kind: 'errors', errors: [{ extensions: { code: 'RATE_LIMITED', retryAfter: expect.any(Number) } }] });
+    // Four queries on one socket, one after another: more than the 3 subscription starts a minute, within 5 a second.
+    const socket = await connectRawSubscriber({ url: gateway.url, token: key.key });
+    for (let i = 0; i < 4; i++) {
+      expect(await socket.run(`{ leads { totalCount } }`)).toEqual({ data: { leads: { totalCount: expect.any(Number) } } });
+    }
+    // A burst on a fresh key: what passes is what HTTP would pass, and the budget is the one HTTP spends.
+    const burstKey = await gateway.createKey('default', 'viewer');
+    const burst = await connectRawSubscriber({ url: gateway.url, token: burstKey.key });
+    const answers = await Promise.all(Array.from({ length: 12 }, () => burst.run(`{ leads { totalCount } }`)));
+    const limited = answers.filter((answer) => answer.errors?.[0]?.extensions?.code === 'RATE_LIMITED');
+    expect(limited.length).toBeGreaterThanOrEqual(7);
+    expect(limited[0]!.errors![0]!.extensions).toEqual({ code: 'RATE_LIMITED', retryAfter: 1 });
+    const overHttp = await postGraphQL({ url: gateway.url, token: burstKey.key }, `{ leads { totalCount } }`);
+    expect(overHttp.status).toBe(429);
+    await Promise.all([socket.close(), burst.close()]);
+  });
+
+  it('limits subscriptions started over WebSocket per key', async () => {
+    // One change in the log: a subscription started with `after: "0"` answers with it at once.
+    const lead = await seedLead(gateway.db);
+    const [changeId] = await appendChanges(gateway.db, [change(lead.leadId, Provider.TECHEA, 'lead-1')]);
+    const key = await gateway.createKey('default', 'viewer');
+    const socket = await connectRawSubscriber({ url: gateway.url, token: key.key });
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await socket.run(`subscription { statusChanged(after: "0") { id } }`));
+    expect(answers.slice(0, 3)).toEqual(Array.from({ length: 3 }, () => ({ data: { statusChanged: { id: changeId } } })));
+    expect(answers[3]).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'RATE_LIMITED', retryAfter: expect.any(Number) } }] });
+    // Queries still run: they spend the request rate, not the subscription budget.
+    expect(await socket.run(`{ leads { totalCount } }`)).toEqual({ data: { leads: { totalCount: expect.any(Number) } } });
+    await socket.close();
   });
 
   it('slows down an address that keeps failing to authenticate', async () => {

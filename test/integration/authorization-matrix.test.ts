@@ -32,7 +32,7 @@ type Caller = (typeof CALLERS)[number];
  * What a cell must show. `BLIND`: the call works, but shows and touches nothing of tenant
  * A. `AS_UNKNOWN`: refused exactly as for an id that exists nowhere (BAD_USER_INPUT).
  */
-type Outcome = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'ALLOWED' | 'BLIND' | 'AS_UNKNOWN' | 'REFUSED';
+type Outcome = 'UNAUTHENTICATED' | 'TOKEN_EXPIRED' | 'FORBIDDEN' | 'ALLOWED' | 'BLIND' | 'AS_UNKNOWN' | 'REFUSED';
 
 /** One root operation: the least role it needs (the specification, stated here on its own), and a call to it about tenant A's data. */
 interface OperationCase {
@@ -238,8 +238,9 @@ describe('authorization matrix: every operation × every kind of caller, over HT
       case 'no credentials':
       case 'bad key':
       case 'revoked key':
-      case 'expired JWT':
         return 'UNAUTHENTICATED';
+      case 'expired JWT':
+        return 'TOKEN_EXPIRED';
       case 'viewer':
       case 'operator':
       case 'admin':
@@ -263,7 +264,7 @@ describe('authorization matrix: every operation × every kind of caller, over HT
       const outcome = expected(caller, operation);
       const token = tokens.get(caller);
       const response = await postGraphQL({ url: gateway.url, ...(token !== undefined && { token }) }, operation.document, await operation.variables(caller));
-      if (operation.subscription && outcome !== 'UNAUTHENTICATED') {
+      if (operation.subscription && outcome !== 'UNAUTHENTICATED' && outcome !== 'TOKEN_EXPIRED') {
         // Not a transport for subscriptions: refused as a request error, never executed.
         expect(response.status).toBe(400);
         expect(response.errors?.length).toBeGreaterThan(0);
@@ -272,8 +273,10 @@ describe('authorization matrix: every operation × every kind of caller, over HT
       }
       switch (outcome) {
         case 'UNAUTHENTICATED':
+        case 'TOKEN_EXPIRED':
           expect(response.status).toBe(401);
-          expect(response.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+          expect(response.headers?.get('content-type')).toBe('application/graphql-response+json; charset=utf-8');
+          expect(response.errors?.[0]?.extensions?.code).toBe(outcome);
           expect(response.data).toBeUndefined();
           break;
         case 'FORBIDDEN':
@@ -308,7 +311,10 @@ describe('authorization matrix: every operation × every kind of caller, over HT
       });
       switch (outcome) {
         case 'UNAUTHENTICATED':
-          expect(result).toMatchObject({ kind: 'closed', code: 4401 });
+          expect(result).toMatchObject({ kind: 'closed', code: 4401, reason: expect.stringMatching(/^UNAUTHENTICATED: /) });
+          break;
+        case 'TOKEN_EXPIRED':
+          expect(result).toMatchObject({ kind: 'closed', code: 4419, reason: 'TOKEN_EXPIRED: The token was refused: the token has expired.' });
           break;
         case 'FORBIDDEN':
           expect(result.kind).toBe('result');

@@ -95,6 +95,69 @@ describe('errors a client can get', () => {
     expect(((await gzipped.json()) as { data: { leads: { totalCount: number } } }).data.leads.totalCount).toBeGreaterThanOrEqual(0);
   });
 
+  describe('every error the gateway answers itself takes the shape and media type of Apollo Server\'s own', () => {
+    const ACCEPTS = {
+      // Apollo Client 4, urql and graphql-request ask for the GraphQL-over-HTTP type first.
+      'Apollo Client 4': 'application/graphql-response+json,application/json;q=0.9',
+      'graphql-response+json only': 'application/graphql-response+json',
+      'application/json': 'application/json',
+      'curl (*/*)': '*/*',
+      'no Accept': undefined,
+    } as const;
+    const json = { 'content-type': 'application/json' };
+    const key = () => ({ authorization: `Bearer ${gateway.api.token}` });
+    /** Each error, as a request; the first is Apollo Server's own (a body without a query), the reference. */
+    const ERRORS: Record<string, { status: number; code: string; request: () => [string, RequestInit] }> = {
+      "Apollo Server's own 400": { status: 400, code: 'BAD_REQUEST', request: () => [gateway.url, { method: 'POST', headers: { ...json, ...key() }, body: '{}' }] },
+      'no credentials (401)': { status: 401, code: 'UNAUTHENTICATED', request: () => [gateway.url, { method: 'POST', headers: json, body: '{"query":"{ __typename }"}' }] },
+      'an unknown key (401)': {
+        status: 401,
+        code: 'UNAUTHENTICATED',
+        request: () => [gateway.url, { method: 'POST', headers: { ...json, authorization: `Bearer lgk_${'x'.repeat(43)}` }, body: '{"query":"{ __typename }"}' }],
+      },
+      '/metrics as a viewer (403)': {
+        status: 403,
+        code: 'FORBIDDEN',
+        request: () => [new URL('/metrics', gateway.url).href, { headers: { authorization: `Bearer ${gateway.as('viewer').token}` } }],
+      },
+      'malformed JSON (400)': { status: 400, code: 'BAD_REQUEST', request: () => [gateway.url, { method: 'POST', headers: { ...json, ...key() }, body: '{"query"' }] },
+      'a body too large (413)': {
+        status: 413,
+        code: 'BAD_REQUEST',
+        request: () => [gateway.url, { method: 'POST', headers: { ...json, ...key() }, body: JSON.stringify({ query: '{ __typename }', pad: 'x'.repeat(2_000_000) }) }],
+      },
+      'an encoding not read (415)': {
+        status: 415,
+        code: 'BAD_REQUEST',
+        request: () => [gateway.url, { method: 'POST', headers: { ...json, ...key(), 'content-encoding': 'zstd' }, body: '{"query":"{ __typename }"}' }],
+      },
+      'no such route (404)': { status: 404, code: 'NOT_FOUND', request: () => [new URL('/graphq', gateway.url).href, { method: 'POST', headers: json, body: '{}' }] },
+    };
+
+    it.each(Object.keys(ACCEPTS).flatMap((client) => Object.keys(ERRORS).map((error) => [error, client] as const)))(
+      '%s, for %s',
+      async (error, client) => {
+        const accept = ACCEPTS[client as keyof typeof ACCEPTS];
+        const send = async (name: string) => {
+          const [url, init] = ERRORS[name]!.request();
+          return fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), ...(accept !== undefined && { accept }) } });
+        };
+        const reference = await send("Apollo Server's own 400");
+        const response = await send(error);
+        expect(response.status).toBe(ERRORS[error]!.status);
+        expect(response.headers.get('content-type')).toBe(reference.headers.get('content-type'));
+        expect(response.headers.get('content-type')).toBe(
+          accept?.startsWith('application/graphql-response+json') === true
+            ? 'application/graphql-response+json; charset=utf-8'
+            : 'application/json; charset=utf-8',
+        );
+        const body = (await response.json()) as { data?: unknown; errors: Array<{ message: string; extensions: { code: string } }> };
+        expect(body.data).toBeUndefined();
+        expect(body.errors).toEqual([{ message: expect.any(String), extensions: expect.objectContaining({ code: ERRORS[error]!.code }) }]);
+      },
+    );
+  });
+
   it('answers syntax errors with GRAPHQL_PARSE_FAILED', async () => {
     const response = await postGraphQL(gateway.api, `{ leads { `);
     expect(response.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');

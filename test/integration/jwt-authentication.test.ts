@@ -38,8 +38,16 @@ describe('JWT authentication with a shared HS256 secret', () => {
     expect((await call(operator, `mutation { createLead(input: {}) { id } }`)).errors).toBeUndefined();
   });
 
+  it('refuses an expired token with 401 TOKEN_EXPIRED and the RFC 6750 challenge that tells a client to refresh it', async () => {
+    const response = await call(await hs256({ tenant: 'default', role: 'admin' }, { ...good, expiresIn: -60 }));
+    expect(response.status).toBe(401);
+    expect(response.errors?.[0]).toEqual({ message: 'The token was refused: the token has expired.', extensions: { code: 'TOKEN_EXPIRED' } });
+    expect(response.headers?.get('www-authenticate')).toBe(
+      'Bearer realm="leadgraph", error="invalid_token", error_description="The token has expired"',
+    );
+  });
+
   it.each([
-    ['expired', () => hs256({ tenant: 'default', role: 'admin' }, { ...good, expiresIn: -60 }), 'the token has expired'],
     ['signed with another secret', () => hs256({ tenant: 'default', role: 'admin' }, { ...good, secret: 'x'.repeat(40) }), 'the token signature is not valid'],
     ['from another issuer', () => hs256({ tenant: 'default', role: 'admin' }, { ...good, issuer: 'https://evil.example' }), 'the token\'s "iss" claim is not accepted'],
     ['for another audience', () => hs256({ tenant: 'default', role: 'admin' }, { ...good, audience: 'other-api' }), 'the token\'s "aud" claim is not accepted'],

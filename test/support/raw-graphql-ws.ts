@@ -21,6 +21,11 @@ export interface RawSubscriber {
   readonly closed: Promise<RawClose>;
   /** Starts an operation (`subscribe` message) with the given id. */
   subscribe(id: string, query: string, variables?: Record<string, unknown>): void;
+  /**
+   * Starts an operation and resolves with its first answer: its first `next` payload, or
+   * its `error` payload as `{ errors }`; rejects if the socket closes first.
+   */
+  run(query: string, variables?: Record<string, unknown>): Promise<RawAnswer>;
   /** Resolves once at least `count` changes have arrived; rejects if the socket closes first. */
   untilCount(count: number): Promise<StreamedChange[]>;
   /** Resolves once the change with this id has arrived; rejects if the socket closes first. */
@@ -29,6 +34,12 @@ export interface RawSubscriber {
   resume(): void;
   /** Closes the socket from this side (no-op when already closed). */
   close(): Promise<void>;
+}
+
+/** The first answer to one operation. */
+export interface RawAnswer {
+  readonly data?: Record<string, any> | null;
+  readonly errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }>;
 }
 
 /** Opens a socket, sends `connection_init` with the credential and waits for `connection_ack`. */
@@ -49,11 +60,22 @@ export async function connectRawSubscriber(target: Target): Promise<RawSubscribe
       resolve(closedWith);
     }),
   );
+  const answers = new Map<string, { resolve: (answer: RawAnswer) => void; reject: (error: Error) => void }>();
+  void closed.then((close) => {
+    for (const waiter of answers.values()) waiter.reject(new Error(`the socket closed (${JSON.stringify(close)}) before the answer`));
+    answers.clear();
+  });
+  let nextId = 0;
   let acknowledged: () => void = () => undefined;
   const ack = new Promise<void>((resolve) => (acknowledged = resolve));
   socket.on('message', (data) => {
     const text = Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
-    const message = JSON.parse(text.toString('utf8')) as { type: string; payload?: any };
+    const message = JSON.parse(text.toString('utf8')) as { type: string; id?: string; payload?: any };
+    const waiter = message.id === undefined ? undefined : answers.get(message.id);
+    if (waiter !== undefined && message.id !== undefined && (message.type === 'next' || message.type === 'error')) {
+      answers.delete(message.id);
+      waiter.resolve(message.type === 'next' ? (message.payload as RawAnswer) : { errors: message.payload });
+    }
     if (message.type === 'connection_ack') acknowledged();
     else if (message.type === 'ping') socket.send(JSON.stringify({ type: 'pong' }));
     else if (message.type === 'next' && message.payload?.data?.statusChanged) {
@@ -86,6 +108,15 @@ export async function connectRawSubscriber(target: Target): Promise<RawSubscribe
     closed,
     subscribe(id, query, variables = {}) {
       socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
+    },
+    run(query, variables = {}) {
+      const id = `run-${++nextId}`;
+      const answer = new Promise<RawAnswer>((resolve, reject) => {
+        if (closedWith !== undefined) return reject(new Error(`the socket had closed (${JSON.stringify(closedWith)})`));
+        answers.set(id, { resolve, reject });
+      });
+      socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
+      return answer;
     },
     untilCount: (count) => until((all) => all.length >= count),
     untilId: (id) => until((all) => all.some((c) => c.id === id)),
