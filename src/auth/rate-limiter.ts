@@ -16,8 +16,22 @@ export class RateLimited extends Error {
 export class RateLimit {
   private readonly limiter: RateLimiterMemory;
 
-  constructor(points: number, seconds: number) {
+  constructor(
+    private readonly points: number,
+    seconds: number,
+  ) {
     this.limiter = new RateLimiterMemory({ points, duration: seconds });
+  }
+
+  /**
+   * Throws {@link RateLimited} when `key` has used its whole budget in this window,
+   * without counting a hit: for a budget of failures, checked before the attempt.
+   */
+  async check(key: string): Promise<void> {
+    const state = await this.limiter.get(key);
+    if (state !== null && state.consumedPoints >= this.points) {
+      throw new RateLimited(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
+    }
   }
 
   /** Counts one hit for `key`; throws {@link RateLimited} when over the limit. */

@@ -33,6 +33,25 @@ export function requireExternalId(value: string, field: string): string {
   return value;
 }
 
+/**
+ * What an id that becomes a segment of a provider's URL path may hold: RFC 3986's
+ * unreserved characters, so it is sent exactly as given, and never only dots, which
+ * a URL resolver (ours or any proxy's) would read as `.` or `..` and leave the path.
+ */
+export const PATH_SAFE_ID = /^(?!\.+$)[A-Za-z0-9._~-]{1,255}$/;
+
+/**
+ * A provider id that goes into a URL path (a Decision Cloud customer id): checked
+ * before anything is written or sent, so `..` can never walk the gateway's own
+ * credentials to another endpoint.
+ */
+export function requirePathSafeId(value: string, field: string): string {
+  if (!PATH_SAFE_ID.test(value)) {
+    throw invalidInput(field, 'an id of 1 to 255 of A-Z, a-z, 0-9, ".", "_", "~" and "-", not only dots', value);
+  }
+  return value;
+}
+
 /** An integer page size within `[min, max]`. */
 export function requirePageSize(value: number, field: string, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {

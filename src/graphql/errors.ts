@@ -3,6 +3,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { assertNever } from '../domain/assert-never.js';
 import { GatewayError, type GatewayErrorKind } from '../domain/errors.js';
 import { type Logger } from '../logger.js';
+import { withoutSuggestions } from './suggestions.js';
 
 /** The `extensions.code` each kind of gateway error is served with. */
 export function graphQLCodeOf(kind: GatewayErrorKind): string {
@@ -33,10 +34,12 @@ const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
 
 /**
  * Apollo's `formatError`: gateway errors keep their message and gain a code and the
- * field at fault; request errors pass through; anything else is logged in full and
+ * field at fault; request errors pass through (in production without graphql-js's
+ * "Did you mean" hints); anything else is logged in full and
  * answered with a generic message, so no SQL, stack or internal detail reaches a client.
  */
-export function createErrorFormatter(logger: Logger) {
+export function createErrorFormatter(logger: Logger, options: { readonly hideSuggestions: boolean }) {
+  const shown = options.hideSuggestions ? withoutSuggestions : (message: string) => message;
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const where = {
@@ -52,14 +55,14 @@ export function createErrorFormatter(logger: Logger) {
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
-      return { message: formatted.message, ...where, extensions: { code } };
+      return { message: shown(formatted.message), ...where, extensions: { code } };
     }
     // graphql-js's own verdicts on a request before anything ran (such as "too many errors
     // processing variables") are GraphQLErrors with no path, no original error and no code
     // of their own (Apollo stamps INTERNAL_SERVER_ERROR on the formatted copy only): the
     // request is at fault, not the gateway.
     if (error instanceof GraphQLError && error.originalError == null && error.path === undefined && error.extensions.code === undefined) {
-      return { message: formatted.message, ...where, extensions: { code: ApolloServerErrorCode.BAD_USER_INPUT } };
+      return { message: shown(formatted.message), ...where, extensions: { code: ApolloServerErrorCode.BAD_USER_INPUT } };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
     return { message: 'Internal server error', ...where, extensions: { code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR } };

@@ -9,11 +9,11 @@ export interface QueryLimits {
   readonly parseOptions: ParseOptions;
   /** GraphQL Armor's depth, cost, alias and directive rules. */
   readonly validationRules: ValidationRule[];
-  /** GraphQL Armor's Apollo plugins (field-suggestion masking in production). */
+  /** GraphQL Armor's Apollo plugins. */
   readonly plugins: ApolloServerPlugin[];
 }
 
-export function createQueryLimits(limits: LimitsConfig, production: boolean): QueryLimits {
+export function createQueryLimits(limits: LimitsConfig): QueryLimits {
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
     costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
@@ -22,8 +22,10 @@ export function createQueryLimits(limits: LimitsConfig, production: boolean): Qu
     // Armor's token limit runs as an Apollo plugin that answers 500; graphql-js's own
     // `maxTokens` parse option (above) does the same job and answers 400.
     maxTokens: { enabled: false },
-    // "Did you mean …?" hints map the schema for an attacker; they help developers, so only outside production.
-    blockFieldSuggestion: { enabled: production },
+    // "Did you mean …?" hints are removed in production by the error formatter, on HTTP and
+    // WebSocket alike and for every kind (fields, arguments, enum values); Armor's plugin
+    // covers fields over HTTP only and leaves "[Suggestion hidden]?" behind.
+    blockFieldSuggestion: { enabled: false },
   }).protect();
   return {
     parseOptions: { maxTokens: limits.maxTokens },

@@ -26,12 +26,16 @@ export interface RequestAuthDeps {
  * Runs before the body is even read: missing or bad credentials get 401
  * `UNAUTHENTICATED` (`TOKEN_EXPIRED` for an expired JWT), a caller over its rate 429
  * `RATE_LIMITED` with `Retry-After`, all as GraphQL errors (see graphql-error-response.ts).
- * An address that keeps failing is slowed down the same way, so keys cannot be guessed.
+ * An address that has failed `AUTH_FAILURES_PER_MINUTE` times is refused (429) before
+ * any credential is checked until its window passes, so keys cannot be guessed.
  */
 export function authenticateRequest(deps: RequestAuthDeps): RequestHandler {
   return async (req, res, next) => {
     const address = req.socket.remoteAddress ?? 'unknown';
     try {
+      // An address that has used up its failures is refused before its credential is
+      // looked at: otherwise 429 would mean "wrong" and 200 "right", and guessing would go on.
+      await deps.authFailures.check(address);
       const principal = await deps.authenticator.authenticate(req.headers.authorization);
       await deps.requests.hit(rateLimitKey(principal));
       req.principal = principal;

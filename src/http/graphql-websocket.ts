@@ -7,6 +7,7 @@ import {
   getOperationAST,
   OperationTypeNode,
   getVariableValues,
+  NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
   validate,
@@ -20,6 +21,7 @@ import { RateLimited, type RateLimit, rateLimitKey } from '../auth/rate-limiter.
 import { type Principal } from '../domain/roles.js';
 import { createContext, type Services } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
+import { withoutSuggestions } from '../graphql/suggestions.js';
 import { type QueryLimits } from '../graphql/query-limits.js';
 import { type Logger } from '../logger.js';
 import { socketOriginAllowed } from './cors.js';
@@ -35,6 +37,8 @@ export const WS_CLOSE = {
   ...CREDENTIAL_CLOSE,
   /** The gateway is shutting down: reconnect, possibly to another instance. */
   GOING_AWAY: 1001,
+  /** The address has used up its authentication failures (graphql-ws's own "too many" code, final for its clients). */
+  RATE_LIMITED: 4429,
 } as const;
 
 /** Distinct operation texts whose checked documents are kept. */
@@ -47,6 +51,8 @@ export interface GraphQLWebSocketDeps {
   readonly services: Services;
   readonly authenticator: Authenticator;
   readonly queryLimits: QueryLimits;
+  /** Production: no introspection and no "Did you mean" hints, as over HTTP. */
+  readonly production: boolean;
   readonly maxPayloadBytes: number;
   readonly subscriptionsPerConnection: number;
   /** Queries and mutations per credential: the same budget as over HTTP. */
@@ -90,8 +96,9 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
       done(false, 403, 'Origin not allowed');
     },
   });
-  const formatError = createErrorFormatter(logger);
-  const rules = [...specifiedRules, ...queryLimits.validationRules];
+  const formatError = createErrorFormatter(logger, { hideSuggestions: deps.production });
+  // Apollo Server adds graphql-js's introspection rule over HTTP when introspection is off.
+  const rules = [...specifiedRules, ...queryLimits.validationRules, ...(deps.production ? [NoSchemaIntrospectionCustomRule] : [])];
   // Shared by every connection: the same subscription text is parsed and validated once.
   const documents = new DocumentCache(DOCUMENT_CACHE_SIZE);
   // Each change is executed once per distinct operation, not once per subscriber.
@@ -113,6 +120,14 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
         const params = ctx.connectionParams ?? {};
         const fromParams = params.authorization ?? params.Authorization;
         const authorization = typeof fromParams === 'string' ? fromParams : ctx.extra.request.headers.authorization;
+        const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
+        try {
+          await deps.authFailures.check(address);
+        } catch (error) {
+          if (!(error instanceof RateLimited)) throw error;
+          ctx.extra.socket.close(WS_CLOSE.RATE_LIMITED, `RATE_LIMITED: ${error.message}`);
+          return false;
+        }
         try {
           const principal = await deps.authenticator.authenticate(authorization);
           ctx.extra.principal = principal;
@@ -122,7 +137,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
           return true;
         } catch (error) {
           if (!(error instanceof AuthenticationError)) throw error;
-          await deps.authFailures.hit(ctx.extra.request.socket.remoteAddress ?? 'unknown').catch(() => undefined);
+          await deps.authFailures.hit(address).catch(() => undefined);
           ctx.extra.socket.close(CREDENTIAL_CLOSE[error.code], closeReason(error.code, error.message));
           return false;
         }
@@ -200,6 +215,13 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
         execution.share(args, principal, coerced.coerced);
         return args;
       },
+      // An operation refused before it ran (parse, validation, variables, limits): its errors
+      // keep their codes, without the schema hints production hides over HTTP too.
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => {
+          const formatted = error.toJSON();
+          return deps.production ? { ...formatted, message: withoutSuggestions(formatted.message) } : formatted;
+        }),
       // Results go through the same formatter as HTTP: codes added, internal details removed.
       // A result shared by many subscribers (see shared-event-execution.ts) is formatted
       // and serialized once.

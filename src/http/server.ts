@@ -60,14 +60,14 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   // First: every request gets its id (x-request-id), its scope for logs, and an access log line.
   app.use(requestScope({ providerCalls: deps.observability.metrics, onFinished: accessLog(logger) }));
   const server = http.createServer(app);
-  const queryLimits = createQueryLimits(limits, deps.production);
+  const queryLimits = createQueryLimits(limits);
   const authFailures = new RateLimit(limits.authFailuresPerMinute, 60);
   // One budget per credential for queries and mutations, over HTTP and WebSocket alike.
   const requests = new RateLimit(limits.requestsPerSecond, 1);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: deps.schema,
-    formatError: createErrorFormatter(logger),
+    formatError: createErrorFormatter(logger, { hideSuggestions: deps.production }),
     includeStacktraceInErrorResponses: false,
     introspection: !deps.production,
     csrfPrevention: true,
@@ -103,6 +103,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     services: deps.services,
     authenticator: deps.authenticator,
     queryLimits,
+    production: deps.production,
     maxPayloadBytes: limits.maxBodyBytes,
     subscriptionsPerConnection: limits.subscriptionsPerConnection,
     requests,

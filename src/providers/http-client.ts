@@ -1,3 +1,4 @@
+import { PATH_SAFE_ID } from '../domain/ids.js';
 import { type Logger } from '../logger.js';
 import { type ProviderRequestOutcome } from '../observability/observers.js';
 import { currentScope } from '../observability/request-context.js';
@@ -133,6 +134,16 @@ export class ProviderHttpClient {
 }
 
 /** `base` + `path`, keeping the base URL's own path (e.g. TECHEA's `/api/v1`). */
+/**
+ * One id as a URL path segment. The inputs were checked already (`requirePathSafeId`,
+ * UUIDs, `application_…`); this is the last line, at the place the URL is made: a
+ * segment that could leave its path is a bug, and nothing is sent.
+ */
+export function pathSegment(id: string): string {
+  if (!PATH_SAFE_ID.test(id)) throw new Error(`refusing to put ${JSON.stringify(id.slice(0, 40))} in a provider URL path`);
+  return id;
+}
+
 export function endpoint(base: URL, path: string): URL {
   return new URL(path, base.href.endsWith('/') ? base : new URL(`${base.href}/`));
 }

@@ -2,7 +2,7 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { uniqueViolation } from '../db/unique-violation.js';
 import { LeadEntity } from '../db/entities/index.js';
 import { rejectedInput, tooLong } from '../domain/errors.js';
-import { requireApplicationId, requireExternalId, requireUuid } from '../domain/ids.js';
+import { requireApplicationId, requirePathSafeId, requireUuid } from '../domain/ids.js';
 import { LeadStage, Provider } from '../domain/vocabulary.js';
 import { refreshLeadStage } from './lead-stage.js';
 import { adoptRecord } from './record-adoption.js';
@@ -80,7 +80,7 @@ function validate(command: CreateLeadCommand): ValidCreateLead {
     valid.verificationAuthUuid = requireUuid(command.verificationAuthUuid, 'input.verificationAuthUuid');
   }
   if (command.decisionCloudCustomerId != null) {
-    valid.decisionCloudCustomerId = requireExternalId(command.decisionCloudCustomerId, 'input.decisionCloudCustomerId');
+    valid.decisionCloudCustomerId = requirePathSafeId(command.decisionCloudCustomerId, 'input.decisionCloudCustomerId');
   }
   return valid;
 }

@@ -99,16 +99,38 @@ describe('in production', () => {
     await providers.stop();
   });
 
-  it('turns introspection off', async () => {
-    const response = await postGraphQL(gateway.api, `{ __schema { types { name } } }`);
-    expect(response.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(response.errors?.[0]?.message).toMatch(/introspection/i);
+  /** The errors an operation gets, over HTTP and over graphql-ws. */
+  const overBoth = async (query: string, variables?: Record<string, unknown>) => {
+    const http = await postGraphQL(gateway.api, query, variables);
+    const ws = await executeOverWebSocket(gateway.url, gateway.api.token, query, variables);
+    return { http: http.errors ?? [], ws: ws.kind === 'errors' ? ws.errors : ws.kind === 'result' ? (ws.result.errors ?? []) : [] };
+  };
+
+  it.each([
+    ['__schema', `{ __schema { types { name } } }`],
+    ['__type', `{ __type(name: "Lead") { fields { name } } }`],
+  ])('turns introspection (%s) off, over HTTP and WebSocket alike', async (_what, query) => {
+    const { http, ws } = await overBoth(query);
+    for (const errors of [http, ws]) {
+      expect(errors[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(errors[0]?.message).toMatch(/introspection/i);
+    }
   });
 
-  it('gives no field suggestions', async () => {
-    const response = await postGraphQL(gateway.api, `{ leadz { totalCount } }`);
-    expect(response.errors?.[0]?.message).not.toMatch(/Did you mean/);
-    expect(response.errors?.[0]?.message).toContain('Cannot query field "leadz"');
+  it.each([
+    ['a field', `{ leadz { totalCount } }`, undefined, 'Cannot query field "leadz" on type "Query".'],
+    ['an argument', `{ leads(firs: 1) { totalCount } }`, undefined, 'Unknown argument "firs" on field "Query.leads".'],
+    ['an inline enum value', `{ leads(filter: { stages: [APROVED] }) { totalCount } }`, undefined, 'Value "APROVED" does not exist in "LeadStage" enum.'],
+    [
+      'an enum value in variables',
+      `query ($f: LeadFilter) { leads(filter: $f) { totalCount } }`,
+      { f: { stages: ['APROVED'] } },
+      'Variable "$f" got invalid value "APROVED" at "f.stages[0]"; Value "APROVED" does not exist in "LeadStage" enum.',
+    ],
+  ])('gives no "Did you mean" hint for %s, over HTTP and WebSocket alike', async (_what, query, variables, message) => {
+    const { http, ws } = await overBoth(query, variables);
+    expect(http.map((e) => e.message)).toEqual([message]);
+    expect(ws.map((e) => e.message)).toEqual([message]);
   });
 });
 
@@ -165,10 +187,21 @@ describe('rate limits', () => {
     await socket.close();
   });
 
-  it('slows down an address that keeps failing to authenticate', async () => {
+  it('refuses an address that keeps failing to authenticate, before checking what it sends, until its window passes', async () => {
     const bad = { url: gateway.url, token: 'lgk_' + 'y'.repeat(43) };
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await postGraphQL(bad, `{ leads { totalCount } }`)).status);
     expect(statuses).toEqual([401, 401, 401, 429]);
+    // Over its budget, the address is refused before any credential is checked: a right key
+    // answers exactly as a wrong one, so 429 tells a guesser nothing.
+    const right = await postGraphQL(gateway.as('viewer'), `{ leads { totalCount } }`);
+    const wrong = await postGraphQL(bad, `{ leads { totalCount } }`);
+    expect(right.status).toBe(429);
+    expect(right.errors).toEqual(wrong.errors);
+    expect(right.errors?.[0]?.extensions).toEqual({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
+    // The socket too: closed at connection_init, the right key unchecked.
+    await expect(connectRawSubscriber({ url: gateway.url, token: gateway.as('viewer').token! })).rejects.toThrow(
+      /closed before connection_ack: \{"code":4429,"reason":"RATE_LIMITED: Too many requests: try again in \d+ s\."\}/,
+    );
   });
 });

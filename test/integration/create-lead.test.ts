@@ -73,7 +73,8 @@ describe('createLead', () => {
     [{ techeaLeadId: 'not-a-uuid' }, 'input.techeaLeadId', 'input.techeaLeadId: expected a UUID, but got "not-a-uuid"'],
     [{ applicationId: 'app_1' }, 'input.applicationId', 'input.applicationId: expected an id matching ^application_\\w+$, but got "app_1"'],
     [{ verificationAuthUuid: '123' }, 'input.verificationAuthUuid', 'input.verificationAuthUuid: expected a UUID, but got "123"'],
-    [{ decisionCloudCustomerId: '' }, 'input.decisionCloudCustomerId', 'input.decisionCloudCustomerId: expected an id of 1 to 255 characters without surrounding spaces, but got ""'],
+    [{ decisionCloudCustomerId: '' }, 'input.decisionCloudCustomerId', 'input.decisionCloudCustomerId: expected an id of 1 to 255 of A-Z, a-z, 0-9, ".", "_", "~" and "-", not only dots, but got ""'],
+    [{ decisionCloudCustomerId: '..' }, 'input.decisionCloudCustomerId', 'input.decisionCloudCustomerId: expected an id of 1 to 255 of A-Z, a-z, 0-9, ".", "_", "~" and "-", not only dots, but got ".."'],
     [{ advertiserRef: 'x'.repeat(256) }, 'input.advertiserRef', 'input.advertiserRef: expected at most 255 characters, but got 256'],
   ])('refuses %o with BAD_USER_INPUT naming %s, writing nothing', async (input, field, message) => {
     const before = await countLeads();

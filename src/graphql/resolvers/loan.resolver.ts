@@ -3,7 +3,7 @@ import { upsertLoan } from '../../services/mutations/upsert-loan.js';
 import { UpsertLoanInput } from '../inputs/upsert-loan.input.js';
 import { UpsertLoanPayload } from '../types/dispatch-payloads.type.js';
 import { DispatchObject } from '../types/dispatch.type.js';
-import { requireExternalId } from '../../domain/ids.js';
+import { requireExternalId, requirePathSafeId } from '../../domain/ids.js';
 import { type GraphQLContext } from '../context.js';
 import { LeadObject } from '../types/lead.type.js';
 import { LoanObject } from '../types/loan.type.js';
@@ -19,7 +19,7 @@ export class LoanResolver {
   ): Promise<LoanObject | null> {
     const loan = await ctx.services.stores.records.findLoan(
       ctx.principal.tenantId,
-      requireExternalId(customerId, 'customerId'),
+      requirePathSafeId(customerId, 'customerId'),
       requireExternalId(loanId, 'loanId'),
     );
     return loan === null ? null : LoanObject.from(loan);

@@ -1,5 +1,5 @@
 import { Provider } from '../../domain/vocabulary.js';
-import { endpoint, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
+import { endpoint, pathSegment, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type IssuedToken, TokenCache } from '../oauth-token.js';
 import { ProviderCallError } from '../provider-error.js';
 import { type ProviderAdapter, type ResultOf, type UpsertLoanCommand } from '../provider.js';
@@ -43,7 +43,7 @@ export class DecisionCloudClient implements ProviderAdapter<UpsertLoanCommand> {
    * (customer, loan), so a retry is harmless and no idempotency key is sent.
    */
   async send(command: UpsertLoanCommand): Promise<ResultOf<UpsertLoanCommand>> {
-    const url = endpoint(this.options.baseUrl, `api/v1/loan-performance/customers/${encodeURIComponent(command.customerId)}/loans`);
+    const url = endpoint(this.options.baseUrl, `api/v1/loan-performance/customers/${pathSegment(command.customerId)}/loans`);
     const json = toWireLoan(command);
     const response = await this.tokens.withToken((token) =>
       this.http.send({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, json }),

@@ -1,5 +1,5 @@
 import { Provider } from '../../domain/vocabulary.js';
-import { endpoint, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
+import { endpoint, pathSegment, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type IssuedToken, TokenCache } from '../oauth-token.js';
 import { type CallContext, type ProviderAdapter, type ResultOf, type UpdateApplicationCommand } from '../provider.js';
 import { readApplicationAnswer } from './answer.js';
@@ -40,7 +40,7 @@ export class LeadBankClient implements ProviderAdapter<UpdateApplicationCommand>
    * call that did reach Lead Bank is answered from its stored response, not applied twice.
    */
   async send(command: UpdateApplicationCommand, context: CallContext): Promise<ResultOf<UpdateApplicationCommand>> {
-    const url = endpoint(this.options.baseUrl, `v0/applications/${encodeURIComponent(command.applicationId)}`);
+    const url = endpoint(this.options.baseUrl, `v0/applications/${pathSegment(command.applicationId)}`);
     const body = toWirePatch(command);
     const response = await this.tokens.withToken((token) =>
       this.http.send({

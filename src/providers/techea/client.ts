@@ -1,5 +1,5 @@
 import { Provider } from '../../domain/vocabulary.js';
-import { endpoint, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
+import { endpoint, pathSegment, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type ProviderAdapter, type ReportLeadEventCommand, type ResultOf } from '../provider.js';
 import { readStatusAnswer } from './answer.js';
 import { toWireEvent } from './mapping.js';
@@ -34,7 +34,7 @@ export class TecheaClient implements ProviderAdapter<ReportLeadEventCommand> {
     };
     const response = await this.http.send({
       method: 'PATCH',
-      url: endpoint(this.options.baseUrl, `lead/${encodeURIComponent(command.techeaLeadId)}/status`),
+      url: endpoint(this.options.baseUrl, `lead/${pathSegment(command.techeaLeadId)}/status`),
       headers: { apikey: this.options.apiKey },
       json: body,
     });

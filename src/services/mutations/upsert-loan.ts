@@ -1,6 +1,6 @@
 import { LoanEntity } from '../../db/entities/index.js';
 import { invalidInput, rejectedInput } from '../../domain/errors.js';
-import { requireExternalId } from '../../domain/ids.js';
+import { requireExternalId, requirePathSafeId } from '../../domain/ids.js';
 import { type LoanApplicationType, type LoanStatus, type LoanType, Provider } from '../../domain/vocabulary.js';
 import { loanAsSent, type UpsertLoanCommand } from '../../providers/index.js';
 import {
@@ -37,7 +37,7 @@ export interface UpsertLoanRequest {
 /** `upsertLoan`: reports a new or changed loan to Decision Cloud. */
 export async function upsertLoan(deps: MutationDeps, tenantId: string, request: UpsertLoanRequest): Promise<Dispatched<LoanEntity>> {
   const idempotencyKey = checkIdempotencyKey(request.idempotencyKey);
-  const customerId = requireExternalId(request.customerId, 'input.customerId');
+  const customerId = requirePathSafeId(request.customerId, 'input.customerId');
   const loanId = requireExternalId(request.loanId, 'input.loanId');
   const loanAmountCents = checkCents(request.loanAmountCents, 'input.loanAmountCents')!;
   const fundedAmountCents = checkCents(request.fundedAmountCents, 'input.fundedAmountCents');

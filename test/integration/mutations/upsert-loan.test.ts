@@ -21,6 +21,8 @@ const READ_LOAN = `query ($customerId: ID!, $loanId: ID!) {
   }
 }`;
 
+const PATH_SAFE = 'an id of 1 to 255 of A-Z, a-z, 0-9, ".", "_", "~" and "-", not only dots';
+
 describe('upsertLoan (Decision Cloud)', () => {
   let gateway: TestGateway;
   let sandboxes: Sandboxes;
@@ -220,7 +222,14 @@ describe('upsertLoan (Decision Cloud)', () => {
       ],
       [{ decisionCloudLeadId: -1 }, 'input.decisionCloudLeadId', 'input.decisionCloudLeadId: expected a non-negative id, but got -1'],
       [{ decisionCloudLeadId: null, managementSystemId: -3 }, 'input.managementSystemId', 'input.managementSystemId: expected a non-negative id, but got -3'],
-      [{ customerId: '' }, 'input.customerId', 'input.customerId: expected an id of 1 to 255 characters without surrounding spaces, but got ""'],
+      [{ customerId: '' }, 'input.customerId', `input.customerId: expected ${PATH_SAFE}, but got ""`],
+      // The customer id is a segment of Decision Cloud's URL path: nothing that could leave it.
+      [{ customerId: '..' }, 'input.customerId', `input.customerId: expected ${PATH_SAFE}, but got ".."`],
+      [{ customerId: '.' }, 'input.customerId', `input.customerId: expected ${PATH_SAFE}, but got "."`],
+      [{ customerId: '../../oauth' }, 'input.customerId', `input.customerId: expected ${PATH_SAFE}, but got "../../oauth"`],
+      [{ customerId: 'a/b' }, 'input.customerId', `input.customerId: expected ${PATH_SAFE}, but got "a/b"`],
+      [{ customerId: '%2e%2e' }, 'input.customerId', `input.customerId: expected ${PATH_SAFE}, but got "%2e%2e"`],
+      [{ customerId: 'c?x=1' }, 'input.customerId', `input.customerId: expected ${PATH_SAFE}, but got "c?x=1"`],
       [{ loanId: ' loan_1' }, 'input.loanId', 'input.loanId: expected an id of 1 to 255 characters without surrounding spaces, but got " loan_1"'],
       [{ idempotencyKey: 'k'.repeat(256) }, 'input.idempotencyKey', 'input.idempotencyKey: expected at most 255 characters, but got 256'],
     ])('refuses %o, naming the field', async (change, field, message) => {
