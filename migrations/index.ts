@@ -9,6 +9,9 @@ import { TecalisAsSent0000000000008 } from './0008-tecalis-as-sent.js';
 import { ApplicationEntities0000000000009 } from './0009-application-entities.js';
 import { LoanProviderValues0000000000010 } from './0010-loan-provider-values.js';
 import { ApplicationProviderStatus0000000000011 } from './0011-application-provider-status.js';
+import { VerificationCallbacks0000000000012 } from './0012-verification-callbacks.js';
+import { ApiKeyExpiryAndCreator0000000000013 } from './0013-api-key-expiry-and-creator.js';
+import { GatewaySecrets0000000000014 } from './0014-gateway-secrets.js';
 
 /** Every migration, in order; an explicit list so tsc, tsx and vitest find the same files. */
 export const MIGRATIONS = [
@@ -23,4 +26,7 @@ export const MIGRATIONS = [
   ApplicationEntities0000000000009,
   LoanProviderValues0000000000010,
   ApplicationProviderStatus0000000000011,
+  VerificationCallbacks0000000000012,
+  ApiKeyExpiryAndCreator0000000000013,
+  GatewaySecrets0000000000014,
 ];

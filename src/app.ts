@@ -8,6 +8,8 @@ import { type Config } from './config.js';
 import { createDataSource, runMigrations } from './db/data-source.js';
 import { openDatabase } from './db/database.js';
 import { createServices } from './graphql/context.js';
+import { LeadCursors } from './graphql/cursor.js';
+import { gatewaySecret } from './db/gateway-secrets.js';
 import { buildGatewaySchema } from './graphql/schema.js';
 import { createHttpServer } from './http/server.js';
 import { DEFAULT_TENANT } from './domain/roles.js';
@@ -16,6 +18,7 @@ import { type ProviderRuntime, startProviders } from './providers/index.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { StatusChangeHub } from './events/change-hub.js';
 import { GatewayMetrics } from './observability/metrics.js';
+import { VerificationCallbacks } from './services/verification-callbacks.js';
 import { WebhookIntake } from './services/webhook-intake.js';
 import { seedDemoLeads } from './demo/demo-leads.js';
 import { mirrorStoredRecords } from './demo/sandbox-sync.js';
@@ -72,12 +75,37 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     metrics.readAtScrape({ db, outbox: dispatcher.outbox, breakers: dispatcher, changes, logger });
     await changes.start();
     cleanups.push(['status-change feed', () => changes.stop()]);
-    const services = createServices(db, dispatcher, config.dispatch.maxAttempts, changes);
+    // The gateway's own address is known once it listens (PORT=0 picks one).
+    const listening: { baseUrl?: URL } = {};
+    const tecalisSecondFactor = config.webhooks.tecalisToken?.reveal();
+    const callbacks = new VerificationCallbacks(db, {
+      publicUrl: () => {
+        const base = config.publicUrl ?? listening.baseUrl;
+        if (base === undefined) throw new Error('a callback URL was asked for before the gateway listens');
+        return base;
+      },
+      // A built-in Tecalis sandbox is handed the URLs, as whoever creates a process hands them to Tecalis.
+      onIssued: (issued) =>
+        providers.tecalisCallbacks(issued.authUuid, { callback: issued.callbackUrl, callbackKo: issued.callbackKoUrl }, tecalisSecondFactor),
+    });
+    if (config.publicUrl === undefined && providers.sandboxes.TECALIS === undefined) {
+      logger.warn('PUBLIC_URL is not set: Tecalis callback URLs are issued on the gateway\'s own address, which a live Tecalis may not reach');
+    }
+    const services = createServices(
+      db,
+      dispatcher,
+      config.dispatch.maxAttempts,
+      changes,
+      callbacks,
+      { fromJwtMaxDays: config.auth.apiKeyFromJwtMaxDays },
+      new LeadCursors(await gatewaySecret(db, 'lead-cursor')),
+    );
     const bootstrapKey = await createBootstrapKey(config, database.embedded, services.apiKeys, logger);
-    // With a built-in sandbox and no configured secret, one is made up: the sandbox signs with it, the gateway checks it.
+    // With the built-in Lead Bank sandbox and no configured secret, one is made up: the sandbox signs with it, the gateway checks it.
+    // Tecalis's token is only a second factor (the per-process URL is the credential): never made up.
     const webhookSecrets = {
       leadBank: config.webhooks.leadBankSecret?.reveal() ?? (providers.sandboxes.LEAD_BANK ? randomBytes(24).toString('hex') : undefined),
-      tecalis: config.webhooks.tecalisToken?.reveal() ?? (providers.sandboxes.TECALIS ? randomBytes(24).toString('hex') : undefined),
+      tecalis: tecalisSecondFactor,
     };
     const http = await createHttpServer({
       schema: await buildGatewaySchema(),
@@ -87,7 +115,8 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       limits: config.limits,
       production: config.nodeEnv === 'production',
       corsOrigins: config.corsOrigins,
-      webhooks: { secrets: webhookSecrets, toleranceMs: config.webhooks.leadBankToleranceMs, intake: new WebhookIntake(db) },
+      metricsToken: config.metricsToken,
+      webhooks: { secrets: webhookSecrets, toleranceMs: config.webhooks.leadBankToleranceMs, intake: new WebhookIntake(db), grantOf: (token) => callbacks.grantOf(token) },
       logger,
       observability: { metrics, changes, breakers: dispatcher },
     });
@@ -104,7 +133,8 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
 
     const { port } = http.server.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    providers.connectWebhooks(new URL(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`), webhookSecrets);
+    listening.baseUrl = new URL(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`);
+    providers.connectWebhooks(listening.baseUrl, webhookSecrets);
     return { url: `http://${host}:${port}/graphql`, port, db, bootstrapKey, providers, dispatcher, close: cleanUp };
   } catch (error) {
     await cleanUp();
@@ -142,7 +172,7 @@ async function createBootstrapKey(
   logger: Logger,
 ): Promise<string | undefined> {
   if (!embedded || config.nodeEnv === 'production' || !(await apiKeys.isEmpty())) return undefined;
-  const { entity, key } = await apiKeys.create(DEFAULT_TENANT, 'admin', 'development key created at first start');
+  const { entity, key } = await apiKeys.create(DEFAULT_TENANT, 'admin', { label: 'development key created at first start', createdBy: 'startup' });
   logger.warn({ keyId: entity.id, tenant: DEFAULT_TENANT }, 'created a development admin key (printed once below)');
   return key;
 }

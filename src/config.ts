@@ -14,12 +14,19 @@ export interface Config {
   readonly port: number;
   /** Interface the HTTP server binds to. */
   readonly host: string;
+  /**
+   * Where providers reach this gateway from outside (`PUBLIC_URL`), for the callback
+   * URLs it issues; unset, its own listening address (enough for local sandboxes).
+   */
+  readonly publicUrl: URL | undefined;
   /** External PostgreSQL; when absent the gateway runs an embedded PostgreSQL. */
   readonly databaseUrl: Secret | undefined;
   /** Where the embedded PostgreSQL keeps its data between runs. */
   readonly dataDir: string;
   /** Port of the embedded PostgreSQL (0 picks a free one). */
   readonly embeddedPostgresPort: number;
+  /** `EMBEDDED_DATABASE_IN_PRODUCTION=allow`: a production start may use the embedded PostgreSQL (it refuses otherwise). */
+  readonly embeddedDatabaseInProduction: boolean;
   readonly logLevel: LogLevel;
   /** `production` hides development conveniences (introspection, field suggestions, the bootstrap key). */
   readonly nodeEnv: string;
@@ -32,6 +39,8 @@ export interface Config {
   readonly demoData: 'auto' | 'off';
   /** Browser origins (scheme://host[:port]) allowed to call /graphql over HTTP and open its WebSocket. */
   readonly corsOrigins: readonly string[];
+  /** The only credential `/metrics` answers to; unset: `/metrics` is off. Never a tenant's. */
+  readonly metricsToken: Secret | undefined;
 }
 
 /** The origins of the usual local development servers (Vite, Next and Create React App), allowed outside production by default. */
@@ -102,6 +111,12 @@ export interface AuthConfig {
   readonly jwtTenantClaim: string;
   /** Claim holding the role (`viewer`, `operator` or `admin`). */
   readonly jwtRoleClaim: string;
+  /** Longest a JWT may live (`exp` − `iat`, and `exp` − now): a token minted for a century is refused. */
+  readonly jwtMaxLifetimeSeconds: number;
+  /** Clock difference tolerated with the issuer, for `exp`, `nbf` and `iat`. */
+  readonly jwtClockSkewSeconds: number;
+  /** Longest lifetime of an API key created by a JWT caller (who cannot create keys without an expiry). */
+  readonly apiKeyFromJwtMaxDays: number;
 }
 
 /** Abuse limits. Rate limits are per credential (API key or JWT subject) and per gateway instance. */
@@ -125,6 +140,14 @@ export interface LimitsConfig {
   readonly subscriptionBuffer: number;
   /** Failed authentications per minute per client address before it is made to wait. */
   readonly authFailuresPerMinute: number;
+  /** Longest wait for a request's headers, from its first byte. */
+  readonly httpHeadersTimeoutMs: number;
+  /** Longest wait for a whole request (headers and body); a slow body is cut at this. */
+  readonly httpRequestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept. */
+  readonly httpKeepAliveTimeoutMs: number;
+  /** Open connections (WebSockets included) one instance accepts; more are dropped. */
+  readonly httpMaxConnections: number;
 }
 
 /** A configuration value that must not appear in logs, errors or responses. */
@@ -179,9 +202,11 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     port: port(env, 'PORT', 4000),
     host: optional(env, 'HOST') ?? '127.0.0.1',
+    publicUrl: publicUrl(env),
     databaseUrl: databaseUrl === undefined ? undefined : new Secret(databaseUrl),
     dataDir: dataDir === undefined ? defaultDataDir() : path.resolve(dataDir),
     embeddedPostgresPort: port(env, 'LEADGRAPH_EMBEDDED_PG_PORT', 0),
+    embeddedDatabaseInProduction: allowed(env, 'EMBEDDED_DATABASE_IN_PRODUCTION'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     nodeEnv: optional(env, 'NODE_ENV') ?? 'development',
     auth: loadAuth(env),
@@ -189,6 +214,7 @@ export function loadConfig(env: Env = process.env): Config {
     dispatch: loadDispatch(env),
     demoData: oneOf(env, 'DEMO_DATA', ['auto', 'off'] as const, 'auto'),
     corsOrigins: corsOrigins(env, (optional(env, 'NODE_ENV') ?? 'development') === 'production'),
+    metricsToken: metricsToken(env),
     webhooks: {
       leadBankSecret: secretOf(env, 'LEADBANK_WEBHOOK_SECRET'),
       leadBankToleranceMs: positiveInt(env, 'LEADBANK_WEBHOOK_TOLERANCE_SECONDS', 300) * 1000,
@@ -209,8 +235,19 @@ export function loadConfig(env: Env = process.env): Config {
       socketCredentialCheckSeconds: positiveInt(env, 'WS_CREDENTIAL_CHECK_SECONDS', 5),
       subscriptionBuffer: positiveInt(env, 'SUBSCRIPTION_BUFFER', 1_000),
       authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
+      httpHeadersTimeoutMs: positiveInt(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000),
+      httpRequestTimeoutMs: positiveInt(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000),
+      httpKeepAliveTimeoutMs: positiveInt(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000),
+      httpMaxConnections: positiveInt(env, 'HTTP_MAX_CONNECTIONS', 10_000),
     },
   };
+}
+
+/** The scraper's token: long enough that it cannot be guessed, like the JWT secret. */
+function metricsToken(env: Env): Secret | undefined {
+  const token = optional(env, 'METRICS_TOKEN');
+  if (token !== undefined && token.length < 32) throw new ConfigError('METRICS_TOKEN', 'at least 32 characters', `${token.length} characters`);
+  return token === undefined ? undefined : new Secret(token);
 }
 
 function loadAuth(env: Env): AuthConfig {
@@ -230,6 +267,9 @@ function loadAuth(env: Env): AuthConfig {
     jwtAudience: optional(env, 'AUTH_JWT_AUDIENCE'),
     jwtTenantClaim: optional(env, 'AUTH_JWT_TENANT_CLAIM') ?? 'tenant',
     jwtRoleClaim: optional(env, 'AUTH_JWT_ROLE_CLAIM') ?? 'role',
+    jwtMaxLifetimeSeconds: positiveInt(env, 'AUTH_JWT_MAX_LIFETIME_SECONDS', 86_400),
+    jwtClockSkewSeconds: nonNegativeInt(env, 'AUTH_JWT_CLOCK_SKEW_SECONDS', 60),
+    apiKeyFromJwtMaxDays: positiveInt(env, 'API_KEY_FROM_JWT_MAX_DAYS', 90),
   };
 }
 
@@ -328,6 +368,23 @@ function corsOrigins(env: Env, production: boolean): readonly string[] {
 }
 
 /**
+ * `PUBLIC_URL`: an http(s) base URL, a path allowed (behind a proxy that serves the
+ * gateway under one), nothing that would not survive having a path appended to it.
+ */
+function publicUrl(env: Env): URL | undefined {
+  const raw = optional(env, 'PUBLIC_URL');
+  if (raw === undefined) return undefined;
+  const expected = 'an http:// or https:// base URL without credentials, query or fragment, e.g. https://gateway.example.com';
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  // Never echo credentials: they would be printed with the error.
+  if (url !== undefined && (url.username !== '' || url.password !== '')) throw new ConfigError('PUBLIC_URL', expected, 'a URL with credentials');
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || raw.includes('?') || raw.includes('#')) {
+    throw new ConfigError('PUBLIC_URL', expected, JSON.stringify(raw));
+  }
+  return url;
+}
+
+/**
  * A variable that no longer does anything is refused rather than ignored: whoever set
  * it expects a behaviour the gateway no longer has.
  */
@@ -352,10 +409,25 @@ function loadDispatch(env: Env): DispatchConfig {
   };
 }
 
+/** An explicit opt-in: `allow`, or unset. Anything else is refused, so a typo never passes for consent. */
+function allowed(env: Env, name: string): boolean {
+  const raw = optional(env, name);
+  if (raw === undefined) return false;
+  if (raw !== 'allow') throw new ConfigError(name, '"allow" or nothing', JSON.stringify(raw));
+  return true;
+}
+
 function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = optional(env, name);
   if (raw === undefined) return fallback;
   if (!/^[1-9]\d{0,9}$/.test(raw)) throw new ConfigError(name, 'a whole number above 0', JSON.stringify(raw));
+  return Number(raw);
+}
+
+function nonNegativeInt(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^(0|[1-9]\d{0,9})$/.test(raw)) throw new ConfigError(name, 'a whole number, 0 or more', JSON.stringify(raw));
   return Number(raw);
 }
 

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { pino } from 'pino';
 import { migrateOnly, startGateway } from './app.js';
+import { CALLBACKS_USAGE, callbacksCommand } from './cli/callbacks-command.js';
 import { KEYS_USAGE, keysCommand, UsageError } from './cli/keys-command.js';
 import { SANDBOX_USAGE, sandboxCommand } from './cli/sandbox-command.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -13,6 +14,7 @@ Commands:
   start     start the gateway (default)
   migrate   apply pending database migrations and exit
 ${KEYS_USAGE}
+${CALLBACKS_USAGE}
 ${SANDBOX_USAGE}
   help      show this text`;
 
@@ -29,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
     // Needs no gateway configuration: the sandboxes are the providers.
     return sandboxCommand(argv.slice(1), createLogger('info', pino.destination(2)), process.stdout);
   }
-  if (command !== 'start' && command !== 'migrate' && command !== 'keys') {
+  if (command !== 'start' && command !== 'migrate' && command !== 'keys' && command !== 'callbacks') {
     process.stderr.write(`leadgraph: unknown command "${command}"\n\n${USAGE}\n`);
     return 2;
   }
@@ -40,6 +42,11 @@ async function main(argv: string[]): Promise<number> {
     // stdout carries only the command's result (a new key, alone on its line); logs go to stderr.
     const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
     return keysCommand(argv.slice(1), config, logger, process.stdout);
+  }
+  if (command === 'callbacks') {
+    // As for keys: stdout carries only the URL, logs go to stderr.
+    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
+    return callbacksCommand(argv.slice(1), config, logger, process.stdout);
   }
 
   const logger = createLogger(config.logLevel);

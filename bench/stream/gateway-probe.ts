@@ -11,8 +11,8 @@ export function cpuMillis(pid: number): number {
 }
 
 /** The gateway's `leadgraph_subscriptions_open` gauge (subscribers registered with its change hub). */
-export async function openSubscriptions(httpUrl: string, adminKey: string): Promise<number> {
-  const response = await fetch(new URL('/metrics', httpUrl), { headers: { authorization: `Bearer ${adminKey}` } });
+export async function openSubscriptions(httpUrl: string, metricsToken: string): Promise<number> {
+  const response = await fetch(new URL('/metrics', httpUrl), { headers: { authorization: `Bearer ${metricsToken}` } });
   const text = await response.text();
   if (!response.ok) throw new Error(`/metrics answered ${response.status}: ${text.slice(0, 300)}`);
   const value = /^leadgraph_subscriptions_open (\d+)/m.exec(text)?.[1];
@@ -27,10 +27,10 @@ export async function openSubscriptions(httpUrl: string, adminKey: string): Prom
  * read every 100 ms until it holds (a wait on a condition, not a fixed sleep), and
  * rejects if it does not within `timeoutMs`.
  */
-export async function untilSubscriptions(httpUrl: string, adminKey: string, count: number, timeoutMs: number): Promise<void> {
+export async function untilSubscriptions(httpUrl: string, metricsToken: string, count: number, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const open = await openSubscriptions(httpUrl, adminKey);
+    const open = await openSubscriptions(httpUrl, metricsToken);
     if (open === count) return;
     if (open > count) throw new Error(`the gateway has ${open} subscriptions open, more than the ${count} opened`);
     if (performance.now() > deadline) throw new Error(`only ${open} of ${count} subscriptions became live within ${timeoutMs} ms`);

@@ -15,7 +15,7 @@ import { createDataSource } from '../../src/db/data-source.js';
 import { DEFAULT_TENANT } from '../../src/domain/roles.js';
 import { withClient } from '../lib/bench-database.js';
 import { type Benchmark, type BenchRun, type TargetCheck } from '../lib/bench-run.js';
-import { startBenchGateway } from '../lib/gateway.js';
+import { BENCH_METRICS_TOKEN, startBenchGateway } from '../lib/gateway.js';
 import { printTable, writeResult } from '../lib/report.js';
 import { type AwaitResult } from './control.js';
 import { analyzeDeliveries, type DeliveryReport } from './delivery-analysis.js';
@@ -143,11 +143,11 @@ async function measureSubscriptions(run: BenchRun, db: DataSource, subscriptions
       clientProcesses: CLIENT_PROCESSES,
       leadIds: run.data.leadIds,
     });
-    await openSubscriptions(gateway.url, run.adminKey); // the metrics path is warm before the baseline
+    await openSubscriptions(gateway.url, BENCH_METRICS_TOKEN); // the metrics path is warm before the baseline
     const baselineBytes = gateway.process.residentBytes();
     for (const client of plan.clients) clients.push(await startSubscriber(client));
     const opened = await Promise.all(clients.map((client) => client.open()));
-    await untilSubscriptions(gateway.url, run.adminKey, subscriptions, LIVE_TIMEOUT_MS);
+    await untilSubscriptions(gateway.url, BENCH_METRICS_TOKEN, subscriptions, LIVE_TIMEOUT_MS);
     const idleBytes = gateway.process.residentBytes();
     const memory: MemoryReading = {
       baselineBytes,

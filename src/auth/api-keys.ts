@@ -7,6 +7,18 @@ import { type Principal, type Role } from '../domain/roles.js';
 export const API_KEY_PREFIX = 'lgk_';
 const KEY_SHAPE = /^lgk_[A-Za-z0-9_-]{43}$/;
 
+/** A key in force: neither revoked nor past its expiry (by the database's clock, one clock for every instance). */
+const STILL_VALID = `revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`;
+
+/** How a new key is made. */
+export interface NewKeyOptions {
+  readonly label?: string | null;
+  /** Refused after this; absent: never expires. */
+  readonly expiresAt?: Date | null;
+  /** Who asks, for the audit trail: `api-key:<id>`, `jwt:<subject>` or `cli`. */
+  readonly createdBy: string;
+}
+
 /** A key as just created: the only moment the key itself exists outside the caller. */
 export interface CreatedApiKey {
   readonly entity: ApiKeyEntity;
@@ -32,32 +44,34 @@ export class ApiKeyService {
   /** Of the given key ids, those still valid (not revoked, not deleted): one statement for any number. */
   async stillValid(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.db.query<Array<{ id: string }>>(`SELECT id FROM api_key WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [
+    const rows = await this.db.query<Array<{ id: string }>>(`SELECT id FROM api_key WHERE id = ANY($1::uuid[]) AND ${STILL_VALID}`, [
       ids,
     ]);
     return new Set(rows.map((row) => row.id));
   }
 
-  async create(tenantId: string, role: Role, label: string | null = null): Promise<CreatedApiKey> {
+  async create(tenantId: string, role: Role, options: NewKeyOptions): Promise<CreatedApiKey> {
     const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
     const entity = await this.db.getRepository(ApiKeyEntity).save(
       this.db.getRepository(ApiKeyEntity).create({
         tenantId,
         role,
-        label,
+        label: options.label ?? null,
         keyHash: hashKey(key),
         keyPrefix: key.slice(0, API_KEY_PREFIX.length + 6),
+        expiresAt: options.expiresAt ?? null,
+        createdBy: options.createdBy,
       }),
     );
     return { entity, key };
   }
 
-  /** The principal a key stands for, or null for an unknown, malformed or revoked key. */
+  /** The principal a key stands for, or null for an unknown, malformed, revoked or expired key. */
   async verify(key: string): Promise<Principal | null> {
     if (!KEY_SHAPE.test(key)) return null;
     // Every request runs this: plain SQL for the three columns it needs, not a hydrated entity.
     const [row] = await this.db.query<Array<{ id: string; tenant_id: string; role: Role }>>(
-      `SELECT id, tenant_id, role FROM api_key WHERE key_hash = $1 AND revoked_at IS NULL`,
+      `SELECT id, tenant_id, role FROM api_key WHERE key_hash = $1 AND ${STILL_VALID}`,
       [hashKey(key)],
     );
     if (row === undefined) return null;

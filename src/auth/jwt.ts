@@ -36,16 +36,21 @@ export class JwtVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    // Before any decoding: a header's worth of token is plenty, and bigger ones only cost.
+    if (token.length > MAX_TOKEN_BYTES) throw new TokenRefused(`the token is longer than ${MAX_TOKEN_BYTES} bytes`);
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.key as Uint8Array, {
         algorithms: this.algorithms,
+        requiredClaims: ['exp'],
+        clockTolerance: this.config.jwtClockSkewSeconds,
         ...(this.config.jwtIssuer !== undefined && { issuer: this.config.jwtIssuer }),
         ...(this.config.jwtAudience !== undefined && { audience: this.config.jwtAudience }),
       }));
     } catch (error) {
       throw new TokenRefused(reasonOf(error), error instanceof errors.JWTExpired);
     }
+    checkLifetime(payload, this.config);
     const tenant = payload[this.config.jwtTenantClaim];
     const role = payload[this.config.jwtRoleClaim];
     if (typeof tenant !== 'string') throw new TokenRefused(`the token has no "${this.config.jwtTenantClaim}" claim`);
@@ -64,16 +69,38 @@ export class JwtVerifier {
       credential: {
         kind: 'jwt',
         id: typeof payload.sub === 'string' ? payload.sub : tenant,
-        // jose has checked `exp` is a number when present.
-        ...(payload.exp !== undefined && { expiresAt: payload.exp * 1000 }),
+        // The moment this gateway stops accepting it (`exp` plus the tolerated skew), so a live
+        // socket ends exactly when a new request with the token would be refused.
+        expiresAt: (payload.exp! + this.config.jwtClockSkewSeconds) * 1000,
       },
     };
+  }
+}
+
+/** The longest token accepted, in bytes (all ASCII): 8 KiB, the usual header limit of proxies. */
+export const MAX_TOKEN_BYTES = 8192;
+
+/**
+ * What jose does not check: `iat` in the future (beyond the skew), and a lifetime over
+ * the maximum, counted from `iat` and from now, so neither a token minted for a
+ * century nor one dated ahead to stretch its life gets through. `exp` is present
+ * (jose's `requiredClaims`); `nbf` is checked by jose.
+ */
+function checkLifetime(payload: JWTPayload, config: AuthConfig): void {
+  const now = Math.floor(Date.now() / 1000);
+  const exp = payload.exp!;
+  const skew = config.jwtClockSkewSeconds;
+  const max = config.jwtMaxLifetimeSeconds;
+  if (payload.iat !== undefined && payload.iat > now + skew) throw new TokenRefused('the token\'s "iat" claim is in the future');
+  if (exp - (payload.iat ?? now) > max || exp - now > max + skew) {
+    throw new TokenRefused(`the token lives longer than ${max} s, the most this gateway accepts`);
   }
 }
 
 /** jose's error classes, as short reasons that reveal nothing about keys. */
 function reasonOf(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed && error.reason === 'missing') return `the token has no "${error.claim}" claim`;
   if (error instanceof errors.JWTClaimValidationFailed) return `the token's "${error.claim}" claim is not accepted`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is not valid';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm that is not accepted';

@@ -21,6 +21,7 @@ export const OPERATION_ROLES: Readonly<Record<string, Role>> = {
   'Mutation.reportLeadEvent': 'operator',
   'Mutation.updateApplication': 'operator',
   'Mutation.updateVerificationStatus': 'operator',
+  'Mutation.issueVerificationCallback': 'operator',
   'Mutation.upsertLoan': 'operator',
   'Mutation.retryDispatch': 'admin',
   'Mutation.createApiKey': 'admin',

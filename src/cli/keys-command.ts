@@ -43,8 +43,8 @@ export async function keysCommand(args: string[], config: Config, logger: Logger
         if (!isRole(values.role)) throw new UsageError(`keys create needs --role ${ROLES.join('|')}`);
         const role = values.role;
         run = async (keys) => {
-          const { entity, key } = await keys.create(tenant, role, values.label ?? null);
-          logger.info({ keyId: entity.id, tenant, role }, 'API key created; it is printed on stdout and shown only this once');
+          const { entity, key } = await keys.create(tenant, role, { label: values.label ?? null, createdBy: 'cli' });
+          logger.info({ keyId: entity.id, tenant, role, createdBy: 'cli' }, 'API key created; it is printed on stdout and shown only this once');
           out.write(`${key}\n`);
           return 0;
         };

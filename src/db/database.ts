@@ -1,4 +1,4 @@
-import { type Config } from '../config.js';
+import { type Config, ConfigError } from '../config.js';
 import { type Logger } from '../logger.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 
@@ -14,7 +14,10 @@ export interface DatabaseHandle {
 /**
  * `DATABASE_URL` when set; otherwise an embedded PostgreSQL in `LEADGRAPH_DATA_DIR`.
  * A gateway owns its embedded server; a one-off command (`share`) uses the server of
- * a gateway already running on the same directory.
+ * a gateway already running on the same directory. In production the embedded server
+ * is refused unless `EMBEDDED_DATABASE_IN_PRODUCTION=allow`: it lives on one machine's
+ * disk, with no backup, replica or tuning, which a production deployment should not
+ * get by forgetting a variable.
  */
 export async function openDatabase(
   config: Config,
@@ -23,6 +26,16 @@ export async function openDatabase(
 ): Promise<DatabaseHandle> {
   if (config.databaseUrl !== undefined) {
     return { url: config.databaseUrl.reveal(), embedded: false, stop: () => Promise.resolve() };
+  }
+  if (config.nodeEnv === 'production') {
+    if (!config.embeddedDatabaseInProduction) {
+      throw new ConfigError(
+        'DATABASE_URL',
+        'an external PostgreSQL in production (the embedded one is for development; EMBEDDED_DATABASE_IN_PRODUCTION=allow uses it anyway)',
+        'nothing',
+      );
+    }
+    logger.warn('production on the embedded PostgreSQL (EMBEDDED_DATABASE_IN_PRODUCTION=allow): its data lives only in LEADGRAPH_DATA_DIR on this machine');
   }
   const db = await startEmbeddedPostgres({
     dataDir: config.dataDir,

@@ -6,14 +6,33 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { type Logger } from '../logger.js';
 import { locateBinaries, MissingBinariesError } from './embedded/binaries.js';
+import { clusterUrl } from './embedded/cluster-url.js';
+import {
+  type ClusterCredentials,
+  credentialsFile,
+  CredentialsFileError,
+  generateCredentials,
+  readCredentials,
+  writeCredentials,
+} from './embedded/credentials.js';
+import { ensureGatewayOwner } from './embedded/gateway-owner.js';
 import { placeForServerUser, PlacementError, ROOT_RUNTIME_DIR } from './embedded/placement.js';
 import { ClusterProcessError, initCluster, startServer } from './embedded/postgres-process.js';
 import { serverUserForRoot } from './embedded/server-user.js';
+import { superuserSession, SuperuserLoginError } from './embedded/superuser-login.js';
 
 /** A running embedded PostgreSQL cluster that this process owns. */
 export interface EmbeddedDatabase {
-  /** URL of the `leadgraph` database in the cluster. */
+  /**
+   * URL of the gateway's database, as the role `leadgraph`: it owns that database and
+   * is no superuser. The only URL the gateway connects with.
+   */
   readonly url: string;
+  /**
+   * URL of the `postgres` database as the superuser, for setting up only (the test
+   * suite creates its databases with it). Its password is as secret as the cluster.
+   */
+  readonly adminUrl: string;
   readonly port: number;
   /** Where the cluster's data is: the configured directory, or where it was moved for the server user. */
   readonly dataDir: string;
@@ -27,7 +46,7 @@ export interface EmbeddedPostgresOptions {
   readonly dataDir: string;
   /** 0 picks a free port. */
   readonly port: number;
-  /** Database to create (if missing) and point the URL at. */
+  /** Database to create (if missing), give to the owner role and point the URL at; `leadgraph` by default. Not a system database. */
   readonly database?: string;
   /**
    * What to do when a live gateway already runs a server on this data directory:
@@ -40,10 +59,8 @@ export interface EmbeddedPostgresOptions {
   readonly logger: Logger;
 }
 
-// Local-only cluster: it listens on 127.0.0.1 and its password is not a secret
-// worth protecting. A fixed value lets a restarted gateway reuse the same cluster.
-const USER = 'postgres';
-const PASSWORD = 'leadgraph';
+/** Every cluster has them; handing one to the owner role would give it the cluster's own databases. */
+const SYSTEM_DATABASES = new Set(['postgres', 'template0', 'template1']);
 
 /** Thrown when the embedded database cannot start; the message says what to do. */
 export class EmbeddedPostgresError extends Error {
@@ -56,10 +73,19 @@ export class EmbeddedPostgresError extends Error {
  * server left running by a gateway that was killed before it could stop it. As root,
  * PostgreSQL runs as the `postgres` user, with its programs and data moved where that
  * user can reach them. Installs no process-wide handler that outlives the server.
+ *
+ * It listens on 127.0.0.1, where every local user can reach it, so nothing about it is
+ * guessable: each data directory gets random passwords when it is created (a
+ * directory made with the former fixed password gets them at its next start), kept in
+ * a file only this user may read, and the gateway connects as a role that owns its
+ * database and is no superuser.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
   const { logger } = options;
   const database = options.database ?? 'leadgraph';
+  if (SYSTEM_DATABASES.has(database)) {
+    throw new EmbeddedPostgresError(`The embedded PostgreSQL's database cannot be "${database}", a system database; use adminUrl to reach it`);
+  }
   let runAs: Awaited<ReturnType<typeof serverUserForRoot>>;
   let placement: Awaited<ReturnType<typeof placeForServerUser>>;
   try {
@@ -92,30 +118,90 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
           `Another leadgraph (pid ${owner}) is already running on ${dataDir}; stop it first, or set LEADGRAPH_DATA_DIR to another directory.`,
         );
       }
-      await ensureDatabase(urlFor(running.port, 'postgres'), database);
-      return { url: urlFor(running.port, database), port: running.port, dataDir, stop: () => Promise.resolve() };
+      const urls = await setUpCluster(running.port, await credentialsOf(dataDir), dataDir, database, logger);
+      return { ...urls, port: running.port, dataDir, stop: () => Promise.resolve() };
     }
     await stopOrphanedServer(running.pid, dataDir, logger);
   }
 
   const cluster = { binaries: placement.binaries, dataDir, runAs, logger };
+  let credentials: ClusterCredentials;
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     logger.info({ dataDir }, 'initialising the embedded PostgreSQL data directory');
     await fs.mkdir(path.dirname(dataDir), { recursive: true });
-    await explained(initCluster({ ...cluster, superuser: USER, password: PASSWORD }), `initialise ${dataDir}`);
+    credentials = generateCredentials();
+    const { superuser } = credentials;
+    await explained(initCluster({ ...cluster, superuser: superuser.name, password: superuser.password }), `initialise ${dataDir}`);
+    // Written straight after initdb: a cluster whose file is lost has passwords no one knows.
+    await writeCredentials(dataDir, credentials);
+  } else {
+    credentials = await credentialsOf(dataDir);
   }
   const { server, port } = await startOnAPort(cluster, options.port);
 
   await fs.writeFile(ownerFile(dataDir), String(process.pid));
-  await ensureDatabase(urlFor(port, 'postgres'), database);
+  const stop = () => server.stop().then(() => fs.rm(ownerFile(dataDir), { force: true }));
+  let urls: Awaited<ReturnType<typeof setUpCluster>>;
+  try {
+    urls = await setUpCluster(port, credentials, dataDir, database, logger);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 
   let stopped: Promise<void> | undefined;
-  return {
-    url: urlFor(port, database),
-    port,
-    dataDir,
-    stop: () => (stopped ??= server.stop().then(() => fs.rm(ownerFile(dataDir), { force: true }))),
-  };
+  return { ...urls, port, dataDir, stop: () => (stopped ??= stop()) };
+}
+
+/**
+ * The kept credentials of an existing cluster. A cluster made before there were any
+ * (it has the former fixed password) gets new ones here, written before they are set:
+ * see {@link superuserSession}.
+ */
+async function credentialsOf(dataDir: string): Promise<ClusterCredentials> {
+  let kept: ClusterCredentials | undefined;
+  try {
+    kept = await readCredentials(dataDir);
+  } catch (error) {
+    if (error instanceof CredentialsFileError) throw new EmbeddedPostgresError(`The embedded PostgreSQL cannot start: ${error.message}`);
+    throw error;
+  }
+  if (kept !== undefined) return kept;
+  const fresh = generateCredentials();
+  await writeCredentials(dataDir, fresh);
+  return fresh;
+}
+
+/** Logs in as the superuser, makes the owner role and its database what they must be, and answers the URLs. */
+async function setUpCluster(
+  port: number,
+  credentials: ClusterCredentials,
+  dataDir: string,
+  database: string,
+  logger: Logger,
+): Promise<Pick<EmbeddedDatabase, 'url' | 'adminUrl'>> {
+  let session: Awaited<ReturnType<typeof superuserSession>>;
+  try {
+    session = await superuserSession({ port, credentials, dataDir });
+  } catch (error) {
+    if (error instanceof SuperuserLoginError) throw new EmbeddedPostgresError(`The embedded PostgreSQL cannot be used: ${error.message}.`);
+    throw explanation(error, `be set up in ${dataDir}`);
+  }
+  try {
+    await ensureGatewayOwner({ admin: session.client, port, credentials, database });
+  } catch (error) {
+    throw explanation(error, `be set up in ${dataDir}`);
+  } finally {
+    await session.client.end();
+  }
+  if (session.replacedFormerPassword) {
+    const file = credentialsFile(dataDir);
+    logger.warn(
+      { dataDir, credentialsFile: file },
+      `the embedded PostgreSQL still had the former fixed password: it now has random passwords, kept in ${file} (readable by this user only), and the gateway connects as the role "${credentials.owner.name}", which is no superuser`,
+    );
+  }
+  return { url: clusterUrl(port, credentials.owner, database), adminUrl: clusterUrl(port, credentials.superuser, 'postgres') };
 }
 
 /**
@@ -166,22 +252,6 @@ function explanation(error: unknown, what: string, port?: number): EmbeddedPostg
       (port === undefined ? '' : `Make sure port ${port} is free, or `) +
       `${port === undefined ? 'S' : 's'}et LEADGRAPH_DATA_DIR to a fresh directory, or DATABASE_URL to an external PostgreSQL.`,
   );
-}
-
-function urlFor(port: number, database: string): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
-}
-
-async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
-  const { default: pgModule } = await import('pg');
-  const client = new pgModule.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
-  } finally {
-    await client.end();
-  }
 }
 
 /** The gateway process that started the server, recorded beside PostgreSQL's own lock file. */

@@ -1,5 +1,7 @@
 import { type DataSource } from 'typeorm';
 import { ApiKeyService } from '../auth/api-keys.js';
+import { type KeyIssuancePolicy } from '../auth/key-issuance.js';
+import { type LeadCursors } from './cursor.js';
 import { type Dispatcher } from '../dispatch/dispatcher.js';
 import { type StatusChangeHub } from '../events/change-hub.js';
 import { type MutationDeps } from '../services/mutations/input-checks.js';
@@ -11,6 +13,7 @@ import { LeadRecordsStore } from '../services/lead-records-store.js';
 import { LeadStore } from '../services/lead-store.js';
 import { RecordStore } from '../services/record-store.js';
 import { StatusChangeStore } from '../services/status-change-store.js';
+import { type VerificationCallbacks } from '../services/verification-callbacks.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 /** The read side, shared by all requests. */
@@ -33,9 +36,23 @@ export interface Services {
   readonly maxAttempts: number;
   /** This instance's view of the status-change log, for subscriptions. */
   readonly changes: StatusChangeHub;
+  /** Per-process Tecalis callback URLs. */
+  readonly callbacks: VerificationCallbacks;
+  /** Limits on keys created through the API. */
+  readonly keyIssuance: KeyIssuancePolicy;
+  /** Opaque, tenant-bound page cursors. */
+  readonly cursors: LeadCursors;
 }
 
-export function createServices(db: DataSource, dispatcher: Dispatcher, maxAttempts: number, changes: StatusChangeHub): Services {
+export function createServices(
+  db: DataSource,
+  dispatcher: Dispatcher,
+  maxAttempts: number,
+  changes: StatusChangeHub,
+  callbacks: VerificationCallbacks,
+  keyIssuance: KeyIssuancePolicy,
+  cursors: LeadCursors,
+): Services {
   const stores = {
     leads: new LeadStore(db),
     records: new RecordStore(db),
@@ -49,6 +66,9 @@ export function createServices(db: DataSource, dispatcher: Dispatcher, maxAttemp
     mutations: { db, dispatcher, leads: stores.leads, records: stores.records, adoption: new RecordAdoption(db) },
     maxAttempts,
     changes,
+    callbacks,
+    keyIssuance,
+    cursors,
   };
 }
 

@@ -9,6 +9,7 @@ import { DispatchResolver } from './resolvers/dispatch.resolver.js';
 import { LeadResolver } from './resolvers/lead.resolver.js';
 import { LoanResolver } from './resolvers/loan.resolver.js';
 import { StatusChangeResolver } from './resolvers/status-change.resolver.js';
+import { VerificationCallbackResolver } from './resolvers/verification-callback.resolver.js';
 import { VerificationResolver } from './resolvers/verification.resolver.js';
 import { DateTimeISO } from './scalars.js';
 
@@ -19,6 +20,7 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
       LeadResolver,
       ApplicationResolver,
       VerificationResolver,
+      VerificationCallbackResolver,
       LoanResolver,
       StatusChangeResolver,
       DispatchResolver,

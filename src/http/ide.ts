@@ -1,5 +1,6 @@
 import { getDistDirectory, isSandboxFrame, renderAltair, SANDBOX_FRAME_CSP } from 'altair-static';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { pageContentSecurityPolicy, STATIC_PAGE_CSP } from './security-headers.js';
 
 /** Where the IDE's files are served from; the page itself is `GET /graphql`. */
 const IDE_ASSETS_PATH = '/altair';
@@ -61,7 +62,7 @@ function isBrowserNavigation(req: Request): boolean {
 
 function serveIde(): RequestHandler {
   // The page differs only by the WebSocket address (host and scheme of the request): render each once.
-  const pages = new Map<string, string>();
+  const pages = new Map<string, { html: string; csp: string }>();
   return (req, res, next) => {
     if (!isBrowserNavigation(req)) {
       next();
@@ -75,11 +76,12 @@ function serveIde(): RequestHandler {
     const subscriptionsEndpoint = `${origin.secure ? 'wss' : 'ws'}://${origin.host}/graphql`;
     let page = pages.get(subscriptionsEndpoint);
     if (page === undefined) {
-      page = renderIde(subscriptionsEndpoint);
+      const html = renderIde(subscriptionsEndpoint);
+      page = { html, csp: pageContentSecurityPolicy(html, subscriptionsEndpoint) };
       if (pages.size >= 32) pages.clear();
       pages.set(subscriptionsEndpoint, page);
     }
-    sendPage(res, 200, page);
+    sendPage(res, 200, page.html, page.csp);
   };
 }
 
@@ -128,16 +130,18 @@ const explainIdeOff: RequestHandler = (req, res, next) => {
       '<p>The GraphQL IDE is off in production (<code>NODE_ENV=production</code>).</p>' +
       '<p>Send GraphQL requests with <code>POST /graphql</code> and <code>Authorization: Bearer &lt;key&gt;</code>.</p>' +
       '</body></html>\n',
+    STATIC_PAGE_CSP,
   );
 };
 
-function sendPage(res: Response, status: number, html: string): void {
+function sendPage(res: Response, status: number, html: string, contentSecurityPolicy: string): void {
   res
     .status(status)
     // Same URL, other answers for GraphQL clients: caches must tell them apart.
     .vary('Accept')
     .set('Cache-Control', 'no-store')
     .set('X-Frame-Options', 'DENY')
+    .set('Content-Security-Policy', contentSecurityPolicy)
     .type('html')
     .send(html);
 }

@@ -8,7 +8,7 @@ import http from 'node:http';
 import { type DataSource } from 'typeorm';
 import { type Authenticator } from '../auth/authenticator.js';
 import { RateLimit } from '../auth/rate-limiter.js';
-import { type LimitsConfig } from '../config.js';
+import { type LimitsConfig, type Secret } from '../config.js';
 import { createContext, type GraphQLContext, type Services } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
 import { createQueryLimits } from '../graphql/query-limits.js';
@@ -24,6 +24,7 @@ import { authenticateRequest } from './authenticate-request.js';
 import { refuseUnreadableEncoding } from './content-encoding.js';
 import { attachGraphQLWebSocket } from './graphql-websocket.js';
 import { graphqlCors } from './cors.js';
+import { securityHeaders } from './security-headers.js';
 import { sendGraphQLError } from './graphql-error-response.js';
 import { ideRoutes } from './ide.js';
 import { refuseSubscriptionsOverHttp } from './subscriptions-over-http.js';
@@ -40,6 +41,8 @@ export interface HttpServerDeps {
   readonly production: boolean;
   /** Browser origins allowed on /graphql (HTTP and WebSocket). */
   readonly corsOrigins: readonly string[];
+  /** The only credential `/metrics` answers to; unset: off. */
+  readonly metricsToken: Secret | undefined;
   readonly webhooks: Omit<WebhookDeps, 'logger' | 'maxBodyBytes'>;
   readonly logger: Logger;
   /** This instance's metrics (`/metrics`), and what `/readyz` checks besides the database. */
@@ -57,9 +60,22 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   const { logger, limits } = deps;
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders);
   // First: every request gets its id (x-request-id), its scope for logs, and an access log line.
   app.use(requestScope({ providerCalls: deps.observability.metrics, onFinished: accessLog(logger) }));
-  const server = http.createServer(app);
+  const server = http.createServer(
+    {
+      // Node's defaults let a slow client hold a connection for minutes (headers ~70 s, a body 300 s).
+      headersTimeout: Math.min(limits.httpHeadersTimeoutMs, limits.httpRequestTimeoutMs),
+      requestTimeout: limits.httpRequestTimeoutMs,
+      keepAliveTimeout: limits.httpKeepAliveTimeoutMs,
+      // How often those timeouts are enforced (Node's default, 30 s, would stretch a short one).
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(limits.httpHeadersTimeoutMs / 4))),
+    },
+    app,
+  );
+  // A cap on sockets, WebSockets included: past it, a new connection is dropped at once.
+  server.maxConnections = limits.httpMaxConnections;
   const queryLimits = createQueryLimits(limits);
   const authFailures = new RateLimit(limits.authFailuresPerMinute, 60);
   // One budget per credential for queries and mutations, over HTTP and WebSocket alike.
@@ -122,12 +138,11 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     const ready = await readiness({ db: deps.db, changes: deps.observability.changes, breakers: deps.observability.breakers });
     res.status(ready.status === 'ready' ? 200 : 503).set('Cache-Control', 'no-store').json(ready);
   });
-  // Not public: an admin API key (401/429 as for GraphQL, 403 for any other credential).
-  app.get(
-    '/metrics',
-    authenticateRequest({ authenticator: deps.authenticator, requests: new RateLimit(limits.requestsPerSecond, 1), authFailures, logger }),
-    metricsRoute(deps.observability.metrics, logger),
-  );
+  // Not public, and not for tenants: the scraper's own token (METRICS_TOKEN).
+  app.get('/metrics', metricsRoute({ metrics: deps.observability.metrics, token: deps.metricsToken, authFailures, logger }));
+  if (deps.metricsToken === undefined) {
+    logger.info('METRICS_TOKEN is not set: /metrics is off. Set it (32 characters or more) and scrape with "Authorization: Bearer <token>".');
+  }
 
   // The GraphQL IDE answers browser navigations to /graphql before authentication (a browser cannot send the key).
   // Before the IDE and authentication: a preflight carries no credentials.

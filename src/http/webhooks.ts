@@ -1,12 +1,14 @@
-import { constantTimeEqual } from '../security/constant-time-equal.js';
 import express, { type ErrorRequestHandler, type Router } from 'express';
 import { type Logger } from '../logger.js';
-import { checkLeadBankSignature, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook, parseTecalisCallback } from '../providers/index.js';
+import { checkLeadBankSignature, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook } from '../providers/index.js';
+import { type CallbackGrant } from '../services/callback-tokens.js';
 import { type WebhookIntake } from '../services/webhook-intake.js';
+import { tecalisCallbackRoutes } from './tecalis-callbacks.js';
 
-/** The secrets in force (from configuration, or made up for the built-in sandboxes). */
+/** The secrets in force (from configuration, or made up for the built-in Lead Bank sandbox). */
 export interface WebhookSecrets {
   readonly leadBank: string | undefined;
+  /** `TECALIS_WEBHOOK_TOKEN`, the optional second factor of Tecalis callbacks (never made up). */
   readonly tecalis: string | undefined;
 }
 
@@ -15,15 +17,17 @@ export interface WebhookDeps {
   readonly secrets: WebhookSecrets;
   readonly toleranceMs: number;
   readonly intake: WebhookIntake;
+  /** The process a Tecalis callback URL's token was issued for (see `VerificationCallbacks`). */
+  readonly grantOf: (token: string) => Promise<CallbackGrant | undefined>;
   readonly maxBodyBytes: number;
   readonly logger: Logger;
 }
 
 /**
- * `POST /webhooks/leadbank` and `POST /webhooks/tecalis`. Providers cannot send our
- * API keys: each is authenticated its own way (Lead Bank's signature, Tecalis's
- * shared token in the metadata). The answer comes only after the change is
- * committed, so a provider that gets no 200 sends again.
+ * `POST /webhooks/leadbank` and `POST /webhooks/tecalis/<token>`. Providers cannot
+ * send our API keys: each is authenticated its own way (Lead Bank's signature, the
+ * per-process URL Tecalis was given: `tecalis-callbacks.ts`). The answer comes only
+ * after the change is committed, so a provider that gets no 200 sends again.
  */
 export function webhookRoutes(deps: WebhookDeps): Router {
   const router = express.Router();
@@ -59,21 +63,7 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     }
   });
 
-  router.post('/tecalis', express.json({ limit: deps.maxBodyBytes, type: () => true }), async (req, res) => {
-    const token = deps.secrets.tecalis;
-    if (token === undefined) return void res.status(404).json({ error: 'Tecalis callbacks are not configured (TECALIS_WEBHOOK_TOKEN)' });
-    const callback = parseTecalisCallback(req.body);
-    if (callback.kind === 'invalid') return void res.status(400).json({ error: callback.problem });
-    if (callback.token === undefined || !constantTimeEqual(callback.token, token)) {
-      logger.warn({ provider: 'TECALIS' }, 'callback refused: wrong or missing token');
-      return void res.status(401).json({ error: 'the callback does not carry the shared token' });
-    }
-    const outcome = await deps.intake.applyVerification(callback.verification);
-    logger.info({ provider: 'TECALIS', authUuid: callback.verification.authUuid, outcome }, 'callback received');
-    // Applied all the same: what could not be read is only noted.
-    if (callback.unread.length > 0) logger.warn({ provider: 'TECALIS', authUuid: callback.verification.authUuid, unread: callback.unread }, 'callback partly unreadable');
-    res.status(200).json({ status: outcome });
-  });
+  router.use('/tecalis', tecalisCallbackRoutes({ grantOf: deps.grantOf, intake: deps.intake, secondFactor: deps.secrets.tecalis, maxBodyBytes: deps.maxBodyBytes, logger }));
 
   // A body the parser refuses (not JSON, too large) is the sender's error.
   router.use(((error, _req, res, next) => {

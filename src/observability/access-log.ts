@@ -4,10 +4,13 @@ import { type Logger } from '../logger.js';
 /** Probes, scraped every few seconds: logged at debug, so they do not drown the rest. */
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
+/** A path that carries a credential: a Tecalis callback URL's token is the whole proof of a callback. */
+const CREDENTIAL_IN_PATH = /^(\/webhooks\/tecalis\/)[^/]+/;
+
 /**
  * One line per HTTP request once its response is sent: method, path (without the
- * query string, cut to 200 characters), status and time. Never headers or bodies,
- * which carry credentials. The request id comes from the scope (see `requestScope`).
+ * query string, cut to 200 characters, a callback URL's token replaced), status and
+ * time. Never headers or bodies, which carry credentials. The request id comes from the scope (see `requestScope`).
  */
 export function accessLog(logger: Logger): (req: Request, res: Response, ms: number) => void {
   return (req, res, ms) => {
@@ -20,5 +23,5 @@ export function accessLog(logger: Logger): (req: Request, res: Response, ms: num
 
 function pathOf(url: string): string {
   const end = url.search(/[?#]/);
-  return (end === -1 ? url : url.slice(0, end)).slice(0, 200);
+  return (end === -1 ? url : url.slice(0, end)).replace(CREDENTIAL_IN_PATH, '$1[redacted]').slice(0, 200);
 }

@@ -1,5 +1,6 @@
 import { type ApolloServerPlugin } from '@apollo/server';
 import { type GraphQLOperationLabels } from './metrics.js';
+import { rootFieldsLabel } from './root-fields.js';
 
 /** Where {@link graphqlMetricsPlugin} reports each operation. */
 export interface GraphQLOperationObserver {
@@ -7,7 +8,7 @@ export interface GraphQLOperationObserver {
 }
 
 /**
- * Counts every GraphQL operation Apollo answers (HTTP), by name, type and outcome,
+ * Counts every GraphQL operation Apollo answers (HTTP), by root fields, type and outcome,
  * and observes its latency, from the start of the request to the response.
  * `rejected` means it never executed: not parsed, not valid, over a limit, refused.
  */
@@ -27,7 +28,7 @@ export function graphqlMetricsPlugin(observer: GraphQLOperationObserver): Apollo
             (requestContext.errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
           observer.graphqlOperation(
             {
-              name: requestContext.operationName,
+              rootFields: requestContext.operation === undefined ? undefined : rootFieldsLabel(requestContext.operation, requestContext.document!),
               type: requestContext.operation?.operation,
               outcome: !executed ? 'rejected' : errors ? 'error' : 'success',
             },

@@ -9,13 +9,6 @@ import { type DispatchAttemptOutcome, type DispatchObserver, type ProviderReques
 /** Seconds: from a cached read (a few ms) to a provider call at its timeout. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/**
- * Distinct operation names counted per instance. Names are the caller's choice: past
- * this many, new ones are counted as `(other)`, so a caller cannot grow the series
- * (and the memory) without bound.
- */
-const MAX_OPERATION_NAMES = 200;
-
 const PROVIDERS = Object.values(Provider);
 const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
 const ATTEMPT_OUTCOMES: readonly DispatchAttemptOutcome[] = ['succeeded', 'refused', 'retry', 'exhausted', 'gateway_error', 'held'];
@@ -30,8 +23,8 @@ const PROVIDER_OF_CLIENT: Readonly<Record<string, Provider>> = {
 
 /** What GraphQL operations are labelled with. */
 export interface GraphQLOperationLabels {
-  /** The operation's name, when the document resolved to an operation (`null`: anonymous). */
-  readonly name: string | null | undefined;
+  /** The operation's root fields (see root-fields.ts); undefined when the document did not resolve to an operation. */
+  readonly rootFields: string | undefined;
   /** `query`, `mutation` or `subscription`; undefined when it did not resolve. */
   readonly type: string | undefined;
   /** `success`; `error`: executed, with errors; `rejected`: never executed (parse, validation, limits). */
@@ -58,20 +51,19 @@ export interface ScrapeSources {
 export class GatewayMetrics implements DispatchObserver {
   readonly registry = new Registry();
   private sources: ScrapeSources | undefined;
-  private readonly operationNames = new Set<string>();
   private depthRead: Promise<{ pending: number; oldestPendingSeconds: number | null } | undefined> | undefined;
 
   private readonly graphqlOperations = new Counter({
     name: 'leadgraph_graphql_operations_total',
-    help: 'GraphQL operations over HTTP, by operation name, type and outcome (success, error, rejected).',
-    labelNames: ['operation', 'type', 'outcome'] as const,
+    help: 'GraphQL operations over HTTP, by root fields, type and outcome (success, error, rejected).',
+    labelNames: ['root_fields', 'type', 'outcome'] as const,
     registers: [this.registry],
   });
 
   private readonly graphqlDuration = new Histogram({
     name: 'leadgraph_graphql_operation_duration_seconds',
-    help: 'Time from receiving a GraphQL operation over HTTP to sending its response.',
-    labelNames: ['operation', 'type', 'outcome'] as const,
+    help: 'Time from receiving a GraphQL operation over HTTP to sending its response, by root fields, type and outcome.',
+    labelNames: ['root_fields', 'type', 'outcome'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
@@ -237,7 +229,7 @@ export class GatewayMetrics implements DispatchObserver {
   }
 
   graphqlOperation(labels: GraphQLOperationLabels, seconds: number): void {
-    const values = { operation: this.operationLabel(labels), type: labels.type ?? 'unknown', outcome: labels.outcome };
+    const values = { root_fields: labels.rootFields ?? '(unknown)', type: labels.type ?? 'unknown', outcome: labels.outcome };
     this.graphqlOperations.inc(values);
     this.graphqlDuration.observe(values, seconds);
   }
@@ -260,16 +252,5 @@ export class GatewayMetrics implements DispatchObserver {
 
   dispatchSettled(provider: Provider, state: DispatchState.SUCCEEDED | DispatchState.FAILED): void {
     this.dispatchesSettled.inc({ provider, state });
-  }
-
-  private operationLabel(labels: GraphQLOperationLabels): string {
-    if (labels.type === undefined) return '(unknown)';
-    const name = labels.name;
-    if (name === null || name === undefined || name === '') return '(anonymous)';
-    if (!/^[_A-Za-z][_0-9A-Za-z]{0,63}$/.test(name)) return '(other)';
-    if (this.operationNames.has(name)) return name;
-    if (this.operationNames.size >= MAX_OPERATION_NAMES) return '(other)';
-    this.operationNames.add(name);
-    return name;
   }
 }

@@ -27,6 +27,12 @@ export interface SandboxMirror {
   decisionCloudCustomer(customerId: string): void;
 }
 
+/** A process's callback URLs, as `POST /api/auth` takes them in `replacements`. */
+export interface TecalisCallbackUrls {
+  readonly callback: URL;
+  readonly callbackKo: URL;
+}
+
 /** How one provider is reached in this process. */
 export interface ProviderEndpoint {
   readonly provider: Provider;
@@ -46,8 +52,18 @@ export interface ProviderRuntime {
    * empty, the database does not). Each call does nothing for a provider that is live.
    */
   readonly sandboxMirror: SandboxMirror;
-  /** Points the built-in Lead Bank and Tecalis sandboxes' webhooks at the gateway, signed with its secrets. */
-  connectWebhooks(gatewayBaseUrl: URL, secrets: { leadBank: string | undefined; tecalis: string | undefined }): void;
+  /**
+   * Gives the built-in Tecalis sandbox's process its callback URLs, as whoever creates
+   * a process gives them to Tecalis, with `secondFactor` (TECALIS_WEBHOOK_TOKEN) in its
+   * metadata when one is configured. Nothing for a live Tecalis.
+   */
+  tecalisCallbacks(authUuid: string, urls: TecalisCallbackUrls, secondFactor: string | undefined): void;
+  /**
+   * Points the built-in Lead Bank sandbox's webhooks at the gateway, signed with its
+   * secret. (Tecalis's sandbox calls back only the URLs issued per process: see
+   * {@link ProviderRuntime.tecalisCallbacks}.)
+   */
+  connectWebhooks(gatewayBaseUrl: URL, secrets: { leadBank: string | undefined }): void;
   stop(): Promise<void>;
 }
 
@@ -67,7 +83,8 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
     verification: () => undefined,
     decisionCloudCustomer: () => undefined,
   };
-  const webhookHooks: Array<(base: URL, secrets: { leadBank: string | undefined; tecalis: string | undefined }) => void> = [];
+  let tecalisCallbacks: ProviderRuntime['tecalisCallbacks'] = () => undefined;
+  const webhookHooks: Array<(base: URL, secrets: { leadBank: string | undefined }) => void> = [];
 
   const use = async <C, A>(
     provider: Provider,
@@ -137,11 +154,12 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
           const sandbox = await startTecalisSandbox({ seedAuthUuids: config.sandboxRecords.tecalisAuthUuids });
           mirror.any = true;
           mirror.verification = (record) => mirrorProcess(sandbox.behavior, record);
-          webhookHooks.push((base, secrets) => {
-            if (secrets.tecalis !== undefined) {
-              sandbox.behavior.setDefaultCallback(new URL('/webhooks/tecalis', base), { [TECALIS_TOKEN_FIELD]: secrets.tecalis });
-            }
-          });
+          tecalisCallbacks = (authUuid, urls, secondFactor) =>
+            void sandbox.behavior.setCallbacks(
+              authUuid,
+              { callback: urls.callback.href, callback_ko: urls.callbackKo.href },
+              secondFactor === undefined ? undefined : { [TECALIS_TOKEN_FIELD]: secondFactor },
+            );
           return sandbox;
         },
         connectTecalis,
@@ -174,6 +192,7 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
       endpoints,
       sandboxes,
       sandboxMirror: mirror,
+      tecalisCallbacks,
       connectWebhooks: (base, secrets) => webhookHooks.forEach((hook) => hook(base, secrets)),
       stop: () => Promise.all(stops.map((stop) => stop())).then(() => undefined),
     };

@@ -1,6 +1,10 @@
 import { type DataSource } from 'typeorm';
+import { VerificationEntity } from '../db/entities/index.js';
+import { assertNever } from '../domain/assert-never.js';
 import { type ApplicationRecord, type VerificationRecord } from '../domain/records.js';
 import { Provider } from '../domain/vocabulary.js';
+import { type CallbackGrant } from './callback-tokens.js';
+import { callbackVerdict } from './callback-order.js';
 import { tenantHolding } from './record-adoption.js';
 import { RecordWriter } from './record-writer.js';
 import { keepUnclaimed, lockProviderRecord } from './unclaimed-webhooks.js';
@@ -12,11 +16,20 @@ import { keepUnclaimed, lockProviderRecord } from './unclaimed-webhooks.js';
 export type IntakeOutcome = 'applied' | 'duplicate' | 'kept';
 
 /**
+ * What became of a Tecalis callback: applied; an exact replay of one applied before;
+ * older than the stored state (`stale`); an attempt to move a finished process back
+ * (`finished`); or about a process that no longer exists (`unknown`, refused like a
+ * URL never issued). Only `applied` changed anything.
+ */
+export type CallbackOutcome = 'applied' | 'duplicate' | 'stale' | 'finished' | 'unknown';
+
+/**
  * Applies what a provider's webhook says, in one transaction with its event id, so
  * a webhook is acknowledged only once it is committed and a repeat changes nothing.
- * A record belongs to the tenant that holds it. One that no tenant holds yet is kept
- * aside (`unclaimed_webhook`), not given to any tenant: it joins the record when a
- * tenant adopts it (see `record-adoption.ts`), and the provider still gets its 200.
+ * A record belongs to the tenant that holds it. A Lead Bank application no tenant
+ * holds yet is kept aside (`unclaimed_webhook`), not given to any tenant: it joins the
+ * record when a tenant adopts it (see `record-adoption.ts`), and Lead Bank still gets
+ * its 200. A Tecalis callback always names a held process: its URL was issued for one.
  */
 export class WebhookIntake {
   constructor(private readonly db: DataSource) {}
@@ -39,17 +52,39 @@ export class WebhookIntake {
     });
   }
 
-  /** Tecalis callbacks carry no event id: applying the same process twice changes nothing the second time. */
-  applyVerification(verification: VerificationRecord): Promise<IntakeOutcome> {
-    return this.db.transaction(async (manager): Promise<IntakeOutcome> => {
-      await lockProviderRecord(manager, Provider.TECALIS, verification.authUuid);
-      const tenantId = await tenantHolding(manager, Provider.TECALIS, verification.authUuid);
-      if (tenantId === undefined) {
-        await keepUnclaimed(manager, Provider.TECALIS, verification.authUuid, verification);
-        return 'kept';
+  /**
+   * A Tecalis callback that came through the URL issued for `grant` (the route checked
+   * that it is about that process). Tecalis callbacks carry no event id: an exact
+   * replay is told by the hash of the body, recorded with the change it applied. Only
+   * what moves the process forward is applied (`callback-order.ts`), and never to a
+   * record that does not exist: a callback creates nothing.
+   */
+  applyVerificationCallback(grant: CallbackGrant, verification: VerificationRecord, bodyHash: string): Promise<CallbackOutcome> {
+    return this.db.transaction(async (manager): Promise<CallbackOutcome> => {
+      // Serialised with adoption and other callbacks (the advisory lock) and with a
+      // dispatch's result (the row lock, which RecordWriter takes too): the verdict
+      // below holds until the change is committed.
+      await lockProviderRecord(manager, Provider.TECALIS, grant.authUuid);
+      const stored = await manager.findOne(VerificationEntity, {
+        where: { tenantId: grant.tenantId, authUuid: grant.authUuid },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (stored === null) return 'unknown';
+      const eventId = `callback:${grant.authUuid}:${bodyHash}`;
+      const seen = await manager.query<unknown[]>(`SELECT 1 FROM webhook_event WHERE provider = $1 AND event_id = $2`, [Provider.TECALIS, eventId]);
+      if (seen.length > 0) return 'duplicate';
+      const verdict = callbackVerdict(stored, verification);
+      switch (verdict) {
+        case 'stale':
+        case 'finished':
+          return verdict;
+        case 'apply':
+          await manager.query(`INSERT INTO webhook_event (provider, event_id) VALUES ($1, $2)`, [Provider.TECALIS, eventId]);
+          await new RecordWriter(manager, grant.tenantId).applyVerification(verification);
+          return 'applied';
+        default:
+          return assertNever(verdict, 'callback verdict');
       }
-      await new RecordWriter(manager, tenantId).applyVerification(verification);
-      return 'applied';
     });
   }
 }

@@ -155,13 +155,21 @@ describe('the GraphQL IDE on /graphql', () => {
         context = await browser.newContext();
         context.on('request', (request) => requested.push(request.url()));
         page = await context.newPage();
+        // The page runs under its Content-Security-Policy: anything the policy blocks is reported here.
+        const blocked: string[] = [];
+        page.on('console', (message) => {
+          if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+        });
         const websockets = new WebSocketFrames(page);
         const origin = new URL(gateway.url).origin;
         const wsOrigin = origin.replace(/^http/, 'ws');
 
-        // 1. The page, served without a key.
+        // 1. The page, served without a key, under a policy that admits only the gateway.
         const navigation = await page.goto(gateway.url);
         expect(navigation?.status()).toBe(200);
+        expect(navigation?.headers()['content-security-policy']).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'; .*frame-ancestors 'none'/);
+        expect(navigation?.headers()['x-content-type-options']).toBe('nosniff');
+        expect(navigation?.headers()['referrer-policy']).toBe('no-referrer');
         const queryEditor = page.locator('app-query-editor .cm-content').filter({ visible: true });
         // A new window explains where the key goes.
         await queryEditor.filter({ hasText: 'Give it your API key once' }).waitFor();
@@ -227,6 +235,8 @@ describe('the GraphQL IDE on /graphql', () => {
         });
         expect(elsewhere).toEqual([]);
         expect(requested.length).toBeGreaterThan(10);
+        // Everything above worked within the policy.
+        expect(blocked).toEqual([]);
       }),
     120_000,
     );

@@ -33,7 +33,7 @@ describe('a gateway killed (SIGKILL) while its Lead Bank calls are in flight', (
     db = createDataSource({ url: database.url, poolSize: 2 });
     await db.initialize();
     await runMigrations(db);
-    adminKey = (await new ApiKeyService(db).create(DEFAULT_TENANT, 'admin')).key;
+    adminKey = (await new ApiKeyService(db).create(DEFAULT_TENANT, 'admin', { createdBy: 'test' })).key;
     applicationIds = await knownApplications(db, sandboxes.leadBank.behavior, BATCH);
     probe = probeSandbox(sandboxes.leadBank.behavior);
     env = {

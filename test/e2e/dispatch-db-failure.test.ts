@@ -25,7 +25,7 @@ describe('the database failing while a failed attempt is recorded', () => {
     db = createDataSource({ url: database.url, poolSize: 2 });
     await db.initialize();
     await runMigrations(db);
-    adminKey = (await new ApiKeyService(db).create(DEFAULT_TENANT, 'admin')).key;
+    adminKey = (await new ApiKeyService(db).create(DEFAULT_TENANT, 'admin', { createdBy: 'test' })).key;
     [applicationId] = (await knownApplications(db, sandboxes.leadBank.behavior, 1)) as [string];
     // The statement that records a failed attempt and schedules its retry (it releases the
     // claim, keeps the row PENDING) fails once for this application, as it would if the

@@ -32,7 +32,7 @@ describe('graceful shutdown of the built gateway, as a user runs it', () => {
     const db = createDataSource({ url: database.url, poolSize: 2 });
     await db.initialize();
     await runMigrations(db);
-    key = (await new ApiKeyService(db).create(DEFAULT_TENANT, 'operator')).key;
+    key = (await new ApiKeyService(db).create(DEFAULT_TENANT, 'operator', { createdBy: 'test' })).key;
     for (let i = 0; i < 200; i++) {
       const id = sandboxes.leadBank.behavior.addApplication();
       await db.transaction((manager) => new RecordWriter(manager, DEFAULT_TENANT).applyApplication(applicationRecord({ id })));

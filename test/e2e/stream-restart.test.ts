@@ -30,7 +30,7 @@ describe('a subscriber resuming with `after` against a restarted gateway (a real
     db = createDataSource({ url: database.url, poolSize: 3 });
     await db.initialize();
     await runMigrations(db);
-    token = (await new ApiKeyService(db).create(DEFAULT_TENANT, 'viewer')).key;
+    token = (await new ApiKeyService(db).create(DEFAULT_TENANT, 'viewer', { createdBy: 'test' })).key;
     leadId = (await seedLead(db)).leadId;
     env = { DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_SECOND: '100000' };
   });

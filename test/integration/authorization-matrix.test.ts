@@ -186,6 +186,14 @@ describe('authorization matrix: every operation × every kind of caller, over HT
       // Another tenant's record is refused as held elsewhere (an unknown one would be adopted).
       otherTenant: 'REFUSED',
     },
+    'Mutation.issueVerificationCallback': {
+      role: 'operator',
+      document: `mutation ($id: ID!) { issueVerificationCallback(authUuid: $id) { authUuid callbackUrl } }`,
+      variables: () => ({ id: a.authUuid }),
+      seesTenantA: (data) => data.issueVerificationCallback.authUuid === a.authUuid,
+      // Another tenant's process is refused as held elsewhere (an unknown one would be adopted).
+      otherTenant: 'REFUSED',
+    },
     'Mutation.upsertLoan': {
       role: 'operator',
       document: `mutation ($c: ID!, $l: ID!, $lead: ID) { upsertLoan(input: { customerId: $c, loanId: $l, leadId: $lead, decisionCloudLeadId: 1,

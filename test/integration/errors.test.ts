@@ -115,9 +115,9 @@ describe('errors a client can get', () => {
         code: 'UNAUTHENTICATED',
         request: () => [gateway.url, { method: 'POST', headers: { ...json, authorization: `Bearer lgk_${'x'.repeat(43)}` }, body: '{"query":"{ __typename }"}' }],
       },
-      '/metrics as a viewer (403)': {
-        status: 403,
-        code: 'FORBIDDEN',
+      '/metrics with a tenant key (401)': {
+        status: 401,
+        code: 'UNAUTHENTICATED',
         request: () => [new URL('/metrics', gateway.url).href, { headers: { authorization: `Bearer ${gateway.as('viewer').token}` } }],
       },
       'malformed JSON (400)': { status: 400, code: 'BAD_REQUEST', request: () => [gateway.url, { method: 'POST', headers: { ...json, ...key() }, body: '{"query"' }] },
@@ -156,6 +156,39 @@ describe('errors a client can get', () => {
         expect(body.errors).toEqual([{ message: expect.any(String), extensions: expect.objectContaining({ code: ERRORS[error]!.code }) }]);
       },
     );
+  });
+
+  describe('JSONObject arguments are bounded (depth 32, 64 KiB)', () => {
+    const REPORT = `mutation ($input: ReportLeadEventInput!) { reportLeadEvent(input: $input) { outcome } }`;
+    /** The body written out by hand: JSON.stringify itself overflows the test's stack at 5,000 levels. */
+    const report = async (metadata: Record<string, unknown> | number) => {
+      const text = typeof metadata === 'number' ? `${'{"n":'.repeat(metadata - 1)}{"leaf":true}${'}'.repeat(metadata - 1)}` : JSON.stringify(metadata);
+      const input = `{"leadId":"00000000-0000-4000-8000-000000000000","event":"REGISTRATION","metadata":${text}}`;
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.as('operator').token}` },
+        body: `{"query":${JSON.stringify(REPORT)},"variables":{"input":${input}}}`,
+      });
+      return { status: response.status, ...((await response.json()) as { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }) };
+    };
+
+    it.each([
+      ['33 levels deep', 33, 'JSONObject may be nested at most 32 levels deep.'],
+      ['5,000 levels deep', 5_000, 'JSONObject may be nested at most 32 levels deep.'],
+      ['over 64 KiB', { text: 'x'.repeat(70_000) }, 'JSONObject may be at most 65536 bytes of JSON; this one is 70011.'],
+    ])('refuses one %s with BAD_USER_INPUT, before any resolver runs', async (_what, metadata, reason) => {
+      const response = await report(metadata);
+      expect(response.status).toBe(400);
+      expect(response.errors).toHaveLength(1);
+      expect(response.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT' });
+      expect(response.errors![0]!.message).toContain('"input.metadata"');
+      expect(response.errors![0]!.message).toContain(reason);
+    });
+
+    it('accepts one 32 levels deep (the resolver then answers about the lead, not the metadata)', async () => {
+      const response = await report(32);
+      expect(response.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.leadId' } });
+    });
   });
 
   it('answers syntax errors with GRAPHQL_PARSE_FAILED', async () => {

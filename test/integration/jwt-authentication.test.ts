@@ -39,7 +39,7 @@ describe('JWT authentication with a shared HS256 secret', () => {
   });
 
   it('refuses an expired token with 401 TOKEN_EXPIRED and the RFC 6750 challenge that tells a client to refresh it', async () => {
-    const response = await call(await hs256({ tenant: 'default', role: 'admin' }, { ...good, expiresIn: -60 }));
+    const response = await call(await hs256({ tenant: 'default', role: 'admin' }, { ...good, expiresIn: -600 }));
     expect(response.status).toBe(401);
     expect(response.errors?.[0]).toEqual({ message: 'The token was refused: the token has expired.', extensions: { code: 'TOKEN_EXPIRED' } });
     expect(response.headers?.get('www-authenticate')).toBe(
@@ -60,6 +60,81 @@ describe('JWT authentication with a shared HS256 secret', () => {
     expect(response.status).toBe(401);
     expect(response.errors?.[0]).toEqual({ message: `The token was refused: ${reason}.`, extensions: { code: 'UNAUTHENTICATED' } });
     expect(response.headers?.get('www-authenticate')).toBe('Bearer realm="leadgraph"');
+  });
+
+  /** A token with exactly the claims given (no defaults), signed with the gateway's secret. */
+  const raw = (claims: Record<string, unknown>, header: Record<string, unknown> = {}) =>
+    new SignJWT({ tenant: 'default', role: 'admin', iss: good.issuer, aud: good.audience, sub: 'user-1', ...claims })
+      .setProtectedHeader({ alg: 'HS256', ...header })
+      .sign(new TextEncoder().encode(SECRET));
+  const DAY = 86_400;
+
+  it.each([
+    ['without "exp"', () => raw({ iat: now() }), 'the token has no "exp" claim'],
+    ['with "exp" a century away', () => raw({ iat: now(), exp: now() + 100 * 365 * DAY }), 'the token lives longer than 86400 s, the most this gateway accepts'],
+    ['with "exp" a century away and no "iat"', () => raw({ exp: now() + 100 * 365 * DAY }), 'the token lives longer than 86400 s, the most this gateway accepts'],
+    ['issued two days ago for three', () => raw({ iat: now() - 2 * DAY, exp: now() + DAY }), 'the token lives longer than 86400 s, the most this gateway accepts'],
+    ['with "iat" ten years ahead', () => raw({ iat: now() + 10 * 365 * DAY, exp: now() + 600 }), 'the token\'s "iat" claim is in the future'],
+    ['not valid before tomorrow', () => raw({ iat: now(), nbf: now() + DAY, exp: now() + 600 }), 'the token\'s "nbf" claim is not accepted'],
+    // Under Node's 16 KiB header limit (a bigger one is 431 before the gateway sees it; over the socket it is not).
+    ['of 10 KB', () => raw({ iat: now(), exp: now() + 600, padding: 'x'.repeat(7_000) }), 'the token is longer than 8192 bytes'],
+  ])('refuses a token %s', async (_what, make, reason) => {
+    const response = await call(await make());
+    expect(response.status).toBe(401);
+    expect(response.errors).toEqual([{ message: `The token was refused: ${reason}.`, extensions: { code: 'UNAUTHENTICATED' } }]);
+  });
+
+  it('tolerates AUTH_JWT_CLOCK_SKEW_SECONDS (60 s) of clock difference, and no more', async () => {
+    expect((await call(await raw({ iat: now() - 30, exp: now() - 30 }))).status).toBe(200);
+    expect((await call(await raw({ iat: now() + 30, exp: now() + 600 }))).status).toBe(200);
+    expect((await call(await raw({ iat: now() - 600, exp: now() - 90 }))).errors?.[0]?.extensions?.code).toBe('TOKEN_EXPIRED');
+  });
+
+  describe('API keys created with a JWT', () => {
+    const CREATE = `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id role expiresAt createdBy } } }`;
+    const create = async (token: string, input: Record<string, unknown>) =>
+      postGraphQL<{ createApiKey: { key: string; apiKey: { id: string; role: string; expiresAt: string | null; createdBy: string } } }>(
+        { url: gateway.url, token },
+        CREATE,
+        { input },
+      );
+
+    it('are never admin keys', async () => {
+      const response = await create(await hs256({ tenant: 'default', role: 'admin' }, good), { role: 'ADMIN' });
+      expect(response.errors).toEqual([
+        expect.objectContaining({
+          message: 'A JWT caller cannot create admin keys: use an admin API key or `leadgraph keys create`.',
+          extensions: { code: 'FORBIDDEN', field: 'input.role' },
+        }),
+      ]);
+      expect(await gateway.db.query(`SELECT count(*)::int AS n FROM api_key WHERE created_by = 'jwt:user-1'`)).toEqual([{ n: 0 }]);
+    });
+
+    it('expire within API_KEY_FROM_JWT_MAX_DAYS (90): at the latest by default, never later, and say who made them', async () => {
+      const token = await hs256({ tenant: 'default', role: 'admin' }, good);
+      const before = Date.now();
+      const made = await create(token, { role: 'OPERATOR' });
+      expect(made.errors).toBeUndefined();
+      const { apiKey } = made.data!.createApiKey;
+      expect(apiKey.createdBy).toBe('jwt:user-1');
+      expect(Date.parse(apiKey.expiresAt!)).toBeGreaterThanOrEqual(before + 90 * DAY * 1000 - 1000);
+      expect(Date.parse(apiKey.expiresAt!)).toBeLessThanOrEqual(Date.now() + 90 * DAY * 1000);
+
+      const tooLate = new Date(Date.now() + 91 * DAY * 1000).toISOString();
+      const refused = await create(token, { role: 'VIEWER', expiresAt: tooLate });
+      expect(refused.errors?.[0]).toMatchObject({
+        message: `input.expiresAt: expected a time within 90 days for a key created with a JWT, but got "${tooLate}"`,
+        extensions: { code: 'BAD_USER_INPUT', field: 'input.expiresAt' },
+      });
+    });
+
+    it('stop working when they expire, as a revoked key does', async () => {
+      const token = await hs256({ tenant: 'default', role: 'admin' }, good);
+      const { key, apiKey } = (await create(token, { role: 'VIEWER' })).data!.createApiKey;
+      expect((await postGraphQL({ url: gateway.url, token: key }, `{ leads { totalCount } }`)).status).toBe(200);
+      await gateway.db.query(`UPDATE api_key SET expires_at = now() - interval '1 second' WHERE id = $1`, [apiKey.id]);
+      expect((await postGraphQL({ url: gateway.url, token: key }, `{ leads { totalCount } }`)).status).toBe(401);
+    });
   });
 
   it('answers a malformed Authorization header with 401', async () => {

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationStatus, LeadEvent, LeadStage, VerificationStatus } from '../../src/domain/vocabulary.js';
 import { seedLead } from '../support/fixtures.js';
 import { type TestGateway, startTestGateway } from '../support/gateway.js';
-import { queryData } from '../support/graphql-client.js';
+import { postGraphQL, queryData } from '../support/graphql-client.js';
+import { startGateway } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
 
 interface Page {
   leads: {
@@ -58,6 +61,32 @@ describe('leads: cursor pagination and filters', () => {
     }
     expect(pages).toBe(3);
     expect(seen).toEqual([...created].reverse());
+  });
+
+  it("gives cursors that show no position and work for their tenant only, on every instance", async () => {
+    const { leads } = await queryData<Page>(gateway.api, PAGE, { first: 2 });
+    const cursor = leads.pageInfo.endCursor!;
+    // Not the old base64 of "lead:<global sequence>": nothing readable.
+    expect(Buffer.from(cursor, 'base64url').toString('latin1')).not.toMatch(/lead:|\d{2}/);
+    // Another tenant's admin gets the answer for any cursor it did not get itself.
+    const response = await postGraphQL(gateway.other, PAGE, { first: 2, after: cursor });
+    expect(response.errors).toEqual([
+      expect.objectContaining({
+        message: `after: expected a cursor returned by a previous page, but got "${cursor}"`,
+        extensions: { code: 'BAD_USER_INPUT', field: 'after' },
+      }),
+    ]);
+    // A second instance on the same database reads the first's cursor (one shared key).
+    const second = await startGateway(
+      loadConfig({ DATABASE_URL: (gateway.db.options as { url: string }).url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DEMO_DATA: 'off' }),
+      createLogger('silent'),
+    );
+    try {
+      const next = await queryData<Page>({ url: second.url, token: gateway.api.token! }, PAGE, { first: 2, after: cursor });
+      expect(next.leads.edges.map((e) => e.node.id)).toEqual([...created].reverse().slice(2, 4));
+    } finally {
+      await second.close();
+    }
   });
 
   it('keeps pages stable when leads are added meanwhile', async () => {

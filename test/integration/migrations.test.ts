@@ -15,6 +15,9 @@ const ALL = [
   'ApplicationEntities0000000000009',
   'LoanProviderValues0000000000010',
   'ApplicationProviderStatus0000000000011',
+  'VerificationCallbacks0000000000012',
+  'ApiKeyExpiryAndCreator0000000000013',
+  'GatewaySecrets0000000000014',
 ];
 
 describe('migrations', () => {
@@ -46,12 +49,14 @@ describe('migrations', () => {
       'application',
       'application_document',
       'dispatch',
+      'gateway_secret',
       'lead',
       'loan',
       'status_change',
       'typeorm_migrations',
       'unclaimed_webhook',
       'verification',
+      'verification_callback',
       'verification_operation',
       'webhook_event',
     ]);

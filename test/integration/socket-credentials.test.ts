@@ -37,7 +37,10 @@ describe('credentials on live WebSockets', () => {
     queryData<{ revokeApiKey: { revokedAt: string } }>(a.api, `mutation ($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id });
 
   beforeAll(async () => {
-    a = await startTestGateway({ env: { AUTH_JWT_SECRET: SECRET, WS_CREDENTIAL_CHECK_SECONDS: String(A_CHECK_SECONDS) } });
+    // No clock skew: the socket must close at `exp` itself.
+    a = await startTestGateway({
+      env: { AUTH_JWT_SECRET: SECRET, AUTH_JWT_CLOCK_SKEW_SECONDS: '0', WS_CREDENTIAL_CHECK_SECONDS: String(A_CHECK_SECONDS) },
+    });
     b = await startGateway(
       loadConfig({
         DATABASE_URL: (a.db.options as { url: string }).url,
@@ -46,6 +49,7 @@ describe('credentials on live WebSockets', () => {
         LOG_LEVEL: 'silent',
         DEMO_DATA: 'off',
         AUTH_JWT_SECRET: SECRET,
+        AUTH_JWT_CLOCK_SKEW_SECONDS: '0',
         WS_CREDENTIAL_CHECK_SECONDS: String(B_CHECK_SECONDS),
       }),
       createLogger('silent'),

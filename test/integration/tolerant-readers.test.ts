@@ -27,7 +27,7 @@ describe('tolerant readers, end to end', () => {
   afterAll(() => gateway.stop());
 
   const unreadCount = async (provider: string, field: string) =>
-    (await scrape(gateway.url, gateway.api.token!)).value('leadgraph_provider_answer_unread_total', { provider, field }) ?? 0;
+    (await scrape(gateway.url, gateway.metricsToken)).value('leadgraph_provider_answer_unread_total', { provider, field }) ?? 0;
   const storedNotes = async (dispatchId: string) =>
     (await gateway.db.query<Array<{ result: { result: { unread?: string[]; answer?: string } } }>>(`SELECT result FROM dispatch WHERE id = $1`, [dispatchId]))[0]!
       .result.result;

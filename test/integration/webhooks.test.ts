@@ -1,32 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VerificationStatus } from '../../src/domain/vocabulary.js';
 import { type LeadBankSandbox } from '../../src/providers/leadbank/sandbox.js';
 import { signLeadBankWebhook } from '../../src/providers/leadbank/webhook.js';
-import { type TecalisSandbox } from '../../src/providers/tecalis/sandbox.js';
 import { seedLead, type SeededLead } from '../support/fixtures.js';
 import { type TestGateway, startTestGateway } from '../support/gateway.js';
 import { queryData } from '../support/graphql-client.js';
 import { executeOverWebSocket } from '../support/ws-client.js';
 
 const SECRET = 'leadbank-webhook-secret-for-tests';
-const TOKEN = 'tecalis-callback-token-for-tests';
 
+/** Lead Bank's webhooks. Tecalis's callbacks have their own file: `tecalis-callbacks.test.ts`. */
 describe('provider webhooks', () => {
   let gateway: TestGateway;
   let leadBank: LeadBankSandbox;
-  let tecalis: TecalisSandbox;
   let lead: SeededLead;
   const webhookUrl = (path: string) => new URL(`/webhooks/${path}`, gateway.url);
 
   beforeAll(async () => {
-    gateway = await startTestGateway({ env: { LEADBANK_WEBHOOK_SECRET: SECRET, TECALIS_WEBHOOK_TOKEN: TOKEN } });
+    gateway = await startTestGateway({ env: { LEADBANK_WEBHOOK_SECRET: SECRET } });
     leadBank = gateway.providers.sandboxes.LEAD_BANK!.behavior as LeadBankSandbox;
-    tecalis = gateway.providers.sandboxes.TECALIS!.behavior as TecalisSandbox;
     const applicationId = leadBank.addApplication();
-    const authUuid = tecalis.addProcess();
-    lead = await seedLead(gateway.db, { application: { status: null, id: applicationId }, verification: { status: VerificationStatus.PENDING, authUuid } });
+    lead = await seedLead(gateway.db, { application: { status: null, id: applicationId } });
   });
   afterAll(() => gateway.stop());
 
@@ -49,19 +44,6 @@ describe('provider webhooks', () => {
     const data = await queryData<any>(gateway.api, `query ($id: ID!) { lead(id: $id) { stage application { status } } }`, { id: lead.leadId });
     expect(data.lead).toEqual({ stage: 'APPROVED', application: { status: 'APPROVED' } });
     expect((await sent)[0]).toMatchObject({ event: 'application.updated', status: 200 });
-  });
-
-  it('applies a Tecalis callback that carries the shared token', async () => {
-    const after = await lastChangeId();
-    const event = executeOverWebSocket(gateway.url, gateway.api.token, `subscription ($a: ID, $l: ID) { statusChanged(after: $a, leadId: $l, providers: [TECALIS]) { to } }`, { a: after, l: lead.leadId }, { firstEvent: true });
-    const sent = once(tecalis.events, 'callback-sent');
-    const response = await fetch(new URL(`/__sandbox/processes/${lead.authUuid}`, gateway.providers.sandboxes.TECALIS!.baseUrl ?? ''), {
-      method: 'POST',
-      body: JSON.stringify({ status: 'OK', reasons: 'all checks passed' }),
-    });
-    expect(response.status).toBe(200);
-    expect(await event).toEqual({ kind: 'result', result: { data: { statusChanged: { to: 'OK' } } } });
-    expect((await sent)[0]).toMatchObject({ status: 'OK', answer: 200 });
   });
 
   describe('Lead Bank signatures', () => {
@@ -114,39 +96,6 @@ describe('provider webhooks', () => {
     });
   });
 
-  describe('Tecalis callbacks', () => {
-    const callback = (metadata: unknown, status = 'KO') =>
-      fetch(webhookUrl('tecalis'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ data: { ...tecalis.processOf(lead.authUuid!)!.data, status }, metadata }),
-      }).then((r) => r.status);
-
-    it.each([
-      ['without metadata', null],
-      ['without the token', { other: 'x' }],
-      ['with a wrong token', { leadgraph_token: 'not-the-token-at-all' }],
-    ])('refuses a callback %s with 401 and applies nothing', async (_what, metadata) => {
-      expect(await callback(metadata)).toBe(401);
-      const data = await queryData<any>(gateway.api, `query ($id: ID!) { verification(authUuid: $id) { status } }`, { id: lead.authUuid });
-      expect(data.verification.status).not.toBe('KO');
-    });
-
-    it('answers a body that is not a Tecalis process with 400, and a broken one too', async () => {
-      const broken = await fetch(webhookUrl('tecalis'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data": ' });
-      expect(broken.status).toBe(400);
-      const wrong = await fetch(webhookUrl('tecalis'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data": {}}' });
-      expect(wrong.status).toBe(400);
-    });
-
-    it('applies the same callback twice without a second status change', async () => {
-      expect(await callback({ leadgraph_token: TOKEN }, 'CANCELLED')).toBe(200);
-      const once = await lastChangeId();
-      expect(await callback({ leadgraph_token: TOKEN }, 'CANCELLED')).toBe(200);
-      expect(await lastChangeId()).toBe(once);
-    });
-  });
-
   it('answers 404 for a provider whose webhooks are not configured (live, no secret)', async () => {
     const { startLiveSandboxes } = await import('../support/live-sandboxes.js');
     const live = await startLiveSandboxes();
@@ -183,42 +132,5 @@ describe('provider webhooks', () => {
     });
     const [{ n }] = await gateway.db.query(`SELECT count(*)::int AS n FROM unclaimed_webhook WHERE record_id = $1`, [id]);
     expect(n).toBe(0);
-  });
-
-  it('keeps a Tecalis callback about a process no tenant holds, and applies it when a tenant adopts the process', async () => {
-    const authUuid = tecalis.addProcess({ name: 'Kept Aside', status: 'KO', statusReasons: 'blurry' });
-    const response = await fetch(webhookUrl('tecalis'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ data: tecalis.processOf(authUuid)!.data, metadata: { leadgraph_token: TOKEN } }),
-    });
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'kept' });
-    const created = await queryData<any>(
-      gateway.api,
-      `mutation ($id: ID) { createLead(input: { verificationAuthUuid: $id }) { stage verification { status statusReasons name syncedAt } } }`,
-      { id: authUuid },
-    );
-    expect(created.createLead).toEqual({
-      stage: 'VERIFICATION_FAILED',
-      verification: { status: 'KO', statusReasons: 'blurry', name: 'Kept Aside', syncedAt: expect.any(String) },
-    });
-  });
-
-  it("applies a callback with Tecalis's own in-progress status as PENDING, keeping its word, and reads what it can of the rest", async () => {
-    const authUuid = tecalis.addProcess({ name: 'In Progress' });
-    await seedLead(gateway.db, { verification: { status: VerificationStatus.PENDING, authUuid } });
-    const data = { ...tecalis.processOf(authUuid)!.data, status: 'IN_PROGRESS', company: 42 } as Record<string, unknown>;
-    delete data.cleaned;
-    const response = await fetch(webhookUrl('tecalis'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ data, metadata: { leadgraph_token: TOKEN } }),
-    });
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'applied' });
-    const read = await queryData<any>(gateway.api, `query ($id: ID!) { verification(authUuid: $id) { status providerStatus name company } }`, { id: authUuid });
-    // company 42 cannot be stored as text: the stored value stands.
-    expect(read.verification).toEqual({ status: 'PENDING', providerStatus: 'IN_PROGRESS', name: 'In Progress', company: 'Tecalis' });
   });
 });

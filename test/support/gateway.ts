@@ -7,6 +7,9 @@ import { createLogger, type Logger } from '../../src/logger.js';
 import { createTestDatabase } from './database.js';
 import { type Target } from './graphql-client.js';
 
+/** The scraper's token every test gateway is started with (`METRICS_TOKEN`). */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
+
 /** The tenant that {@link TestGateway.other} belongs to. */
 export const OTHER_TENANT = 'other-tenant';
 
@@ -18,6 +21,8 @@ export interface TestGateway extends Gateway {
   as(role: Role): Target;
   /** An admin of another tenant. */
   readonly other: Target;
+  /** The token `/metrics` answers to. */
+  readonly metricsToken: string;
   /** Creates one more key. */
   createKey(tenantId: string, role: Role): Promise<{ id: string; key: string }>;
   /** Closes the gateway and drops its database. */
@@ -45,6 +50,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     AUTH_FAILURES_PER_MINUTE: '100000',
     // Tests start from an empty database and seed what they need.
     DEMO_DATA: 'off',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     ...options.env,
   });
   const gateway = await startGateway(config, options.logger ?? createLogger('silent'), {
@@ -52,7 +58,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   });
   const apiKeys = new ApiKeyService(gateway.db);
   const createKey = async (tenantId: string, role: Role) => {
-    const { entity, key } = await apiKeys.create(tenantId, role);
+    const { entity, key } = await apiKeys.create(tenantId, role, { createdBy: 'test' });
     return { id: entity.id, key };
   };
   const keys = {
@@ -66,6 +72,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     api: { url: gateway.url, token: keys.admin },
     as: (role) => ({ url: gateway.url, token: keys[role] }),
     other: { url: gateway.url, token: other },
+    metricsToken: options.env?.METRICS_TOKEN ?? TEST_METRICS_TOKEN,
     createKey,
     async stop() {
       await gateway.close();

@@ -27,13 +27,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // As root, PostgreSQL runs as the `postgres` user: open the directory to it, or the
   // data would be moved under /var/lib/leadgraph (see src/db/embedded/placement.ts).
   await fs.chmod(dir, 0o755);
-  const db = await startEmbeddedPostgres({
-    dataDir: path.join(dir, 'pg'),
-    port: 0,
-    database: 'postgres',
-    logger: createLogger('silent'),
-  });
-  project.provide('adminDatabaseUrl', db.url);
+  const db = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: 0, logger: createLogger('silent') });
+  // The superuser, as with DATABASE_URL: each test file creates (and drops) a database of its own.
+  project.provide('adminDatabaseUrl', db.adminUrl);
   return async () => {
     await db.stop();
     await fs.rm(dir, { recursive: true, force: true });

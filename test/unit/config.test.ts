@@ -135,3 +135,21 @@ describe('CORS_ORIGINS', () => {
     expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(/^CORS_ORIGINS: expected a comma-separated list of exact origins/);
   });
 });
+
+describe('PUBLIC_URL', () => {
+  it('is unset by default (the gateway then issues callback URLs on its own address), and read as a base URL, a path allowed', () => {
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+    expect(loadConfig({ PUBLIC_URL: 'https://gateway.example.com' }).publicUrl?.href).toBe('https://gateway.example.com/');
+    expect(loadConfig({ PUBLIC_URL: 'https://example.com/leadgraph/' }).publicUrl?.href).toBe('https://example.com/leadgraph/');
+  });
+
+  it.each(['gateway.example.com', 'ftp://gateway.example.com', 'https://gateway.example.com/?a=1', 'https://gateway.example.com/#x'])('refuses %j with one line', (value) => {
+    expect(() => loadConfig({ PUBLIC_URL: value })).toThrow(/^PUBLIC_URL: expected an http:\/\/ or https:\/\/ base URL without credentials, query or fragment/);
+  });
+
+  it('never echoes credentials put in it', () => {
+    const attempt = () => loadConfig({ PUBLIC_URL: 'https://user:s3cret@gateway.example.com' });
+    expect(attempt).toThrow('PUBLIC_URL: expected an http:// or https:// base URL without credentials, query or fragment, e.g. https://gateway.example.com, but got a URL with credentials');
+    expect(attempt).not.toThrow(/s3cret/);
+  });
+});

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/domain/errors.js';
 import { requireApplicationId, requireStatusChangeId, requireUuid } from '../../src/domain/ids.js';
-import { decodeLeadCursor, encodeLeadCursor } from '../../src/graphql/cursor.js';
+import { LeadCursors } from '../../src/graphql/cursor.js';
 
 function errorOf(run: () => unknown): GatewayError {
   try {
@@ -14,19 +15,43 @@ function errorOf(run: () => unknown): GatewayError {
 }
 
 describe('page cursors', () => {
-  it('round-trip the page key', () => {
-    expect(decodeLeadCursor(encodeLeadCursor('42'), 'after')).toBe('42');
+  const cursors = new LeadCursors(randomBytes(32));
+
+  it('round-trip the page key for the tenant they were made for', () => {
+    expect(cursors.decode('acme', cursors.encode('acme', '42'), 'after')).toBe('42');
+    expect(cursors.decode('acme', cursors.encode('acme', '9223372036854775807'), 'after')).toBe('9223372036854775807');
   });
 
-  it.each(['', 'not a cursor', '!!!!', Buffer.from('lead:abc').toString('base64url'), Buffer.from('lead:0').toString('base64url'), Buffer.from('other:5').toString('base64url'), 'x'.repeat(200)])(
-    'refuses %j, naming the argument',
-    (cursor) => {
-      const error = errorOf(() => decodeLeadCursor(cursor, 'after'));
-      expect(error.kind).toBe('INVALID_INPUT');
-      expect(error.field).toBe('after');
-      expect(error.message).toMatch(/^after: expected a cursor returned by a previous page, but got /);
-    },
-  );
+  it('are stable (the same lead, the same cursor) and show no position', () => {
+    expect(cursors.encode('acme', '40')).toBe(cursors.encode('acme', '40'));
+    const cursor = cursors.encode('acme', '40');
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(Buffer.from(cursor, 'base64url').toString('latin1')).not.toContain('40');
+    // Neighbours do not look like neighbours.
+    expect(cursors.encode('acme', '41').slice(0, 4)).not.toBe(cursor.slice(0, 4));
+  });
+
+  it("refuse another tenant's cursor, and one made under another installation's secret", () => {
+    expect(errorOf(() => cursors.decode('globex', cursors.encode('acme', '40'), 'after')).field).toBe('after');
+    expect(errorOf(() => cursors.decode('acme', new LeadCursors(randomBytes(32)).encode('acme', '40'), 'after')).field).toBe('after');
+  });
+
+  it.each([
+    '',
+    'not a cursor',
+    '!!!!',
+    // The old format: base64url of "lead:<seq>", a global position in clear.
+    Buffer.from('lead:40').toString('base64url'),
+    // The one that overflowed PostgreSQL's bigint.
+    Buffer.from('lead:9999999999999999999').toString('base64url'),
+    'A'.repeat(22),
+    'x'.repeat(200),
+  ])('refuses %j, naming the argument', (cursor) => {
+    const error = errorOf(() => cursors.decode('acme', cursor, 'after'));
+    expect(error.kind).toBe('INVALID_INPUT');
+    expect(error.field).toBe('after');
+    expect(error.message).toMatch(/^after: expected a cursor returned by a previous page, but got /);
+  });
 });
 
 describe('id formats', () => {

@@ -28,4 +28,12 @@ export class ApiKeyEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
+
+  /** After this the key is refused, as if revoked; null: it does not expire. */
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
+  /** Who created it: `api-key:<id>`, `jwt:<subject>`, `cli`, or `unknown` for keys older than the column. */
+  @Column({ name: 'created_by', type: 'text' })
+  createdBy!: string;
 }

@@ -1,5 +1,6 @@
 import { Field, InputType } from 'type-graphql';
 import { type Role } from '../../domain/roles.js';
+import { DateTimeISO } from '../scalars.js';
 import { ApiKeyRole } from '../types/api-key.type.js';
 
 @InputType('CreateApiKeyInput')
@@ -7,4 +8,9 @@ export class CreateApiKeyInput {
   @Field(() => ApiKeyRole) role!: Role;
   @Field(() => String, { nullable: true, description: 'A note for people: who or what uses the key.' })
   label?: string | null;
+  @Field(() => DateTimeISO, {
+    nullable: true,
+    description: 'When the key stops working. Absent: never, except for a key created with a JWT, which expires within API_KEY_FROM_JWT_MAX_DAYS.',
+  })
+  expiresAt?: Date | null;
 }

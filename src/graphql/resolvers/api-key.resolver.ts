@@ -1,6 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { tooLong } from '../../domain/errors.js';
 import { requireUuid } from '../../domain/ids.js';
+import { issueKey } from '../../auth/key-issuance.js';
 import { type GraphQLContext } from '../context.js';
 import { CreateApiKeyInput } from '../inputs/create-api-key.input.js';
 import { ApiKeyObject, CreateApiKeyPayload } from '../types/api-key.type.js';
@@ -21,8 +22,12 @@ export class ApiKeyResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreateApiKeyPayload> {
     if (input.label != null && input.label.length > MAX_LABEL) throw tooLong('input.label', MAX_LABEL, input.label.length);
-    const created = await ctx.services.apiKeys.create(ctx.principal.tenantId, input.role, input.label ?? null);
-    ctx.logger.info({ keyId: created.entity.id, role: input.role, tenant: ctx.principal.tenantId }, 'API key created');
+    const { expiresAt, createdBy } = issueKey(ctx.principal, input, ctx.services.keyIssuance);
+    const created = await ctx.services.apiKeys.create(ctx.principal.tenantId, input.role, { label: input.label ?? null, expiresAt, createdBy });
+    ctx.logger.info(
+      { keyId: created.entity.id, role: input.role, tenant: ctx.principal.tenantId, expiresAt, createdBy },
+      'API key created',
+    );
     return Object.assign(new CreateApiKeyPayload(), { apiKey: ApiKeyObject.from(created.entity), key: created.key });
   }
 

@@ -4,7 +4,6 @@ import { type LeadEntity } from '../../db/entities/index.js';
 import { invalidInput } from '../../domain/errors.js';
 import { requirePageSize, requireUuid } from '../../domain/ids.js';
 import { type GraphQLContext } from '../context.js';
-import { decodeLeadCursor, encodeLeadCursor } from '../cursor.js';
 import { preloadLeadRecords } from '../lead-records-preload.js';
 import { CreateLeadInput } from '../inputs/create-lead.input.js';
 import { LeadFilterInput } from '../inputs/lead-filter.input.js';
@@ -54,14 +53,14 @@ export class LeadResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<LeadConnectionObject> {
     const size = requirePageSize(first ?? DEFAULT_PAGE, 'first', 0, MAX_PAGE);
-    const afterSeq = after == null ? undefined : decodeLeadCursor(after, 'after');
+    const afterSeq = after == null ? undefined : ctx.services.cursors.decode(ctx.principal.tenantId, after, 'after');
     const criteria = {
       ...(filter?.stages != null && { stages: nonEmpty(filter.stages, 'filter.stages') }),
       ...(filter?.updatedSince != null && { updatedSince: filter.updatedSince }),
     };
     const page = await ctx.services.stores.leads.page(ctx.principal.tenantId, criteria, size, afterSeq);
     await preloadLeadRecords(ctx, info, ['edges', 'node'], page.leads, DEFAULT_PAGE);
-    const edges = page.leads.map((lead) => ({ cursor: encodeLeadCursor(lead.seq), node: LeadObject.from(known(ctx, lead)) }));
+    const edges = page.leads.map((lead) => ({ cursor: ctx.services.cursors.encode(ctx.principal.tenantId, lead.seq), node: LeadObject.from(known(ctx, lead)) }));
     return Object.assign(new LeadConnectionObject(), {
       edges,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },

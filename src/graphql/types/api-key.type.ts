@@ -27,6 +27,9 @@ export class ApiKeyObject {
   @Field(() => String, { nullable: true }) label!: string | null;
   @Field(() => DateTimeISO) createdAt!: Date;
   @Field(() => DateTimeISO, { nullable: true }) revokedAt!: Date | null;
+  @Field(() => DateTimeISO, { nullable: true, description: 'When the key stops working; null: never.' }) expiresAt!: Date | null;
+  @Field(() => String, { description: 'Who created it: `api-key:<id>`, `jwt:<subject>`, `cli`, `startup`, or `unknown` for keys older than the record.' })
+  createdBy!: string;
 
   static from(e: ApiKeyEntity): ApiKeyObject {
     return Object.assign(new ApiKeyObject(), {
@@ -36,6 +39,8 @@ export class ApiKeyObject {
       label: e.label,
       createdAt: e.createdAt,
       revokedAt: e.revokedAt,
+      expiresAt: e.expiresAt,
+      createdBy: e.createdBy,
     });
   }
 }

@@ -48,8 +48,8 @@ export interface TecalisProcessSeed {
 
 /**
  * A process as the sandbox keeps it: what Tecalis answers in `data`, and what was
- * given at creation. The callback URLs and metadata are kept for the callbacks
- * (a later issue), which POST the `data` object plus `metadata` to them.
+ * given at creation. The callbacks POST the `data` object plus `metadata` to the
+ * callback URLs.
  */
 export interface TecalisSandboxProcess {
   readonly data: WireProcess;
@@ -76,8 +76,6 @@ export class TecalisSandbox implements SandboxBehavior {
   readonly name = 'tecalis';
   readonly answerVariants = TECALIS_ANSWER_VARIANTS;
   private readonly processes = new Map<string, { data: WireProcess; replacements: Record<string, unknown>; metadata: unknown }>();
-  /** For processes created without callback URLs of their own (the seeded ones): where to call, and the metadata to send. */
-  private defaultCallback: { url: URL; metadata: Record<string, unknown> } | undefined;
   /** Every callback sent, and the answer. */
   readonly callbacksSent: Array<{ authUuid: string; status: string; url: string; answer: number | 'unreachable' }> = [];
   /** Emits `callback-sent` with each entry of {@link callbacksSent}, once the gateway has answered it. */
@@ -152,16 +150,29 @@ export class TecalisSandbox implements SandboxBehavior {
     return error(404, 'Not found');
   }
 
-  /** Calls `url` back, with `metadata`, for processes that were created without callback URLs of their own. */
-  setDefaultCallback(url: URL, metadata: Record<string, unknown>): void {
-    this.defaultCallback = { url, metadata };
+  /**
+   * Gives an existing process its callback URLs (and metadata entries), as if they had
+   * been given at its creation: for processes that exist before anyone calls the
+   * sandbox (seeded, mirrored), whose creator hands the URLs over later. A process calls
+   * back only the URLs it was given, never a default one. False for an unknown process.
+   */
+  setCallbacks(authUuid: string, callbacks: { readonly callback?: string; readonly callback_ko?: string }, metadata?: Record<string, unknown>): boolean {
+    const stored = this.processes.get(authUuid.toLowerCase());
+    if (stored === undefined) return false;
+    stored.replacements = { ...stored.replacements, ...callbacks };
+    if (metadata !== undefined) stored.metadata = { ...(isJsonObject(stored.metadata) ? stored.metadata : {}), ...metadata };
+    return true;
   }
 
   /**
    * A change made at Tecalis by someone else (the customer finishing the flow, an
-   * agent): `POST /__sandbox/processes/{auth_uuid}` with `{status, reasons?}`, then the callback.
+   * agent): `POST /__sandbox/processes/{auth_uuid}` with `{status, reasons?}`, then the
+   * callback. And `PUT /__sandbox/processes/{auth_uuid}/callbacks` with `{callback?,
+   * callback_ko?, metadata?}`: {@link setCallbacks} over HTTP, for a sandbox run on its own.
    */
   control(request: SandboxRequest): SandboxResponse | undefined {
+    const callbacks = /^\/__sandbox\/processes\/([^/]+)\/callbacks$/.exec(request.path);
+    if (callbacks?.[1] !== undefined && request.method === 'PUT') return this.putCallbacks(decodeURIComponent(callbacks[1]), request);
     const match = /^\/__sandbox\/processes\/([^/]+)$/.exec(request.path);
     if (match?.[1] === undefined || request.method !== 'POST') return undefined;
     const stored = this.processes.get(decodeURIComponent(match[1]).toLowerCase());
@@ -180,20 +191,36 @@ export class TecalisSandbox implements SandboxBehavior {
     return { status: 200, body: { data: structuredClone(process) } };
   }
 
-  /** ours: a POST of the process `data` plus its `metadata`, to `callback_ko` for KO or CANCELLED (when set), else `callback`. */
+  private putCallbacks(authUuid: string, request: SandboxRequest): SandboxResponse {
+    const fields = objectBody(request);
+    if (fields === undefined) return error(422, 'The request body must be a JSON object.');
+    for (const key of ['callback', 'callback_ko']) {
+      if (fields[key] !== undefined && !isHttpUrl(fields[key])) return error(422, `The ${key} field must be a valid URL.`);
+    }
+    if (fields.metadata !== undefined && !isJsonObject(fields.metadata)) return error(422, 'The metadata field must be an object.');
+    const given = {
+      ...(typeof fields.callback === 'string' && { callback: fields.callback }),
+      ...(typeof fields.callback_ko === 'string' && { callback_ko: fields.callback_ko }),
+    };
+    if (!this.setCallbacks(authUuid, given, isJsonObject(fields.metadata) ? fields.metadata : undefined)) return error(404, 'Not found');
+    return { status: 200, body: this.processOf(authUuid) };
+  }
+
+  /**
+   * ours: a POST of the process `data` plus its `metadata`, to `callback_ko` for KO or
+   * CANCELLED (when set), else `callback`; nothing for a process given no URL.
+   */
   private async notify(authUuid: string): Promise<void> {
     const stored = this.processes.get(authUuid.toLowerCase());
     if (stored === undefined) return;
     const { callback, callback_ko: callbackKo } = stored.replacements;
     const failed = stored.data.status === 'KO' || stored.data.status === 'CANCELLED';
-    const own = failed && typeof callbackKo === 'string' ? callbackKo : typeof callback === 'string' ? callback : undefined;
-    const url = own ?? this.defaultCallback?.url.href;
+    const url = failed && typeof callbackKo === 'string' ? callbackKo : typeof callback === 'string' ? callback : undefined;
     if (url === undefined) return;
-    const metadata = own === undefined ? this.defaultCallback?.metadata : stored.metadata;
     const answer = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ data: stored.data, metadata: metadata ?? null }),
+      body: JSON.stringify({ data: stored.data, metadata: stored.metadata ?? null }),
       signal: AbortSignal.timeout(5_000),
     }).then(
       (response) => response.status,

@@ -20,7 +20,7 @@ import { lastChangeId } from '../../support/status-log.js';
  * provider webhook where the provider has them, and `statusChanged(after:)` replaying
  * the whole journey in order.
  */
-const WEBHOOKS = { LEADBANK_WEBHOOK_SECRET: 'first-contact-leadbank-secret', TECALIS_WEBHOOK_TOKEN: 'first-contact-tecalis-token' };
+const WEBHOOKS = { LEADBANK_WEBHOOK_SECRET: 'first-contact-leadbank-secret' };
 
 const CREATE_LEAD = `mutation ($input: CreateLeadInput!) { createLead(input: $input) { id stage } }`;
 const UNIFIED_LEAD = `query ($id: ID!) { lead(id: $id) {
@@ -191,7 +191,10 @@ describe('first contact: Tecalis process created by its own widget, then decided
       verification: { authUuid, status: 'KO', name: 'Ana García', operations: expect.arrayContaining([{ type: 'DOCUMENTS', state: 'OK' }]) },
     });
 
-    // Later, an agent at Tecalis accepts a new selfie: the callback (with the shared token) reaches the gateway.
+    // The process's callback URL, given to Tecalis (here: handed to the built-in sandbox by the gateway).
+    const issued = await queryData<any>(gateway.as('operator'), `mutation ($id: ID!) { issueVerificationCallback(authUuid: $id) { callbackUrl } }`, { id: authUuid });
+    expect(tecalis.processOf(authUuid)).toMatchObject({ callback: issued.issueVerificationCallback.callbackUrl });
+    // Later, an agent at Tecalis accepts a new selfie: the callback reaches the gateway through that URL.
     const change = await fetch(new URL(`/__sandbox/processes/${authUuid}`, serverOf(gateway, Provider.TECALIS).baseUrl), {
       method: 'POST',
       body: JSON.stringify({ status: 'OK', reasons: 'Second selfie matches' }),

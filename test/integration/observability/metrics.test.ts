@@ -1,3 +1,5 @@
+import { loadConfig } from '../../../src/config.js';
+import { captureLogs } from '../../support/log-capture.js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TENANT } from '../../../src/domain/roles.js';
@@ -66,7 +68,7 @@ describe('the strict Prometheus parser these tests read /metrics with', () => {
 describe('/metrics', () => {
   let gateway: TestGateway;
   let sandboxes: Sandboxes;
-  const metrics = () => scrape(gateway.url, gateway.api.token!);
+  const metrics = () => scrape(gateway.url, gateway.metricsToken);
 
   beforeAll(async () => {
     ({ gateway, sandboxes } = await startMutationGateway());
@@ -88,26 +90,26 @@ describe('/metrics', () => {
     (await queryData<{ reportLeadEvent: { dispatch: { id: string; state: string } } }>(gateway.api, REPORT_LEAD_EVENT, { input: { leadId, event } }))
       .reportLeadEvent.dispatch;
 
-  it('refuses every caller but an admin API key: none or a wrong key 401, viewer and operator 403, as the GraphQL endpoint answers', async () => {
-    const none = await getMetrics(gateway.url);
-    expect(none.status).toBe(401);
-    expect(JSON.parse(none.body)).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
-    const wrong = await getMetrics(gateway.url, `lgk_${randomUUID()}`);
-    expect(wrong.status).toBe(401);
-    expect(JSON.parse(wrong.body)).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
-    for (const role of ['viewer', 'operator'] as const) {
-      const refused = await getMetrics(gateway.url, gateway.as(role).token);
-      expect(refused.status).toBe(403);
-      expect(refused.contentType).toMatch(/^application\/json/);
-      expect(JSON.parse(refused.body)).toEqual({
-        errors: [{ message: `/metrics needs an API key of role admin; this credential is an API key of role ${role}.`, extensions: { code: 'FORBIDDEN' } }],
+  it('answers METRICS_TOKEN only: no credential or a wrong one 401, and every tenant credential too, an admin key included', async () => {
+    const callers: Array<[string, string | undefined]> = [
+      ['none', undefined],
+      ['a wrong token', 'x'.repeat(40)],
+      ['an unknown API key', `lgk_${randomUUID()}`],
+      ...(['viewer', 'operator', 'admin'] as const).map((role): [string, string] => [`a ${role} key`, gateway.as(role).token!]),
+      ["another tenant's admin key", gateway.other.token!],
+    ];
+    for (const [who, token] of callers) {
+      const refused = await getMetrics(gateway.url, token);
+      expect(refused.status, who).toBe(401);
+      expect(JSON.parse(refused.body), who).toEqual({
+        errors: [{ message: '/metrics needs "Authorization: Bearer <METRICS_TOKEN>".', extensions: { code: 'UNAUTHENTICATED' } }],
       });
       expect(refused.body).not.toContain('leadgraph_');
     }
   });
 
-  it('answers an admin in the Prometheus text format, which parses strictly: leadgraph families and the Node process metrics', async () => {
-    const response = await getMetrics(gateway.url, gateway.api.token);
+  it('answers the scraper in the Prometheus text format, which parses strictly: leadgraph families and the Node process metrics', async () => {
+    const response = await getMetrics(gateway.url, gateway.metricsToken);
     expect(response.status).toBe(200);
     expect(response.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     const parsed = await parseStrictly(response.body);
@@ -124,7 +126,7 @@ describe('/metrics', () => {
     expect(response.body).not.toMatch(/http:\/\/|lgk_|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
   });
 
-  it('counts GraphQL operations by name, type and outcome, and observes their latency', async () => {
+  it('counts GraphQL operations by root fields, type and outcome, and observes their latency', async () => {
     const before = await metrics();
     for (let i = 0; i < 2; i++) await queryData(gateway.api, `query ObsLeadCount { leads(first: 1) { totalCount } }`);
     const forbidden = await postGraphQL(gateway.as('viewer'), `mutation ObsForbidden { createLead(input: { advertiserRef: "obs" }) { id } }`);
@@ -138,13 +140,14 @@ describe('/metrics', () => {
     const observed = (labels: Record<string, string>) =>
       (after.count('leadgraph_graphql_operation_duration_seconds', labels) ?? 0) -
       (before.count('leadgraph_graphql_operation_duration_seconds', labels) ?? 0);
-    const success = { operation: 'ObsLeadCount', type: 'query', outcome: 'success' };
-    const error = { operation: 'ObsForbidden', type: 'mutation', outcome: 'error' };
-    // A document that does not validate never resolves to an operation: its name is not trusted.
-    const rejected = { operation: '(unknown)', type: 'unknown', outcome: 'rejected' };
+    const success = { root_fields: 'leads', type: 'query', outcome: 'success' };
+    const error = { root_fields: 'createLead', type: 'mutation', outcome: 'error' };
+    // A document that does not validate never resolves to an operation.
+    const rejected = { root_fields: '(unknown)', type: 'unknown', outcome: 'rejected' };
     expect([delta(success), delta(error), delta(rejected)]).toEqual([2, 1, 1]);
     expect([observed(success), observed(error), observed(rejected)]).toEqual([2, 1, 1]);
-    expect(after.series('leadgraph_graphql_operations_total')).not.toContainEqual(expect.objectContaining({ operation: 'ObsInvalid' }));
+    // Operation names are the caller's words: none becomes a label.
+    expect(after.series('leadgraph_graphql_operations_total').flatMap((labels) => Object.keys(labels))).not.toContain('operation');
   });
 
   describe('dispatches and provider calls', () => {
@@ -161,7 +164,7 @@ describe('/metrics', () => {
       expect(delta(after, 'leadgraph_dispatch_attempts_total', { provider: 'TECHEA', outcome: 'succeeded' })).toBe(1);
       expect(delta(after, 'leadgraph_dispatches_settled_total', { provider: 'TECHEA', state: 'SUCCEEDED' })).toBe(1);
       expect(delta(after, 'leadgraph_provider_request_duration_seconds', { provider: 'TECHEA', outcome: '2xx' })).toBe(1);
-      expect(delta(after, 'leadgraph_graphql_operations_total', { operation: '(anonymous)', type: 'mutation', outcome: 'success' })).toBe(1);
+      expect(delta(after, 'leadgraph_graphql_operations_total', { root_fields: 'reportLeadEvent', type: 'mutation', outcome: 'success' })).toBe(1);
       for (const code of ['UNAVAILABLE', 'REJECTED', 'TIMEOUT']) {
         expect(delta(after, 'leadgraph_provider_errors_total', { provider: 'TECHEA', code })).toBe(0);
       }
@@ -259,30 +262,27 @@ describe('/metrics', () => {
     expect(now.value('leadgraph_listen_connection_up')).toBe(1);
   });
 
-  it('keeps operation names bounded: past 200 distinct names, new ones are counted as (other)', async () => {
-    const before = await metrics();
-    const otherBefore = before.value('leadgraph_graphql_operations_total', { operation: '(other)', type: 'query', outcome: 'success' }) ?? 0;
-    for (let i = 0; i < 210; i++) await queryData(gateway.api, `query ObsName${i} { leads(first: 1) { totalCount } }`);
-    const after = await metrics();
-    const names = new Set(after.series('leadgraph_graphql_operations_total').map((labels) => labels.operation));
-    names.delete('(other)');
-    names.delete('(anonymous)');
-    names.delete('(unknown)');
-    expect(names.size).toBe(200);
-    const other = after.value('leadgraph_graphql_operations_total', { operation: '(other)', type: 'query', outcome: 'success' }) ?? 0;
-    expect(other - otherBefore).toBeGreaterThanOrEqual(10);
+  it("never shows a tenant's words: operation names, aliases and fragments are not labels; root fields are, bounded", async () => {
+    await queryData(gateway.other, `query AcmeBankSecretPortfolioReview { secretAlias: leads(first: 1) { totalCount } }`);
+    await queryData(gateway.api, `query Two { lead1: leads(first: 1) { totalCount } dispatch(id: "00000000-0000-4000-8000-000000000000") { id } }`);
+    await queryData(gateway.api, `query Three { ...Root } fragment Root on Query { leads(first: 1) { totalCount } dispatch(id: "00000000-0000-4000-8000-000000000000") { id } apiKeys { id } }`);
+    const response = await getMetrics(gateway.url, gateway.metricsToken);
+    for (const word of ['AcmeBankSecretPortfolioReview', 'secretAlias', 'lead1', 'Root', 'Three']) expect(response.body).not.toContain(word);
+    const roots = new Set((await parseStrictly(response.body)).series('leadgraph_graphql_operations_total').map((labels) => labels.root_fields));
+    expect(roots).toContain('leads');
+    expect(roots).toContain('dispatch,leads');
+    expect(roots).toContain('(several)');
   });
 
   it("keeps a registry per gateway: one gateway's traffic does not move another's counters", async () => {
     const second = await startTestGateway();
     try {
-      await queryData(gateway.api, `query ObsOnlyAtFirst { leads(first: 1) { totalCount } }`);
-      await queryData(second.api, `query ObsOnlyAtSecond { leads(first: 1) { totalCount } }`);
-      const [atFirst, atSecond] = [await metrics(), await scrape(second.url, second.api.token!)];
-      const ops = (s: Scrape) => s.series('leadgraph_graphql_operations_total').map((labels) => labels.operation);
-      expect(ops(atSecond)).toContain('ObsOnlyAtSecond');
-      expect(ops(atSecond)).not.toContain('ObsOnlyAtFirst');
-      expect(ops(atFirst)).not.toContain('ObsOnlyAtSecond');
+      await queryData(gateway.api, `{ apiKeys { id } }`);
+      await queryData(second.api, `{ leads(first: 1) { totalCount } }`);
+      const [atFirst, atSecond] = [await metrics(), await scrape(second.url, second.metricsToken)];
+      const ops = (s: Scrape) => s.series('leadgraph_graphql_operations_total').map((labels) => labels.root_fields);
+      expect(ops(atSecond)).toEqual(['leads']);
+      expect(ops(atFirst)).toContain('apiKeys');
       expect(atSecond.value('leadgraph_dispatches_settled_total', { provider: 'TECHEA', state: 'SUCCEEDED' })).toBe(0);
       expect(atSecond.families.has('process_cpu_user_seconds_total')).toBe(true);
     } finally {
@@ -290,3 +290,25 @@ describe('/metrics', () => {
     }
   });
 });
+
+describe('/metrics without METRICS_TOKEN', () => {
+  it('is off (404), and the start says how to turn it on', async () => {
+    const logs = captureLogs('info');
+    const gateway = await startTestGateway({ env: { METRICS_TOKEN: '' }, logger: logs.logger });
+    try {
+      const response = await getMetrics(gateway.url, gateway.api.token);
+      expect(response.status).toBe(404);
+      expect(JSON.parse(response.body)).toEqual({ errors: [{ message: '/metrics is off: set METRICS_TOKEN to turn it on.', extensions: { code: 'NOT_FOUND' } }] });
+      expect(logs.entries().map((entry) => entry.msg)).toContain(
+        'METRICS_TOKEN is not set: /metrics is off. Set it (32 characters or more) and scrape with "Authorization: Bearer <token>".',
+      );
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('refuses a token shorter than 32 characters at start', () => {
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+  });
+});
+

@@ -61,7 +61,7 @@ describe('/healthz and /readyz', () => {
 
     const back = await readyzUntil((answer) => answer.status === 200);
     expect(back.body).toEqual({ status: 'ready', database: 'ok', migrations: 'applied', listen: 'up', breakers: ALL_CLOSED });
-    expect((await scrape(gateway.url, gateway.api.token!)).value('leadgraph_listen_connection_up')).toBe(1);
+    expect((await scrape(gateway.url, gateway.metricsToken)).value('leadgraph_listen_connection_up')).toBe(1);
   });
 
   it('reports an open breaker and stays ready (the mutation waits in the outbox for the provider)', async () => {
@@ -78,7 +78,7 @@ describe('/healthz and /readyz', () => {
       status: 200,
       body: { status: 'ready', database: 'ok', migrations: 'applied', listen: 'up', breakers: { ...ALL_CLOSED, TECHEA: 'open' } },
     });
-    const metrics = await scrape(gateway.url, gateway.api.token!);
+    const metrics = await scrape(gateway.url, gateway.metricsToken);
     expect(metrics.value('leadgraph_provider_breaker_state', { provider: 'TECHEA', state: 'open' })).toBe(1);
     expect(metrics.value('leadgraph_provider_breaker_state', { provider: 'TECHEA', state: 'closed' })).toBe(0);
     expect(metrics.value('leadgraph_dispatches_pending', { provider: 'TECHEA' })).toBe(1);

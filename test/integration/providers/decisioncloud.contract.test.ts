@@ -183,11 +183,17 @@ describe('Decision Cloud client against the Decision Cloud sandbox, over real HT
       expect(loan.loanStatus).toBe(loanStatus);
     });
 
-    it('puts the customer id in the path, encoded', async () => {
-      const customerId = sandbox.behavior.addCustomer('LMS 42/7');
+    it('puts the customer id in the path as it is, and refuses to build a path from one that could leave it', async () => {
+      const customerId = sandbox.behavior.addCustomer('LMS-42_7.a~b');
       const command = upsert(customerId);
-      expect((await client().send(command, context)).loan.customerId).toBe('LMS 42/7');
-      expect(sandbox.behavior.loan('LMS 42/7', command.loanId)).toBeDefined();
+      expect((await client().send(command, context)).loan.customerId).toBe('LMS-42_7.a~b');
+      expect(sandbox.behavior.loan('LMS-42_7.a~b', command.loanId)).toBeDefined();
+      // The mutations refuse these with BAD_USER_INPUT first; the client is the last line.
+      const before = sandbox.server.requests.length;
+      for (const bad of ['..', '.', 'LMS 42/7', 'a/../b', '%2e%2e']) {
+        await expect(client().send(upsert(bad), context)).rejects.toThrow(/refusing to put .* in a provider URL path/);
+      }
+      expect(sandbox.server.requests.length).toBe(before);
     });
 
     it('serves the seeded customers "1" to "3", as in the reference page', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VerificationOperationState, VerificationOperationType, VerificationStatus } from '../../../src/domain/vocabulary.js';
 import { createLogger } from '../../../src/logger.js';
@@ -216,6 +217,49 @@ describe('Tecalis client against the Tecalis sandbox, over real HTTP', () => {
     const answer = await raw('POST', '/api/auth', { api_key: sandbox.connection.apiKey, profile_uuid: sandbox.behavior.credentials.profileUuid, ...fields() });
     expect(answer).toEqual({ status, body: { internal_code: status, message } });
     expect(sandbox.behavior.inspect().processes).toBe(before);
+  });
+
+  it('calls back only the URLs given for a process (callback_ko for KO and CANCELLED), with its metadata; a process given none calls nobody', async () => {
+    const received: Array<{ url: string; body: any }> = [];
+    const receiver = await startFakeProvider(({ url, body }) => {
+      received.push({ url, body: JSON.parse(body) });
+      return { status: 200, body: { status: 'applied' } };
+    });
+    try {
+      const silent = sandbox.behavior.addProcess();
+      await client().send(update(silent, 'OK'), { idempotencyKey: 'k' });
+      expect(sandbox.behavior.callbacksSent.filter((sent) => sent.authUuid === silent)).toEqual([]);
+
+      const authUuid = sandbox.behavior.addProcess();
+      // Over HTTP, as for a sandbox run on its own (`leadgraph sandbox`).
+      const given = await raw('PUT', `/__sandbox/processes/${authUuid}/callbacks`, {
+        callback: new URL('/ok', receiver.baseUrl).href,
+        callback_ko: new URL('/ko', receiver.baseUrl).href,
+        metadata: { leadgraph_token: 'second-factor' },
+      });
+      expect(given.status).toBe(200);
+      expect(given.body).toMatchObject({ callback: new URL('/ok', receiver.baseUrl).href, metadata: { leadgraph_token: 'second-factor' } });
+      for (const state of ['KO', 'CANCELLED', 'OK'] as const) {
+        const sent = once(sandbox.behavior.events, 'callback-sent');
+        await client().send(update(authUuid, state), { idempotencyKey: `k-${state}` });
+        expect((await sent)[0]).toMatchObject({ authUuid, status: state, answer: 200 });
+      }
+      expect(received.map((r) => [r.url, r.body.data.status, r.body.data.auth_uuid, r.body.metadata])).toEqual([
+        ['/ko', 'KO', authUuid, { leadgraph_token: 'second-factor' }],
+        ['/ko', 'CANCELLED', authUuid, { leadgraph_token: 'second-factor' }],
+        ['/ok', 'OK', authUuid, { leadgraph_token: 'second-factor' }],
+      ]);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it.each([
+    ['an unknown process', () => randomUUID(), { callback: 'https://lender.example/kyc' }, 404, 'Not found'],
+    ['a callback that is no URL', () => sandbox.behavior.addProcess(), { callback: 'not a url' }, 422, 'The callback field must be a valid URL.'],
+    ['metadata that is no object', () => sandbox.behavior.addProcess(), { metadata: 'x' }, 422, 'The metadata field must be an object.'],
+  ])('refuses to give callback URLs to %s', async (_what, authUuid, body, status, message) => {
+    expect(await raw('PUT', `/__sandbox/processes/${authUuid()}/callbacks`, body)).toEqual({ status, body: { internal_code: status, message } });
   });
 
   it('sums up its state: seeded and added processes, creations, applied changes', () => {
