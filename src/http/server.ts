@@ -43,7 +43,7 @@ export interface HttpServerDeps {
   readonly corsOrigins: readonly string[];
   /** The only credential `/metrics` answers to; unset: off. */
   readonly metricsToken: Secret | undefined;
-  readonly webhooks: Omit<WebhookDeps, 'logger' | 'maxBodyBytes'>;
+  readonly webhooks: Omit<WebhookDeps, 'logger' | 'maxBodyBytes' | 'authFailures'>;
   readonly logger: Logger;
   /** This instance's metrics (`/metrics`), and what `/readyz` checks besides the database. */
   readonly observability: Omit<ReadinessSources, 'db'> & { readonly metrics: GatewayMetrics };
@@ -162,7 +162,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
       },
     }),
   );
-  app.use('/webhooks', webhookRoutes({ ...deps.webhooks, maxBodyBytes: limits.maxBodyBytes, logger }));
+  app.use('/webhooks', webhookRoutes({ ...deps.webhooks, maxBodyBytes: limits.maxBodyBytes, authFailures, logger }));
   app.use(notFound);
   app.use(lastResortHandler(logger));
 

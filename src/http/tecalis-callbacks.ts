@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import express, { type RequestHandler, type Response, type Router } from 'express';
+import { type RateLimit } from '../auth/rate-limiter.js';
 import { type Logger } from '../logger.js';
 import { parseTecalisCallback } from '../providers/index.js';
 import { constantTimeEqual } from '../security/constant-time-equal.js';
@@ -14,6 +15,8 @@ export interface TecalisCallbackDeps {
   /** `TECALIS_WEBHOOK_TOKEN`: when set, also required in the callback's metadata (a second factor). */
   readonly secondFactor: string | undefined;
   readonly maxBodyBytes: number;
+  /** Failed authentications per client address: each refusal counts as one. */
+  readonly authFailures: RateLimit;
   readonly logger: Logger;
 }
 
@@ -32,9 +35,10 @@ export interface TecalisCallbackDeps {
 export function tecalisCallbackRoutes(deps: TecalisCallbackDeps): Router {
   const router = express.Router();
   const { logger } = deps;
-  const refuse = (res: Response, reason: string, grant?: CallbackGrant) => {
+  const refuse = async (res: Response, reason: string, grant?: CallbackGrant) => {
     // The reason is for the log only; the token itself is never logged.
     logger.warn({ provider: 'TECALIS', reason, ...(grant && { authUuid: grant.authUuid, tenant: grant.tenantId }) }, 'callback refused');
+    await deps.authFailures.hit(res.req.socket.remoteAddress ?? 'unknown').catch(() => undefined);
     res.status(401).json({ error: 'not authorized' });
   };
 

@@ -1,4 +1,5 @@
-import express, { type ErrorRequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import { RateLimited, type RateLimit } from '../auth/rate-limiter.js';
 import { type Logger } from '../logger.js';
 import { checkLeadBankSignature, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook } from '../providers/index.js';
 import { type CallbackGrant } from '../services/callback-tokens.js';
@@ -20,6 +21,8 @@ export interface WebhookDeps {
   /** The process a Tecalis callback URL's token was issued for (see `VerificationCallbacks`). */
   readonly grantOf: (token: string) => Promise<CallbackGrant | undefined>;
   readonly maxBodyBytes: number;
+  /** Failed authentications per client address, shared with `/graphql`: a bad signature or token is one. */
+  readonly authFailures: RateLimit;
   readonly logger: Logger;
 }
 
@@ -34,13 +37,14 @@ export function webhookRoutes(deps: WebhookDeps): Router {
   const { logger } = deps;
 
   // The raw body: the signature is over the bytes as sent, not over re-serialised JSON.
-  router.post('/leadbank', express.raw({ type: () => true, limit: deps.maxBodyBytes }), async (req, res) => {
+  router.post('/leadbank', refuseOverFailureBudget(deps.authFailures), express.raw({ type: () => true, limit: deps.maxBodyBytes }), async (req, res) => {
     const secret = deps.secrets.leadBank;
     if (secret === undefined) return void res.status(404).json({ error: 'Lead Bank webhooks are not configured (LEADBANK_WEBHOOK_SECRET)' });
     const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     const check = checkLeadBankSignature(req.header(LEADBANK_SIGNATURE_HEADER), raw, secret, Date.now(), deps.toleranceMs);
     if (check !== 'ok') {
       logger.warn({ provider: 'LEAD_BANK', check }, 'webhook refused');
+      await deps.authFailures.hit(req.socket.remoteAddress ?? 'unknown').catch(() => undefined);
       return void res.status(401).json({ error: `signature ${check}` });
     }
     let body: unknown;
@@ -63,7 +67,18 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     }
   });
 
-  router.use('/tecalis', tecalisCallbackRoutes({ grantOf: deps.grantOf, intake: deps.intake, secondFactor: deps.secrets.tecalis, maxBodyBytes: deps.maxBodyBytes, logger }));
+  router.use(
+    '/tecalis',
+    refuseOverFailureBudget(deps.authFailures),
+    tecalisCallbackRoutes({
+      grantOf: deps.grantOf,
+      intake: deps.intake,
+      secondFactor: deps.secrets.tecalis,
+      maxBodyBytes: deps.maxBodyBytes,
+      authFailures: deps.authFailures,
+      logger,
+    }),
+  );
 
   // A body the parser refuses (not JSON, too large) is the sender's error.
   router.use(((error, _req, res, next) => {
@@ -73,5 +88,22 @@ export function webhookRoutes(deps: WebhookDeps): Router {
   }) as ErrorRequestHandler);
 
   return router;
+}
+
+/**
+ * An address over its authentication-failure budget is answered 429 before its
+ * signature or token is looked at, on the webhook routes as on `/graphql`: they take
+ * no API key, so guessing a token is what a caller there would try.
+ */
+function refuseOverFailureBudget(authFailures: RateLimit): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      await authFailures.check(req.socket.remoteAddress ?? 'unknown');
+      next();
+    } catch (error) {
+      if (!(error instanceof RateLimited)) throw error;
+      res.status(429).set('Retry-After', String(error.retryAfterSeconds)).json({ error: error.message });
+    }
+  };
 }
 

@@ -205,3 +205,26 @@ describe('rate limits', () => {
     );
   });
 });
+
+describe('failed webhook authentications', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ env: { AUTH_FAILURES_PER_MINUTE: '2' } });
+  });
+  afterAll(() => gateway.stop());
+
+  it('count against the address like failed API keys, and an address over its budget is refused there before anything is checked', async () => {
+    const post = (path: string, headers: Record<string, string> = {}) =>
+      fetch(new URL(path, gateway.url), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+    expect((await post('/webhooks/leadbank', { 'lead-signature': 't=1,v1=00' })).status).toBe(401);
+    expect((await post(`/webhooks/tecalis/${'x'.repeat(43)}`)).status).toBe(401);
+    // The budget is spent: GraphQL with a right key, and the webhooks, are refused unchecked.
+    expect((await postGraphQL(gateway.api, `{ leads { totalCount } }`)).status).toBe(429);
+    const leadBank = await post('/webhooks/leadbank', { 'lead-signature': 't=1,v1=00' });
+    expect(leadBank.status).toBe(429);
+    expect(leadBank.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await post(`/webhooks/tecalis/${'x'.repeat(43)}`)).status).toBe(429);
+  });
+});
+
