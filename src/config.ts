@@ -111,6 +111,8 @@ export interface AuthConfig {
   readonly jwtTenantClaim: string;
   /** Claim holding the role (`viewer`, `operator` or `admin`). */
   readonly jwtRoleClaim: string;
+  /** When set, the `typ` header every JWT must carry (e.g. `at+jwt`, RFC 9068's access tokens), so an ID token or another kind of JWT from the same issuer is refused. */
+  readonly jwtType: string | undefined;
   /** Longest a JWT may live (`exp` − `iat`, and `exp` − now): a token minted for a century is refused. */
   readonly jwtMaxLifetimeSeconds: number;
   /** Clock difference tolerated with the issuer, for `exp`, `nbf` and `iat`. */
@@ -267,6 +269,7 @@ function loadAuth(env: Env): AuthConfig {
     jwtAudience: optional(env, 'AUTH_JWT_AUDIENCE'),
     jwtTenantClaim: optional(env, 'AUTH_JWT_TENANT_CLAIM') ?? 'tenant',
     jwtRoleClaim: optional(env, 'AUTH_JWT_ROLE_CLAIM') ?? 'role',
+    jwtType: optional(env, 'AUTH_JWT_TYPE'),
     jwtMaxLifetimeSeconds: positiveInt(env, 'AUTH_JWT_MAX_LIFETIME_SECONDS', 86_400),
     jwtClockSkewSeconds: nonNegativeInt(env, 'AUTH_JWT_CLOCK_SKEW_SECONDS', 60),
     apiKeyFromJwtMaxDays: positiveInt(env, 'API_KEY_FROM_JWT_MAX_DAYS', 90),

@@ -44,6 +44,7 @@ export class JwtVerifier {
         algorithms: this.algorithms,
         requiredClaims: ['exp'],
         clockTolerance: this.config.jwtClockSkewSeconds,
+        ...(this.config.jwtType !== undefined && { typ: this.config.jwtType }),
         ...(this.config.jwtIssuer !== undefined && { issuer: this.config.jwtIssuer }),
         ...(this.config.jwtAudience !== undefined && { audience: this.config.jwtAudience }),
       }));
@@ -101,6 +102,7 @@ function checkLifetime(payload: JWTPayload, config: AuthConfig): void {
 function reasonOf(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'the token has expired';
   if (error instanceof errors.JWTClaimValidationFailed && error.reason === 'missing') return `the token has no "${error.claim}" claim`;
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'typ') return 'the token\'s "typ" header is not the one accepted';
   if (error instanceof errors.JWTClaimValidationFailed) return `the token's "${error.claim}" claim is not accepted`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is not valid';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm that is not accepted';

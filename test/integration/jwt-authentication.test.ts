@@ -150,6 +150,31 @@ describe('JWT authentication with a shared HS256 secret', () => {
   });
 });
 
+describe('JWT authentication with AUTH_JWT_TYPE', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ env: { AUTH_JWT_SECRET: SECRET, AUTH_JWT_TYPE: 'at+jwt' } });
+  });
+  afterAll(() => gateway.stop());
+
+  const token = (typ: string | undefined) =>
+    new SignJWT({ tenant: 'default', role: 'viewer' })
+      .setProtectedHeader({ alg: 'HS256', ...(typ !== undefined && { typ }) })
+      .setIssuedAt()
+      .setExpirationTime(now() + 300)
+      .sign(new TextEncoder().encode(SECRET));
+
+  it('accepts only tokens of that type: an ID token or an untyped JWT of the same issuer is refused', async () => {
+    expect((await postGraphQL({ url: gateway.url, token: await token('at+jwt') }, `{ leads { totalCount } }`)).status).toBe(200);
+    for (const typ of ['JWT', undefined]) {
+      const response = await postGraphQL({ url: gateway.url, token: await token(typ) }, `{ leads { totalCount } }`);
+      expect(response.status, String(typ)).toBe(401);
+      expect(response.errors?.[0]?.message).toBe('The token was refused: the token\'s "typ" header is not the one accepted.');
+    }
+  });
+});
+
 describe('JWT authentication against a JWKS URL', () => {
   let gateway: TestGateway;
   let jwks: http.Server;
