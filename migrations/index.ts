@@ -12,6 +12,7 @@ import { ApplicationProviderStatus0000000000011 } from './0011-application-provi
 import { VerificationCallbacks0000000000012 } from './0012-verification-callbacks.js';
 import { ApiKeyExpiryAndCreator0000000000013 } from './0013-api-key-expiry-and-creator.js';
 import { GatewaySecrets0000000000014 } from './0014-gateway-secrets.js';
+import { DispatchChanges0000000000015 } from './0015-dispatch-changes.js';
 
 /** Every migration, in order; an explicit list so tsc, tsx and vitest find the same files. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   VerificationCallbacks0000000000012,
   ApiKeyExpiryAndCreator0000000000013,
   GatewaySecrets0000000000014,
+  DispatchChanges0000000000015,
 ];

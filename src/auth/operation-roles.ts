@@ -15,6 +15,7 @@ export const OPERATION_ROLES: Readonly<Record<string, Role>> = {
   'Query.verification': 'viewer',
   'Query.loan': 'viewer',
   'Query.statusChanges': 'viewer',
+  'Query.statusHead': 'viewer',
   'Query.dispatch': 'viewer',
   'Query.apiKeys': 'admin',
   'Mutation.createLead': 'operator',
@@ -27,6 +28,7 @@ export const OPERATION_ROLES: Readonly<Record<string, Role>> = {
   'Mutation.createApiKey': 'admin',
   'Mutation.revokeApiKey': 'admin',
   'Subscription.statusChanged': 'viewer',
+  'Subscription.dispatchChanged': 'viewer',
 };
 
 /** Root fields of a schema as `Type.field`. */

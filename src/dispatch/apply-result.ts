@@ -16,11 +16,11 @@ export type ConfirmedResult = {
  */
 export async function applyConfirmedResult(
   manager: EntityManager,
-  tenantId: string,
-  leadId: string | null,
+  dispatch: { readonly id: string; readonly tenantId: string; readonly leadId: string | null },
   confirmed: ConfirmedResult,
 ): Promise<void> {
-  const writer = new RecordWriter(manager, tenantId);
+  const { tenantId, leadId } = dispatch;
+  const writer = new RecordWriter(manager, tenantId, dispatch.id);
   const link = leadId ?? undefined;
   switch (confirmed.operation) {
     case 'reportLeadEvent':

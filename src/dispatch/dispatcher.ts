@@ -7,6 +7,7 @@ import { type Logger } from '../logger.js';
 import { type DispatchObserver } from '../observability/observers.js';
 import { currentRequestId, withScope } from '../observability/request-context.js';
 import { type ProviderAdapters, ProviderCallError, type ProviderCommand } from '../providers/index.js';
+import { appendDispatchChange } from './dispatch-change.js';
 import { applyConfirmedResult, storedResult } from './apply-result.js';
 import { retryDelayMs } from './backoff.js';
 import { type BreakerState, CircuitBreaker } from './circuit-breaker.js';
@@ -197,7 +198,11 @@ export class Dispatcher {
       this.deps.metrics?.dispatchAttempt(dispatch.provider, 'succeeded');
       const settled = await this.deps.db.transaction(async (manager) => {
         const row = await this.outbox.settleSucceeded(manager, dispatch.id, storedResult(confirmed));
-        if (row !== null) await applyConfirmedResult(manager, dispatch.tenantId, dispatch.leadId, confirmed);
+        if (row !== null) {
+          await applyConfirmedResult(manager, dispatch, confirmed);
+          // Last: the record's change comes first in the log, then the dispatch's end.
+          await appendDispatchChange(manager, row, DispatchState.PENDING, DispatchState.SUCCEEDED);
+        }
         return row;
       });
       if (settled !== null) this.deps.metrics?.dispatchSettled(dispatch.provider, DispatchState.SUCCEEDED);

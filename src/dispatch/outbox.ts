@@ -3,8 +3,9 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { DispatchEntity, type StoredProviderError } from '../db/entities/index.js';
 import { RowMapper } from '../db/row-mapper.js';
 import { GatewayError } from '../domain/errors.js';
-import { type Provider } from '../domain/vocabulary.js';
+import { DispatchState, type Provider } from '../domain/vocabulary.js';
 import { type ProviderCommand } from '../providers/index.js';
+import { appendDispatchChange } from './dispatch-change.js';
 
 /** A call to make, as a mutation asks for it. */
 export interface DispatchIntent {
@@ -115,13 +116,17 @@ export class Outbox {
     return row === undefined ? null : this.rows.map(row);
   }
 
-  /** Marks the dispatch FAILED for good (a refusal, or the last attempt). */
+  /** Marks the dispatch FAILED for good (a refusal, or the last attempt), and logs its end. */
   async settleFailed(claim: Claim, error: StoredProviderError): Promise<void> {
-    await this.db.query(
-      `UPDATE dispatch SET state = 'FAILED', last_error = $3, locked_until = NULL, lock_token = NULL, updated_at = now()
-        WHERE id = $1 AND state = 'PENDING' AND lock_token = $2`,
-      [claim.dispatch.id, claim.token, JSON.stringify(error)],
-    );
+    await this.db.transaction(async (manager) => {
+      const [rows] = await manager.query<[Array<Record<string, unknown>>, number]>(
+        `UPDATE dispatch SET state = 'FAILED', last_error = $3, locked_until = NULL, lock_token = NULL, updated_at = now()
+          WHERE id = $1 AND state = 'PENDING' AND lock_token = $2
+          RETURNING *`,
+        [claim.dispatch.id, claim.token, JSON.stringify(error)],
+      );
+      if (rows[0] !== undefined) await appendDispatchChange(manager, this.rows.map(rows[0]), DispatchState.PENDING, DispatchState.FAILED);
+    });
   }
 
   /** Schedules the next attempt and releases the claim. */
@@ -146,14 +151,19 @@ export class Outbox {
 
   /** FAILED → PENDING with its original key and a fresh budget of attempts; null when it is not FAILED (or not found). */
   async requeue(tenantId: string, id: string, maxAttempts: number): Promise<DispatchEntity | null> {
-    const [rows] = await this.db.query<[Array<Record<string, unknown>>, number]>(
-      `UPDATE dispatch SET state = 'PENDING', run_at = now(), max_attempts = attempts + $3, locked_until = NULL,
-                           lock_token = NULL, updated_at = now()
-        WHERE tenant_id = $1 AND id = $2 AND state = 'FAILED'
-        RETURNING *`,
-      [tenantId, id, maxAttempts],
-    );
-    return rows[0] === undefined ? null : this.rows.map(rows[0]);
+    return this.db.transaction(async (manager) => {
+      const [rows] = await manager.query<[Array<Record<string, unknown>>, number]>(
+        `UPDATE dispatch SET state = 'PENDING', run_at = now(), max_attempts = attempts + $3, locked_until = NULL,
+                             lock_token = NULL, updated_at = now()
+          WHERE tenant_id = $1 AND id = $2 AND state = 'FAILED'
+          RETURNING *`,
+        [tenantId, id, maxAttempts],
+      );
+      if (rows[0] === undefined) return null;
+      const dispatch = this.rows.map(rows[0]);
+      await appendDispatchChange(manager, dispatch, DispatchState.FAILED, DispatchState.PENDING);
+      return dispatch;
+    });
   }
 
   find(tenantId: string, id: string): Promise<DispatchEntity | null> {

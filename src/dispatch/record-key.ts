@@ -21,3 +21,26 @@ export function recordKeyOf(command: ProviderCommand): string {
       return assertNever(command, 'provider command');
   }
 }
+
+/** The provider record a command changes, as the status-change log names it. */
+export interface RecordIdentity {
+  /** The provider-side id (TECHEA lead id, application id, auth uuid, loan id). */
+  readonly entityId: string;
+  /** A loan's customer: a loan id is unique per customer only. */
+  readonly customerId: string | null;
+}
+
+export function recordIdentityOf(command: ProviderCommand): RecordIdentity {
+  switch (command.operation) {
+    case 'reportLeadEvent':
+      return { entityId: command.techeaLeadId, customerId: null };
+    case 'updateApplication':
+      return { entityId: command.applicationId, customerId: null };
+    case 'updateVerificationStatus':
+      return { entityId: command.authUuid, customerId: null };
+    case 'upsertLoan':
+      return { entityId: command.loanId, customerId: command.customerId };
+    default:
+      return assertNever(command, 'provider command');
+  }
+}

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { type DataSource } from 'typeorm';
 import { type StatusChangeEntity } from '../db/entities/index.js';
+import { type StatusChangeKind } from '../db/entities/status-change.entity.js';
 import { type Provider } from '../domain/vocabulary.js';
 import { type Logger } from '../logger.js';
 import { StatusChangeStore } from '../services/status-change-store.js';
@@ -22,6 +23,8 @@ export function isBroadcastChange(value: unknown): boolean {
 /** Which changes a subscriber wants. */
 export interface ChangeFilter {
   readonly tenantId: string;
+  /** Record changes (`statusChanged`) or dispatch changes (`dispatchChanged`). */
+  readonly kind: StatusChangeKind;
   readonly leadId?: string;
   /** Only these providers (all when absent). */
   readonly providers?: readonly Provider[];
@@ -179,8 +182,9 @@ export class StatusChangeHub {
 
   private deliver(feed: TenantFeed, change: StatusChangeEntity): void {
     broadcast.add(change);
-    for (const group of [feed.byLead.get(change.leadId), feed.anyLead]) {
+    for (const group of [change.leadId === null ? undefined : feed.byLead.get(change.leadId), feed.anyLead]) {
       for (const subscriber of group ?? []) {
+        if (subscriber.filter.kind !== change.kind) continue;
         const providers = subscriber.filter.providers;
         if (providers !== undefined && !providers.includes(change.provider)) continue;
         subscriber.queue.push(change);

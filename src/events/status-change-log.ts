@@ -1,5 +1,6 @@
 import { type EntityManager } from 'typeorm';
 import { StatusChangeEntity } from '../db/entities/index.js';
+import { type StatusChangeKind } from '../db/entities/status-change.entity.js';
 import { type Provider } from '../domain/vocabulary.js';
 
 /** The channel every instance LISTENs on; the payload is `<tenant>:<id>`, never the row. */
@@ -10,7 +11,14 @@ const LOG_LOCK_NAMESPACE = 41_772;
 
 /** One change to append to the status-change log. */
 export interface StatusChangeDraft {
-  readonly leadId: string;
+  /** `RECORD` when absent. */
+  readonly kind?: StatusChangeKind;
+  /** Null only for a DISPATCH change of a dispatch no lead holds. */
+  readonly leadId: string | null;
+  /** The dispatch of a DISPATCH change, or the one whose confirmed result made a RECORD change. */
+  readonly dispatchId?: string | null;
+  /** A Decision Cloud change's customer. */
+  readonly customerId?: string | null;
   readonly provider: Provider;
   readonly entityId: string;
   readonly from: string | null;
@@ -42,11 +50,24 @@ export async function appendStatusChange(manager: EntityManager, tenantId: strin
   const [row] = await manager.query<Array<{ id: string }>>(
     `WITH log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock($1, hashtext($2)) AS locked),
           appended AS (
-            INSERT INTO status_change (tenant_id, lead_id, provider, entity_id, from_status, to_status, occurred_at)
-            SELECT $2, $3, $4, $5, $6, $7, $8 FROM log_lock
+            INSERT INTO status_change (tenant_id, lead_id, provider, entity_id, from_status, to_status, occurred_at, kind, dispatch_id, customer_id)
+            SELECT $2, $3, $4, $5, $6, $7, $8, $10, $11, $12 FROM log_lock
             RETURNING id)
      SELECT id, pg_notify($9, $2 || ':' || id) FROM appended`,
-    [LOG_LOCK_NAMESPACE, tenantId, change.leadId, change.provider, change.entityId, change.from, change.to, occurredAt, STATUS_CHANGE_CHANNEL],
+    [
+      LOG_LOCK_NAMESPACE,
+      tenantId,
+      change.leadId,
+      change.provider,
+      change.entityId,
+      change.from,
+      change.to,
+      occurredAt,
+      STATUS_CHANGE_CHANNEL,
+      change.kind ?? 'RECORD',
+      change.dispatchId ?? null,
+      change.customerId ?? null,
+    ],
   );
   if (row === undefined) throw new Error('appendStatusChange: the INSERT returned no row');
   const id = String(row.id);
@@ -59,5 +80,8 @@ export async function appendStatusChange(manager: EntityManager, tenantId: strin
     fromStatus: change.from,
     toStatus: change.to,
     occurredAt,
+    kind: change.kind ?? 'RECORD',
+    dispatchId: change.dispatchId ?? null,
+    customerId: change.customerId ?? null,
   });
 }

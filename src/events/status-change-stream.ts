@@ -36,6 +36,7 @@ export function statusChangeStream(
         filter.tenantId,
         {
           afterId: String(last),
+          kind: filter.kind,
           ...(filter.leadId !== undefined && { leadId: filter.leadId }),
           ...(filter.providers !== undefined && { providers: filter.providers }),
         },

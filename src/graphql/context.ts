@@ -81,6 +81,12 @@ export interface GraphQLContext {
   readonly logger: Logger;
   /** The WebSocket the operation came by, if any: a subscription that falls behind closes it. */
   readonly connection?: { close(code: number, reason: string): void };
+  /**
+   * The context one event of a subscription executes with: the same caller, fresh
+   * loaders. A subscription lives long; its loaders would otherwise answer every
+   * later event with the rows they read for the first (a lead's stage, frozen).
+   */
+  forEvent(): GraphQLContext;
 }
 
 export function createContext(
@@ -101,5 +107,6 @@ export function createContext(
     },
     logger,
     ...(connection !== undefined && { connection }),
+    forEvent: () => createContext(services, principal, logger, connection),
   };
 }

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import {
   type ApplicationDocumentEntity,
   type ApplicationEntity,
+  type DispatchEntity,
   type LeadEntity,
   type LoanEntity,
   type StatusChangeEntity,
@@ -22,6 +23,11 @@ export interface Loaders {
   readonly verificationByLeadId: DataLoader<string, VerificationEntity | null>;
   readonly operationsByAuthUuid: DataLoader<string, VerificationOperationEntity[]>;
   readonly loansByLeadId: DataLoader<string, LoanEntity[]>;
+  readonly applicationById: DataLoader<string, ApplicationEntity | null>;
+  readonly verificationByAuthUuid: DataLoader<string, VerificationEntity | null>;
+  /** Keyed by `<customerId>:<loanId>` (see {@link loanKey}). */
+  readonly loanByKey: DataLoader<string, LoanEntity | null>;
+  readonly dispatchById: DataLoader<string, DispatchEntity | null>;
   /** `history(first:)` takes an argument, so there is one loader per value of `first`. */
   historyByLeadId(first: number): DataLoader<string, StatusChangeEntity[]>;
 }
@@ -44,6 +50,20 @@ export function createLoaders(stores: Stores, tenantId: string): Loaders {
       many(ids, await stores.records.operationsForVerifications(tenantId, ids), (o) => o.authUuid),
     ),
     loansByLeadId: new DataLoader(async (ids) => many(ids, await stores.records.loansForLeads(tenantId, ids), (l) => l.leadId)),
+    applicationById: new DataLoader(async (ids) => one(ids, await stores.records.applicationsByIds(tenantId, ids), (a) => a.id)),
+    verificationByAuthUuid: new DataLoader(async (ids) =>
+      one(ids, await stores.records.verificationsByAuthUuids(tenantId, ids), (v) => v.authUuid),
+    ),
+    loanByKey: new DataLoader(async (keys) => {
+      const pairs = keys.map((key) => splitLoanKey(key));
+      const rows = await stores.records.loansByKeys(
+        tenantId,
+        pairs.map((pair) => pair.customerId),
+        pairs.map((pair) => pair.loanId),
+      );
+      return one(keys, rows, (l) => loanKey(l.customerId, l.loanId));
+    }),
+    dispatchById: new DataLoader(async (ids) => one(ids, await stores.records.dispatchesByIds(tenantId, ids), (d) => d.id)),
     historyByLeadId(first) {
       let loader = history.get(first);
       if (loader === undefined) {
@@ -55,6 +75,16 @@ export function createLoaders(stores: Stores, tenantId: string): Loaders {
       return loader;
     },
   };
+}
+
+/** A loan's key for {@link Loaders.loanByKey}: customer ids cannot hold ':' (see `PATH_SAFE_ID`). */
+export function loanKey(customerId: string, loanId: string): string {
+  return `${customerId}:${loanId}`;
+}
+
+function splitLoanKey(key: string): { customerId: string; loanId: string } {
+  const colon = key.indexOf(':');
+  return { customerId: key.slice(0, colon), loanId: key.slice(colon + 1) };
 }
 
 /** Answers each key with the one row whose key matches, or null. */

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { type GraphQLSchema, printSchema } from 'graphql';
+import { type GraphQLSchema, isUnionType, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { assertEveryOperationHasARole } from '../auth/operation-roles.js';
 import { guardFields } from './field-guards.js';
 import { ApiKeyResolver } from './resolvers/api-key.resolver.js';
 import { ApplicationResolver } from './resolvers/application.resolver.js';
+import { DispatchChangeResolver } from './resolvers/dispatch-change.resolver.js';
 import { DispatchResolver } from './resolvers/dispatch.resolver.js';
 import { LeadResolver } from './resolvers/lead.resolver.js';
 import { LoanResolver } from './resolvers/loan.resolver.js';
@@ -12,6 +13,7 @@ import { StatusChangeResolver } from './resolvers/status-change.resolver.js';
 import { VerificationCallbackResolver } from './resolvers/verification-callback.resolver.js';
 import { VerificationResolver } from './resolvers/verification.resolver.js';
 import { DateTimeISO } from './scalars.js';
+import { type ProviderRecord, providerRecordTypeName } from './types/provider-record.type.js';
 
 /** Builds the executable schema from the resolver classes; every root operation is role-checked. */
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
@@ -24,6 +26,7 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
       LoanResolver,
       StatusChangeResolver,
       DispatchResolver,
+      DispatchChangeResolver,
       ApiKeyResolver,
     ],
     scalarsMap: [{ type: Date, scalar: DateTimeISO }],
@@ -41,6 +44,10 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
     validate: false,
   });
   assertEveryOperationHasARole(schema);
+  // Synchronous, for graphql-jit (see providerRecordTypeName).
+  const providerRecord = schema.getType('ProviderRecord');
+  if (!isUnionType(providerRecord)) throw new Error('ProviderRecord is not in the schema');
+  providerRecord.resolveType = (value) => providerRecordTypeName(value as ProviderRecord);
   // The role and argument checks, on the fields that need them (no global middlewares: see field-guards.ts).
   guardFields(schema);
   return schema;

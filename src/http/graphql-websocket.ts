@@ -19,7 +19,8 @@ import { AuthenticationError, type Authenticator } from '../auth/authenticator.j
 import { type ApiKeyService } from '../auth/api-keys.js';
 import { RateLimited, type RateLimit, rateLimitKey } from '../auth/rate-limiter.js';
 import { type Principal } from '../domain/roles.js';
-import { createContext, type Services } from '../graphql/context.js';
+import { createContext, type GraphQLContext, type Services } from '../graphql/context.js';
+import { readStatusHeadFirst } from '../graphql/status-head.js';
 import { createErrorFormatter } from '../graphql/errors.js';
 import { withoutSuggestions } from '../graphql/suggestions.js';
 import { type QueryLimits } from '../graphql/query-limits.js';
@@ -213,6 +214,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
           }),
         };
         execution.share(args, principal, coerced.coerced);
+        await readStatusHeadFirst(args.contextValue as GraphQLContext, operation, document);
         return args;
       },
       // An operation refused before it ran (parse, validation, variables, limits): its errors

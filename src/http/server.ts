@@ -12,6 +12,7 @@ import { type LimitsConfig, type Secret } from '../config.js';
 import { createContext, type GraphQLContext, type Services } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
 import { createQueryLimits } from '../graphql/query-limits.js';
+import { statusHeadPlugin } from '../graphql/status-head.js';
 import { type Logger } from '../logger.js';
 import { graphqlMetricsPlugin } from '../observability/graphql-metrics.js';
 import { readiness, type ReadinessSources } from '../observability/health.js';
@@ -103,6 +104,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
       noStorePlugin(),
       ...queryLimits.plugins,
       refuseSubscriptionsOverHttp(),
+      statusHeadPlugin(),
       graphqlMetricsPlugin(deps.observability.metrics),
     ],
     logger: {

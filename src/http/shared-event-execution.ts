@@ -7,6 +7,7 @@ import {
 } from 'graphql';
 import { compileQuery, type CompiledQuery, isCompiledQuery } from 'graphql-jit';
 import { type Principal } from '../domain/roles.js';
+import { type GraphQLContext } from '../graphql/context.js';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
@@ -33,7 +34,9 @@ type Result = ExecutionResult | Promise<ExecutionResult>;
  *   run, FORBIDDEN included; the role check of `subscribe` still runs per subscriber;
  * - what it may see is its tenant: loaders and stores are scoped by tenant;
  * - the principal's credential (key or token id) is for logs and rate limits only;
- * - `StatusChange`'s fields read only the event.
+ * - the fields of an event (`StatusChange`, `DispatchChange`) read the event, and what
+ *   they link to (`lead`, `record`, `dispatch`) through loaders scoped to the tenant,
+ *   made afresh for each event (`GraphQLContext.forEvent`).
  * Operations without a key (not registered through `share`) execute per subscriber,
  * exactly as graphql-js would.
  *
@@ -90,10 +93,12 @@ export class SharedEventExecution {
     if (!isAsyncIterable(stream)) return stream;
     const key = this.keys.get(args);
     const compiled = this.compiled(args);
+    // Each event runs with its own loaders (see GraphQLContext.forEvent): what it reads is read for it.
+    const contextOf = (): unknown => (args.contextValue as Partial<GraphQLContext> | undefined)?.forEvent?.() ?? args.contextValue;
     const run = (event: unknown): Result =>
       compiled === undefined
-        ? execute({ ...args, rootValue: event })
-        : compiled.query(event, args.contextValue, args.variableValues);
+        ? execute({ ...args, rootValue: event, contextValue: contextOf() })
+        : compiled.query(event, contextOf(), args.variableValues);
     return mapEvents(stream[Symbol.asyncIterator](), key === undefined ? run : (event) => this.resultOf(event, key, run));
   };
 

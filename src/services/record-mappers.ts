@@ -2,6 +2,7 @@ import { type DataSource } from 'typeorm';
 import {
   ApplicationDocumentEntity,
   ApplicationEntity,
+  DispatchEntity,
   LoanEntity,
   StatusChangeEntity,
   VerificationEntity,
@@ -9,7 +10,7 @@ import {
 } from '../db/entities/index.js';
 import { RowMapper } from '../db/row-mapper.js';
 
-/** The row mappers of a lead's linked records, for the stores that read them with plain SQL. */
+/** The row mappers of a lead's linked records (and of the dispatches and changes about them), for the stores that read them with plain SQL. */
 export class RecordMappers {
   readonly applications: RowMapper<ApplicationEntity>;
   readonly documents: RowMapper<ApplicationDocumentEntity>;
@@ -17,6 +18,7 @@ export class RecordMappers {
   readonly operations: RowMapper<VerificationOperationEntity>;
   readonly loans: RowMapper<LoanEntity>;
   readonly changes: RowMapper<StatusChangeEntity>;
+  readonly dispatches: RowMapper<DispatchEntity>;
 
   constructor(db: DataSource) {
     this.applications = new RowMapper(db, ApplicationEntity);
@@ -25,5 +27,6 @@ export class RecordMappers {
     this.operations = new RowMapper(db, VerificationOperationEntity);
     this.loans = new RowMapper(db, LoanEntity);
     this.changes = new RowMapper(db, StatusChangeEntity);
+    this.dispatches = new RowMapper(db, DispatchEntity);
   }
 }

@@ -86,4 +86,38 @@ export class RecordStore {
   findDispatch(tenantId: string, id: string): Promise<DispatchEntity | null> {
     return this.db.getRepository(DispatchEntity).findOneBy({ tenantId, id });
   }
+
+  // By their own ids, many at once: what a page of status changes or dispatches links to.
+
+  applicationsByIds(tenantId: string, ids: readonly string[]): Promise<ApplicationEntity[]> {
+    return this.rows.applications.query(`SELECT ${this.rows.applications.selectList} FROM application WHERE tenant_id = $1 AND id = ANY($2::text[])`, [
+      tenantId,
+      ids,
+    ]);
+  }
+
+  verificationsByAuthUuids(tenantId: string, authUuids: readonly string[]): Promise<VerificationEntity[]> {
+    return this.rows.verifications.query(
+      `SELECT ${this.rows.verifications.selectList} FROM verification WHERE tenant_id = $1 AND auth_uuid = ANY($2::uuid[])`,
+      [tenantId, authUuids],
+    );
+  }
+
+  /** Loans by `(customerId, loanId)` pairs, given as two arrays of the same length. */
+  loansByKeys(tenantId: string, customerIds: readonly string[], loanIds: readonly string[]): Promise<LoanEntity[]> {
+    return this.rows.loans.query(
+      `SELECT ${this.rows.loans.selectFrom('l')} FROM loan l
+         JOIN unnest($2::text[], $3::text[]) AS wanted(customer_id, loan_id)
+           ON l.customer_id = wanted.customer_id AND l.loan_id = wanted.loan_id
+        WHERE l.tenant_id = $1`,
+      [tenantId, customerIds, loanIds],
+    );
+  }
+
+  dispatchesByIds(tenantId: string, ids: readonly string[]): Promise<DispatchEntity[]> {
+    return this.rows.dispatches.query(`SELECT ${this.rows.dispatches.selectList} FROM dispatch WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [
+      tenantId,
+      ids,
+    ]);
+  }
 }

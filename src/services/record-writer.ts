@@ -27,6 +27,8 @@ export class RecordWriter {
     private readonly manager: EntityManager,
     /** Every record written belongs to this tenant. */
     private readonly tenantId: string,
+    /** The dispatch whose confirmed result is being applied, if any: its changes name it. */
+    private readonly dispatchId: string | null = null,
   ) {}
 
   /** Stores a whole application; `leadId` links it when it is not linked yet. */
@@ -139,6 +141,7 @@ export class RecordWriter {
       previous?.loanStatus ?? null,
       record.loanStatus,
       !previous || previous.leadId === null,
+      record.customerId,
     );
     return entity;
   }
@@ -174,7 +177,7 @@ export class RecordWriter {
 
   /** Appends one row to the status-change log (see `events/status-change-log.ts` for the ordering rule). */
   appendStatusChange(change: StatusChangeDraft): Promise<StatusChangeEntity> {
-    return appendStatusChange(this.manager, this.tenantId, change);
+    return appendStatusChange(this.manager, this.tenantId, { dispatchId: this.dispatchId, ...change });
   }
 
   private async leadOfCustomer(customerId: string): Promise<string | null> {
@@ -203,6 +206,7 @@ export class RecordWriter {
     from: string | null,
     to: string | null,
     newToLead: boolean,
+    customerId: string | null = null,
   ): Promise<void> {
     if (leadId === null) return;
     // The lead's row first (refreshLeadStage locks it), then the log's ordering lock (the
@@ -211,7 +215,7 @@ export class RecordWriter {
     // writers for as long as it is held, so it is held for as little as possible.
     await refreshLeadStage(this.manager, leadId);
     if (to !== null && (newToLead || from !== to)) {
-      await this.appendStatusChange({ leadId, provider, entityId, from: newToLead ? null : from, to });
+      await this.appendStatusChange({ leadId, provider, entityId, customerId, from: newToLead ? null : from, to });
     }
   }
 }

@@ -74,9 +74,25 @@ describe('authorization matrix: every operation × every kind of caller, over HT
       [a.leadId],
     );
     dispatchId = row!.id;
+    // Its end, in the log (as the dispatcher writes it): what dispatchChanged replays for A.
+    await gateway.db.query(
+      `INSERT INTO status_change (tenant_id, kind, lead_id, dispatch_id, provider, entity_id, from_status, to_status)
+       VALUES ('default', 'DISPATCH', $1, $2, 'LEAD_BANK', $3, 'PENDING', 'FAILED')`,
+      [a.leadId, dispatchId, a.applicationId],
+    );
     aKeyId = (await gateway.createKey('default', 'viewer')).id;
     // The other tenant's own change, after all of A's: its replay must start there, not at A's.
     await seedLead(gateway.db, { verification: { status: VerificationStatus.KO } }, OTHER_TENANT);
+    const [theirs] = await gateway.db.query<Array<{ id: string }>>(
+      `INSERT INTO dispatch (tenant_id, provider, operation, payload, idempotency_key, request_hash, state, max_attempts)
+       VALUES ($1, 'TECALIS', 'updateVerificationStatus', '{}', 'matrix-key', 'hash', 'FAILED', 5) RETURNING id`,
+      [OTHER_TENANT],
+    );
+    await gateway.db.query(
+      `INSERT INTO status_change (tenant_id, kind, dispatch_id, provider, entity_id, from_status, to_status)
+       VALUES ($1, 'DISPATCH', $2, 'TECALIS', 'theirs', 'PENDING', 'FAILED')`,
+      [OTHER_TENANT, theirs!.id],
+    );
 
     const revoked = await gateway.createKey('default', 'admin');
     await gateway.db.query(`UPDATE api_key SET revoked_at = now() WHERE id = $1`, [revoked.id]);
@@ -98,6 +114,8 @@ describe('authorization matrix: every operation × every kind of caller, over HT
   });
   afterAll(() => gateway.stop());
 
+  const headOf = async (tenant: string) =>
+    (await gateway.db.query<Array<{ id: string }>>(`SELECT max(id)::text AS id FROM status_change WHERE tenant_id = $1`, [tenant]))[0]!.id;
   const tenantOf = async (table: 'lead' | 'api_key', id: string) =>
     (await gateway.db.query<Array<{ tenant_id: string }>>(`SELECT tenant_id FROM ${table} WHERE id = $1`, [id]))[0]?.tenant_id;
 
@@ -143,6 +161,13 @@ describe('authorization matrix: every operation × every kind of caller, over HT
       document: `query ($lead: ID) { statusChanges(leadId: $lead) { id } }`,
       variables: () => ({ lead: a.leadId }),
       seesTenantA: (data) => data.statusChanges.length > 0,
+    },
+    'Query.statusHead': {
+      role: 'viewer',
+      document: `{ statusHead }`,
+      variables: () => ({}),
+      // A's head is past A's last change; the other tenant's is its own.
+      seesTenantA: async (data) => data.statusHead === (await headOf('default')),
     },
     'Query.dispatch': {
       role: 'viewer',
@@ -224,6 +249,13 @@ describe('authorization matrix: every operation × every kind of caller, over HT
       document: `subscription { statusChanged(after: "0") { id leadId } }`,
       variables: () => ({}),
       seesTenantA: (data) => data.statusChanged.leadId === a.leadId,
+      subscription: true,
+    },
+    'Subscription.dispatchChanged': {
+      role: 'viewer',
+      document: `subscription { dispatchChanged(after: "0") { id dispatch { id } } }`,
+      variables: () => ({}),
+      seesTenantA: (data) => data.dispatchChanged.dispatch.id === dispatchId,
       subscription: true,
     },
     'Mutation.createApiKey': {

@@ -18,6 +18,7 @@ const ALL = [
   'VerificationCallbacks0000000000012',
   'ApiKeyExpiryAndCreator0000000000013',
   'GatewaySecrets0000000000014',
+  'DispatchChanges0000000000015',
 ];
 
 describe('migrations', () => {

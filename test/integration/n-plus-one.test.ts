@@ -87,6 +87,40 @@ describe('nested fields are batched per request (no N+1)', () => {
     expect(nested - bare).toBeLessThanOrEqual(5);
   });
 
+  it('links a page of status changes to their leads, records and dispatches with one statement per kind, however long the page', async () => {
+    const LINKS = `query ($first: Int) { statusChanges(first: $first) {
+      id lead { id stage } dispatch { id state }
+      record { __typename ... on Lead { id } ... on Application { id applicationStatus: status } ... on Verification { id verificationStatus: status } ... on Loan { id loanStatus } }
+    } }`;
+    const countFor = async (first: number) => {
+      sql.reset();
+      const data = await queryData<{ statusChanges: Array<{ record: { __typename: string } | null }> }>(gateway.api, LINKS, { first });
+      return { count: sql.statements.length, kinds: new Set(data.statusChanges.map((change) => change.record?.__typename)) };
+    };
+    const few = await countFor(10);
+    const many = await countFor(300);
+    expect(many.kinds).toEqual(new Set(['Lead', 'Application', 'Verification', 'Loan']));
+    // The key, the page, then one batch each: leads, applications, verifications, loans, dispatches.
+    expect(many.count).toBeLessThanOrEqual(7);
+    expect(few.count).toBeLessThanOrEqual(7);
+  });
+
+  it('links a dispatch to its lead and record in a mutation answer with one statement each', async () => {
+    const techea = gateway.providers.sandboxes.TECHEA!.behavior as TecheaSandbox;
+    const lead = await seedLead(gateway.db, { techeaLeadId: techea.addLead() });
+    sql.reset();
+    await queryData(gateway.api, `mutation ($i: ReportLeadEventInput!) { reportLeadEvent(input: $i) { dispatch { id } } }`, {
+      i: { leadId: lead.leadId, event: 'REGISTRATION' },
+    });
+    const bare = sql.statements.length;
+    sql.reset();
+    await queryData(gateway.api, `mutation ($i: ReportLeadEventInput!) { reportLeadEvent(input: $i) { dispatch { id lead { id } record { ... on Lead { id } } } } }`, {
+      i: { leadId: lead.leadId, event: 'LOAN_ISSUED' },
+    });
+    // The lead and the record (the same lead, a TECHEA dispatch): one batch.
+    expect(sql.statements.length - bare).toBeLessThanOrEqual(1);
+  });
+
   it('counts the total only when it is asked for', async () => {
     sql.reset();
     await queryData(gateway.api, `{ leads(first: 5) { edges { cursor } } }`);

@@ -1,9 +1,14 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Provider } from '../../domain/vocabulary.js';
 
+/** What a row of the log records (migration 0015). */
+export type StatusChangeKind = 'RECORD' | 'DISPATCH';
+
 /**
  * One row of the append-only status-change log: the source of history, the
- * `statusChanges` query and the live stream. Ids grow in commit order.
+ * `statusChanges` query and the live streams. Ids grow in commit order. A `RECORD`
+ * row is a provider record's status moving; a `DISPATCH` row a dispatch's state
+ * (`from`/`to` are then dispatch states).
  */
 @Entity({ name: 'status_change' })
 export class StatusChangeEntity {
@@ -15,8 +20,20 @@ export class StatusChangeEntity {
   @Column({ name: 'tenant_id', type: 'text' })
   tenantId!: string;
 
-  @Column({ name: 'lead_id', type: 'uuid' })
-  leadId!: string;
+  @Column({ type: 'text', default: 'RECORD' })
+  kind!: StatusChangeKind;
+
+  /** Never null on a RECORD row; null on a DISPATCH row of a dispatch no lead holds. */
+  @Column({ name: 'lead_id', type: 'uuid', nullable: true })
+  leadId!: string | null;
+
+  /** The dispatch of a DISPATCH row; of a RECORD row, the dispatch whose confirmed result caused it. */
+  @Column({ name: 'dispatch_id', type: 'uuid', nullable: true })
+  dispatchId!: string | null;
+
+  /** A Decision Cloud change's customer: a loan id is unique per customer only. */
+  @Column({ name: 'customer_id', type: 'text', nullable: true })
+  customerId!: string | null;
 
   @Column({ type: 'text' })
   provider!: Provider;

@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Int, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { assertAllowed } from '../../auth/operation-roles.js';
 import { type StatusChangeEntity } from '../../db/entities/index.js';
 import { invalidInput } from '../../domain/errors.js';
@@ -6,6 +6,11 @@ import { requirePageSize, requireStatusChangeId, requireUuid } from '../../domai
 import { Provider } from '../../domain/vocabulary.js';
 import { statusChangeStream } from '../../events/status-change-stream.js';
 import { type GraphQLContext } from '../context.js';
+import { loadRecord } from '../record-links.js';
+import { statusHeadOf } from '../status-head.js';
+import { DispatchObject } from '../types/dispatch.type.js';
+import { LeadObject } from '../types/lead.type.js';
+import { type ProviderRecord, ProviderRecordUnion } from '../types/provider-record.type.js';
 import { StatusChangeObject } from '../types/status-change.type.js';
 
 /** Close code for a subscriber that fell too far behind (documented in the README). */
@@ -32,12 +37,44 @@ export class StatusChangeResolver {
     const changes = await ctx.services.stores.statusChanges.after(
       ctx.principal.tenantId,
       {
+        kind: 'RECORD',
         ...(after != null && { afterId: requireStatusChangeId(after, 'after') }),
         ...(leadId != null && { leadId: requireUuid(leadId, 'leadId') }),
       },
       requirePageSize(first ?? DEFAULT_CHANGES, 'first', 1, MAX_CHANGES),
     );
     return changes.map((change) => StatusChangeObject.from(change));
+  }
+
+  @Query(() => ID, {
+    description:
+      "The id of the newest entry of your tenant's log (status changes and dispatch changes), \"0\" when it is empty.\nRead before any other field of its operation: load the state you show and statusHead in one query, then\nsubscribe with `after: statusHead`, and no change is missed (one the state already shows may come again).",
+  })
+  statusHead(@Ctx() ctx: GraphQLContext): Promise<string> {
+    return statusHeadOf(ctx);
+  }
+
+  @FieldResolver(() => LeadObject, { description: 'The lead as it is now: its stage after this change, or a later one.' })
+  async lead(@Root() change: StatusChangeObject, @Ctx() ctx: GraphQLContext): Promise<LeadObject> {
+    const lead = await ctx.loaders.leadById.load(change.leadId);
+    // The log's foreign key deletes a lead's changes with it.
+    if (lead === null) throw new Error(`status change ${change.id}: lead ${change.leadId} is gone`);
+    return LeadObject.from(lead);
+  }
+
+  @FieldResolver(() => ProviderRecordUnion, { nullable: true, description: 'The record that changed, as it is now; null when it is no longer held.' })
+  record(@Root() change: StatusChangeObject, @Ctx() ctx: GraphQLContext): Promise<ProviderRecord | null> {
+    return loadRecord(change, ctx);
+  }
+
+  @FieldResolver(() => DispatchObject, {
+    nullable: true,
+    description: "The dispatch whose confirmed result made this change; null for a change a provider's webhook or callback brought.",
+  })
+  async dispatch(@Root() change: StatusChangeObject, @Ctx() ctx: GraphQLContext): Promise<DispatchObject | null> {
+    if (change.dispatchId === null) return null;
+    const dispatch = await ctx.loaders.dispatchById.load(change.dispatchId);
+    return dispatch === null ? null : DispatchObject.from(dispatch);
   }
 
   @Subscription(() => StatusChangeObject, {
@@ -52,6 +89,7 @@ export class StatusChangeResolver {
       }
       const filter = {
         tenantId: context.principal.tenantId,
+        kind: 'RECORD' as const,
         ...(args.leadId != null && { leadId: requireUuid(args.leadId, 'leadId') }),
         ...(args.providers != null && { providers: [...new Set(args.providers)] }),
       };

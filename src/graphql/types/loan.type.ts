@@ -3,11 +3,16 @@ import { type LoanEntity } from '../../db/entities/index.js';
 import { LoanApplicationType, LoanStatus, LoanType } from '../../domain/vocabulary.js';
 import '../enums.js';
 import { DateTimeISO } from '../scalars.js';
+import { loanKey } from '../loaders.js';
 import { PLAIN_FIELDS } from './plain-fields.js';
 
 /** GraphQL `Loan`; `lead` is a field resolver in `loan.resolver.ts`. */
 @ObjectType('Loan', { ...PLAIN_FIELDS, description: 'A loan as reported to Decision Cloud. Amounts are integer cents.' })
 export class LoanObject {
+  @Field(() => ID, { description: 'Unique among loans: `<customerId>:<loanId>` (a loan id is unique per customer only). For client caches.' })
+  get id(): string {
+    return loanKey(this.customerId, this.loanId);
+  }
   @Field(() => ID) customerId!: string;
   @Field(() => ID) loanId!: string;
   @Field(() => Int, { nullable: true, description: "Decision Cloud's own lead id (an integer), not the gateway's." })

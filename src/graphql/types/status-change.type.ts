@@ -14,19 +14,27 @@ export class StatusChangeObject {
       'The provider-side id of the record that changed (TECHEA lead id, application id, auth uuid, loan id).',
   })
   entityId!: string;
+  @Field(() => ID, { nullable: true, description: "A Decision Cloud change's customer (a loan id is unique per customer only); null otherwise." })
+  customerId!: string | null;
   @Field(() => String, { nullable: true }) from!: string | null;
   @Field(() => String) to!: string;
   @Field(() => DateTimeISO) occurredAt!: Date;
 
+  /** Not in the schema: the dispatch whose confirmed result made this change (`dispatch` resolves it). */
+  dispatchId!: string | null;
+
   static from(e: StatusChangeEntity): StatusChangeObject {
     return Object.assign(new StatusChangeObject(), {
       id: e.id,
-      leadId: e.leadId,
+      // A RECORD change always has its lead (a CHECK constraint says so); only those are shown as StatusChange.
+      leadId: e.leadId!,
       provider: e.provider,
       entityId: e.entityId,
+      customerId: e.customerId,
       from: e.fromStatus,
       to: e.toStatus,
       occurredAt: e.occurredAt,
+      dispatchId: e.dispatchId,
     });
   }
 }

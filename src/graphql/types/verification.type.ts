@@ -41,6 +41,10 @@ export class VerificationOperationObject {
 /** GraphQL `Verification`; `operations` and `lead` are field resolvers in `verification.resolver.ts`. */
 @ObjectType('Verification', { ...PLAIN_FIELDS, description: 'A Tecalis identity-verification process.' })
 export class VerificationObject {
+  @Field(() => ID, { description: 'Unique among verifications: the auth uuid. For client caches.' })
+  get id(): string {
+    return this.authUuid;
+  }
   @Field(() => ID) authUuid!: string;
   @Field(() => ID, { nullable: true }) processUuid!: string | null;
   @Field(() => VerificationStatus, { description: 'PENDING until Tecalis reports a final state; providerStatus has its own word for a process in progress.' })

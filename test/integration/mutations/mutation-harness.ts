@@ -1,3 +1,4 @@
+import { type Logger } from '../../../src/logger.js';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { DEFAULT_TENANT } from '../../../src/domain/roles.js';
@@ -107,8 +108,9 @@ export function sandboxesOf(gateway: TestGateway): Sandboxes {
  * shows the outcome of its first attempt, whatever the machine's speed; retries are
  * quick (10 ms backoff, 20 ms polling).
  */
-export async function startMutationGateway(env: Record<string, string> = {}): Promise<{ gateway: TestGateway; sandboxes: Sandboxes }> {
+export async function startMutationGateway(env: Record<string, string> = {}, logger?: Logger): Promise<{ gateway: TestGateway; sandboxes: Sandboxes }> {
   const gateway = await startTestGateway({
+    ...(logger !== undefined && { logger }),
     env: {
       DISPATCH_BACKOFF_BASE_MS: '10',
       DISPATCH_BACKOFF_MAX_MS: '50',

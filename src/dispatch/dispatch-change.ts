@@ -1,0 +1,26 @@
+import { type EntityManager } from 'typeorm';
+import { type DispatchEntity } from '../db/entities/index.js';
+import { type DispatchState } from '../domain/vocabulary.js';
+import { appendStatusChange } from '../events/status-change-log.js';
+import { type ProviderCommand } from '../providers/index.js';
+import { recordIdentityOf } from './record-key.js';
+
+/**
+ * Logs a dispatch's move (to SUCCEEDED or FAILED, or back to PENDING on a retry) in
+ * the status-change log, inside the transaction that makes it: subscribers of
+ * `dispatchChanged` learn of a dispatch's end as they learn of a record's change,
+ * ordered, resumable with `after`, and a failure is as visible as a success.
+ */
+export async function appendDispatchChange(manager: EntityManager, dispatch: DispatchEntity, from: DispatchState, to: DispatchState): Promise<void> {
+  const record = recordIdentityOf(dispatch.payload as unknown as ProviderCommand);
+  await appendStatusChange(manager, dispatch.tenantId, {
+    kind: 'DISPATCH',
+    leadId: dispatch.leadId,
+    dispatchId: dispatch.id,
+    provider: dispatch.provider,
+    entityId: record.entityId,
+    customerId: record.customerId,
+    from,
+    to,
+  });
+}
