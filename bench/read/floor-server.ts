@@ -15,12 +15,17 @@ import http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { DEFAULT_TENANT } from '../../src/domain/roles.js';
-import { FLOOR_LEAD_SQL, FLOOR_LEADS_SQL } from './floor-sql.js';
+import { gatewaySecret } from '../../src/db/gateway-secrets.js';
+import { LeadCursors } from '../../src/graphql/cursor.js';
+import { CURSOR_MARK, FLOOR_LEAD_SQL, FLOOR_LEADS_SQL } from './floor-sql.js';
 
 const [databaseUrl, poolSize = '10'] = process.argv.slice(2);
 if (databaseUrl === undefined) throw new Error('usage: floor-server.ts <database url> [pool size]');
 
 const pool = new pg.Pool({ connectionString: databaseUrl, max: Number(poolSize) });
+// The installation's cursor key, as the gateway reads it (made by whichever starts first).
+const cursors = new LeadCursors(await gatewaySecret({ query: async (sql, parameters) => (await pool.query(sql, parameters)).rows as never }, 'lead-cursor'));
+const MARKED = new RegExp(`"${CURSOR_MARK}(\\d+)"`, 'g');
 
 /** The statement and parameters a request maps to, or undefined for an unknown path. */
 function statementFor(url: URL): pg.QueryConfig | undefined {
@@ -42,7 +47,8 @@ async function answer(req: http.IncomingMessage, res: http.ServerResponse): Prom
   }
   try {
     const result = await pool.query<[string]>({ ...statement, rowMode: 'array' });
-    const body = result.rows[0]?.[0] ?? '';
+    // The cursors, as the gateway encodes them: the same work per edge the gateway does.
+    const body = (result.rows[0]?.[0] ?? '').replace(MARKED, (_, seq: string) => `"${cursors.encode(DEFAULT_TENANT, seq)}"`);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   } catch (error) {

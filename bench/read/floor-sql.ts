@@ -3,14 +3,21 @@
  * PostgreSQL, shaped exactly like the gateway's answer to the matching query in
  * `queries.ts`: the same orders, the same null-collapsing of nested objects, the same
  * scalar encodings (ISO instants in UTC with milliseconds, bigint ids as strings,
- * cents as numbers, opaque base64url cursors).
+ * cents as numbers; cursors are marked positions, encoded by the floor server).
  */
 
 /** `DateTimeISO` as graphql's serializer writes it: `Date.prototype.toISOString()`. */
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** The gateway's lead cursor (src/graphql/cursor.ts): base64url of `lead:<seq>`, unpadded. */
-const cursor = (seq: string) => `rtrim(translate(encode(convert_to('lead:' || ${seq}, 'UTF8'), 'base64'), '+/', '-_'), '=')`;
+/**
+ * The lead's page position, marked for the floor server to turn into the gateway's
+ * opaque cursor (one AES block under the installation's key: src/graphql/cursor.ts),
+ * which PostgreSQL cannot compute without pgcrypto.
+ */
+const cursor = (seq: string) => `'${CURSOR_MARK}' || ${seq}`;
+
+/** Prefix of a lead position in the floor's JSON, replaced by its cursor before the answer is sent. */
+export const CURSOR_MARK = '#lead-seq:';
 
 /** A nested object the gateway answers as null when every one of its fields is null. */
 const presentOrNull = (fields: ReadonlyArray<readonly [string, string]>) =>
