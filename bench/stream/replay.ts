@@ -50,7 +50,8 @@ export async function addReplayChanges(databaseUrl: string, count: number): Prom
 async function expectedIds(databaseUrl: string, after: string, leadId: string | null): Promise<number[]> {
   return withClient(databaseUrl, async (client) => {
     const { rows } = await client.query<{ id: string }>(
-      `SELECT id::text FROM status_change WHERE tenant_id = $1 AND id > $2 AND ($3::uuid IS NULL OR lead_id = $3) ORDER BY id`,
+      // Ordered by the bigint column: `ORDER BY id` after `SELECT id::text` would sort the text ("10000" < "9999").
+      `SELECT s.id::text AS id FROM status_change s WHERE s.tenant_id = $1 AND s.id > $2 AND ($3::uuid IS NULL OR s.lead_id = $3) ORDER BY s.id`,
       [DEFAULT_TENANT, after, leadId],
     );
     return rows.map((row) => Number(row.id));
