@@ -13,6 +13,7 @@ import { VerificationCallbacks0000000000012 } from './0012-verification-callback
 import { ApiKeyExpiryAndCreator0000000000013 } from './0013-api-key-expiry-and-creator.js';
 import { GatewaySecrets0000000000014 } from './0014-gateway-secrets.js';
 import { DispatchChanges0000000000015 } from './0015-dispatch-changes.js';
+import { SharedProtection0000000000016 } from './0016-shared-protection.js';
 
 /** Every migration, in order; an explicit list so tsc, tsx and vitest find the same files. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ApiKeyExpiryAndCreator0000000000013,
   GatewaySecrets0000000000014,
   DispatchChanges0000000000015,
+  SharedProtection0000000000016,
 ];

@@ -3,6 +3,7 @@ import { type AddressInfo } from 'node:net';
 import { type DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import { type ApiKeyService } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticator.js';
+import { createRateLimits } from './auth/rate-limit-store.js';
 import { JwtVerifier } from './auth/jwt.js';
 import { type Config } from './config.js';
 import { createDataSource, runMigrations } from './db/data-source.js';
@@ -59,11 +60,13 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     }
   };
   try {
-    const db = createDataSource({ url: database.url, ...(options.sqlLogger && { logger: options.sqlLogger }) });
+    // Migrations first, on a connection of their own: a migration may rightly run longer
+    // than the statement bound every request gets.
+    const applied = await migrateWith(database.url, { connectTimeoutMs: config.dbTimeouts.connectTimeoutMs });
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrations applied');
+    const db = createDataSource({ url: database.url, timeouts: config.dbTimeouts, ...(options.sqlLogger && { logger: options.sqlLogger }) });
     await db.initialize();
     cleanups.push(['connection pool', () => db.destroy()]);
-    const applied = await runMigrations(db);
-    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrations applied');
 
     const providers = await startProviders(config.providers, logger);
     cleanups.push(['provider sandboxes', () => providers.stop()]);
@@ -71,7 +74,12 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     // This instance's metrics, in a registry of its own (several instances can share a process).
     const metrics = new GatewayMetrics();
     const dispatcher = new Dispatcher({ db, adapters: providers.adapters, config: config.dispatch, logger, metrics });
-    const changes = new StatusChangeHub(db, database.url, { subscriberBuffer: config.limits.subscriptionBuffer, safetyPollMs: 5_000 }, logger);
+    const changes = new StatusChangeHub(
+      db,
+      database.url,
+      { subscriberBuffer: config.limits.subscriptionBuffer, safetyPollMs: 5_000, connectTimeoutMs: config.dbTimeouts.connectTimeoutMs },
+      logger,
+    );
     metrics.readAtScrape({ db, outbox: dispatcher.outbox, breakers: dispatcher, changes, logger });
     await changes.start();
     cleanups.push(['status-change feed', () => changes.stop()]);
@@ -107,12 +115,16 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       leadBank: config.webhooks.leadBankSecret?.reveal() ?? (providers.sandboxes.LEAD_BANK ? randomBytes(24).toString('hex') : undefined),
       tecalis: tecalisSecondFactor,
     };
+    // Counted in the database every instance shares (RATE_LIMIT_STORE), so the limits hold for the fleet.
+    const rateLimits = createRateLimits(config.limits, database.url, logger);
+    cleanups.push(['rate-limit store', () => rateLimits.close()]);
     const http = await createHttpServer({
       schema: await buildGatewaySchema(),
       services,
       db,
       authenticator: new Authenticator(services.apiKeys, JwtVerifier.fromConfig(config.auth)),
       limits: config.limits,
+      rateLimits,
       production: config.nodeEnv === 'production',
       corsOrigins: config.corsOrigins,
       metricsToken: config.metricsToken,
@@ -181,14 +193,19 @@ async function createBootstrapKey(
 export async function migrateOnly(config: Config, logger: Logger): Promise<string[]> {
   const database = await openDatabase(config, logger, 'share');
   try {
-    const db = createDataSource({ url: database.url, poolSize: 1 });
-    await db.initialize();
-    try {
-      return await runMigrations(db);
-    } finally {
-      await db.destroy();
-    }
+    return await migrateWith(database.url, { connectTimeoutMs: config.dbTimeouts.connectTimeoutMs });
   } finally {
     await database.stop();
+  }
+}
+
+/** Applies pending migrations over one connection of their own, bounded only in its connect. */
+async function migrateWith(url: string, timeouts: { connectTimeoutMs: number }): Promise<string[]> {
+  const db = createDataSource({ url, poolSize: 1, timeouts });
+  await db.initialize();
+  try {
+    return await runMigrations(db);
+  } finally {
+    await db.destroy();
   }
 }

@@ -21,6 +21,8 @@ export interface Config {
   readonly publicUrl: URL | undefined;
   /** External PostgreSQL; when absent the gateway runs an embedded PostgreSQL. */
   readonly databaseUrl: Secret | undefined;
+  /** Bounds on every wait for the database, so a hung server cannot hang the gateway. */
+  readonly dbTimeouts: DatabaseTimeouts;
   /** Where the embedded PostgreSQL keeps its data between runs. */
   readonly dataDir: string;
   /** Port of the embedded PostgreSQL (0 picks a free one). */
@@ -59,6 +61,20 @@ export interface WebhooksConfig {
   readonly leadBankToleranceMs: number;
   /** Expected in a Tecalis callback's metadata; same rules as the Lead Bank secret. */
   readonly tecalisToken: Secret | undefined;
+}
+
+/** How long the gateway waits for its database before it answers 503 (see the README's "Operating it"). */
+export interface DatabaseTimeouts {
+  /** A new connection, and a free one from a full pool (pg's `connectionTimeoutMillis`). */
+  readonly connectTimeoutMs: number;
+  /**
+   * The server cancels a statement running longer (`statement_timeout`); the client
+   * gives up on an answer 1 s later and discards the connection (a server that is
+   * stopped cannot cancel anything).
+   */
+  readonly statementTimeoutMs: number;
+  /** The server ends a session left inside a transaction this long (`idle_in_transaction_session_timeout`). */
+  readonly idleInTransactionTimeoutMs: number;
 }
 
 /** How the outbox sends: waits, retries, leases, the circuit breaker. */
@@ -121,7 +137,11 @@ export interface AuthConfig {
   readonly apiKeyFromJwtMaxDays: number;
 }
 
-/** Abuse limits. Rate limits are per credential (API key or JWT subject) and per gateway instance. */
+/**
+ * Abuse limits. Rate limits are per credential (API key or JWT subject) or per client
+ * address, and held for the fleet (every instance counts in one store) unless
+ * `rateLimitStore` is `memory`.
+ */
 export interface LimitsConfig {
   /** Largest accepted HTTP body, in bytes. */
   readonly maxBodyBytes: number;
@@ -142,6 +162,12 @@ export interface LimitsConfig {
   readonly subscriptionBuffer: number;
   /** Failed authentications per minute per client address before it is made to wait. */
   readonly authFailuresPerMinute: number;
+  /**
+   * Where the rate limits count (`RATE_LIMIT_STORE`): `postgres`, one count for every
+   * instance on the database (falling back to this instance's memory while it cannot
+   * be reached); `memory`, each instance on its own (tests, benchmarks, a single instance).
+   */
+  readonly rateLimitStore: 'postgres' | 'memory';
   /** Longest wait for a request's headers, from its first byte. */
   readonly httpHeadersTimeoutMs: number;
   /** Longest wait for a whole request (headers and body); a slow body is cut at this. */
@@ -206,6 +232,11 @@ export function loadConfig(env: Env = process.env): Config {
     host: optional(env, 'HOST') ?? '127.0.0.1',
     publicUrl: publicUrl(env),
     databaseUrl: databaseUrl === undefined ? undefined : new Secret(databaseUrl),
+    dbTimeouts: {
+      connectTimeoutMs: positiveInt(env, 'DB_CONNECT_TIMEOUT_MS', 5_000),
+      statementTimeoutMs: positiveInt(env, 'DB_STATEMENT_TIMEOUT_MS', 10_000),
+      idleInTransactionTimeoutMs: positiveInt(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000),
+    },
     dataDir: dataDir === undefined ? defaultDataDir() : path.resolve(dataDir),
     embeddedPostgresPort: port(env, 'LEADGRAPH_EMBEDDED_PG_PORT', 0),
     embeddedDatabaseInProduction: allowed(env, 'EMBEDDED_DATABASE_IN_PRODUCTION'),
@@ -237,6 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
       socketCredentialCheckSeconds: positiveInt(env, 'WS_CREDENTIAL_CHECK_SECONDS', 5),
       subscriptionBuffer: positiveInt(env, 'SUBSCRIPTION_BUFFER', 1_000),
       authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
+      rateLimitStore: oneOf(env, 'RATE_LIMIT_STORE', ['postgres', 'memory'] as const, 'postgres'),
       httpHeadersTimeoutMs: positiveInt(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000),
       httpRequestTimeoutMs: positiveInt(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000),
       httpKeepAliveTimeoutMs: positiveInt(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000),
@@ -403,13 +435,21 @@ function loadDispatch(env: Env): DispatchConfig {
     backoffBaseMs: positiveInt(env, 'DISPATCH_BACKOFF_BASE_MS', 1_000),
     backoffMaxMs: positiveInt(env, 'DISPATCH_BACKOFF_MAX_MS', 300_000),
     pollMs: positiveInt(env, 'DISPATCH_POLL_MS', 500),
-    // Longer than any attempt can take (a token request, the call, and once more both after a
-    // 401), so a live claim never expires under its holder.
-    leaseMs: positiveInt(env, 'DISPATCH_LEASE_MS', providerTimeout * 4 + 5_000),
+    leaseMs: positiveInt(env, 'DISPATCH_LEASE_MS', defaultLeaseMs(providerTimeout)),
     concurrency: positiveInt(env, 'DISPATCH_CONCURRENCY', 16),
     breakerFailureThreshold: positiveInt(env, 'BREAKER_FAILURE_THRESHOLD', 5),
     breakerCooldownMs: positiveInt(env, 'BREAKER_COOLDOWN_MS', 30_000),
   };
+}
+
+/**
+ * `DISPATCH_LEASE_MS` when unset: 4 × `PROVIDER_TIMEOUT_MS` + 5000 (45 s by default).
+ * Longer than any attempt can take (a token request, the call, and once more both
+ * after a 401, each bounded by the provider timeout), so a live claim never expires
+ * under its holder. The README states this formula; keep the two alike.
+ */
+export function defaultLeaseMs(providerTimeoutMs: number): number {
+  return providerTimeoutMs * 4 + 5_000;
 }
 
 /** An explicit opt-in: `allow`, or unset. Anything else is refused, so a typo never passes for consent. */

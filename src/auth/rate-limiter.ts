@@ -10,17 +10,25 @@ export class RateLimited extends Error {
 }
 
 /**
- * A fixed-window limit of `points` per `seconds` for each key (a credential, an
- * address). Kept in memory: limits hold per gateway instance.
+ * Where a {@link RateLimit} counts: a `rate-limiter-flexible` limiter, in this
+ * process's memory or in a store every instance shares (see `rate-limit-store.ts`).
+ * `consume` rejects with a {@link RateLimiterRes} when the key is over its budget.
  */
-export class RateLimit {
-  private readonly limiter: RateLimiterMemory;
+export interface RateCounter {
+  get(key: string): Promise<RateLimiterRes | null>;
+  consume(key: string): Promise<RateLimiterRes>;
+}
 
+/** A fixed-window limit of `points` per window for each key (a credential, an address). */
+export class RateLimit {
   constructor(
+    private readonly counter: RateCounter,
     private readonly points: number,
-    seconds: number,
-  ) {
-    this.limiter = new RateLimiterMemory({ points, duration: seconds });
+  ) {}
+
+  /** A limit of `points` per `seconds` counted in this process only: it holds per instance. */
+  static inMemory(points: number, seconds: number): RateLimit {
+    return new RateLimit(new RateLimiterMemory({ points, duration: seconds }), points);
   }
 
   /**
@@ -28,7 +36,7 @@ export class RateLimit {
    * without counting a hit: for a budget of failures, checked before the attempt.
    */
   async check(key: string): Promise<void> {
-    const state = await this.limiter.get(key);
+    const state = await this.counter.get(key);
     if (state !== null && state.consumedPoints >= this.points) {
       throw new RateLimited(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
     }
@@ -37,7 +45,7 @@ export class RateLimit {
   /** Counts one hit for `key`; throws {@link RateLimited} when over the limit. */
   async hit(key: string): Promise<void> {
     try {
-      await this.limiter.consume(key);
+      await this.counter.consume(key);
     } catch (refusal) {
       if (refusal instanceof RateLimiterRes) throw new RateLimited(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)));
       throw refusal;

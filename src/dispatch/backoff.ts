@@ -22,3 +22,13 @@ export function retryDelayMs(
   const jittered = Math.round(random() * ceiling);
   return Math.max(jittered, retryAfterMs ?? 0);
 }
+
+/**
+ * How soon a confirmed result is applied again while the database is unavailable:
+ * 100 ms, doubling, at most 1 s. Short, because the provider's answer is held in this
+ * instance's memory only; each try costs one refused connection, or one bounded wait
+ * on a hung database, nothing upstream.
+ */
+export function applyRetryDelayMs(retries: number): number {
+  return Math.min(1_000, 100 * 2 ** Math.min(retries, 10));
+}

@@ -1,16 +1,20 @@
 import { EventEmitter, once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import { type DataSource } from 'typeorm';
 import { type DispatchConfig } from '../config.js';
 import { type DispatchEntity, type StoredProviderError } from '../db/entities/index.js';
-import { DispatchState, Provider } from '../domain/vocabulary.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { DispatchState, type Provider } from '../domain/vocabulary.js';
 import { type Logger } from '../logger.js';
 import { type DispatchObserver } from '../observability/observers.js';
 import { currentRequestId, withScope } from '../observability/request-context.js';
 import { type ProviderAdapters, ProviderCallError, type ProviderCommand } from '../providers/index.js';
 import { appendDispatchChange } from './dispatch-change.js';
-import { applyConfirmedResult, storedResult } from './apply-result.js';
-import { retryDelayMs } from './backoff.js';
-import { type BreakerState, CircuitBreaker } from './circuit-breaker.js';
+import { applyConfirmedResult, type ConfirmedResult, storedResult } from './apply-result.js';
+import { applyRetryDelayMs, retryDelayMs } from './backoff.js';
+import { type BreakerState } from './circuit-breaker.js';
+import { FleetBreakers } from './fleet-breakers.js';
+import { type SharedBreaker } from './shared-breaker.js';
 import { type Claim, type DispatchIntent, Outbox } from './outbox.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 import { recordKeyOf } from './record-key.js';
@@ -36,44 +40,47 @@ export interface DispatcherDeps {
  */
 export class Dispatcher {
   readonly outbox: Outbox;
-  private readonly breakers: Record<Provider, CircuitBreaker>;
+  /** Shared with every instance on the database (see `shared-breaker.ts`). */
+  private readonly breakers: FleetBreakers;
   private readonly events = new EventEmitter();
   private readonly inFlight = new Set<Promise<unknown>>();
   /** This instance's attempts on one provider record go one at a time (see `record-key.ts`). */
   private readonly perRecord = new KeyedSerializer();
   private running = false;
+  /** Aborted by `stop()` (a fresh one at each `start()`): a confirmed result waiting for the database is left to the lease then. */
+  private stopping = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.outbox = new Outbox(deps.db);
-    const policy = { failureThreshold: deps.config.breakerFailureThreshold, cooldownMs: deps.config.breakerCooldownMs };
-    this.breakers = {
-      [Provider.TECHEA]: new CircuitBreaker(policy),
-      [Provider.LEAD_BANK]: new CircuitBreaker(policy),
-      [Provider.TECALIS]: new CircuitBreaker(policy),
-      [Provider.DECISION_CLOUD]: new CircuitBreaker(policy),
-    };
+    this.breakers = new FleetBreakers(
+      deps.db,
+      // A probe holds its turn as long as a claim holds a dispatch: longer than any attempt.
+      { failureThreshold: deps.config.breakerFailureThreshold, cooldownMs: deps.config.breakerCooldownMs, probeLeaseMs: deps.config.leaseMs },
+      deps.logger,
+    );
     this.events.setMaxListeners(0);
   }
 
   /** Each provider's breaker state, for /readyz and metrics. */
   breakerStates(): Record<Provider, BreakerState> {
-    return {
-      [Provider.TECHEA]: this.breakers[Provider.TECHEA].state,
-      [Provider.LEAD_BANK]: this.breakers[Provider.LEAD_BANK].state,
-      [Provider.TECALIS]: this.breakers[Provider.TECALIS].state,
-      [Provider.DECISION_CLOUD]: this.breakers[Provider.DECISION_CLOUD].state,
-    };
+    return this.breakers.states();
   }
 
   /**
    * Records the intent and makes the first attempt, waiting at most `waitMs` for it.
    * A replay of a known key sends nothing and answers the first dispatch as it is now.
+   *
+   * Once the row is committed, the answer is never an error: when the database fails
+   * afterwards (while the attempt runs, or while its confirmed result waits to be
+   * applied), the dispatch is answered as written, `PENDING` with its id and key, so the
+   * caller can follow it; the attempt goes on and applies the result when it can.
    */
   async submit(intent: DispatchIntent): Promise<DispatchEntity> {
-    const breaker = this.breakers[intent.provider];
-    const open = breaker.state === 'open';
+    // A stale "closed" costs only a claim the attempt gives back (it reads the row before it calls).
+    const breaker = this.breakers.of(intent.provider);
+    const open = await breaker.holdsBackNow();
     const requestId = currentRequestId();
     const { dispatch, claim } = await this.outbox.record({ ...intent, ...(requestId !== undefined && { requestId }) }, {
       maxAttempts: this.deps.config.maxAttempts,
@@ -83,21 +90,38 @@ export class Dispatcher {
       runAt: new Date(open ? breaker.retryAt : Date.now()),
     });
     if (claim === null) return dispatch;
-    const attempt = this.track(this.attempt(claim, requestId));
+    let deferred!: () => void;
+    const applyDeferred = new Promise<'deferred'>((resolve) => (deferred = () => resolve('deferred')));
+    const attempt = this.track(this.attempt(claim, requestId, deferred));
     let timer: NodeJS.Timeout | undefined;
     const settled = await Promise.race([
       attempt,
+      applyDeferred,
       new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.deps.config.waitMs))),
     ]);
     clearTimeout(timer);
+    // The provider confirmed, the database cannot take it now: no use asking it how the row is.
+    if (settled === 'deferred') return dispatch;
     // A success hands back the row it committed; anything else is read as it now is.
-    return settled ?? (await this.outbox.find(intent.tenantId, dispatch.id)) ?? dispatch;
+    return settled ?? (await this.asItIs(dispatch));
+  }
+
+  /** The dispatch as it now is; as written when the database cannot say (it is committed: its answer must not be lost). */
+  private async asItIs(written: DispatchEntity): Promise<DispatchEntity> {
+    try {
+      return (await this.outbox.find(written.tenantId, written.id)) ?? written;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      this.deps.logger.warn({ err: error, dispatchId: written.id }, 'could not read a dispatch after its attempt; answering it as written (PENDING)');
+      return written;
+    }
   }
 
   /** Starts claiming due dispatches every `pollMs`. */
   start(): void {
     if (this.running) return;
     this.running = true;
+    if (this.stopping.signal.aborted) this.stopping = new AbortController();
     const tick = async () => {
       if (!this.running) return;
       try {
@@ -120,6 +144,7 @@ export class Dispatcher {
    */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     clearTimeout(this.timer);
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
@@ -142,7 +167,8 @@ export class Dispatcher {
   private async claimAndSend(): Promise<void> {
     const room = this.deps.config.concurrency - this.inFlight.size;
     if (room <= 0) return;
-    const open = (Object.keys(this.breakers) as Provider[]).filter((p) => this.breakers[p].state === 'open');
+    await this.breakers.refresh();
+    const open = this.breakers.heldBack();
     const claims = await this.outbox.claimDue(room, this.deps.config.leaseMs, open);
     // The request id stored with the dispatch: a retry logs the id of the request that asked for it.
     for (const claim of claims) void this.track(this.attempt(claim, claim.dispatch.requestId ?? undefined));
@@ -163,13 +189,13 @@ export class Dispatcher {
    * and the provider client's, carry the request id) and of this instance's metrics.
    * Resolves with the dispatch as committed when this attempt settled it SUCCEEDED.
    */
-  private async attempt(claim: Claim, requestId: string | undefined): Promise<DispatchEntity | undefined> {
+  private async attempt(claim: Claim, requestId: string | undefined, onApplyDeferred?: () => void): Promise<DispatchEntity | undefined> {
     const scope = { ...(requestId !== undefined && { requestId }), ...(this.deps.metrics !== undefined && { providerCalls: this.deps.metrics }) };
     return withScope(scope, async () => {
       const log = this.deps.logger.child({ dispatchId: claim.dispatch.id, provider: claim.dispatch.provider, operation: claim.dispatch.operation });
       try {
         const command = claim.dispatch.payload as unknown as ProviderCommand;
-        return await this.perRecord.run(recordKeyOf(command), () => this.tryAttempt(claim, log));
+        return await this.perRecord.run(recordKeyOf(command), () => this.tryAttempt(claim, log, onApplyDeferred));
       } catch (error) {
         log.error({ err: error }, 'could not record the outcome of a dispatch attempt; its claim will expire and it will be sent again');
         return undefined;
@@ -179,10 +205,10 @@ export class Dispatcher {
     });
   }
 
-  private async tryAttempt(claim: Claim, log: Logger): Promise<DispatchEntity | undefined> {
+  private async tryAttempt(claim: Claim, log: Logger, onApplyDeferred?: () => void): Promise<DispatchEntity | undefined> {
     const { dispatch } = claim;
-    const breaker = this.breakers[dispatch.provider];
-    if (!breaker.tryAcquire()) {
+    const breaker = this.breakers.of(dispatch.provider);
+    if (!(await breaker.tryAcquire())) {
       this.deps.metrics?.dispatchAttempt(dispatch.provider, 'held');
       await this.outbox.release(claim, new Date(breaker.retryAt));
       return undefined;
@@ -194,17 +220,9 @@ export class Dispatcher {
         // tenants share one account at each provider).
         idempotencyKey: dispatch.id,
       });
-      breaker.recordSuccess();
+      await breaker.recordSuccess();
       this.deps.metrics?.dispatchAttempt(dispatch.provider, 'succeeded');
-      const settled = await this.deps.db.transaction(async (manager) => {
-        const row = await this.outbox.settleSucceeded(manager, dispatch.id, storedResult(confirmed));
-        if (row !== null) {
-          await applyConfirmedResult(manager, dispatch, confirmed);
-          // Last: the record's change comes first in the log, then the dispatch's end.
-          await appendDispatchChange(manager, row, DispatchState.PENDING, DispatchState.SUCCEEDED);
-        }
-        return row;
-      });
+      const settled = await this.applyWhenPossible(claim, confirmed, log, onApplyDeferred);
       if (settled !== null) this.deps.metrics?.dispatchSettled(dispatch.provider, DispatchState.SUCCEEDED);
       log.info({ attempts: dispatch.attempts }, 'dispatch succeeded');
       this.events.emit(`settled:${dispatch.id}`);
@@ -215,13 +233,54 @@ export class Dispatcher {
     }
   }
 
-  private async recordFailure(claim: Claim, error: unknown, breaker: CircuitBreaker, log: Logger): Promise<void> {
+  /**
+   * Marks the dispatch SUCCEEDED and applies what the provider confirmed, in one
+   * transaction. This instance alone holds the provider's answer: while the database is
+   * unavailable it tries again, soon and often (see `applyRetryDelayMs`), so the
+   * result is applied as soon as the database is back rather than when the lease runs
+   * out and another instance sends the call again. Bounded by the claim's lease (after
+   * it, that resend is due anyway) and by `stop()`. Applying twice is impossible: the
+   * update only takes a PENDING row.
+   */
+  private async applyWhenPossible(
+    claim: Claim,
+    confirmed: ConfirmedResult,
+    log: Logger,
+    onDeferred: (() => void) | undefined,
+  ): Promise<DispatchEntity | null> {
+    const { dispatch } = claim;
+    const leaseEnds = dispatch.lockedUntil?.getTime() ?? Date.now() + this.deps.config.leaseMs;
+    for (let retries = 0; ; retries++) {
+      try {
+        return await this.deps.db.transaction(async (manager) => {
+          const row = await this.outbox.settleSucceeded(manager, dispatch.id, storedResult(confirmed));
+          if (row !== null) {
+            await applyConfirmedResult(manager, dispatch, confirmed);
+            // Last: the record's change comes first in the log, then the dispatch's end.
+            await appendDispatchChange(manager, row, DispatchState.PENDING, DispatchState.SUCCEEDED);
+          }
+          return row;
+        });
+      } catch (error) {
+        const wait = applyRetryDelayMs(retries);
+        if (!isDatabaseUnavailable(error) || this.stopping.signal.aborted || Date.now() + wait >= leaseEnds) throw error;
+        if (retries === 0) {
+          log.warn({ err: error }, 'the provider confirmed the dispatch but the database is unavailable; applying it as soon as the database is back');
+          onDeferred?.();
+        }
+        // Woken early by stop(), which then ends the loop above.
+        await delay(wait, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  private async recordFailure(claim: Claim, error: unknown, breaker: SharedBreaker, log: Logger): Promise<void> {
     const { dispatch } = claim;
     if (!(error instanceof ProviderCallError)) {
       // Not the provider's doing (e.g. the database failed while applying): try again later,
       // with the same key, so a call that did go through is not applied twice upstream.
       // Says nothing about the provider, so a probe it held is given back.
-      breaker.abandonProbe();
+      await breaker.abandonProbe();
       this.deps.metrics?.dispatchAttempt(dispatch.provider, 'gateway_error');
       log.error({ err: error }, 'dispatch attempt failed inside the gateway; it will be retried');
       const delay = retryDelayMs(dispatch.attempts, this.policy(), null, this.deps.random);
@@ -230,7 +289,7 @@ export class Dispatcher {
     }
     const stored: StoredProviderError = { code: error.code, httpStatus: error.httpStatus, message: error.message };
     // It answered: a refusal, or busy with this very request (CONFLICT). The provider is up.
-    if (!error.retryable || error.code === 'CONFLICT') breaker.recordSuccess();
+    if (!error.retryable || error.code === 'CONFLICT') await breaker.recordSuccess();
     if (!error.retryable) {
       this.deps.metrics?.dispatchAttempt(dispatch.provider, 'refused');
       await this.outbox.settleFailed(claim, stored);
@@ -239,7 +298,7 @@ export class Dispatcher {
       this.events.emit(`settled:${dispatch.id}`);
       return;
     }
-    if (error.code !== 'CONFLICT') breaker.recordFailure();
+    if (error.code !== 'CONFLICT') await breaker.recordFailure();
     if (dispatch.attempts >= dispatch.maxAttempts) {
       this.deps.metrics?.dispatchAttempt(dispatch.provider, 'exhausted');
       await this.outbox.settleFailed(claim, stored);

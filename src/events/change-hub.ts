@@ -36,7 +36,17 @@ export interface ChangeHubOptions {
   readonly subscriberBuffer: number;
   /** A read of every active tenant's log this often, in case a notification was lost. */
   readonly safetyPollMs: number;
+  /** Bound on connecting the LISTEN connection, so a hung server cannot stall its reconnects. */
+  readonly connectTimeoutMs?: number;
 }
+
+/**
+ * The LISTEN connection's reconnect delays: doubling from the first to the cap. Short,
+ * because `/readyz` is unready while the connection is down, so the cap is how long an
+ * instance may stay out of rotation after its database is back; a failed attempt costs
+ * one connection refused (or one connect timeout), nothing more.
+ */
+export const LISTEN_RECONNECT = { firstMs: 100, capMs: 1_000 } as const;
 
 interface Subscriber {
   readonly filter: ChangeFilter;
@@ -67,7 +77,7 @@ export class StatusChangeHub {
   private readonly store: StatusChangeStore;
   private client: pg.Client | undefined;
   private stopped = false;
-  private reconnectDelayMs = 250;
+  private reconnectDelayMs: number = LISTEN_RECONNECT.firstMs;
   private safetyTimer: NodeJS.Timeout | undefined;
   /** Whether the LISTEN connection is up (for /readyz). */
   listening = false;
@@ -195,7 +205,11 @@ export class StatusChangeHub {
 
   /** LISTENs on a dedicated connection; a lost connection is re-established and the gap read from the log. */
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'leadgraph-listen' });
+    const client = new pg.Client({
+      connectionString: this.databaseUrl,
+      application_name: 'leadgraph-listen',
+      ...(this.options.connectTimeoutMs !== undefined && { connectionTimeoutMillis: this.options.connectTimeoutMs }),
+    });
     client.on('notification', (message) => {
       const tenantId = message.payload?.slice(0, message.payload.lastIndexOf(':'));
       if (tenantId !== undefined) this.read(tenantId);
@@ -207,18 +221,24 @@ export class StatusChangeHub {
       this.client = undefined;
       if (!this.stopped) this.scheduleReconnect();
     });
-    await client.connect();
-    await client.query(`LISTEN ${STATUS_CHANGE_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${STATUS_CHANGE_CHANNEL}`);
+    } catch (error) {
+      // Not awaited: a goodbye to a server that does not answer would wait for ever.
+      void client.end().catch(() => undefined);
+      throw error;
+    }
     this.client = client;
     this.listening = true;
-    this.reconnectDelayMs = 250;
+    this.reconnectDelayMs = LISTEN_RECONNECT.firstMs;
     // Whatever committed while we were not listening is in the log: read it.
     for (const tenantId of this.feeds.keys()) this.read(tenantId);
   }
 
   private scheduleReconnect(): void {
     const delay = this.reconnectDelayMs;
-    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, 10_000);
+    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, LISTEN_RECONNECT.capMs);
     this.logger.warn({ retryInMs: delay }, 'the LISTEN connection was lost; reconnecting');
     setTimeout(() => {
       if (this.stopped) return;

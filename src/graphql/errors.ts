@@ -1,5 +1,6 @@
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { assertNever } from '../domain/assert-never.js';
 import { GatewayError, type GatewayErrorKind } from '../domain/errors.js';
 import { type Logger } from '../logger.js';
@@ -21,6 +22,18 @@ export function graphQLCodeOf(kind: GatewayErrorKind): string {
   }
 }
 
+/**
+ * The answer while the database is down or hung (see `db/unavailable.ts`): HTTP 503
+ * with `Retry-After`, WebSocket close 1013 at `connection_init`, and this
+ * `extensions.code` wherever an error is shown. An outage, not a bug: try again.
+ */
+export const SERVICE_UNAVAILABLE = {
+  code: 'SERVICE_UNAVAILABLE',
+  message: 'The database is unavailable; try again shortly.',
+  /** Long enough for a database restart to be noticed (the LISTEN connection retries within a second). */
+  retryAfterSeconds: 2,
+} as const;
+
 /** Codes Apollo gives to errors in the request itself: safe to show as they are. */
 const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
   ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
@@ -35,7 +48,9 @@ const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
 /**
  * Apollo's `formatError`: gateway errors keep their message and gain a code and the
  * field at fault; request errors pass through (in production without graphql-js's
- * "Did you mean" hints); anything else is logged in full and
+ * "Did you mean" hints); a database that is down or hung is `SERVICE_UNAVAILABLE`
+ * (the HTTP status is set by `http/service-unavailable.ts`: a formatter cannot); anything
+ * else is logged in full and
  * answered with a generic message, so no SQL, stack or internal detail reaches a client.
  */
 export function createErrorFormatter(logger: Logger, options: { readonly hideSuggestions: boolean }) {
@@ -63,6 +78,14 @@ export function createErrorFormatter(logger: Logger, options: { readonly hideSug
     // request is at fault, not the gateway.
     if (error instanceof GraphQLError && error.originalError == null && error.path === undefined && error.extensions.code === undefined) {
       return { message: shown(formatted.message), ...where, extensions: { code: ApolloServerErrorCode.BAD_USER_INPUT } };
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ err: original, path: formatted.path }, 'the database is unavailable; answered SERVICE_UNAVAILABLE');
+      return {
+        message: SERVICE_UNAVAILABLE.message,
+        ...where,
+        extensions: { code: SERVICE_UNAVAILABLE.code, retryAfter: SERVICE_UNAVAILABLE.retryAfterSeconds },
+      };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
     return { message: 'Internal server error', ...where, extensions: { code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR } };

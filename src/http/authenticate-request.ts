@@ -3,7 +3,9 @@ import { AuthenticationError, type Authenticator } from '../auth/authenticator.j
 import { RateLimited, type RateLimit, rateLimitKey } from '../auth/rate-limiter.js';
 import { type Principal } from '../domain/roles.js';
 import { type Logger } from '../logger.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { sendGraphQLError } from './graphql-error-response.js';
+import { sendServiceUnavailable } from './service-unavailable.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -25,7 +27,8 @@ export interface RequestAuthDeps {
 /**
  * Runs before the body is even read: missing or bad credentials get 401
  * `UNAUTHENTICATED` (`TOKEN_EXPIRED` for an expired JWT), a caller over its rate 429
- * `RATE_LIMITED` with `Retry-After`, all as GraphQL errors (see graphql-error-response.ts).
+ * `RATE_LIMITED` with `Retry-After`, a database that cannot check the key 503
+ * `SERVICE_UNAVAILABLE` with `Retry-After`, all as GraphQL errors (see graphql-error-response.ts).
  * An address that has failed `AUTH_FAILURES_PER_MINUTE` times is refused (429) before
  * any credential is checked until its window passes, so keys cannot be guessed.
  */
@@ -53,6 +56,12 @@ export function authenticateRequest(deps: RequestAuthDeps): RequestHandler {
         return;
       }
       if (error instanceof RateLimited) return refuseRateLimited(req, res, error);
+      // An API key is checked against the database: while it is down or hung, the caller
+      // is told to come back (503), not that its key is wrong, nor that we have a bug.
+      if (isDatabaseUnavailable(error)) {
+        deps.logger.warn({ err: error }, 'could not check a credential: the database is unavailable');
+        return sendServiceUnavailable(req, res);
+      }
       deps.logger.error({ err: error }, 'authentication failed unexpectedly');
       sendGraphQLError(req, res, { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
     }

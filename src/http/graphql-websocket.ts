@@ -21,7 +21,8 @@ import { RateLimited, type RateLimit, rateLimitKey } from '../auth/rate-limiter.
 import { type Principal } from '../domain/roles.js';
 import { createContext, type GraphQLContext, type Services } from '../graphql/context.js';
 import { readStatusHeadFirst } from '../graphql/status-head.js';
-import { createErrorFormatter } from '../graphql/errors.js';
+import { createErrorFormatter, SERVICE_UNAVAILABLE } from '../graphql/errors.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { withoutSuggestions } from '../graphql/suggestions.js';
 import { type QueryLimits } from '../graphql/query-limits.js';
 import { type Logger } from '../logger.js';
@@ -40,6 +41,11 @@ export const WS_CLOSE = {
   GOING_AWAY: 1001,
   /** The address has used up its authentication failures (graphql-ws's own "too many" code, final for its clients). */
   RATE_LIMITED: 4429,
+  /**
+   * The database could not check the credential at `connection_init` (RFC 6455's "Try
+   * Again Later"): not final, graphql-ws clients retry with their backoff.
+   */
+  TRY_AGAIN_LATER: 1013,
 } as const;
 
 /** Distinct operation texts whose checked documents are kept. */
@@ -122,9 +128,15 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
         const fromParams = params.authorization ?? params.Authorization;
         const authorization = typeof fromParams === 'string' ? fromParams : ctx.extra.request.headers.authorization;
         const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
+        const tryAgainLater = (error: unknown) => {
+          logger.warn({ err: error }, 'could not check a socket credential: the database is unavailable');
+          ctx.extra.socket.close(WS_CLOSE.TRY_AGAIN_LATER, `${SERVICE_UNAVAILABLE.code}: ${SERVICE_UNAVAILABLE.message}`);
+          return false;
+        };
         try {
           await deps.authFailures.check(address);
         } catch (error) {
+          if (isDatabaseUnavailable(error)) return tryAgainLater(error);
           if (!(error instanceof RateLimited)) throw error;
           ctx.extra.socket.close(WS_CLOSE.RATE_LIMITED, `RATE_LIMITED: ${error.message}`);
           return false;
@@ -137,6 +149,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
           ctx.extra.socket.once('close', unwatch);
           return true;
         } catch (error) {
+          if (isDatabaseUnavailable(error)) return tryAgainLater(error);
           if (!(error instanceof AuthenticationError)) throw error;
           await deps.authFailures.hit(address).catch(() => undefined);
           ctx.extra.socket.close(CREDENTIAL_CLOSE[error.code], closeReason(error.code, error.message));
@@ -151,6 +164,10 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
         try {
           principal = await deps.authenticator.authenticate(ctx.extra.authorization);
         } catch (error) {
+          // The operation is refused, the socket stays: its next operation may find the database back.
+          if (isDatabaseUnavailable(error)) {
+            return refuse(SERVICE_UNAVAILABLE.code, SERVICE_UNAVAILABLE.message, { retryAfter: SERVICE_UNAVAILABLE.retryAfterSeconds });
+          }
           if (!(error instanceof AuthenticationError)) throw error;
           // The operation's error goes out first (graphql-ws sends it when this returns), then the close.
           const socket = ctx.extra.socket;

@@ -7,7 +7,7 @@ import { type GraphQLSchema } from 'graphql';
 import http from 'node:http';
 import { type DataSource } from 'typeorm';
 import { type Authenticator } from '../auth/authenticator.js';
-import { RateLimit } from '../auth/rate-limiter.js';
+import { type RateLimits } from '../auth/rate-limit-store.js';
 import { type LimitsConfig, type Secret } from '../config.js';
 import { createContext, type GraphQLContext, type Services } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
@@ -27,6 +27,8 @@ import { attachGraphQLWebSocket } from './graphql-websocket.js';
 import { graphqlCors } from './cors.js';
 import { securityHeaders } from './security-headers.js';
 import { sendGraphQLError } from './graphql-error-response.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { sendServiceUnavailable, serviceUnavailablePlugin } from './service-unavailable.js';
 import { ideRoutes } from './ide.js';
 import { refuseSubscriptionsOverHttp } from './subscriptions-over-http.js';
 import { type WebhookDeps, webhookRoutes } from './webhooks.js';
@@ -38,6 +40,8 @@ export interface HttpServerDeps {
   readonly db: DataSource;
   readonly authenticator: Authenticator;
   readonly limits: LimitsConfig;
+  /** The request, subscription-start and authentication-failure budgets (shared by the fleet, see `rate-limit-store.ts`). */
+  readonly rateLimits: Omit<RateLimits, 'close'>;
   /** Production hides introspection and field suggestions. */
   readonly production: boolean;
   /** Browser origins allowed on /graphql (HTTP and WebSocket). */
@@ -78,9 +82,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   // A cap on sockets, WebSockets included: past it, a new connection is dropped at once.
   server.maxConnections = limits.httpMaxConnections;
   const queryLimits = createQueryLimits(limits);
-  const authFailures = new RateLimit(limits.authFailuresPerMinute, 60);
   // One budget per credential for queries and mutations, over HTTP and WebSocket alike.
-  const requests = new RateLimit(limits.requestsPerSecond, 1);
+  const { authFailures, requests, subscriptionStarts } = deps.rateLimits;
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: deps.schema,
@@ -106,6 +109,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
       refuseSubscriptionsOverHttp(),
       statusHeadPlugin(),
       graphqlMetricsPlugin(deps.observability.metrics),
+      serviceUnavailablePlugin(),
     ],
     logger: {
       debug: (m) => logger.debug(m),
@@ -125,7 +129,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     maxPayloadBytes: limits.maxBodyBytes,
     subscriptionsPerConnection: limits.subscriptionsPerConnection,
     requests,
-    subscriptionStarts: new RateLimit(limits.subscriptionStartsPerMinute, 60),
+    subscriptionStarts,
     apiKeys: deps.services.apiKeys,
     credentialCheckMs: limits.socketCredentialCheckSeconds * 1000,
     authFailures,
@@ -201,8 +205,12 @@ function notFound(req: Request, res: Response): void {
 
 function lastResortHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    logger.error({ err: error }, 'unhandled error in an HTTP handler');
+    // A webhook (or any route) that met a database down or hung: 503, so the sender retries.
+    const unavailable = isDatabaseUnavailable(error);
+    if (unavailable) logger.warn({ err: error }, 'the database is unavailable; answered 503');
+    else logger.error({ err: error }, 'unhandled error in an HTTP handler');
     if (res.headersSent) return;
+    if (unavailable) return sendServiceUnavailable(req, res);
     sendGraphQLError(req, res, { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
   };
 }

@@ -2,6 +2,7 @@ import { CloseCode, handleProtocols, makeServer, MessageType, type ServerOptions
 import type http from 'node:http';
 import { type Duplex } from 'node:stream';
 import { type WebSocket, type WebSocketServer } from 'ws';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { type Logger } from '../logger.js';
 import { spliceSerializedPayload } from './serialized-payload.js';
 
@@ -10,6 +11,9 @@ export interface WsExtra {
   readonly socket: WebSocket;
   readonly request: http.IncomingMessage;
 }
+
+/** RFC 6455's "Try Again Later". */
+const TRY_AGAIN_LATER = 1013;
 
 /** Bytes a connection may have waiting in its socket before a send waits for its write. */
 const SEND_BUFFER_BYTES = 256 * 1024;
@@ -23,7 +27,7 @@ const SERVER_ONLY: ReadonlySet<string> = new Set([MessageType.ConnectionAck, Mes
  * closed with 4400 (graphql-ws would throw and close with 4500), socket errors such
  * as an oversized frame (which `ws` already closes with 1009) are logged at debug
  * level instead of printed with `console.error`, and unexpected errors go to the
- * gateway's log.
+ * gateway's log (a database down or hung closes with 1013 "try again later", not 4500).
  */
 export function serveGraphQLOverWebSocket<E extends Record<PropertyKey, unknown>>(
   wss: WebSocketServer,
@@ -95,6 +99,12 @@ export function serveGraphQLOverWebSocket<E extends Record<PropertyKey, unknown>
               try {
                 await handle(text);
               } catch (error) {
+                // A database down or hung is no bug: "try again later" (1013), which clients retry.
+                if (isDatabaseUnavailable(error)) {
+                  logger.warn({ err: error }, 'the database is unavailable; WebSocket closed with 1013');
+                  socket.close(TRY_AGAIN_LATER, 'SERVICE_UNAVAILABLE: try again shortly');
+                  return;
+                }
                 logger.error({ err: error }, 'error while handling a WebSocket message');
                 socket.close(CloseCode.InternalServerError, 'Internal server error');
               }

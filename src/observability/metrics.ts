@@ -155,7 +155,7 @@ export class GatewayMetrics implements DispatchObserver {
 
     const breakers: Gauge<'provider' | 'state'> = new Gauge({
       name: 'leadgraph_provider_breaker_state',
-      help: "Each provider's circuit breaker on this instance: 1 for its current state (closed, open, half-open), 0 for the others.",
+      help: "Each provider's circuit breaker, shared by every instance, as this instance last read it: 1 for its current state (closed, open, half-open), 0 for the others.",
       labelNames: ['provider', 'state'] as const,
       registers: [this.registry],
       collect: () => {

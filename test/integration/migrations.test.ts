@@ -19,6 +19,7 @@ const ALL = [
   'ApiKeyExpiryAndCreator0000000000013',
   'GatewaySecrets0000000000014',
   'DispatchChanges0000000000015',
+  'SharedProtection0000000000016',
 ];
 
 describe('migrations', () => {
@@ -53,6 +54,8 @@ describe('migrations', () => {
       'gateway_secret',
       'lead',
       'loan',
+      'provider_breaker',
+      'rate_limit',
       'status_change',
       'typeorm_migrations',
       'unclaimed_webhook',

@@ -35,12 +35,14 @@ export interface TestGatewayOptions {
   /** Extra environment, e.g. limits or JWT settings. */
   readonly env?: Record<string, string>;
   readonly logger?: Logger;
+  /** How the gateway reaches its database, e.g. through a proxy a test can break (`tcp-proxy.ts`); directly by default. */
+  readonly databaseVia?: (url: string) => string;
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const database = await createTestDatabase();
   const config = loadConfig({
-    DATABASE_URL: database.url,
+    DATABASE_URL: options.databaseVia?.(database.url) ?? database.url,
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',

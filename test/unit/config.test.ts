@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultDataDir, DEVELOPMENT_ORIGINS, loadConfig } from '../../src/config.js';
@@ -8,6 +9,21 @@ describe('configuration', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', logLevel: 'info', databaseUrl: undefined });
     expect(config.dataDir).toBe(defaultDataDir());
+  });
+
+  it('bounds every wait for the database by default, and reads the bounds', () => {
+    expect(loadConfig({}).dbTimeouts).toEqual({ connectTimeoutMs: 5_000, statementTimeoutMs: 10_000, idleInTransactionTimeoutMs: 10_000 });
+    const config = loadConfig({ DB_CONNECT_TIMEOUT_MS: '500', DB_STATEMENT_TIMEOUT_MS: '1500', DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '2500' });
+    expect(config.dbTimeouts).toEqual({ connectTimeoutMs: 500, statementTimeoutMs: 1_500, idleInTransactionTimeoutMs: 2_500 });
+    expect(() => loadConfig({ DB_STATEMENT_TIMEOUT_MS: '0' })).toThrow('DB_STATEMENT_TIMEOUT_MS: expected a whole number above 0, but got "0"');
+  });
+
+  it('leases a dispatch for 4 × PROVIDER_TIMEOUT_MS + 5000 unless DISPATCH_LEASE_MS says otherwise (the README states the same)', () => {
+    expect(loadConfig({}).dispatch.leaseMs).toBe(45_000);
+    expect(loadConfig({ PROVIDER_TIMEOUT_MS: '2000' }).dispatch.leaseMs).toBe(13_000);
+    expect(loadConfig({ PROVIDER_TIMEOUT_MS: '2000', DISPATCH_LEASE_MS: '7000' }).dispatch.leaseMs).toBe(7_000);
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain('| `DISPATCH_LEASE_MS` | `4 × PROVIDER_TIMEOUT_MS + 5000` (45 s) |');
   });
 
   it('reads every variable', () => {
@@ -30,10 +46,16 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL: expected one of trace, debug, info, warn, error, fatal, silent, but got "loud"'],
     ['DATABASE_URL', 'mysql://x@y/z', 'DATABASE_URL: expected a postgres:// or postgresql:// URL, but got a mysql:// URL'],
     ['LEADGRAPH_EMBEDDED_PG_PORT', '1.5', 'LEADGRAPH_EMBEDDED_PG_PORT: expected a port number from 0 to 65535, but got "1.5"'],
+    ['RATE_LIMIT_STORE', 'redis', 'RATE_LIMIT_STORE: expected one of postgres, memory, but got "redis"'],
   ])('stops on a bad %s with one line naming it', (variable, value, message) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(message);
+  });
+
+  it('counts the rate limits in the shared database by default, in memory when RATE_LIMIT_STORE=memory', () => {
+    expect(loadConfig({}).limits.rateLimitStore).toBe('postgres');
+    expect(loadConfig({ RATE_LIMIT_STORE: 'memory' }).limits.rateLimitStore).toBe('memory');
   });
 
   it('never echoes a database URL, which usually carries a password', () => {

@@ -2,6 +2,7 @@ import { type LeadEntity } from '../../db/entities/index.js';
 import { rejectedInput } from '../../domain/errors.js';
 import { DispatchState, type LeadEvent, type LeadEventOutcome, Provider } from '../../domain/vocabulary.js';
 import { type ReportLeadEventCommand } from '../../providers/index.js';
+import { recordAfterDispatch } from './after-dispatch.js';
 import { checkIdempotencyKey, checkText, type Dispatched, inputHash, type MutationDeps, requireKnownLead } from './input-checks.js';
 
 /** The caller's input. */
@@ -41,5 +42,6 @@ export async function reportLeadEvent(
     requestHash: inputHash(command.operation, request),
   });
   const result = dispatch.state === DispatchState.SUCCEEDED ? (dispatch.result as { result?: { outcome?: LeadEventOutcome; providerStatus?: string } } | null)?.result : undefined;
-  return { record: (await deps.leads.findById(tenantId, lead.id))!, dispatch, outcome: result?.outcome ?? null, providerStatus: result?.providerStatus ?? null };
+  const record = await recordAfterDispatch(() => deps.leads.findById(tenantId, lead.id), lead);
+  return { record, dispatch, outcome: result?.outcome ?? null, providerStatus: result?.providerStatus ?? null };
 }

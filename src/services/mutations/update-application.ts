@@ -3,6 +3,7 @@ import { invalidInput, rejectedInput } from '../../domain/errors.js';
 import { requireApplicationId } from '../../domain/ids.js';
 import { type ApplicationStatus, Provider } from '../../domain/vocabulary.js';
 import { checkApplicationUpdate, type UpdateApplicationCommand } from '../../providers/index.js';
+import { recordAfterDispatch } from './after-dispatch.js';
 import {
   checkCents,
   checkIdempotencyKey,
@@ -82,7 +83,7 @@ export async function updateApplication(
     idempotencyKey,
     requestHash: inputHash(command.operation, request),
   });
-  return { record: (await deps.records.findApplication(tenantId, applicationId))!, dispatch };
+  return { record: await recordAfterDispatch(() => deps.records.findApplication(tenantId, applicationId), application), dispatch };
 }
 
 function toCommand(applicationId: string, request: UpdateApplicationRequest): UpdateApplicationCommand {

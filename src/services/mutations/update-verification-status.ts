@@ -3,6 +3,7 @@ import { rejectedInput } from '../../domain/errors.js';
 import { requireUuid } from '../../domain/ids.js';
 import { Provider, type VerificationState } from '../../domain/vocabulary.js';
 import { type UpdateVerificationStatusCommand } from '../../providers/index.js';
+import { recordAfterDispatch } from './after-dispatch.js';
 import { checkIdempotencyKey, checkText, type Dispatched, inputHash, type MutationDeps, requireKnownLead } from './input-checks.js';
 
 /** The caller's input. */
@@ -54,5 +55,5 @@ export async function updateVerificationStatus(
     idempotencyKey,
     requestHash: inputHash(command.operation, request),
   });
-  return { record: (await deps.records.findVerification(tenantId, authUuid))!, dispatch };
+  return { record: await recordAfterDispatch(() => deps.records.findVerification(tenantId, authUuid), verification), dispatch };
 }

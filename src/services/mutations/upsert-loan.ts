@@ -3,6 +3,7 @@ import { invalidInput, rejectedInput } from '../../domain/errors.js';
 import { requireExternalId, requirePathSafeId } from '../../domain/ids.js';
 import { type LoanApplicationType, type LoanStatus, type LoanType, Provider } from '../../domain/vocabulary.js';
 import { loanAsSent, type UpsertLoanCommand } from '../../providers/index.js';
+import { recordAfterDispatch } from './after-dispatch.js';
 import {
   checkCalendarDate,
   checkCents,
@@ -85,8 +86,8 @@ export async function upsertLoan(deps: MutationDeps, tenantId: string, request: 
     idempotencyKey,
     requestHash: inputHash(command.operation, request),
   });
-  const stored = await deps.records.findLoan(tenantId, customerId, loanId);
-  return { record: stored ?? requestedLoan(tenantId, leadId, command), dispatch };
+  const record = await recordAfterDispatch(() => deps.records.findLoan(tenantId, customerId, loanId), existing ?? requestedLoan(tenantId, leadId, command));
+  return { record, dispatch };
 }
 
 /** A loan Decision Cloud has not confirmed: shown as requested, never stored. */

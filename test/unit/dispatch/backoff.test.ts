@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BackoffPolicy, retryDelayMs } from '../../../src/dispatch/backoff.js';
+import { applyRetryDelayMs, type BackoffPolicy, retryDelayMs } from '../../../src/dispatch/backoff.js';
 
 const policy: BackoffPolicy = { baseMs: 100, maxMs: 1_000 };
 /** Fake randoms: the bottom, the middle and (just under) the top of Math.random's range. */
@@ -80,5 +80,11 @@ describe('retryDelayMs: exponential backoff with full jitter', () => {
         }
       }
     });
+  });
+});
+
+describe('applyRetryDelayMs: applying a confirmed result while the database is unavailable', () => {
+  it('tries again after 100 ms, doubling, at most a second apart, so the result lands about a second after the database is back', () => {
+    expect([0, 1, 2, 3, 4, 5, 50].map(applyRetryDelayMs)).toEqual([100, 200, 400, 800, 1_000, 1_000, 1_000]);
   });
 });

@@ -1,10 +1,53 @@
 import { describe, expect, it } from 'vitest';
-import { type BreakerPolicy, CircuitBreaker } from '../../../src/dispatch/circuit-breaker.js';
+import {
+  acquireCall,
+  afterAbandonedProbe,
+  afterFailure,
+  afterSuccess,
+  type BreakerPolicy,
+  type BreakerRecord,
+  breakerRetryAt,
+  breakerState,
+  CLOSED_BREAKER,
+} from '../../../src/dispatch/circuit-breaker.js';
+
+/**
+ * The breaker's rules held in one variable, as a single caller sees them (what the
+ * shared row holds for the fleet is exercised in test/integration/fleet/breaker.test.ts).
+ */
+class HeldBreaker {
+  record: BreakerRecord = CLOSED_BREAKER;
+  constructor(
+    private readonly policy: BreakerPolicy,
+    private readonly now: () => number,
+    private readonly owner = 'this-caller',
+  ) {}
+  get state() {
+    return breakerState(this.record, this.policy, this.now());
+  }
+  get retryAt() {
+    return breakerRetryAt(this.record, this.policy, this.now());
+  }
+  tryAcquire(owner = this.owner): boolean {
+    const { allowed, next } = acquireCall(this.record, this.policy, this.now(), owner);
+    this.record = next;
+    return allowed;
+  }
+  recordSuccess(): void {
+    this.record = afterSuccess(this.record);
+  }
+  recordFailure(): void {
+    this.record = afterFailure(this.record, this.policy, this.now());
+  }
+  abandonProbe(owner = this.owner): void {
+    this.record = afterAbandonedProbe(this.record, owner);
+  }
+}
 
 /** A breaker on a fake clock that the test moves by hand: no real time passes. */
 function breakerAt(policy: BreakerPolicy, start = 1_000_000) {
   let now = start;
-  const breaker = new CircuitBreaker(policy, () => now);
+  const breaker = new HeldBreaker(policy, () => now);
   return {
     breaker,
     advance: (ms: number) => {
@@ -140,5 +183,52 @@ describe('CircuitBreaker', () => {
       breaker.recordSuccess();
     });
     expect(seen).toEqual(['closed', 'open', 'half-open', 'open', 'half-open', 'closed']);
+  });
+});
+
+describe('the probe, when several callers share one breaker', () => {
+  const policy: BreakerPolicy = { failureThreshold: 2, cooldownMs: 1_000, probeLeaseMs: 5_000 };
+
+  it('goes to the first caller that asks; the others wait for its outcome, whoever they are', () => {
+    const { breaker, fail, advance } = breakerAt(policy);
+    fail(2);
+    advance(1_000);
+    expect(breaker.tryAcquire('instance-a')).toBe(true);
+    expect(breaker.record.probe).toEqual({ owner: 'instance-a', until: expect.any(Number) });
+    expect(breaker.tryAcquire('instance-b')).toBe(false);
+    expect(breaker.tryAcquire('instance-a')).toBe(false);
+  });
+
+  it('is given up by its owner only: another caller abandoning changes nothing', () => {
+    const { breaker, fail, advance } = breakerAt(policy);
+    fail(2);
+    advance(1_000);
+    breaker.tryAcquire('instance-a');
+    const before = breaker.record;
+    breaker.abandonProbe('instance-b');
+    expect(breaker.record).toBe(before);
+    breaker.abandonProbe('instance-a');
+    expect(breaker.record.probe).toBeNull();
+    expect(breaker.tryAcquire('instance-b')).toBe(true);
+  });
+
+  it.each([4_999, 5_000, 5_001])('passes to another caller %i ms after it went out only once its lease (5000 ms) has run out: its owner may have died', (elapsed) => {
+    const { breaker, fail, advance } = breakerAt(policy);
+    fail(2);
+    advance(1_000);
+    breaker.tryAcquire('instance-a');
+    advance(elapsed);
+    expect(breaker.tryAcquire('instance-b')).toBe(elapsed >= 5_000);
+  });
+
+  it('answers the very record it was given when nothing changes, so a caller knows there is nothing to write', () => {
+    const { breaker, fail, advance, now } = breakerAt(policy);
+    expect(acquireCall(CLOSED_BREAKER, policy, now(), 'a').next).toBe(CLOSED_BREAKER);
+    expect(afterSuccess(CLOSED_BREAKER)).toBe(CLOSED_BREAKER);
+    fail(2);
+    const open = breaker.record;
+    expect(acquireCall(open, policy, now(), 'a').next).toBe(open);
+    advance(1_000);
+    expect(acquireCall(open, policy, now(), 'a').next).not.toBe(open); // half-open: the probe is a change
   });
 });
