@@ -1,13 +1,12 @@
 import { parseArgs } from 'node:util';
 import { type Config } from '../config.js';
-import { createDataSource, runMigrations } from '../db/data-source.js';
-import { openDatabase } from '../db/database.js';
 import { GatewayError } from '../domain/errors.js';
 import { requireUuid } from '../domain/ids.js';
 import { requireTenantId } from '../domain/roles.js';
 import { type Logger } from '../logger.js';
 import { VerificationCallbacks } from '../services/verification-callbacks.js';
 import { UsageError } from './keys-command.js';
+import { withMigratedDatabase } from './migrated-database.js';
 
 export const CALLBACKS_USAGE = `  callbacks issue --tenant <tenant> <auth_uuid>
             issue a Tecalis callback URL for one process (PUBLIC_URL, or HOST:PORT, as its base);
@@ -40,30 +39,20 @@ export async function callbacksCommand(args: string[], config: Config, logger: L
   const publicUrl = config.publicUrl ?? ownAddress(config);
   if (publicUrl === undefined) throw new UsageError('callbacks issue needs PUBLIC_URL (or a PORT other than 0) to build the URL');
 
-  const database = await openDatabase(config, logger, 'share');
-  try {
-    const db = createDataSource({ url: database.url, poolSize: 1 });
-    await db.initialize();
+  return withMigratedDatabase(config, logger, async (db) => {
+    let issued;
     try {
-      await runMigrations(db);
-      let issued;
-      try {
-        issued = await new VerificationCallbacks(db, { publicUrl: () => publicUrl }).issue(tenant, authUuid, 'auth_uuid');
-      } catch (error) {
-        // Another tenant holds the process: said as the mutation says it.
-        if (!(error instanceof GatewayError)) throw error;
-        logger.error({ authUuid, tenant }, error.message);
-        return 1;
-      }
-      logger.info({ authUuid: issued.authUuid, tenant }, 'Tecalis callback URL issued; it is printed on stdout and shown only this once');
-      out.write(`${issued.callbackUrl.href}\n`);
-      return 0;
-    } finally {
-      await db.destroy();
+      issued = await new VerificationCallbacks(db, { publicUrl: () => publicUrl }).issue(tenant, authUuid, 'auth_uuid');
+    } catch (error) {
+      // Another tenant holds the process: said as the mutation says it.
+      if (!(error instanceof GatewayError)) throw error;
+      logger.error({ authUuid, tenant }, error.message);
+      return 1;
     }
-  } finally {
-    await database.stop();
-  }
+    logger.info({ authUuid: issued.authUuid, tenant }, 'Tecalis callback URL issued; it is printed on stdout and shown only this once');
+    out.write(`${issued.callbackUrl.href}\n`);
+    return 0;
+  });
 }
 
 /** The address a gateway started with this configuration listens on, when it is fixed. */

@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
 import { ApiKeyService } from '../auth/api-keys.js';
 import { type Config } from '../config.js';
-import { createDataSource, runMigrations } from '../db/data-source.js';
-import { openDatabase } from '../db/database.js';
 import { GatewayError } from '../domain/errors.js';
 import { requireUuid } from '../domain/ids.js';
 import { isRole, ROLES, requireTenantId } from '../domain/roles.js';
 import { type Logger } from '../logger.js';
+import { withMigratedDatabase } from './migrated-database.js';
 
 export const KEYS_USAGE = `  keys create --tenant <tenant> --role <viewer|operator|admin> [--label <text>]
             create an API key; prints the key alone on its line (shown only this once)
@@ -87,17 +86,5 @@ export async function keysCommand(args: string[], config: Config, logger: Logger
     throw error;
   }
 
-  const database = await openDatabase(config, logger, 'share');
-  try {
-    const db = createDataSource({ url: database.url, poolSize: 1 });
-    await db.initialize();
-    try {
-      await runMigrations(db);
-      return await run(new ApiKeyService(db));
-    } finally {
-      await db.destroy();
-    }
-  } finally {
-    await database.stop();
-  }
+  return withMigratedDatabase(config, logger, (db) => run(new ApiKeyService(db)));
 }

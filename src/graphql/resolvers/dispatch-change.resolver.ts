@@ -1,14 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { assertAllowed } from '../../auth/operation-roles.js';
 import { type StatusChangeEntity } from '../../db/entities/index.js';
-import { requireStatusChangeId, requireUuid } from '../../domain/ids.js';
-import { statusChangeStream } from '../../events/status-change-stream.js';
+import { requireUuid } from '../../domain/ids.js';
 import { type GraphQLContext } from '../context.js';
 import { loadRecord } from '../record-links.js';
 import { DispatchChangeObject, DispatchObject } from '../types/dispatch.type.js';
 import { LeadObject } from '../types/lead.type.js';
 import { type ProviderRecord, ProviderRecordUnion } from '../types/provider-record.type.js';
-import { SLOW_CONSUMER_CLOSE_CODE } from './status-change.resolver.js';
+import { logStream } from './status-change.resolver.js';
 
 interface DispatchChangedArgs {
   leadId?: string | null;
@@ -28,10 +27,7 @@ export class DispatchChangeResolver {
         kind: 'DISPATCH' as const,
         ...(args.leadId != null && { leadId: requireUuid(args.leadId, 'leadId') }),
       };
-      const after = args.after == null ? undefined : requireStatusChangeId(args.after, 'after');
-      return statusChangeStream(context.services.changes, context.services.stores.statusChanges, filter, after, () =>
-        context.connection?.close(SLOW_CONSUMER_CLOSE_CODE, 'Too far behind: resubscribe with `after` to resume'),
-      );
+      return logStream(context, filter, args.after);
     },
   })
   dispatchChanged(

@@ -4,6 +4,7 @@ import { type StatusChangeEntity } from '../../db/entities/index.js';
 import { invalidInput } from '../../domain/errors.js';
 import { requirePageSize, requireStatusChangeId, requireUuid } from '../../domain/ids.js';
 import { Provider } from '../../domain/vocabulary.js';
+import { type ChangeFilter } from '../../events/change-hub.js';
 import { statusChangeStream } from '../../events/status-change-stream.js';
 import { type GraphQLContext } from '../context.js';
 import { loadRecord } from '../record-links.js';
@@ -15,6 +16,21 @@ import { StatusChangeObject } from '../types/status-change.type.js';
 
 /** Close code for a subscriber that fell too far behind (documented in the README). */
 export const SLOW_CONSUMER_CLOSE_CODE = 4410;
+
+/**
+ * A subscriber's stream of the tenant's log (`statusChanged`, `dispatchChanged`): replayed
+ * after `after` when given, then live; a subscriber that falls too far behind has its
+ * connection closed with {@link SLOW_CONSUMER_CLOSE_CODE} and resumes with `after`.
+ */
+export function logStream(context: GraphQLContext, filter: ChangeFilter, after: string | null | undefined): AsyncIterableIterator<StatusChangeEntity> {
+  return statusChangeStream(
+    context.services.changes,
+    context.services.stores.statusChanges,
+    filter,
+    after == null ? undefined : requireStatusChangeId(after, 'after'),
+    () => context.connection?.close(SLOW_CONSUMER_CLOSE_CODE, 'Too far behind: resubscribe with `after` to resume'),
+  );
+}
 
 interface StatusChangedArgs {
   leadId?: string | null;
@@ -93,10 +109,7 @@ export class StatusChangeResolver {
         ...(args.leadId != null && { leadId: requireUuid(args.leadId, 'leadId') }),
         ...(args.providers != null && { providers: [...new Set(args.providers)] }),
       };
-      const after = args.after == null ? undefined : requireStatusChangeId(args.after, 'after');
-      return statusChangeStream(context.services.changes, context.services.stores.statusChanges, filter, after, () =>
-        context.connection?.close(SLOW_CONSUMER_CLOSE_CODE, 'Too far behind: resubscribe with `after` to resume'),
-      );
+      return logStream(context, filter, args.after);
     },
   })
   statusChanged(
