@@ -155,7 +155,9 @@ describe('tolerant readers, end to end', () => {
       { id: applicationId },
     );
     expect(updateApplication.dispatch).toMatchObject({ state: 'SUCCEEDED', attempts: 1, lastError: null });
-    expect(updateApplication.application).toEqual(expected);
+    // The answer reads the record once the dispatch is applied; Lead Bank's webhook (the whole
+    // application, productName "Patched") may have been applied by then too, and rightly wins.
+    expect(updateApplication.application).toEqual({ ...expected, productName: expect.toBeOneOf([expected.productName, 'Patched']) });
     expect(patches()).toBe(before.patches + 1);
     expect(await unreadCount('LEAD_BANK', field)).toBe(before.unread + 1);
     // What the reader made of the answer (Lead Bank's webhook, with the whole application,
