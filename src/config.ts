@@ -158,6 +158,10 @@ export interface LimitsConfig {
   readonly socketCredentialCheckSeconds: number;
   /** Operations open at once on one WebSocket connection. */
   readonly subscriptionsPerConnection: number;
+  /** WebSockets one credential may hold open at once on one instance; past it, `connection_init` is closed with 4429. */
+  readonly socketsPerCredential: number;
+  /** WebSockets one client address may hold on one instance before their `connection_init` succeeds; past it, the upgrade is refused (429). */
+  readonly pendingSocketsPerAddress: number;
   /** Status changes a subscriber may fall behind before its connection is closed (4410). */
   readonly subscriptionBuffer: number;
   /** Failed authentications per minute per client address before it is made to wait. */
@@ -266,6 +270,8 @@ export function loadConfig(env: Env = process.env): Config {
       subscriptionStartsPerMinute: positiveInt(env, 'SUBSCRIPTION_STARTS_PER_MINUTE', 120),
       subscriptionsPerConnection: positiveInt(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 50),
       socketCredentialCheckSeconds: positiveInt(env, 'WS_CREDENTIAL_CHECK_SECONDS', 5),
+      socketsPerCredential: positiveInt(env, 'WS_MAX_CONNECTIONS_PER_CREDENTIAL', 100),
+      pendingSocketsPerAddress: positiveInt(env, 'WS_MAX_PENDING_PER_ADDRESS', 20),
       subscriptionBuffer: positiveInt(env, 'SUBSCRIPTION_BUFFER', 1_000),
       authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
       rateLimitStore: oneOf(env, 'RATE_LIMIT_STORE', ['postgres', 'memory'] as const, 'postgres'),

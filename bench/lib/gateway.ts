@@ -39,6 +39,9 @@ export async function startBenchGateway(databaseUrl: string, providerEnv: Record
       RATE_LIMIT_PER_SECOND: '1000000',
       SUBSCRIPTION_STARTS_PER_MINUTE: '10000000',
       AUTH_FAILURES_PER_MINUTE: '1000000',
+      // The stream benchmark opens thousands of sockets with one key, from one address, at once.
+      WS_MAX_CONNECTIONS_PER_CREDENTIAL: '1000000',
+      WS_MAX_PENDING_PER_ADDRESS: '1000000',
       METRICS_TOKEN: BENCH_METRICS_TOKEN,
       ...providerEnv,
       ...env,

@@ -36,10 +36,20 @@ export class RateLimit {
    * without counting a hit: for a budget of failures, checked before the attempt.
    */
   async check(key: string): Promise<void> {
+    await this.remaining(key);
+  }
+
+  /**
+   * What is left of `key`'s budget in this window, at least 1; throws
+   * {@link RateLimited} when nothing is (as {@link check} does), without counting a hit.
+   */
+  async remaining(key: string): Promise<number> {
     const state = await this.counter.get(key);
-    if (state !== null && state.consumedPoints >= this.points) {
+    const consumed = state?.consumedPoints ?? 0;
+    if (state !== null && consumed >= this.points) {
       throw new RateLimited(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
     }
+    return this.points - consumed;
   }
 
   /** Counts one hit for `key`; throws {@link RateLimited} when over the limit. */

@@ -1,6 +1,6 @@
 import { type ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { type ParseOptions, type ValidationRule } from 'graphql';
+import { GraphQLError, type ParseOptions, type ValidationContext, type ValidationRule } from 'graphql';
 import { type LimitsConfig } from '../config.js';
 
 /** The limits every GraphQL document must keep, whichever transport it came by. */
@@ -13,12 +13,30 @@ export interface QueryLimits {
   readonly plugins: ApolloServerPlugin[];
 }
 
+/** What Armor puts before every refusal of its rules, though the document parsed: it is over a limit. */
+const ARMOR_PREFIX = 'Syntax Error: ';
+
+/**
+ * How Armor reports a document over a limit: as a validation error of the document, in
+ * Armor's words without its "Syntax Error: " (Armor's own reporter adds the same error
+ * with it). This is the one place that prefix is dropped, for HTTP and WebSocket alike.
+ */
+function reportOverLimit() {
+  return {
+    propagateOnRejection: false,
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) =>
+        context?.reportError(new GraphQLError(error.message.startsWith(ARMOR_PREFIX) ? error.message.slice(ARMOR_PREFIX.length) : error.message)),
+    ],
+  };
+}
+
 export function createQueryLimits(limits: LimitsConfig): QueryLimits {
   const armor = new ApolloArmor({
-    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
-    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
-    maxAliases: { n: limits.maxAliases },
-    maxDirectives: { n: limits.maxDirectives },
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, ...reportOverLimit() },
+    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, ...reportOverLimit() },
+    maxAliases: { n: limits.maxAliases, ...reportOverLimit() },
+    maxDirectives: { n: limits.maxDirectives, ...reportOverLimit() },
     // Armor's token limit runs as an Apollo plugin that answers 500; graphql-js's own
     // `maxTokens` parse option (above) does the same job and answers 400.
     maxTokens: { enabled: false },

@@ -1,4 +1,5 @@
 import { type RequestHandler, type Response } from 'express';
+import { type AuthAttempts } from '../auth/auth-attempts.js';
 import { AuthenticationError, type Authenticator } from '../auth/authenticator.js';
 import { RateLimited, type RateLimit, rateLimitKey } from '../auth/rate-limiter.js';
 import { type Principal } from '../domain/roles.js';
@@ -19,8 +20,8 @@ export interface RequestAuthDeps {
   readonly authenticator: Authenticator;
   /** Requests per credential (shared with the WebSocket's queries and mutations). */
   readonly requests: RateLimit;
-  /** Failed authentications per client address. */
-  readonly authFailures: RateLimit;
+  /** Failed authentications per client address, held when attempts arrive together. */
+  readonly authAttempts: AuthAttempts;
   readonly logger: Logger;
 }
 
@@ -30,7 +31,8 @@ export interface RequestAuthDeps {
  * `RATE_LIMITED` with `Retry-After`, a database that cannot check the key 503
  * `SERVICE_UNAVAILABLE` with `Retry-After`, all as GraphQL errors (see graphql-error-response.ts).
  * An address that has failed `AUTH_FAILURES_PER_MINUTE` times is refused (429) before
- * any credential is checked until its window passes, so keys cannot be guessed.
+ * any credential is checked until its window passes, so keys cannot be guessed; attempts
+ * arriving together count too (see auth-attempts.ts).
  */
 export function authenticateRequest(deps: RequestAuthDeps): RequestHandler {
   return async (req, res, next) => {
@@ -38,19 +40,13 @@ export function authenticateRequest(deps: RequestAuthDeps): RequestHandler {
     try {
       // An address that has used up its failures is refused before its credential is
       // looked at: otherwise 429 would mean "wrong" and 200 "right", and guessing would go on.
-      await deps.authFailures.check(address);
-      const principal = await deps.authenticator.authenticate(req.headers.authorization);
+      // A failure is counted there, before the answer.
+      const principal = await deps.authAttempts.authenticate(address, () => deps.authenticator.authenticate(req.headers.authorization));
       await deps.requests.hit(rateLimitKey(principal));
       req.principal = principal;
       next();
     } catch (error) {
       if (error instanceof AuthenticationError) {
-        try {
-          await deps.authFailures.hit(address);
-        } catch (limited) {
-          if (limited instanceof RateLimited) return refuseRateLimited(req, res, limited);
-          throw limited;
-        }
         res.set('WWW-Authenticate', wwwAuthenticate(error));
         sendGraphQLError(req, res, { status: 401, code: error.code, message: error.message });
         return;

@@ -2,10 +2,11 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { type GraphQLSchema } from 'graphql';
 import http from 'node:http';
 import { type DataSource } from 'typeorm';
+import { AuthAttempts } from '../auth/auth-attempts.js';
 import { type Authenticator } from '../auth/authenticator.js';
 import { type RateLimits } from '../auth/rate-limit-store.js';
 import { type LimitsConfig, type Secret } from '../config.js';
@@ -29,6 +30,7 @@ import { securityHeaders } from './security-headers.js';
 import { sendGraphQLError } from './graphql-error-response.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { sendServiceUnavailable, serviceUnavailablePlugin } from './service-unavailable.js';
+import { SocketCaps } from './socket-caps.js';
 import { ideRoutes } from './ide.js';
 import { refuseSubscriptionsOverHttp } from './subscriptions-over-http.js';
 import { type WebhookDeps, webhookRoutes } from './webhooks.js';
@@ -84,6 +86,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   const queryLimits = createQueryLimits(limits);
   // One budget per credential for queries and mutations, over HTTP and WebSocket alike.
   const { authFailures, requests, subscriptionStarts } = deps.rateLimits;
+  // One line per address for credentials being checked, over HTTP and WebSocket alike.
+  const authAttempts = new AuthAttempts(authFailures);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: deps.schema,
@@ -132,8 +136,10 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     subscriptionStarts,
     apiKeys: deps.services.apiKeys,
     credentialCheckMs: limits.socketCredentialCheckSeconds * 1000,
-    authFailures,
+    authAttempts,
+    caps: new SocketCaps({ pendingPerAddress: limits.pendingSocketsPerAddress, perCredential: limits.socketsPerCredential }),
     corsOrigins: deps.corsOrigins,
+    observer: deps.observability.metrics,
     logger,
   });
 
@@ -150,13 +156,15 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     logger.info('METRICS_TOKEN is not set: /metrics is off. Set it (32 characters or more) and scrape with "Authorization: Bearer <token>".');
   }
 
+  // `app.use('/graphql', …)` also matches /graphql/anything and /GraphQL: those are no endpoint.
+  app.use('/graphql', exactPathOnly('/graphql'));
   // The GraphQL IDE answers browser navigations to /graphql before authentication (a browser cannot send the key).
   // Before the IDE and authentication: a preflight carries no credentials.
   app.use('/graphql', graphqlCors(deps.corsOrigins));
   app.use(ideRoutes({ enabled: !deps.production }));
   app.use(
     '/graphql',
-    authenticateRequest({ authenticator: deps.authenticator, requests, authFailures, logger }),
+    authenticateRequest({ authenticator: deps.authenticator, requests, authAttempts, logger }),
     refuseUnreadableEncoding,
     express.json({ limit: limits.maxBodyBytes }),
     malformedBodyHandler,
@@ -201,6 +209,28 @@ const malformedBodyHandler: ErrorRequestHandler = (error: unknown, req, res, nex
 
 function notFound(req: Request, res: Response): void {
   sendGraphQLError(req, res, { status: 404, code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` });
+}
+
+/**
+ * Lets only the mount path itself through, as the WebSocket server (`ws`) does: express
+ * mounts match every path below them and ignore letter case, so `/graphql/x` and
+ * `/GraphQL` would otherwise be served as `/graphql`. A query string is not part of the path.
+ */
+function exactPathOnly(path: string): RequestHandler {
+  return (req, res, next) => {
+    const requested = pathOf(req.originalUrl);
+    if (requested === path) return next();
+    sendGraphQLError(req, res, { status: 404, code: 'NOT_FOUND', message: `No route for ${req.method} ${requested ?? req.path}` });
+  };
+}
+
+/** The path of a request target, origin-form (`/graphql?x`) or absolute-form (`http://host/graphql`); undefined if unreadable. */
+function pathOf(target: string): string | undefined {
+  try {
+    return new URL(target, 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 function lastResortHandler(logger: Logger): ErrorRequestHandler {

@@ -4,7 +4,7 @@ import { type BreakerState } from '../dispatch/circuit-breaker.js';
 import { DispatchState, Provider } from '../domain/vocabulary.js';
 import { type Logger } from '../logger.js';
 import { PROVIDER_ERROR_CODES, type ProviderErrorCode } from '../providers/provider-error.js';
-import { type DispatchAttemptOutcome, type DispatchObserver, type ProviderRequestOutcome } from './observers.js';
+import { type DispatchAttemptOutcome, type DispatchObserver, type ProviderRequestOutcome, type WebSocketObserver } from './observers.js';
 
 /** Seconds: from a cached read (a few ms) to a provider call at its timeout. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -12,6 +12,18 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 const PROVIDERS = Object.values(Provider);
 const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
 const ATTEMPT_OUTCOMES: readonly DispatchAttemptOutcome[] = ['succeeded', 'refused', 'retry', 'exhausted', 'gateway_error', 'held'];
+
+/**
+ * Close codes that become labels as they are: RFC 6455's, and those the gateway and
+ * graphql-ws send (the README's table). A client may close with any code from 3000 to
+ * 4999; those others are counted as `other`, so a client cannot mint series.
+ */
+const KNOWN_CLOSE_CODES: ReadonlySet<number> = new Set([
+  ...Array.from({ length: 16 }, (_, i) => 1000 + i),
+  4400, 4401, 4403, 4406, 4408, 4409, 4410, 4419, 4429, 4499, 4500, 4504,
+]);
+/** The codes whose series start at 0: the gateway's own closes, the usual client ones, and the upgrades it refuses (HTTP 403, 429). */
+const CLOSE_CODES_AT_START = [1000, 1001, 1006, 1009, 1013, 4400, 4401, 4403, 4408, 4409, 4410, 4419, 4429, 4500, 403, 429];
 
 /** The HTTP client names its provider in lower case; metrics use the names the API uses. */
 const PROVIDER_OF_CLIENT: Readonly<Record<string, Provider>> = {
@@ -23,6 +35,8 @@ const PROVIDER_OF_CLIENT: Readonly<Record<string, Provider>> = {
 
 /** What GraphQL operations are labelled with. */
 export interface GraphQLOperationLabels {
+  /** `http` (Apollo Server) or `ws` (graphql-ws). */
+  readonly transport: 'http' | 'ws';
   /** The operation's root fields (see root-fields.ts); undefined when the document did not resolve to an operation. */
   readonly rootFields: string | undefined;
   /** `query`, `mutation` or `subscription`; undefined when it did not resolve. */
@@ -44,26 +58,27 @@ export interface ScrapeSources {
 /**
  * One gateway instance's metrics, in a registry of its own (several gateways can run
  * in one process, as in the tests). Counters move as things happen (GraphQL
- * operations, provider calls, dispatch attempts and settlements); gauges of state
- * (pending dispatches, open subscriptions, breakers, the LISTEN connection) are read
- * at scrape time. No label carries an id, a URL or a secret.
+ * operations, provider calls, dispatch attempts and settlements, WebSocket ends); gauges
+ * of state (pending dispatches, open subscriptions, breakers, the LISTEN connection) are
+ * read at scrape time, but for open WebSockets, counted as they open and close. No label
+ * carries an id, a URL or a secret.
  */
-export class GatewayMetrics implements DispatchObserver {
+export class GatewayMetrics implements DispatchObserver, WebSocketObserver {
   readonly registry = new Registry();
   private sources: ScrapeSources | undefined;
   private depthRead: Promise<{ pending: number; oldestPendingSeconds: number | null } | undefined> | undefined;
 
   private readonly graphqlOperations = new Counter({
     name: 'leadgraph_graphql_operations_total',
-    help: 'GraphQL operations over HTTP, by root fields, type and outcome (success, error, rejected).',
-    labelNames: ['root_fields', 'type', 'outcome'] as const,
+    help: 'GraphQL operations, by root fields, type, outcome (success, error, rejected) and transport (http, ws); a subscription is counted when it starts.',
+    labelNames: ['root_fields', 'type', 'outcome', 'transport'] as const,
     registers: [this.registry],
   });
 
   private readonly graphqlDuration = new Histogram({
     name: 'leadgraph_graphql_operation_duration_seconds',
-    help: 'Time from receiving a GraphQL operation over HTTP to sending its response, by root fields, type and outcome.',
-    labelNames: ['root_fields', 'type', 'outcome'] as const,
+    help: 'Time from receiving a GraphQL operation to its response (over WebSocket, to its result), by root fields, type, outcome and transport; subscriptions over WebSocket are not timed.',
+    labelNames: ['root_fields', 'type', 'outcome', 'transport'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
@@ -104,6 +119,19 @@ export class GatewayMetrics implements DispatchObserver {
     registers: [this.registry],
   });
 
+  private readonly websocketConnections = new Gauge({
+    name: 'leadgraph_websocket_connections',
+    help: 'WebSockets open on this instance, whether or not their connection_init has succeeded yet.',
+    registers: [this.registry],
+  });
+
+  private readonly websocketCloses = new Counter({
+    name: 'leadgraph_websocket_closes_total',
+    help: "WebSockets ended on this instance, by close code (the gateway's when it closed, else the client's; 1006: dropped without a close frame; other: a client code the gateway does not use), and upgrades it refused, by HTTP status (403, 429).",
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     // Every known series starts at 0, so a rate is defined from the first scrape on.
@@ -112,6 +140,7 @@ export class GatewayMetrics implements DispatchObserver {
       for (const outcome of ATTEMPT_OUTCOMES) this.dispatchAttempts.inc({ provider, outcome }, 0);
       for (const code of PROVIDER_ERROR_CODES) this.providerErrors.inc({ provider, code }, 0);
     }
+    for (const code of CLOSE_CODES_AT_START) this.websocketCloses.inc({ code: String(code) }, 0);
 
     const pending: Gauge<'provider'> = new Gauge({
       name: 'leadgraph_dispatches_pending',
@@ -228,10 +257,24 @@ export class GatewayMetrics implements DispatchObserver {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
-  graphqlOperation(labels: GraphQLOperationLabels, seconds: number): void {
-    const values = { root_fields: labels.rootFields ?? '(unknown)', type: labels.type ?? 'unknown', outcome: labels.outcome };
+  /** One operation; `seconds` undefined for one not timed (a subscription over WebSocket). */
+  graphqlOperation(labels: GraphQLOperationLabels, seconds: number | undefined): void {
+    const values = { root_fields: labels.rootFields ?? '(unknown)', type: labels.type ?? 'unknown', outcome: labels.outcome, transport: labels.transport };
     this.graphqlOperations.inc(values);
-    this.graphqlDuration.observe(values, seconds);
+    if (seconds !== undefined) this.graphqlDuration.observe(values, seconds);
+  }
+
+  websocketOpened(): void {
+    this.websocketConnections.inc();
+  }
+
+  websocketClosed(code: number): void {
+    this.websocketConnections.dec();
+    this.websocketCloses.inc({ code: KNOWN_CLOSE_CODES.has(code) ? String(code) : 'other' });
+  }
+
+  websocketRefused(status: 403 | 429): void {
+    this.websocketCloses.inc({ code: String(status) });
   }
 
   providerRequest(provider: string, outcome: ProviderRequestOutcome, seconds: number): void {

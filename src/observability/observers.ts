@@ -41,3 +41,15 @@ export interface DispatchObserver extends ProviderCallObserver {
   /** A dispatch left PENDING for good. */
   dispatchSettled(provider: Provider, state: Exclude<DispatchState, DispatchState.PENDING>): void;
 }
+
+/**
+ * What the WebSocket side reports: every socket that opens and how it ended, and every
+ * upgrade refused before a socket existed (a foreign origin, 403; too many sockets of
+ * one address awaiting `connection_init`, 429).
+ */
+export interface WebSocketObserver {
+  websocketOpened(): void;
+  /** The code the socket ended with: the gateway's when it closed it, otherwise the client's (1006 for a dropped connection). */
+  websocketClosed(code: number): void;
+  websocketRefused(status: 403 | 429): void;
+}

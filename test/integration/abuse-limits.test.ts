@@ -62,6 +62,29 @@ describe('query limits (GraphQL Armor and graphql-js), on HTTP and WebSocket', (
     expect(overWs).toMatchObject({ kind: 'errors', errors: [{ extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
   });
 
+  it.each([
+    ['a syntax error', `{ leads { `],
+    ['a document over the token limit', `{ leads { edges { node { ${'id '.repeat(2100)} } } } }`],
+    ['a query over the depth limit', deep(5)],
+    ['a query over the cost limit', `{ ${[1, 2, 3].map((i) => `q${i}: ${FULL_READ}`).join(' ')} }`],
+    ['a field that does not exist', `{ leads { nope } }`],
+  ])('answers %s with the very same errors over WebSocket as over HTTP', async (_what, query) => {
+    const http = await postGraphQL(gateway.api, query);
+    expect(http.status).toBe(400);
+    expect(http.errors?.length).toBeGreaterThan(0);
+    expect(await executeOverWebSocket(gateway.url, gateway.api.token, query)).toEqual({ kind: 'errors', errors: http.errors });
+  });
+
+  it.each([
+    ['depth', deep(5), 'Query depth limit of 10 exceeded, found 14.'],
+    ['aliases', `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: leads { totalCount }`).join(' ')} }`, 'Aliases limit of 15 exceeded, found 16.'],
+    ['cost', `{ ${[1, 2, 3].map((i) => `q${i}: ${FULL_READ}`).join(' ')} }`, expect.stringMatching(/^Query Cost limit of 50000 exceeded, found [\d.]+\.$/)],
+    ['directives', `{ leads @include(if: true) ${'@skip(if: false) '.repeat(20)}{ totalCount } }`, 'Directives limit of 20 exceeded, found 21.'],
+  ])('says a document over the %s limit is over it, not that it has a syntax error', async (_what, query, message) => {
+    const http = await postGraphQL(gateway.api, query);
+    expect(http.errors?.[0]).toEqual({ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+  });
+
   it('runs the full read query of the contract within every limit', async () => {
     const response = await postGraphQL(
       gateway.api,

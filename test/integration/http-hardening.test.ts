@@ -48,6 +48,35 @@ describe('HTTP hardening', () => {
     }
   });
 
+  it('serves GraphQL at /graphql exactly: a path below it, a trailing slash or other letter case is 404 NOT_FOUND, whatever is sent', async () => {
+    const post = (path: string) =>
+      fetch(new URL(path, gateway.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.api.token}` },
+        body: JSON.stringify({ query: '{ leads { totalCount } }' }),
+      });
+    expect((await post('/graphql')).status).toBe(200);
+    expect((await post('/graphql?client=1')).status).toBe(200);
+    for (const path of ['/graphql/anything', '/graphql/', '/graphql/a/b', '/GraphQL', '/GRAPHQL/x']) {
+      const response = await post(path);
+      expect(response.status, path).toBe(404);
+      expect(await response.json(), path).toEqual({
+        errors: [{ message: `No route for POST ${new URL(path, gateway.url).pathname}`, extensions: { code: 'NOT_FOUND' } }],
+      });
+    }
+    // Neither the IDE (a browser navigation) nor a CORS preflight answers below /graphql.
+    const page = await fetch(new URL('/graphql/anything', gateway.url), { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(404);
+    const preflight = await fetch(new URL('/graphql/anything', gateway.url), {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(404);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    // The IDE's files live under /altair, and are still served.
+    expect((await fetch(new URL('/altair/main.js', gateway.url))).status).toBe(200);
+  });
+
   it('cuts a client that never finishes its headers with 408, within HTTP_HEADERS_TIMEOUT_MS', async () => {
     const slow = await connect(gateway.url);
     slow.socket.write('GET /healthz HTTP/1.1\r\nHost: leadgraph\r\n');

@@ -50,6 +50,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     RATE_LIMIT_PER_SECOND: '100000',
     SUBSCRIPTION_STARTS_PER_MINUTE: '100000',
     AUTH_FAILURES_PER_MINUTE: '100000',
+    // Every test client shares one address and few keys: the WebSocket caps have tests of their own.
+    WS_MAX_PENDING_PER_ADDRESS: '100000',
+    WS_MAX_CONNECTIONS_PER_CREDENTIAL: '100000',
     // Tests start from an empty database and seed what they need.
     DEMO_DATA: 'off',
     METRICS_TOKEN: TEST_METRICS_TOKEN,

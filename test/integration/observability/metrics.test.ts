@@ -1,6 +1,7 @@
 import { loadConfig } from '../../../src/config.js';
 import { captureLogs } from '../../support/log-capture.js';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TENANT } from '../../../src/domain/roles.js';
 import { seedLead } from '../../support/fixtures.js';
@@ -8,6 +9,8 @@ import { type TestGateway, startTestGateway } from '../../support/gateway.js';
 import { postGraphQL, queryData } from '../../support/graphql-client.js';
 import { getMetrics, parseStrictly, scrape, type Scrape } from '../../support/prometheus-scrape.js';
 import { executeOverWebSocket } from '../../support/ws-client.js';
+import { connectRawSubscriber } from '../../support/raw-graphql-ws.js';
+import WebSocket from 'ws';
 import { REPORT_LEAD_EVENT, type Sandboxes, startMutationGateway } from '../mutations/mutation-harness.js';
 
 /** Every family leadgraph itself exposes, with its type. */
@@ -25,6 +28,8 @@ const LEADGRAPH_FAMILIES = {
   leadgraph_listen_connection_up: 'GAUGE',
   leadgraph_subscriptions_open: 'GAUGE',
   leadgraph_subscription_events_delivered_total: 'COUNTER',
+  leadgraph_websocket_connections: 'GAUGE',
+  leadgraph_websocket_closes_total: 'COUNTER',
 } as const;
 
 const PROVIDERS = ['TECHEA', 'LEAD_BANK', 'TECALIS', 'DECISION_CLOUD'];
@@ -122,11 +127,14 @@ describe('/metrics', () => {
       expect(parsed.value('leadgraph_dispatches_settled_total', { provider, state: 'FAILED' })).toBeGreaterThanOrEqual(0);
       expect(parsed.value('leadgraph_provider_errors_total', { provider, code: 'TIMEOUT' })).toBe(0);
     }
+    for (const code of ['1001', '1013', '4401', '4410', '4419', '4429', '403', '429']) {
+      expect(parsed.value('leadgraph_websocket_closes_total', { code }), code).toBeGreaterThanOrEqual(0);
+    }
     // No label carries an id, a URL or a key.
     expect(response.body).not.toMatch(/http:\/\/|lgk_|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
   });
 
-  it('counts GraphQL operations by root fields, type and outcome, and observes their latency', async () => {
+  it('counts GraphQL operations over HTTP by root fields, type and outcome, and observes their latency', async () => {
     const before = await metrics();
     for (let i = 0; i < 2; i++) await queryData(gateway.api, `query ObsLeadCount { leads(first: 1) { totalCount } }`);
     const forbidden = await postGraphQL(gateway.as('viewer'), `mutation ObsForbidden { createLead(input: { advertiserRef: "obs" }) { id } }`);
@@ -140,14 +148,65 @@ describe('/metrics', () => {
     const observed = (labels: Record<string, string>) =>
       (after.count('leadgraph_graphql_operation_duration_seconds', labels) ?? 0) -
       (before.count('leadgraph_graphql_operation_duration_seconds', labels) ?? 0);
-    const success = { root_fields: 'leads', type: 'query', outcome: 'success' };
-    const error = { root_fields: 'createLead', type: 'mutation', outcome: 'error' };
+    const success = { root_fields: 'leads', type: 'query', outcome: 'success', transport: 'http' };
+    const error = { root_fields: 'createLead', type: 'mutation', outcome: 'error', transport: 'http' };
     // A document that does not validate never resolves to an operation.
-    const rejected = { root_fields: '(unknown)', type: 'unknown', outcome: 'rejected' };
+    const rejected = { root_fields: '(unknown)', type: 'unknown', outcome: 'rejected', transport: 'http' };
     expect([delta(success), delta(error), delta(rejected)]).toEqual([2, 1, 1]);
     expect([observed(success), observed(error), observed(rejected)]).toEqual([2, 1, 1]);
+    for (const labels of [success, error, rejected]) expect(delta({ ...labels, transport: 'ws' })).toBe(0);
     // Operation names are the caller's words: none becomes a label.
     expect(after.series('leadgraph_graphql_operations_total').flatMap((labels) => Object.keys(labels))).not.toContain('operation');
+  });
+
+  it('counts operations over WebSocket too, as transport "ws": queries and mutations timed, subscriptions counted once, at their start', async () => {
+    const lead = await techeaLead();
+    const before = await metrics();
+    const socket = await connectRawSubscriber(gateway.as('viewer'));
+    for (let i = 0; i < 2; i++) {
+      expect(await socket.run(`query ObsWsSecretPortfolio { leads(first: 1) { totalCount } }`)).toEqual({ data: { leads: { totalCount: expect.any(Number) } } });
+    }
+    const forbidden = await socket.run(`mutation { createLead(input: { advertiserRef: "obs-ws" }) { id } }`);
+    expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await socket.run(`{ noSuchField }`)).errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect((await socket.run(`{ leads { `)).errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    socket.subscribe('live', `subscription ObsWsLive($id: ID) { statusChanged(leadId: $id) { id } }`, { id: lead.leadId });
+
+    const subscription = { root_fields: 'statusChanged', type: 'subscription', outcome: 'success', transport: 'ws' };
+    const counted = (now: Scrape, labels: Record<string, string>) =>
+      (now.value('leadgraph_graphql_operations_total', labels) ?? 0) - (before.value('leadgraph_graphql_operations_total', labels) ?? 0);
+    const after = await scrapeUntil((now) => counted(now, subscription) === 1);
+    const timed = (labels: Record<string, string>) =>
+      (after.count('leadgraph_graphql_operation_duration_seconds', labels) ?? 0) - (before.count('leadgraph_graphql_operation_duration_seconds', labels) ?? 0);
+    const success = { root_fields: 'leads', type: 'query', outcome: 'success', transport: 'ws' };
+    const error = { root_fields: 'createLead', type: 'mutation', outcome: 'error', transport: 'ws' };
+    const rejected = { root_fields: '(unknown)', type: 'unknown', outcome: 'rejected', transport: 'ws' };
+    expect([counted(after, success), counted(after, error), counted(after, rejected), counted(after, subscription)]).toEqual([2, 1, 2, 1]);
+    // A subscription lasts as long as its client wants: its life is no operation's latency.
+    expect([timed(success), timed(error), timed(rejected), timed(subscription)]).toEqual([2, 1, 2, 0]);
+    for (const labels of [success, error]) expect(counted(after, { ...labels, transport: 'http' })).toBe(0);
+    // The caller's operation names are never labels, over the socket either.
+    const body = (await getMetrics(gateway.url, gateway.metricsToken)).body;
+    for (const word of ['ObsWsSecretPortfolio', 'ObsWsLive']) expect(body).not.toContain(word);
+    await socket.close();
+  });
+
+  it('shows open WebSockets, and counts each end by its close code, and each refused upgrade by its HTTP status', async () => {
+    const closes = (now: Scrape, code: string) => now.value('leadgraph_websocket_closes_total', { code }) ?? 0;
+    const before = await scrapeUntil((now) => now.value('leadgraph_websocket_connections') === 0);
+    const sockets = [await connectRawSubscriber(gateway.api), await connectRawSubscriber(gateway.as('viewer'))];
+    expect((await metrics()).value('leadgraph_websocket_connections')).toBe(2);
+
+    await expect(connectRawSubscriber({ url: gateway.url, token: `lgk_${'q'.repeat(43)}` })).rejects.toThrow(/"code":4401/);
+    const foreign = new WebSocket(gateway.url.replace(/^http/, 'ws'), 'graphql-transport-ws', { origin: 'https://elsewhere.example' });
+    foreign.on('error', () => undefined);
+    const [, refusal] = (await once(foreign, 'unexpected-response')) as [unknown, { statusCode: number }];
+    expect(refusal.statusCode).toBe(403);
+    // Dropped by the client without a close frame: 1006, as the server sees it.
+    for (const socket of sockets) await socket.close();
+
+    const after = await scrapeUntil((now) => now.value('leadgraph_websocket_connections') === 0 && closes(now, '1006') - closes(before, '1006') === 2);
+    expect(['4401', '403', '1006', '4429'].map((code) => closes(after, code) - closes(before, code))).toEqual([1, 1, 2, 0]);
   });
 
   describe('dispatches and provider calls', () => {
@@ -164,7 +223,7 @@ describe('/metrics', () => {
       expect(delta(after, 'leadgraph_dispatch_attempts_total', { provider: 'TECHEA', outcome: 'succeeded' })).toBe(1);
       expect(delta(after, 'leadgraph_dispatches_settled_total', { provider: 'TECHEA', state: 'SUCCEEDED' })).toBe(1);
       expect(delta(after, 'leadgraph_provider_request_duration_seconds', { provider: 'TECHEA', outcome: '2xx' })).toBe(1);
-      expect(delta(after, 'leadgraph_graphql_operations_total', { root_fields: 'reportLeadEvent', type: 'mutation', outcome: 'success' })).toBe(1);
+      expect(delta(after, 'leadgraph_graphql_operations_total', { root_fields: 'reportLeadEvent', type: 'mutation', outcome: 'success', transport: 'http' })).toBe(1);
       for (const code of ['UNAVAILABLE', 'REJECTED', 'TIMEOUT']) {
         expect(delta(after, 'leadgraph_provider_errors_total', { provider: 'TECHEA', code })).toBe(0);
       }
