@@ -8,18 +8,10 @@ import { type ProviderCommand } from '../providers/index.js';
  * reverse of the order Lead Bank applied them).
  */
 export function recordKeyOf(command: ProviderCommand): string {
-  switch (command.operation) {
-    case 'reportLeadEvent':
-      return `techea:${command.techeaLeadId.toLowerCase()}`;
-    case 'updateApplication':
-      return `leadbank:${command.applicationId}`;
-    case 'updateVerificationStatus':
-      return `tecalis:${command.authUuid.toLowerCase()}`;
-    case 'upsertLoan':
-      return `decisioncloud:${command.customerId}/${command.loanId}`;
-    default:
-      return assertNever(command, 'provider command');
-  }
+  const { entityId, customerId } = recordIdentityOf(command);
+  // Lower-cased: a UUID in either case names one record (and two ids that differ only
+  // in case would at worst wait for each other, which costs nothing but order).
+  return `${command.operation}:${customerId ?? ''}/${entityId}`.toLowerCase();
 }
 
 /** The provider record a command changes, as the status-change log names it. */

@@ -1,6 +1,7 @@
 import { type ApolloServerPlugin } from '@apollo/server';
-import { type DocumentNode, Kind, type OperationDefinitionNode, OperationTypeNode, type SelectionSetNode } from 'graphql';
+import { type DocumentNode, type OperationDefinitionNode, OperationTypeNode } from 'graphql';
 import { type GraphQLContext } from './context.js';
+import { rootFieldNames } from './root-field-names.js';
 
 /**
  * `Query.statusHead` as read when its operation started, before any other field: a
@@ -10,29 +11,9 @@ import { type GraphQLContext } from './context.js';
  */
 const headsAtStart = new WeakMap<GraphQLContext, string>();
 
-/** Whether the operation selects `statusHead` at its root (directly, or in a fragment). */
+/** Whether the operation is a query selecting `statusHead` at its root (directly, or in a fragment). */
 export function selectsStatusHead(operation: OperationDefinitionNode, document: DocumentNode): boolean {
-  if (operation.operation !== OperationTypeNode.QUERY) return false;
-  const fragments = new Map(
-    document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])),
-  );
-  const seen = new Set<string>();
-  const inSet = (set: SelectionSetNode): boolean =>
-    set.selections.some((selection) => {
-      switch (selection.kind) {
-        case Kind.FIELD:
-          return selection.name.value === 'statusHead';
-        case Kind.INLINE_FRAGMENT:
-          return inSet(selection.selectionSet);
-        case Kind.FRAGMENT_SPREAD: {
-          const fragment = fragments.get(selection.name.value);
-          if (fragment === undefined || seen.has(fragment.name.value)) return false;
-          seen.add(fragment.name.value);
-          return inSet(fragment.selectionSet);
-        }
-      }
-    });
-  return inSet(operation.selectionSet);
+  return operation.operation === OperationTypeNode.QUERY && rootFieldNames(operation, document).has('statusHead');
 }
 
 /** Reads the head before execution begins, when the operation asks for it (HTTP: an Apollo plugin; WebSocket: `onSubscribe`). */

@@ -1,4 +1,5 @@
-import { type DocumentNode, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { rootFieldNames } from '../graphql/root-field-names.js';
 
 /** More distinct root fields than this in one operation are labelled `(several)`. */
 const MAX_ROOT_FIELDS = 2;
@@ -10,32 +11,7 @@ const MAX_ROOT_FIELDS = 2;
  * should (`AcmeBankSecretPortfolioReview`), so it never becomes a label.
  */
 export function rootFieldsLabel(operation: OperationDefinitionNode, document: DocumentNode): string {
-  const names = new Set<string>();
-  const fragments = new Map(
-    document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])),
-  );
-  const visited = new Set<string>();
-  const collect = (selectionSet: SelectionSetNode): void => {
-    for (const selection of selectionSet.selections) {
-      switch (selection.kind) {
-        case Kind.FIELD:
-          names.add(selection.name.value);
-          break;
-        case Kind.INLINE_FRAGMENT:
-          collect(selection.selectionSet);
-          break;
-        case Kind.FRAGMENT_SPREAD: {
-          const fragment = fragments.get(selection.name.value);
-          if (fragment !== undefined && !visited.has(fragment.name.value)) {
-            visited.add(fragment.name.value);
-            collect(fragment.selectionSet);
-          }
-          break;
-        }
-      }
-    }
-  };
-  collect(operation.selectionSet);
+  const names = rootFieldNames(operation, document);
   if (names.size === 0) return '(none)';
   if (names.size > MAX_ROOT_FIELDS) return '(several)';
   return [...names].sort().join(',');

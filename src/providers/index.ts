@@ -10,7 +10,7 @@ import { type SandboxServer } from './sandbox/sandbox-server.js';
 import { connectTecalis, mirrorProcess, startTecalisSandbox, TECALIS_TOKEN_FIELD } from './tecalis/index.js';
 import { connectTechea, startTecheaSandbox } from './techea/index.js';
 
-export { isRetryable, ProviderCallError, type ProviderErrorCode } from './provider-error.js';
+export { isRetryable, PROVIDER_ERROR_CODES, ProviderCallError, type ProviderErrorCode } from './provider-error.js';
 export type * from './provider.js';
 export type { InputProblem } from './input-problem.js';
 export { checkApplicationUpdate, checkLeadBankSignature, documentKindOf, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook } from './leadbank/index.js';

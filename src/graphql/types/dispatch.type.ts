@@ -1,7 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { recordIdentityOf } from '../../dispatch/record-key.js';
-import { type ProviderCommand } from '../../providers/index.js';
-import { PROVIDER_ERROR_CODES } from '../../providers/provider-error.js';
+import { PROVIDER_ERROR_CODES, type ProviderCommand, type ProviderErrorCode } from '../../providers/index.js';
 import { type RecordReference } from '../record-links.js';
 import { type DispatchEntity, type StatusChangeEntity } from '../../db/entities/index.js';
 import { DispatchState, Provider } from '../../domain/vocabulary.js';
@@ -9,19 +8,15 @@ import '../enums.js';
 import { DateTimeISO } from '../scalars.js';
 import { PLAIN_FIELDS } from './plain-fields.js';
 
-/** The provider error codes as a GraphQL enum, so a client can switch on them (`code` stays a String for the contract). */
-export enum ProviderErrorCodeValue {
-  REJECTED = 'REJECTED',
-  UNAUTHORIZED = 'UNAUTHORIZED',
-  NOT_FOUND = 'NOT_FOUND',
-  CONFLICT = 'CONFLICT',
-  RATE_LIMITED = 'RATE_LIMITED',
-  UNAVAILABLE = 'UNAVAILABLE',
-  TIMEOUT = 'TIMEOUT',
-  INVALID_RESPONSE = 'INVALID_RESPONSE',
-  /** A code stored by a version that had other codes. */
-  UNKNOWN = 'UNKNOWN',
-}
+/**
+ * The provider error codes as a GraphQL enum, so a client can switch on them (`code`
+ * stays a String for the contract): made from the one list, with UNKNOWN for a code a
+ * version with other codes stored.
+ */
+const ProviderErrorCodeValue = Object.fromEntries([...PROVIDER_ERROR_CODES, 'UNKNOWN'].map((code) => [code, code])) as Record<
+  ProviderErrorCode | 'UNKNOWN',
+  ProviderErrorCode | 'UNKNOWN'
+>;
 registerEnumType(ProviderErrorCodeValue, {
   name: 'ProviderErrorCode',
   description: 'What happened upstream, in neutral terms: the same codes as ProviderError.code.',
@@ -52,8 +47,8 @@ export class ProviderErrorObject {
   @Field(() => String, { description: 'Stable code, e.g. REJECTED, UNAUTHORIZED, NOT_FOUND, UNAVAILABLE, TIMEOUT (errorCode is the same as an enum).' })
   code!: string;
   @Field(() => ProviderErrorCodeValue, { description: 'code, as an enum a client can switch on.' })
-  get errorCode(): ProviderErrorCodeValue {
-    return ERROR_CODES.has(this.code) ? (this.code as ProviderErrorCodeValue) : ProviderErrorCodeValue.UNKNOWN;
+  get errorCode(): ProviderErrorCode | 'UNKNOWN' {
+    return ERROR_CODES.has(this.code) ? (this.code as ProviderErrorCode) : 'UNKNOWN';
   }
   @Field(() => Int, { nullable: true, description: "The provider's HTTP status, when it answered." })
   httpStatus!: number | null;
