@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seedLead } from '../../support/fixtures.js';
 import { type TestGateway } from '../../support/gateway.js';
+import { executeOverWebSocket } from '../../support/ws-client.js';
 import { type Target, queryData } from '../../support/graphql-client.js';
 import { REPORT_LEAD_EVENT, RETRY_DISPATCH, type Sandboxes, startMutationGateway, UPSERT_LOAN } from '../mutations/mutation-harness.js';
 
@@ -99,6 +100,15 @@ describe('dispatches report their end, and status changes link to what they chan
     await Promise.all(open.splice(0).map((collected) => collected.close()));
   });
   afterAll(() => gateway.stop());
+
+  it.each([
+    ['a negative after', { after: '-5' }, 'after', 'after: expected a status change id (a non-negative integer), but got "-5"'],
+    ['an after past bigint', { after: '9223372036854775808' }, 'after', 'after: expected a status change id (a non-negative integer), but got "9223372036854775808"'],
+    ['a leadId that is no UUID', { leadId: 'lead-1' }, 'leadId', 'leadId: expected a UUID, but got "lead-1"'],
+  ])('refuses dispatchChanged with %s as BAD_USER_INPUT naming the argument, before it starts', async (_what, variables, field, message) => {
+    const answer = await executeOverWebSocket(gateway.url, gateway.api.token, `subscription ($after: ID, $leadId: ID) { dispatchChanged(after: $after, leadId: $leadId) { id } }`, variables);
+    expect(answer).toMatchObject({ kind: 'result', result: { errors: [{ message, extensions: { code: 'BAD_USER_INPUT', field } }] } });
+  });
 
   it('statusHead is the newest id of the log, "0"-based, and the start of a gap-free subscription', async () => {
     const [{ max }] = await gateway.db.query<[{ max: string | null }]>(`SELECT max(id)::text AS max FROM status_change WHERE tenant_id = 'default'`);
