@@ -3,6 +3,7 @@ import { deriveStage, type StageFacts } from '../../src/domain/stage-table.js';
 import { type LeadEvent, type LeadStage } from '../../src/domain/vocabulary.js';
 import { type Benchmark, type BenchRun, type TargetCheck } from '../lib/bench-run.js';
 import { type BenchProcess, startNodeScript } from '../lib/child-process.js';
+import { cpuMillis } from '../stream/gateway-probe.js';
 import { withClient } from '../lib/bench-database.js';
 import { startBenchGateway } from '../lib/gateway.js';
 import { type LoadResult, runLoad } from '../lib/load.js';
@@ -27,6 +28,9 @@ interface DispatchRow {
   readonly overheadRatio: number;
   /** Gateway throughput / floor throughput: the target is ≥ 0.7 at the highest concurrency. */
   readonly throughputRatio: number;
+  /** CPU (user + system) of the server's own process per right answer, in ms: steadier than latency on a shared machine. */
+  readonly gatewayCpuMs: number;
+  readonly floorCpuMs: number;
 }
 
 const TARGET_OVERHEAD_P50_MS = 3;
@@ -53,6 +57,7 @@ export const dispatchBench: Benchmark = async (run) => {
       readyPattern: /DISPATCH_FLOOR_READY (\S+)/,
     });
     const floorOrigin = (await floor.ready)[1] ?? '';
+    const floorProcess = floor;
     const origin = new URL(gateway.url).origin;
     const targets: DispatchTargets = {
       gatewayPath: new URL(gateway.url).pathname,
@@ -68,16 +73,21 @@ export const dispatchBench: Benchmark = async (run) => {
       const viaGateway = sequence((n) => workload.gateway(n));
       const viaFloor = sequence((n) => workload.floor(n));
       for (const connections of profile.concurrencies) {
-        const measure = async (target: string, request: (n: number) => ReturnType<DispatchWorkload['direct']>, check: DispatchWorkload['directCheck']) => {
+        const measure = async (target: string, request: (n: number) => ReturnType<DispatchWorkload['direct']>, check: DispatchWorkload['directCheck'], pid?: number) => {
           await runLoad({ origin: target, connections, seconds: profile.warmupSeconds, request, check });
-          return runLoad({ origin: target, connections, seconds: profile.dispatchSeconds, request, check });
+          const cpuBefore = pid === undefined ? 0 : cpuMillis(pid);
+          const result = await runLoad({ origin: target, connections, seconds: profile.dispatchSeconds, request, check });
+          const cpuMs = pid === undefined ? 0 : (cpuMillis(pid) - cpuBefore) / Math.max(1, result.throughput * result.seconds);
+          return { result, cpuMs };
         };
-        const directResult = await measure(providerOrigin, direct, workload.directCheck);
+        const { result: directResult } = await measure(providerOrigin, direct, workload.directCheck);
         // Alternating which goes first, so neither always runs on a machine the other just warmed (or loaded).
         const gatewayFirst = turn++ % 2 === 0;
-        const first = gatewayFirst ? await measure(origin, viaGateway, workload.gatewayCheck) : await measure(floorOrigin, viaFloor, workload.gatewayCheck);
-        const second = gatewayFirst ? await measure(floorOrigin, viaFloor, workload.gatewayCheck) : await measure(origin, viaGateway, workload.gatewayCheck);
-        const [gatewayResult, floorResult] = gatewayFirst ? [first, second] : [second, first];
+        const viaTheGateway = () => measure(origin, viaGateway, workload.gatewayCheck, gateway.process.pid);
+        const viaTheFloor = () => measure(floorOrigin, viaFloor, workload.gatewayCheck, floorProcess.pid);
+        const first = gatewayFirst ? await viaTheGateway() : await viaTheFloor();
+        const second = gatewayFirst ? await viaTheFloor() : await viaTheGateway();
+        const [{ result: gatewayResult, cpuMs: gatewayCpuMs }, { result: floorResult, cpuMs: floorCpuMs }] = gatewayFirst ? [first, second] : [second, first];
         const overheadP50 = gatewayResult.latency.p50 - directResult.latency.p50;
         const floorOverheadP50 = floorResult.latency.p50 - directResult.latency.p50;
         rows.push({
@@ -92,6 +102,8 @@ export const dispatchBench: Benchmark = async (run) => {
           floorOverheadP99: floorResult.latency.p99 - directResult.latency.p99,
           overheadRatio: overheadP50 / floorOverheadP50,
           throughputRatio: gatewayResult.throughput / floorResult.throughput,
+          gatewayCpuMs,
+          floorCpuMs,
         });
       }
     }
@@ -114,6 +126,7 @@ export const dispatchBench: Benchmark = async (run) => {
         'overhead p50 gw/floor': `${row.overheadP50.toFixed(2)} / ${row.floorOverheadP50.toFixed(2)}`,
         'overhead ratio': row.overheadRatio,
         'throughput ratio': row.throughputRatio,
+        'CPU ms/mut gw/floor': `${row.gatewayCpuMs.toFixed(2)} / ${row.floorCpuMs.toFixed(2)}`,
         wrong: wrongOf(row),
       })),
     );

@@ -17,8 +17,7 @@
  * RETURNING of the step before it, which orders them (a CTE that is read is run before
  * the rows that need it), and reads nothing another step of the statement wrote.
  */
-import { LeadStage } from '../../src/domain/vocabulary.js';
-import { STAGE_SOURCES, STAGE_STEP, STAGE_TABLE } from '../../src/domain/stage-table.js';
+import { STAGE_SQL_PARAMETERS, stageSql } from '../../src/domain/stage-sql.js';
 
 /** Marks the floor's outbox rows (`request_id`), so the benchmark checks them apart from the gateway's. */
 export const FLOOR_REQUEST_ID_PREFIX = 'bench-floor-';
@@ -62,27 +61,15 @@ export const FLOOR_RECORD_APPLICATION_SQL = `
   ON CONFLICT (tenant_id, operation, idempotency_key) DO NOTHING
   RETURNING id, lead_id`;
 
-/** The gateway's stage table as data, so PostgreSQL derives the stage under the lead's lock. */
-export const STAGE_PARAMETERS = [
-  JSON.stringify(STAGE_TABLE),
-  JSON.stringify(STAGE_STEP),
-  JSON.stringify(Object.fromEntries(STAGE_SOURCES.map((source, rank) => [source, rank]))),
-] as const;
+/** The gateway's stage table as data, so PostgreSQL derives the stage under the lead's lock (src/domain/stage-sql.ts). */
+export const STAGE_PARAMETERS = STAGE_SQL_PARAMETERS;
 
-/**
- * `deriveStage` (src/domain/stage-table.ts) in SQL over a row `f` with `last_event`,
- * `application_status`, `verification_status`, `latest_loan_status`: the candidate
- * furthest along, on a tie the most authoritative source, NEW with none. `$t`, `$s`
- * and `$r` are the parameters holding {@link STAGE_PARAMETERS}.
- */
+/** The gateway's `stageSql` over a row `f` with the four facts, the table in parameters `$t`, `$s`, `$r`. */
 function stageOf(t: string, s: string, r: string): string {
-  return `coalesce((
-    SELECT c.stage FROM (VALUES ('DECISION_CLOUD', f.latest_loan_status), ('LEAD_BANK', f.application_status),
-                                ('TECALIS', f.verification_status), ('TECHEA', f.last_event)) AS v(source, value)
-           CROSS JOIN LATERAL (SELECT ${t}::jsonb -> v.source ->> v.value AS stage) c
-     WHERE c.stage IS NOT NULL
-     ORDER BY (${s}::jsonb ->> c.stage)::int DESC, (${r}::jsonb ->> v.source)::int
-     LIMIT 1), '${LeadStage.NEW}')`;
+  return stageSql(
+    { lastEvent: 'f.last_event', applicationStatus: 'f.application_status', verificationStatus: 'f.verification_status', latestLoanStatus: 'f.latest_loan_status' },
+    [t, s, r],
+  );
 }
 
 /** The lead's facts other than its last event and its application, as `refreshLeadStage` reads them. */

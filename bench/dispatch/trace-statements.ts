@@ -20,14 +20,20 @@ import { generateDataSet } from '../lib/data-generator.js';
 import { createBenchKey } from '../lib/gateway.js';
 import { startBenchSandboxes } from '../lib/sandboxes.js';
 
-const ROUNDS = 20;
+/** Mutations of each kind, one at a time; the statements of the last are printed, the median and the CPU taken over all but the first 20 (warm-up). */
+const ROUNDS = 220;
+const WARMUP = 20;
 
 interface TracedStatement {
   readonly at: number;
   done: number;
   readonly pool: string;
   readonly sql: string;
+  /** The poller's own statements (claims, breaker refreshes, outbox depth), on its own timer: no mutation's. */
+  readonly poller: boolean;
 }
+
+const POLLER_STATEMENTS = /^\s*(UPDATE dispatch SET locked_until|SELECT count\(\*\) AS pending)|LEFT JOIN provider_breaker b ON true/;
 
 /** Every query any `pg` client of this process sends, as it is sent, and when it is answered. */
 class StatementTrace {
@@ -49,6 +55,7 @@ class StatementTrace {
         done: Number.NaN,
         pool: this.connectionParameters?.application_name === 'leadgraph-rate-limits' ? 'limits' : 'main',
         sql: text.replace(/\s+/g, ' ').slice(0, 100),
+        poller: POLLER_STATEMENTS.test(text),
       };
       // A statement a wrapped client sends through the inner one is seen once.
       if (statements.at(-1)?.sql !== entry.sql || statements.at(-1)?.at !== entry.at) statements.push(entry);
@@ -83,7 +90,7 @@ const extraEnv = Object.fromEntries(flags.env.map((pair) => [pair.slice(0, pair.
 
 const server = await openBenchServer();
 const database = await createBenchDatabase(server);
-const data = await generateDataSet(database.url, 100);
+const data = await generateDataSet(database.url, ROUNDS);
 const sandboxes = await startBenchSandboxes(database.url).catch(async (error: unknown) => {
   await database.drop();
   await server.stop();
@@ -100,7 +107,9 @@ try {
   try {
     for (const [name, mutation] of Object.entries(MUTATIONS)) {
       const totals: number[] = [];
+      let cpu = process.cpuUsage();
       for (let n = 0; n < ROUNDS; n++) {
+        if (n === WARMUP) cpu = process.cpuUsage();
         trace.statements.length = 0;
         const started = performance.now();
         const response = await fetch(gateway.url, {
@@ -110,10 +119,10 @@ try {
         });
         const body = await response.text();
         if (!body.includes('"SUCCEEDED"')) throw new Error(`${name} did not succeed: ${body}`);
-        totals.push(performance.now() - started);
+        if (n >= WARMUP) totals.push(performance.now() - started);
         if (n === ROUNDS - 1) {
           // The poller's statements (claims, breaker refreshes) run on their own timer: not this mutation's.
-          const own = trace.statements.filter((s) => !/^(UPDATE dispatch SET locked_until|SELECT count\(\*\) AS pending)/.test(s.sql) && !/LEFT JOIN provider_breaker b ON true/.test(s.sql));
+          const own = trace.statements.filter((s) => !s.poller);
           const byPool = (pool: string) => own.filter((s) => s.pool === pool).length;
           console.log(`\n${name}: ${own.length} statements (${byPool('main')} on the gateway's pool, ${byPool('limits')} on the rate-limit store's); ms from the request's start, sent → answered`);
           for (const { at, done, pool, sql } of own) {
@@ -121,8 +130,12 @@ try {
           }
         }
       }
+      const used = process.cpuUsage(cpu);
       totals.sort((a, b) => a - b);
-      console.log(`${name}: median ${totals[Math.floor(ROUNDS / 2)]?.toFixed(2)} ms over ${ROUNDS} mutations, one at a time`);
+      console.log(
+        `${name}: median ${totals[Math.floor(totals.length / 2)]?.toFixed(2)} ms over ${totals.length} mutations, one at a time; ` +
+          `CPU of this process (gateway and client) ${((used.user + used.system) / 1000 / totals.length).toFixed(2)} ms per mutation`,
+      );
     }
   } finally {
     await gateway.close();

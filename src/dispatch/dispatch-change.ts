@@ -1,7 +1,7 @@
 import { type EntityManager } from 'typeorm';
 import { type DispatchEntity } from '../db/entities/index.js';
 import { type DispatchState } from '../domain/vocabulary.js';
-import { appendStatusChange } from '../events/status-change-log.js';
+import { appendStatusChange, type StatusChangeDraft } from '../events/status-change-log.js';
 import { type ProviderCommand } from '../providers/index.js';
 import { recordIdentityOf } from './record-key.js';
 
@@ -12,8 +12,13 @@ import { recordIdentityOf } from './record-key.js';
  * ordered, resumable with `after`, and a failure is as visible as a success.
  */
 export async function appendDispatchChange(manager: EntityManager, dispatch: DispatchEntity, from: DispatchState, to: DispatchState): Promise<void> {
+  await appendStatusChange(manager, dispatch.tenantId, dispatchChange(dispatch, from, to));
+}
+
+/** The log's row for a dispatch's move, to append with others (see `apply-result.ts`). */
+export function dispatchChange(dispatch: DispatchEntity, from: DispatchState, to: DispatchState): StatusChangeDraft {
   const record = recordIdentityOf(dispatch.payload as unknown as ProviderCommand);
-  await appendStatusChange(manager, dispatch.tenantId, {
+  return {
     kind: 'DISPATCH',
     leadId: dispatch.leadId,
     dispatchId: dispatch.id,
@@ -22,5 +27,5 @@ export async function appendDispatchChange(manager: EntityManager, dispatch: Dis
     customerId: record.customerId,
     from,
     to,
-  });
+  };
 }

@@ -9,8 +9,7 @@ import { type Logger } from '../logger.js';
 import { type DispatchObserver } from '../observability/observers.js';
 import { currentRequestId, withScope } from '../observability/request-context.js';
 import { type ProviderAdapters, ProviderCallError, type ProviderCommand } from '../providers/index.js';
-import { appendDispatchChange } from './dispatch-change.js';
-import { applyConfirmedResult, type ConfirmedResult, storedResult } from './apply-result.js';
+import { type ConfirmedResult, settleWithResult } from './apply-result.js';
 import { applyRetryDelayMs, retryDelayMs } from './backoff.js';
 import { type BreakerState } from './circuit-breaker.js';
 import { FleetBreakers } from './fleet-breakers.js';
@@ -53,13 +52,14 @@ export class Dispatcher {
   private loop: Promise<void> | undefined;
 
   constructor(private readonly deps: DispatcherDeps) {
-    this.outbox = new Outbox(deps.db);
     this.breakers = new FleetBreakers(
       deps.db,
       // A probe holds its turn as long as a claim holds a dispatch: longer than any attempt.
       { failureThreshold: deps.config.breakerFailureThreshold, cooldownMs: deps.config.breakerCooldownMs, probeLeaseMs: deps.config.leaseMs },
       deps.logger,
     );
+    // A new dispatch's row comes with its provider's breaker, read in the same statement for its first attempt.
+    this.outbox = new Outbox(deps.db, (provider, stored) => this.breakers.of(provider).adopt(stored, stored.now));
     this.events.setMaxListeners(0);
   }
 
@@ -252,15 +252,7 @@ export class Dispatcher {
     const leaseEnds = dispatch.lockedUntil?.getTime() ?? Date.now() + this.deps.config.leaseMs;
     for (let retries = 0; ; retries++) {
       try {
-        return await this.deps.db.transaction(async (manager) => {
-          const row = await this.outbox.settleSucceeded(manager, dispatch.id, storedResult(confirmed));
-          if (row !== null) {
-            await applyConfirmedResult(manager, dispatch, confirmed);
-            // Last: the record's change comes first in the log, then the dispatch's end.
-            await appendDispatchChange(manager, row, DispatchState.PENDING, DispatchState.SUCCEEDED);
-          }
-          return row;
-        });
+        return await this.deps.db.transaction((manager) => settleWithResult(manager, this.outbox, dispatch, confirmed));
       } catch (error) {
         const wait = applyRetryDelayMs(retries);
         if (!isDatabaseUnavailable(error) || this.stopping.signal.aborted || Date.now() + wait >= leaseEnds) throw error;

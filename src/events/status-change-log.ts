@@ -42,6 +42,20 @@ export interface StatusChangeDraft {
  * commit order: publication happens after commit, by construction.
  */
 export async function appendStatusChange(manager: EntityManager, tenantId: string, change: StatusChangeDraft): Promise<StatusChangeEntity> {
+  const [appended] = await appendStatusChanges(manager, tenantId, [change]);
+  return appended!;
+}
+
+/**
+ * Appends `changes` in their order (ascending ids), in one statement, inside the
+ * caller's transaction, under the same rule as {@link appendStatusChange}: the tenant's
+ * log lock first, then every id, then a NOTIFY for each. A dispatch's result and its
+ * end are appended together this way: one round trip, and the lock held as briefly.
+ */
+export async function appendStatusChanges(manager: EntityManager, tenantId: string, changes: readonly StatusChangeDraft[]): Promise<StatusChangeEntity[]> {
+  if (changes.length === 0) return [];
+  if (changes.length > 1) return appendMany(manager, tenantId, changes);
+  const change = changes[0]!;
   const occurredAt = change.occurredAt ?? new Date();
   // Lock, insert and notify in one statement: one round trip while the tenant's lock is
   // held instead of three. The MATERIALIZED lock CTE is evaluated before the INSERT reads
@@ -70,7 +84,45 @@ export async function appendStatusChange(manager: EntityManager, tenantId: strin
     ],
   );
   if (row === undefined) throw new Error('appendStatusChange: the INSERT returned no row');
-  const id = String(row.id);
+  return [entityOf(String(row.id), tenantId, change, occurredAt)];
+}
+
+/** Several changes: the rows come from arrays in order, and take their ids in that order under the lock. */
+async function appendMany(manager: EntityManager, tenantId: string, changes: readonly StatusChangeDraft[]): Promise<StatusChangeEntity[]> {
+  const now = new Date();
+  const occurredAt = changes.map((change) => change.occurredAt ?? now);
+  const column = <T>(pick: (change: StatusChangeDraft) => T) => changes.map(pick);
+  const rows = await manager.query<Array<{ id: string }>>(
+    `WITH log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock($1, hashtext($2)) AS locked),
+          appended AS (
+            INSERT INTO status_change (tenant_id, lead_id, provider, entity_id, from_status, to_status, occurred_at, kind, dispatch_id, customer_id)
+            SELECT $2, c.lead_id, c.provider, c.entity_id, c.from_status, c.to_status, c.occurred_at, c.kind, c.dispatch_id, c.customer_id
+              FROM log_lock,
+                   unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::uuid[], $11::text[])
+                     WITH ORDINALITY AS c(lead_id, provider, entity_id, from_status, to_status, occurred_at, kind, dispatch_id, customer_id, n)
+             ORDER BY c.n
+            RETURNING id)
+     SELECT id, pg_notify($12, $2 || ':' || id) FROM (SELECT id FROM appended ORDER BY id) AS a`,
+    [
+      LOG_LOCK_NAMESPACE,
+      tenantId,
+      column((c) => c.leadId),
+      column((c) => c.provider),
+      column((c) => c.entityId),
+      column((c) => c.from),
+      column((c) => c.to),
+      occurredAt,
+      column((c) => c.kind ?? 'RECORD'),
+      column((c) => c.dispatchId ?? null),
+      column((c) => c.customerId ?? null),
+      STATUS_CHANGE_CHANNEL,
+    ],
+  );
+  if (rows.length !== changes.length) throw new Error(`appendStatusChanges: the INSERT returned ${rows.length} rows for ${changes.length} changes`);
+  return changes.map((change, i) => entityOf(String(rows[i]!.id), tenantId, change, occurredAt[i]!));
+}
+
+function entityOf(id: string, tenantId: string, change: StatusChangeDraft, occurredAt: Date): StatusChangeEntity {
   return Object.assign(new StatusChangeEntity(), {
     id,
     tenantId,

@@ -23,13 +23,29 @@ import { type StatusChangeDraft } from '../events/status-change-log.js';
  * provider-side change goes through here, so the three never disagree.
  */
 export class RecordWriter {
+  /** With `deferChanges`, the changes held for the caller's own append (see {@link takeChanges}). */
+  private readonly deferred: StatusChangeDraft[] | undefined;
+
   constructor(
     private readonly manager: EntityManager,
     /** Every record written belongs to this tenant. */
     private readonly tenantId: string,
     /** The dispatch whose confirmed result is being applied, if any: its changes name it. */
     private readonly dispatchId: string | null = null,
-  ) {}
+    /**
+     * `deferChanges`: the status changes a write implies are not appended but held, for
+     * the caller to append with its own in one statement, as the transaction's last
+     * (see `dispatch/apply-result.ts`: a record's change and its dispatch's end).
+     */
+    options: { readonly deferChanges?: boolean } = {},
+  ) {
+    if (options.deferChanges === true) this.deferred = [];
+  }
+
+  /** The changes held back so far, in order (and no longer held); empty unless made with `deferChanges`. */
+  takeChanges(): StatusChangeDraft[] {
+    return this.deferred?.splice(0) ?? [];
+  }
 
   /** Stores a whole application; `leadId` links it when it is not linked yet. */
   async applyApplication(record: ApplicationRecord, leadId?: string): Promise<ApplicationEntity> {
@@ -155,8 +171,8 @@ export class RecordWriter {
     return rows.length > 0;
   }
 
-  /** Records the event TECHEA accepted as the lead's last one, and the advertiser reference sent with it. */
-  async applyLeadEvent(leadId: string, event: LeadEvent, advertiserRef?: string): Promise<void> {
+  /** Records the event TECHEA accepted as the lead's last one, and the advertiser reference sent with it; answers the lead as left. */
+  async applyLeadEvent(leadId: string, event: LeadEvent, advertiserRef?: string): Promise<LeadEntity> {
     // One locked read of the lead and its records, one UPDATE of its event, reference and stage.
     const lead = await refreshLeadStage(this.manager, leadId, {
       lastEvent: event,
@@ -165,7 +181,7 @@ export class RecordWriter {
     });
     // The append comes last: it holds the tenant's log lock until commit (see `afterChange`).
     if (lead.previousLastEvent !== event) {
-      await this.appendStatusChange({
+      await this.change({
         leadId,
         provider: Provider.TECHEA,
         entityId: lead.techeaLeadId ?? leadId,
@@ -173,6 +189,13 @@ export class RecordWriter {
         to: event,
       });
     }
+    return lead.lead;
+  }
+
+  /** A change a write implies: appended now, or held for the caller (`deferChanges`). */
+  private async change(change: StatusChangeDraft): Promise<void> {
+    if (this.deferred !== undefined) this.deferred.push({ dispatchId: this.dispatchId, ...change });
+    else await this.appendStatusChange(change);
   }
 
   /** Appends one row to the status-change log (see `events/status-change-log.ts` for the ordering rule). */
@@ -215,7 +238,7 @@ export class RecordWriter {
     // writers for as long as it is held, so it is held for as little as possible.
     await refreshLeadStage(this.manager, leadId);
     if (to !== null && (newToLead || from !== to)) {
-      await this.appendStatusChange({ leadId, provider, entityId, customerId, from: newToLead ? null : from, to });
+      await this.change({ leadId, provider, entityId, customerId, from: newToLead ? null : from, to });
     }
   }
 }
