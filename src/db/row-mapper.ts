@@ -11,6 +11,20 @@ import { type ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
  * statements (bench/README.md, read). Writes keep using the repositories.
  */
 export class RowMapper<E extends ObjectLiteral> {
+  private static readonly made = new WeakMap<DataSource, Map<unknown, RowMapper<ObjectLiteral>>>();
+
+  /** The mapper of `target` on `db`, made once (its select list is computed from the metadata). */
+  static of<E extends ObjectLiteral>(db: DataSource, target: new () => E): RowMapper<E> {
+    let mappers = RowMapper.made.get(db);
+    if (mappers === undefined) RowMapper.made.set(db, (mappers = new Map<unknown, RowMapper<ObjectLiteral>>()));
+    let mapper = mappers.get(target) as RowMapper<E> | undefined;
+    if (mapper === undefined) {
+      mapper = new RowMapper(db, target);
+      mappers.set(target, mapper);
+    }
+    return mapper;
+  }
+
   private readonly columns: readonly ColumnMetadata[];
   /** `"col", "col", …` of every mapped column, for `SELECT ${columns} FROM …`. */
   readonly selectList: string;

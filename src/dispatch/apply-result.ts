@@ -67,8 +67,7 @@ async function applyWith(
       if (confirmed.result.outcome === LeadEventOutcome.IGNORED && (await writer.hasLeadEvent(leadId, confirmed.result.event))) return undefined;
       return writer.applyLeadEvent(leadId, confirmed.result.event, confirmed.result.advertiserRef);
     case 'updateApplication':
-      await writer.applyApplication(confirmed.result.application, link);
-      return undefined;
+      return (await writer.applyApplication(confirmed.result.application, link)).returned;
     case 'updateVerificationStatus':
       await writer.applyVerification(confirmed.result.verification, link);
       return undefined;

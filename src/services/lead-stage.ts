@@ -1,4 +1,4 @@
-import { type DataSource, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import { LeadEntity } from '../db/entities/index.js';
 import { RowMapper } from '../db/row-mapper.js';
 import { STAGE_SQL_PARAMETERS, stageSql } from '../domain/stage-sql.js';
@@ -13,9 +13,6 @@ export interface RefreshedLead {
   /** The lead's row as this refresh left it (what a read after the commit would find). */
   readonly lead: LeadEntity;
 }
-
-/** Each data source's mapper, made once (its select list is computed from the metadata). */
-const leadRows = new WeakMap<DataSource, RowMapper<LeadEntity>>();
 
 /**
  * Recomputes a lead's stage from its linked records and moves its `updated_at`. A
@@ -57,15 +54,6 @@ export async function refreshLeadStage(
   );
   const row = rows[0];
   if (row === undefined) throw new Error(`refreshLeadStage: lead ${leadId} does not exist`);
-  const lead = mapperOf(manager.connection).map(row);
+  const lead = RowMapper.of(manager.connection, LeadEntity).map(row);
   return { stage: lead.stage, previousLastEvent: row.previous_last_event, techeaLeadId: lead.techeaLeadId, lead };
-}
-
-function mapperOf(db: DataSource): RowMapper<LeadEntity> {
-  let mapper = leadRows.get(db);
-  if (mapper === undefined) {
-    mapper = new RowMapper(db, LeadEntity);
-    leadRows.set(db, mapper);
-  }
-  return mapper;
 }

@@ -1,6 +1,6 @@
-import { type EntityManager, type EntityTarget, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
+import { type EntityManager, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
+import { RowMapper } from '../db/row-mapper.js';
 import {
-  ApplicationDocumentEntity,
   ApplicationEntity,
   LeadEntity,
   LoanEntity,
@@ -47,8 +47,11 @@ export class RecordWriter {
     return this.deferred?.splice(0) ?? [];
   }
 
-  /** Stores a whole application; `leadId` links it when it is not linked yet. */
-  async applyApplication(record: ApplicationRecord, leadId?: string): Promise<ApplicationEntity> {
+  /**
+   * Stores a whole application; `leadId` links it when it is not linked yet. Answers the
+   * entity written and, when it was an UPDATE, the row as the database returned it.
+   */
+  async applyApplication(record: ApplicationRecord, leadId?: string): Promise<{ entity: ApplicationEntity; returned: ApplicationEntity | undefined }> {
     const repo = this.manager.getRepository(ApplicationEntity);
     const previous = await repo.findOne({ where: { tenantId: this.tenantId, id: record.id }, lock: { mode: 'pessimistic_write' } });
     const owner = previous?.leadId ?? leadId ?? null;
@@ -83,27 +86,35 @@ export class RecordWriter {
     // A field Lead Bank's message did not let us read keeps its stored value.
     const absent = new Set(record.absent ?? []);
     if (previous !== null) for (const field of absent) for (const column of APPLICATION_COLUMNS[field]) Object.assign(entity, { [column]: previous[column] });
-    await this.put(ApplicationEntity, entity, previous, { tenantId: this.tenantId, id: record.id });
+    const written = await this.put(ApplicationEntity, entity, previous, { tenantId: this.tenantId, id: record.id });
     // Lead Bank replaces the document list whole; so do we (unless its message had none we could read).
     if (!absent.has('documents')) await this.replaceDocuments(record);
     const status = absent.has('status') ? (previous?.status ?? null) : record.status;
     await this.afterChange(owner, Provider.LEAD_BANK, record.id, confirmedStatus(previous), status, newToLead(previous));
-    return entity;
+    return { entity, returned: written };
   }
 
+  /** The application's documents replaced whole, in one statement: the old rows deleted, then the new ones inserted. */
   private async replaceDocuments(record: ApplicationRecord): Promise<void> {
-    await this.manager.delete(ApplicationDocumentEntity, { tenantId: this.tenantId, applicationId: record.id });
-    if (record.documents.length > 0) {
-      await this.manager.insert(
-        ApplicationDocumentEntity,
-        record.documents.map((document, position) => ({
-          tenantId: this.tenantId,
-          applicationId: record.id,
-          position,
-          ...document,
-        })),
-      );
-    }
+    const documents = record.documents;
+    // The INSERT reads the DELETE's count, so it runs after it (a statement's parts share one snapshot, and no set order).
+    await this.manager.query(
+      `WITH removed AS (DELETE FROM application_document WHERE tenant_id = $1 AND application_id = $2 RETURNING 1)
+       INSERT INTO application_document (tenant_id, application_id, position, document_id, type, displayed_at, consented_at, version)
+       SELECT $1, $2, d.position - 1, d.document_id, d.type, d.displayed_at, d.consented_at, d.version
+         FROM (SELECT count(*) FROM removed) AS r,
+              unnest($3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[])
+                WITH ORDINALITY AS d(document_id, type, displayed_at, consented_at, version, position)`,
+      [
+        this.tenantId,
+        record.id,
+        documents.map((d) => d.documentId),
+        documents.map((d) => d.type),
+        documents.map((d) => d.displayedAt),
+        documents.map((d) => d.consentedAt),
+        documents.map((d) => d.version),
+      ],
+    );
   }
 
   /** Stores a verification process with its operations; fields the message left out (`absent`) keep their stored values. */
@@ -211,10 +222,17 @@ export class RecordWriter {
   /**
    * Writes a record whose previous row was just read under lock (or found absent):
    * an INSERT or an UPDATE. TypeORM's `save` would read the row once more to choose.
+   * Answers the updated row as the UPDATE returned it (undefined for an INSERT).
    */
-  private async put<E extends ObjectLiteral>(target: EntityTarget<E>, entity: E, previous: E | null, key: FindOptionsWhere<E>): Promise<void> {
-    if (previous === null) await this.manager.insert(target, entity);
-    else await this.manager.update(target, key, entity);
+  private async put<E extends ObjectLiteral>(target: new () => E, entity: E, previous: E | null, key: FindOptionsWhere<E>): Promise<E | undefined> {
+    if (previous === null) {
+      await this.manager.insert(target, entity);
+      return undefined;
+    }
+    // The row as updated comes back (what a read after the commit would find), mapped as `find` maps it.
+    const result = await this.manager.update(target, key, entity, { returning: '*' });
+    const row = (result.raw as Array<Record<string, unknown>> | undefined)?.[0];
+    return row === undefined ? undefined : RowMapper.of(this.manager.connection, target).map(row);
   }
 
   /**
