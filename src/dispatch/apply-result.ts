@@ -1,8 +1,7 @@
-import { type EntityManager } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import { type DispatchEntity } from '../db/entities/index.js';
 import { assertNever } from '../domain/assert-never.js';
 import { DispatchState, LeadEventOutcome } from '../domain/vocabulary.js';
-import { appendStatusChanges } from '../events/status-change-log.js';
 import { type ProviderResults } from '../providers/index.js';
 import { RecordWriter } from '../services/record-writer.js';
 import { dispatchChange } from './dispatch-change.js';
@@ -16,22 +15,36 @@ export type ConfirmedResult = {
 /** The record each settled dispatch's transaction left, by the settled row (see {@link appliedRecordOf}). */
 const appliedRecords = new WeakMap<DispatchEntity, object>();
 
+/** The dispatch was settled before this transaction could: what it wrote is rolled back. */
+class SettledAlready extends Error {}
+
 /**
- * Marks the dispatch SUCCEEDED and applies what the provider confirmed, inside the
- * caller's transaction: the dispatch only from PENDING (so never twice), then the
- * record, the lead's stage, and last, in one statement, the record's status change and
- * the dispatch's end (the tenant's log lock is taken there, held to the commit). Returns
- * the settled dispatch as committed, or null when it was settled already.
+ * Applies what the provider confirmed and marks the dispatch SUCCEEDED, in one
+ * transaction: the record, the lead's stage, then, in one statement, the dispatch
+ * settled (only from PENDING) with the record's status change and the dispatch's end
+ * appended (the record's first; the tenant's log lock taken there, held to the
+ * commit). When the dispatch was settled already (another instance applied the same
+ * answer), the transaction is rolled back: nothing is applied twice. Returns the
+ * settled dispatch as committed, or null when it was settled already.
+ *
+ * Lock order: the record's row, the lead's, the dispatch's, the log's; every writer
+ * takes those it needs in this order.
  */
-export async function settleWithResult(manager: EntityManager, outbox: Outbox, dispatch: DispatchEntity, confirmed: ConfirmedResult): Promise<DispatchEntity | null> {
-  const row = await outbox.settleSucceeded(manager, dispatch.id, storedResult(confirmed));
-  if (row === null) return null;
-  const writer = new RecordWriter(manager, dispatch.tenantId, dispatch.id, { deferChanges: true });
-  const record = await applyWith(writer, dispatch, confirmed);
-  // The record's change comes first in the log, then the dispatch's end.
-  await appendStatusChanges(manager, row.tenantId, [...writer.takeChanges(), dispatchChange(row, DispatchState.PENDING, DispatchState.SUCCEEDED)]);
-  if (record !== undefined) appliedRecords.set(row, record);
-  return row;
+export async function settleWithResult(db: DataSource, outbox: Outbox, dispatch: DispatchEntity, confirmed: ConfirmedResult): Promise<DispatchEntity | null> {
+  try {
+    return await db.transaction(async (manager) => {
+      const writer = new RecordWriter(manager, dispatch.tenantId, dispatch.id, { deferChanges: true });
+      const record = await applyWith(writer, dispatch, confirmed);
+      const changes = [...writer.takeChanges(), dispatchChange(dispatch, DispatchState.PENDING, DispatchState.SUCCEEDED)];
+      const row = await outbox.settleSucceeded(manager, dispatch, storedResult(confirmed), changes);
+      if (row === null) throw new SettledAlready();
+      if (record !== undefined) appliedRecords.set(row, record);
+      return row;
+    });
+  } catch (error) {
+    if (error instanceof SettledAlready) return null;
+    throw error;
+  }
 }
 
 /**

@@ -252,7 +252,7 @@ export class Dispatcher {
     const leaseEnds = dispatch.lockedUntil?.getTime() ?? Date.now() + this.deps.config.leaseMs;
     for (let retries = 0; ; retries++) {
       try {
-        return await this.deps.db.transaction((manager) => settleWithResult(manager, this.outbox, dispatch, confirmed));
+        return await settleWithResult(this.deps.db, this.outbox, dispatch, confirmed);
       } catch (error) {
         const wait = applyRetryDelayMs(retries);
         if (!isDatabaseUnavailable(error) || this.stopping.signal.aborted || Date.now() + wait >= leaseEnds) throw error;

@@ -6,6 +6,7 @@ import { GatewayError } from '../domain/errors.js';
 import { DispatchState, type Provider } from '../domain/vocabulary.js';
 import { type ProviderCommand } from '../providers/index.js';
 import { BREAKER_COLUMNS, type BreakerRow, type StoredBreaker, storedBreakerOf } from './breaker-store.js';
+import { appendChangesStatement, type StatusChangeDraft } from '../events/status-change-log.js';
 import { appendDispatchChange } from './dispatch-change.js';
 
 /** A new dispatch, created claimed by its caller when $11 (see {@link Outbox.record}); nothing on a known key. */
@@ -146,17 +147,28 @@ export class Outbox {
   }
 
   /**
-   * Marks the dispatch SUCCEEDED inside `manager`'s transaction and returns it as it now
-   * is (the waiting mutation answers with it, without reading it again); null when it
-   * was already settled.
+   * Marks the dispatch SUCCEEDED inside `manager`'s transaction, only from PENDING, and
+   * appends `changes` to the status-change log in the same statement (the tenant's log
+   * lock taken only when the dispatch was settled here); returns the dispatch as it now
+   * is (the waiting mutation answers with it, without reading it again), or null when
+   * it was already settled: nothing is then appended, and the caller rolls back
+   * whatever it wrote in the transaction.
    */
-  async settleSucceeded(manager: EntityManager, id: string, result: Record<string, unknown>): Promise<DispatchEntity | null> {
-    const [rows] = await manager.query<[Array<Record<string, unknown>>, number]>(
-      `UPDATE dispatch SET state = 'SUCCEEDED', result = $2, last_error = NULL, locked_until = NULL, lock_token = NULL,
-                           updated_at = now()
-        WHERE id = $1 AND state = 'PENDING'
-        RETURNING *`,
-      [id, JSON.stringify(result)],
+  async settleSucceeded(
+    manager: EntityManager,
+    dispatch: DispatchEntity,
+    result: Record<string, unknown>,
+    changes: readonly StatusChangeDraft[],
+  ): Promise<DispatchEntity | null> {
+    const append = appendChangesStatement(dispatch.tenantId, changes, 3, 'settled');
+    const rows = await manager.query<Array<Record<string, unknown>>>(
+      `WITH settled AS (
+         UPDATE dispatch SET state = 'SUCCEEDED', result = $2, last_error = NULL, locked_until = NULL, lock_token = NULL, updated_at = now()
+          WHERE id = $1 AND state = 'PENDING'
+         RETURNING *),
+       ${append.ctes}
+       SELECT settled.*, notified.sent AS notified FROM settled, notified`,
+      [dispatch.id, JSON.stringify(result), ...append.parameters],
     );
     const row = rows[0];
     return row === undefined ? null : this.rows.map(row);

@@ -89,21 +89,42 @@ export async function appendStatusChanges(manager: EntityManager, tenantId: stri
 
 /** Several changes: the rows come from arrays in order, and take their ids in that order under the lock. */
 async function appendMany(manager: EntityManager, tenantId: string, changes: readonly StatusChangeDraft[]): Promise<StatusChangeEntity[]> {
+  const append = appendChangesStatement(tenantId, changes, 1);
+  const rows = await manager.query<Array<{ id: string }>>(`WITH ${append.ctes} SELECT a.id, n.sent FROM appended a, notified n ORDER BY a.id`, append.parameters);
+  return append.entities(rows.map((row) => row.id));
+}
+
+/**
+ * The CTEs that append `changes` as {@link appendStatusChanges} does, for a caller's
+ * own statement: `log_lock` (taken once per row of `gate`, a CTE of the caller's, when
+ * given: nothing is locked or appended when it has no row), `appended` (the new ids)
+ * and `notified` (the count of NOTIFYs sent, one per id in id order; select it, or
+ * they are not sent). Its parameters are numbered from `first`.
+ */
+export function appendChangesStatement(
+  tenantId: string,
+  changes: readonly StatusChangeDraft[],
+  first: number,
+  gate?: string,
+): { ctes: string; parameters: unknown[]; entities: (ids: readonly string[]) => StatusChangeEntity[] } {
   const now = new Date();
   const occurredAt = changes.map((change) => change.occurredAt ?? now);
   const column = <T>(pick: (change: StatusChangeDraft) => T) => changes.map(pick);
-  const rows = await manager.query<Array<{ id: string }>>(
-    `WITH log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock($1, hashtext($2)) AS locked),
+  const $ = (n: number) => `$${first + n}`;
+  const ctes = `log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${$(0)}, hashtext(${$(1)})) AS locked${gate === undefined ? '' : ` FROM ${gate}`}),
           appended AS (
             INSERT INTO status_change (tenant_id, lead_id, provider, entity_id, from_status, to_status, occurred_at, kind, dispatch_id, customer_id)
-            SELECT $2, c.lead_id, c.provider, c.entity_id, c.from_status, c.to_status, c.occurred_at, c.kind, c.dispatch_id, c.customer_id
+            SELECT ${$(1)}, c.lead_id, c.provider, c.entity_id, c.from_status, c.to_status, c.occurred_at, c.kind, c.dispatch_id, c.customer_id
               FROM log_lock,
-                   unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::uuid[], $11::text[])
+                   unnest(${$(2)}::uuid[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::text[], ${$(6)}::text[], ${$(7)}::timestamptz[], ${$(8)}::text[],
+                          ${$(9)}::uuid[], ${$(10)}::text[])
                      WITH ORDINALITY AS c(lead_id, provider, entity_id, from_status, to_status, occurred_at, kind, dispatch_id, customer_id, n)
              ORDER BY c.n
-            RETURNING id)
-     SELECT id, pg_notify($12, $2 || ':' || id) FROM (SELECT id FROM appended ORDER BY id) AS a`,
-    [
+            RETURNING id),
+          notified AS (SELECT count(pg_notify(${$(11)}, ${$(1)} || ':' || a.id)) AS sent FROM (SELECT id FROM appended ORDER BY id) AS a)`;
+  return {
+    ctes,
+    parameters: [
       LOG_LOCK_NAMESPACE,
       tenantId,
       column((c) => c.leadId),
@@ -117,9 +138,11 @@ async function appendMany(manager: EntityManager, tenantId: string, changes: rea
       column((c) => c.customerId ?? null),
       STATUS_CHANGE_CHANNEL,
     ],
-  );
-  if (rows.length !== changes.length) throw new Error(`appendStatusChanges: the INSERT returned ${rows.length} rows for ${changes.length} changes`);
-  return changes.map((change, i) => entityOf(String(rows[i]!.id), tenantId, change, occurredAt[i]!));
+    entities: (ids) => {
+      if (ids.length !== changes.length) throw new Error(`appendStatusChanges: the INSERT returned ${ids.length} rows for ${changes.length} changes`);
+      return changes.map((change, i) => entityOf(String(ids[i]), tenantId, change, occurredAt[i]!));
+    },
+  };
 }
 
 function entityOf(id: string, tenantId: string, change: StatusChangeDraft, occurredAt: Date): StatusChangeEntity {
