@@ -1,4 +1,4 @@
-import { type DataSource, type ObjectLiteral } from 'typeorm';
+import { type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { type ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 
 /**
@@ -50,9 +50,9 @@ export class RowMapper<E extends ObjectLiteral> {
     return entity as E;
   }
 
-  /** Runs `sql` (selecting every column of the entity) and maps each row. */
-  async query(sql: string, parameters: readonly unknown[]): Promise<E[]> {
-    const rows = await this.db.query<Array<Record<string, unknown>>>(sql, [...parameters]);
+  /** Runs `sql` (selecting every column of the entity), on `manager`'s transaction when given, and maps each row. */
+  async query(sql: string, parameters: readonly unknown[], manager?: EntityManager): Promise<E[]> {
+    const rows = await (manager ?? this.db).query<Array<Record<string, unknown>>>(sql, [...parameters]);
     return rows.map((row) => this.map(row));
   }
 }

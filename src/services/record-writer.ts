@@ -53,7 +53,13 @@ export class RecordWriter {
    */
   async applyApplication(record: ApplicationRecord, leadId?: string): Promise<{ entity: ApplicationEntity; returned: ApplicationEntity | undefined }> {
     const repo = this.manager.getRepository(ApplicationEntity);
-    const previous = await repo.findOne({ where: { tenantId: this.tenantId, id: record.id }, lock: { mode: 'pessimistic_write' } });
+    // Hand-written, as the read paths are: TypeORM's find costs more CPU than the statement.
+    const rows = RowMapper.of(this.manager.connection, ApplicationEntity);
+    const [previous = null] = await rows.query(
+      `SELECT ${rows.selectList} FROM application WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+      [this.tenantId, record.id],
+      this.manager,
+    );
     const owner = previous?.leadId ?? leadId ?? null;
     const entity = repo.create({
       tenantId: this.tenantId,
