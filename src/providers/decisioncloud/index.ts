@@ -28,14 +28,14 @@ export function decisionCloudHttp(connection: DecisionCloudClientOptions, option
  * `seedCustomers` customers, ids "1", "2", … as in the reference page's example.
  */
 export function startDecisionCloudSandbox(
-  overrides: Partial<DecisionCloudSandboxOptions> & { seedCustomers?: number; port?: number } = {},
+  overrides: Partial<DecisionCloudSandboxOptions> & { seedCustomers?: number; port?: number; host?: string } = {},
 ): Promise<RunningSandbox<DecisionCloudSandbox, DecisionCloudClientOptions>> {
-  const { seedCustomers = 3, port = 0, ...options } = overrides;
+  const { seedCustomers = 3, port = 0, host, ...options } = overrides;
   const behavior = new DecisionCloudSandbox({
     clientId: `dc_${randomBytes(8).toString('hex')}`,
     clientSecret: randomBytes(24).toString('hex'),
     ...options,
   });
   for (let i = 1; i <= seedCustomers; i++) behavior.addCustomer(String(i));
-  return runSandbox(behavior, (baseUrl) => ({ baseUrl, ...behavior.credentials }), port);
+  return runSandbox(behavior, (baseUrl) => ({ baseUrl, ...behavior.credentials }), port, host);
 }

@@ -31,9 +31,9 @@ export function connectLeadBank(
 
 /** Starts a Lead Bank sandbox with fresh credentials (overridable) and `seedApplications` applications (3 by default). */
 export function startLeadBankSandbox(
-  overrides: Partial<LeadBankSandboxOptions> & { seedApplications?: number; port?: number } = {},
+  overrides: Partial<LeadBankSandboxOptions> & { seedApplications?: number; port?: number; host?: string } = {},
 ): Promise<RunningSandbox<LeadBankSandbox, LeadBankClientOptions>> {
-  const { seedApplications = 3, port = 0, ...options } = overrides;
+  const { seedApplications = 3, port = 0, host, ...options } = overrides;
   const behavior = new LeadBankSandbox({
     clientId: `client_${randomBytes(8).toString('hex')}`,
     clientSecret: `secret_${randomBytes(24).toString('hex')}`,
@@ -44,5 +44,6 @@ export function startLeadBankSandbox(
     behavior,
     (baseUrl) => ({ baseUrl, clientId: behavior.credentials.clientId, clientSecret: behavior.credentials.clientSecret }),
     port,
+    host,
   );
 }

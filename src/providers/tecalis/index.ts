@@ -24,9 +24,9 @@ export function connectTecalis(connection: TecalisClientOptions, options: Adapte
 
 /** Starts a Tecalis sandbox with fresh credentials (overridable) and `seedProcesses` pending processes. */
 export function startTecalisSandbox(
-  overrides: Partial<TecalisSandboxOptions> & { seedProcesses?: number; port?: number } = {},
+  overrides: Partial<TecalisSandboxOptions> & { seedProcesses?: number; port?: number; host?: string } = {},
 ): Promise<RunningSandbox<TecalisSandbox, TecalisClientOptions>> {
-  const { seedProcesses = 0, port = 0, ...options } = overrides;
+  const { seedProcesses = 0, port = 0, host, ...options } = overrides;
   const behavior = new TecalisSandbox({
     // Tecalis's keys are UUIDs, as its reference page shows.
     apiKey: randomUUID(),
@@ -34,5 +34,5 @@ export function startTecalisSandbox(
     ...options,
   });
   for (let i = 0; i < seedProcesses; i++) behavior.addProcess();
-  return runSandbox(behavior, (baseUrl) => ({ baseUrl, apiKey: behavior.credentials.apiKey }), port);
+  return runSandbox(behavior, (baseUrl) => ({ baseUrl, apiKey: behavior.credentials.apiKey }), port, host);
 }

@@ -20,9 +20,9 @@ export function connectTechea(connection: TecheaClientOptions, options: AdapterO
 
 /** Starts a TECHEA sandbox with fresh credentials (overridable) and `seedLeads` leads. */
 export function startTecheaSandbox(
-  overrides: Partial<TecheaSandboxOptions> & { seedLeads?: number; port?: number } = {},
+  overrides: Partial<TecheaSandboxOptions> & { seedLeads?: number; port?: number; host?: string } = {},
 ): Promise<RunningSandbox<TecheaSandbox, TecheaClientOptions>> {
-  const { seedLeads = 0, port = 0, ...options } = overrides;
+  const { seedLeads = 0, port = 0, host, ...options } = overrides;
   const behavior = new TecheaSandbox({
     advertiserKey: `adv_${randomBytes(16).toString('hex')}`,
     publisherKey: `pub_${randomBytes(16).toString('hex')}`,
@@ -31,5 +31,5 @@ export function startTecheaSandbox(
     ...options,
   });
   for (let i = 0; i < seedLeads; i++) behavior.addLead();
-  return runSandbox(behavior, (baseUrl) => ({ baseUrl: new URL('/api/v1', baseUrl), apiKey: behavior.credentials.advertiserKey }), port);
+  return runSandbox(behavior, (baseUrl) => ({ baseUrl: new URL('/api/v1', baseUrl), apiKey: behavior.credentials.advertiserKey }), port, host);
 }
