@@ -127,6 +127,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       rateLimits,
       production: config.nodeEnv === 'production',
       corsOrigins: config.corsOrigins,
+      trustedProxies: config.trustedProxies,
       metricsToken: config.metricsToken,
       webhooks: { secrets: webhookSecrets, toleranceMs: config.webhooks.leadBankToleranceMs, intake: new WebhookIntake(db), grantOf: (token) => callbacks.grantOf(token) },
       logger,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { SAMPLE_SANDBOX_RECORDS, type SandboxRecords } from './providers/sandbox/sandbox-records.js';
 
@@ -41,6 +42,8 @@ export interface Config {
   readonly demoData: 'auto' | 'off';
   /** Browser origins (scheme://host[:port]) allowed to call /graphql over HTTP and open its WebSocket. */
   readonly corsOrigins: readonly string[];
+  /** Proxies (addresses, CIDR ranges, or `loopback`/`linklocal`/`uniquelocal`) whose `X-Forwarded-For` names the client. */
+  readonly trustedProxies: readonly string[];
   /** The only credential `/metrics` answers to; unset: `/metrics` is off. Never a tenant's. */
   readonly metricsToken: Secret | undefined;
 }
@@ -252,6 +255,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoData: oneOf(env, 'DEMO_DATA', ['auto', 'off'] as const, 'auto'),
     corsOrigins: corsOrigins(env, (optional(env, 'NODE_ENV') ?? 'development') === 'production'),
     metricsToken: metricsToken(env),
+    trustedProxies: trustedProxies(env),
     webhooks: {
       leadBankSecret: secretOf(env, 'LEADBANK_WEBHOOK_SECRET'),
       leadBankToleranceMs: positiveInt(env, 'LEADBANK_WEBHOOK_TOLERANCE_SECONDS', 300) * 1000,
@@ -390,6 +394,25 @@ function secretOf(env: Env, name: string): Secret | undefined {
  * production, the local development servers' origins otherwise. A wildcard is refused:
  * the gateway's callers send credentials.
  */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `TRUST_PROXY`: the load balancers in front of the gateway, whose `X-Forwarded-For` is believed. */
+function trustedProxies(env: Env): readonly string[] {
+  const value = optional(env, 'TRUST_PROXY');
+  if (value === undefined) return [];
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 4 ? 32 : 128;
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!PROXY_NAMES.has(entry) && (family === 0 || !validBits || rest.length > 0)) {
+      throw new ConfigError('TRUST_PROXY', 'a comma-separated list of proxy addresses or CIDR ranges (10.0.0.0/8), or loopback, linklocal, uniquelocal', JSON.stringify(entry));
+    }
+  }
+  return entries;
+}
+
 function corsOrigins(env: Env, production: boolean): readonly string[] {
   const value = env.CORS_ORIGINS;
   if (value === undefined) return production ? [] : DEVELOPMENT_ORIGINS;
