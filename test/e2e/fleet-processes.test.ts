@@ -5,6 +5,7 @@ import { createDataSource } from '../../src/db/data-source.js';
 import { DEFAULT_TENANT, type Role } from '../../src/domain/roles.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { seedLead } from '../support/fixtures.js';
+import { REPORT_LEAD_EVENT_DISPATCH as REPORT_LEAD_EVENT, type FleetDispatchView as DispatchView } from '../support/fleet.js';
 import { TEST_METRICS_TOKEN } from '../support/gateway.js';
 import { postGraphQL, queryData } from '../support/graphql-client.js';
 import { startLiveSandboxes } from '../support/live-sandboxes.js';
@@ -18,16 +19,6 @@ const INSTANCES = 3;
 const RATE = 20;
 const THRESHOLD = 3;
 const QUERY = `{ leads(first: 1) { totalCount } }`;
-const REPORT_LEAD_EVENT = `mutation ($i: ReportLeadEventInput!) {
-  reportLeadEvent(input: $i) { dispatch { id state attempts lastError { code } } }
-}`;
-
-interface DispatchView {
-  readonly id: string;
-  readonly state: string;
-  readonly attempts: number;
-  readonly lastError: { readonly code: string } | null;
-}
 
 /**
  * Three `leadgraph start` processes on one database, as the README's "Running a fleet"
