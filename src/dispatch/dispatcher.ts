@@ -4,11 +4,11 @@ import { type DataSource } from 'typeorm';
 import { type DispatchConfig } from '../config.js';
 import { type DispatchEntity, type StoredProviderError } from '../db/entities/index.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
-import { DispatchState, type Provider } from '../domain/vocabulary.js';
+import { DispatchState } from '../domain/vocabulary.js';
 import { type Logger } from '../logger.js';
 import { type DispatchObserver } from '../observability/observers.js';
 import { currentRequestId, withScope } from '../observability/request-context.js';
-import { type ProviderAdapters, ProviderCallError, type ProviderCommand } from '../providers/index.js';
+import { type CommandLike, ProviderCallError, type ProviderId } from '../providers/index.js';
 import { appendDispatchChange } from './dispatch-change.js';
 import { applyConfirmedResult, type ConfirmedResult, storedResult } from './apply-result.js';
 import { applyRetryDelayMs, retryDelayMs } from './backoff.js';
@@ -18,12 +18,13 @@ import { type SharedBreaker } from './shared-breaker.js';
 import { type Claim, type DispatchIntent, Outbox } from './outbox.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 import { recordKeyOf } from './record-key.js';
-import { sendCommand } from './send-command.js';
+import { type DispatchTargets, sendCommand } from './send-command.js';
 
 /** What the dispatcher needs. */
 export interface DispatcherDeps {
   readonly db: DataSource;
-  readonly adapters: ProviderAdapters;
+  /** The providers it sends to (each one's breaker, adapter and commands). */
+  readonly providers: DispatchTargets;
   readonly config: DispatchConfig;
   readonly logger: Logger;
   readonly random?: () => number;
@@ -53,18 +54,19 @@ export class Dispatcher {
   private loop: Promise<void> | undefined;
 
   constructor(private readonly deps: DispatcherDeps) {
-    this.outbox = new Outbox(deps.db);
+    this.outbox = new Outbox(deps.db, deps.providers.registry);
     this.breakers = new FleetBreakers(
       deps.db,
       // A probe holds its turn as long as a claim holds a dispatch: longer than any attempt.
       { failureThreshold: deps.config.breakerFailureThreshold, cooldownMs: deps.config.breakerCooldownMs, probeLeaseMs: deps.config.leaseMs },
       deps.logger,
+      deps.providers.registry.ids,
     );
     this.events.setMaxListeners(0);
   }
 
   /** Each provider's breaker state, for /readyz and metrics. */
-  breakerStates(): Record<Provider, BreakerState> {
+  breakerStates(): Record<ProviderId, BreakerState> {
     return this.breakers.states();
   }
 
@@ -194,8 +196,8 @@ export class Dispatcher {
     return withScope(scope, async () => {
       const log = this.deps.logger.child({ dispatchId: claim.dispatch.id, provider: claim.dispatch.provider, operation: claim.dispatch.operation });
       try {
-        const command = claim.dispatch.payload as unknown as ProviderCommand;
-        return await this.perRecord.run(recordKeyOf(command), () => this.tryAttempt(claim, log, onApplyDeferred));
+        const command = claim.dispatch.payload as unknown as CommandLike;
+        return await this.perRecord.run(recordKeyOf(command, this.deps.providers.registry), () => this.tryAttempt(claim, log, onApplyDeferred));
       } catch (error) {
         log.error({ err: error }, 'could not record the outcome of a dispatch attempt; its claim will expire and it will be sent again');
         return undefined;
@@ -214,7 +216,7 @@ export class Dispatcher {
       return undefined;
     }
     try {
-      const confirmed = await sendCommand(this.deps.adapters, dispatch.payload as unknown as ProviderCommand, {
+      const confirmed = await sendCommand(this.deps.providers, dispatch.payload as unknown as CommandLike, {
         // Upstream, the key is the dispatch's id: the same on every attempt of this dispatch,
         // and unique across tenants (callers' keys are unique per tenant only, while all
         // tenants share one account at each provider).
@@ -255,9 +257,9 @@ export class Dispatcher {
         return await this.deps.db.transaction(async (manager) => {
           const row = await this.outbox.settleSucceeded(manager, dispatch.id, storedResult(confirmed));
           if (row !== null) {
-            await applyConfirmedResult(manager, dispatch, confirmed);
+            await applyConfirmedResult(manager, this.deps.providers.registry, dispatch, confirmed);
             // Last: the record's change comes first in the log, then the dispatch's end.
-            await appendDispatchChange(manager, row, DispatchState.PENDING, DispatchState.SUCCEEDED);
+            await appendDispatchChange(manager, this.deps.providers.registry, row, DispatchState.PENDING, DispatchState.SUCCEEDED);
           }
           return row;
         });

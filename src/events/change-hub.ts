@@ -196,7 +196,7 @@ export class StatusChangeHub {
       for (const subscriber of group ?? []) {
         if (subscriber.filter.kind !== change.kind) continue;
         const providers = subscriber.filter.providers;
-        if (providers !== undefined && !providers.includes(change.provider)) continue;
+        if (providers !== undefined && !(providers as readonly string[]).includes(change.provider)) continue;
         subscriber.queue.push(change);
         this.delivered++;
       }
