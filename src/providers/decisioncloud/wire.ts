@@ -1,20 +1,45 @@
 import { z } from 'zod';
+import { LoanApplicationType, LoanStatus, LoanType } from '../../domain/vocabulary.js';
+import { wireVocabulary } from '../wire-vocabulary.js';
 
 /**
  * Decision Cloud's JSON, as its reference page and CONTRACTS.md define it. Only this
  * folder knows these shapes.
  */
 
-export const WIRE_APPLICATION_TYPES = ['New', 'Returning', 'Refinanced'] as const;
+/** Loan application types, as Decision Cloud spells them. */
+export const APPLICATION_TYPES = wireVocabulary({
+  [LoanApplicationType.NEW]: 'New',
+  [LoanApplicationType.RETURNING]: 'Returning',
+  [LoanApplicationType.REFINANCED]: 'Refinanced',
+} as const satisfies Record<LoanApplicationType, string>);
+export const WIRE_APPLICATION_TYPES = APPLICATION_TYPES.wireValues;
 export type WireApplicationType = (typeof WIRE_APPLICATION_TYPES)[number];
 
-export const WIRE_LOAN_TYPES = ['Payday', 'Installment', 'Line Of Credit'] as const;
+/** Loan types, as Decision Cloud spells them. */
+export const LOAN_TYPES = wireVocabulary({
+  [LoanType.PAYDAY]: 'Payday',
+  [LoanType.INSTALLMENT]: 'Installment',
+  [LoanType.LINE_OF_CREDIT]: 'Line Of Credit',
+} as const satisfies Record<LoanType, string>);
+export const WIRE_LOAN_TYPES = LOAN_TYPES.wireValues;
 export type WireLoanType = (typeof WIRE_LOAN_TYPES)[number];
 
-/** Spelled exactly as published, spaces included. */
-export const WIRE_LOAN_STATUSES = [
-  'Pending', 'Expired', 'Withdrawn', 'Denied', 'Approved', 'Originated', 'Reversed', 'Past Due', 'Written Off', 'Current', 'Paid In Full',
-] as const;
+/** Loan statuses, spelled exactly as published, spaces included. */
+export const LOAN_STATUSES = wireVocabulary({
+  [LoanStatus.PENDING]: 'Pending',
+  [LoanStatus.EXPIRED]: 'Expired',
+  [LoanStatus.WITHDRAWN]: 'Withdrawn',
+  [LoanStatus.DENIED]: 'Denied',
+  [LoanStatus.APPROVED]: 'Approved',
+  [LoanStatus.ORIGINATED]: 'Originated',
+  [LoanStatus.REVERSED]: 'Reversed',
+  [LoanStatus.PAST_DUE]: 'Past Due',
+  [LoanStatus.WRITTEN_OFF]: 'Written Off',
+  [LoanStatus.CURRENT]: 'Current',
+  [LoanStatus.PAID_IN_FULL]: 'Paid In Full',
+} as const satisfies Record<LoanStatus, string>);
+export const WIRE_LOAN_STATUSES = LOAN_STATUSES.wireValues;
 export type WireLoanStatus = (typeof WIRE_LOAN_STATUSES)[number];
 
 /**
