@@ -8,7 +8,7 @@ import { JwtVerifier } from './auth/jwt.js';
 import { type Config } from './config.js';
 import { createDataSource, runMigrations } from './db/data-source.js';
 import { openDatabase } from './db/database.js';
-import { createServices } from './graphql/context.js';
+import { createServices } from './services/services.js';
 import { LeadCursors } from './graphql/cursor.js';
 import { gatewaySecret } from './db/gateway-secrets.js';
 import { buildGatewaySchema } from './graphql/schema.js';

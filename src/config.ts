@@ -5,12 +5,10 @@ import { type AnyProviderDescriptor } from './providers/descriptor.js';
 import { loadProviders, type ProvidersConfig } from './providers/provider-settings.js';
 import { loadSandboxRecords as loadRecords, type SandboxRecords } from './providers/sandbox/sandbox-records.js';
 
-export { ConfigError, Secret };
-export type { ProvidersConfig };
+import { LOG_LEVELS, type LogLevel } from './logger.js';
 
-/** Log levels pino understands, quietest last. */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { ConfigError, LOG_LEVELS, Secret, type LogLevel };
+export type { ProvidersConfig };
 
 /**
  * The gateway's whole configuration, read once from the environment.

@@ -4,7 +4,7 @@ import { type StatusChangeEntity } from '../db/entities/index.js';
 import { type StatusChangeKind } from '../db/entities/status-change.entity.js';
 import { type Provider } from '../domain/vocabulary.js';
 import { type Logger } from '../logger.js';
-import { StatusChangeStore } from '../services/status-change-store.js';
+import { StatusChangeStore } from './status-change-store.js';
 import { STATUS_CHANGE_CHANNEL } from './status-change-log.js';
 import { SubscriberQueue } from './subscriber-queue.js';
 

@@ -1,5 +1,5 @@
 import { type DispatchState } from '../domain/vocabulary.js';
-import { type ProviderId } from '../providers/descriptor.js';
+import { type ProviderId } from '../providers/provider-id.js';
 import { type ProviderErrorCode } from '../providers/provider-error.js';
 
 /**

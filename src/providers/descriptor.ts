@@ -1,16 +1,12 @@
 import { type Secret } from '../config-env.js';
 import { type AdapterOptions, type AnswerNotes, type CallContext } from './provider.js';
 import { type LocalRecords } from './local-records.js';
+import { type ProviderId } from './provider-id.js';
 import { type RecordMirror } from './sandbox/record-mirror.js';
 import { type RunningSandbox } from './sandbox/running-sandbox.js';
 import { type SandboxBehavior } from './sandbox/sandbox-server.js';
 
-/**
- * How the gateway names a provider: in the outbox (`dispatch.provider`), the status-change
- * log, the shared circuit breakers and the metrics' `provider` label. For the four
- * providers of the public contract it is their GraphQL `Provider` value.
- */
-export type ProviderId = string;
+export type { ProviderId };
 
 /** A call the outbox stores for a provider: plain JSON, tagged with the operation that owns it. */
 export interface CommandLike {

@@ -10,7 +10,8 @@ import { leadBankMirror } from './sandbox-mirror.js';
 
 export { LeadBankSandbox, type ApplicationSeed, type LeadBankClientOptions };
 export { checkApplicationUpdate } from './validate.js';
-export { documentKindOf } from './mapping.js';
+/** `toWirePatch`: for tools that speak Lead Bank's wire directly (the benchmark's baseline). */
+export { documentKindOf, toWirePatch } from './mapping.js';
 export { checkLeadBankSignature, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook, signLeadBankWebhook, type LeadBankWebhook } from './webhook.js';
 
 /**

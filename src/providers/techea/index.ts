@@ -10,6 +10,8 @@ import { TecheaSandbox, type TecheaSandboxOptions } from './sandbox.js';
 import { techeaMirror } from './sandbox-mirror.js';
 
 export { TecheaSandbox, type TecheaClientOptions };
+/** For tools that speak TECHEA's wire directly (the benchmark's baseline). */
+export { toWireEvent } from './mapping.js';
 
 /** A TECHEA adapter for a live tenant or a sandbox. */
 export function connectTechea(connection: TecheaClientOptions, options: AdapterOptions): ProviderAdapter<ReportLeadEventCommand> {
