@@ -1,6 +1,7 @@
 import { constantTimeEqual } from '../../security/constant-time-equal.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import { isJsonObject } from '../json.js';
 import { headerOf, jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
 import {
   WIRE_APPLICATION_TYPES,
@@ -170,7 +171,7 @@ export class DecisionCloudSandbox implements SandboxBehavior {
   /** `POST /api/v1/loan-performance/customers` (ours, minimal): `{customer_id, …}`, 201 new, 200 known. */
   private upsertCustomer(request: SandboxRequest): SandboxResponse {
     const body = jsonBody(request);
-    const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    const fields = isJsonObject(body) ? body : {};
     const id = fields.customer_id;
     if (id === undefined || id === null || (typeof id === 'string' && id.trim() === '')) {
       return validationFailed({ customer_id: ['The customer id field is required.'] });
@@ -243,7 +244,7 @@ const LOAN_RULES: { readonly [K in WireLoanField]: FieldRules } = {
  * exactly as sent.
  */
 function validateLoan(body: unknown): { fields: Partial<WireLoanUpsert>; errors?: Record<string, string[]> } {
-  const input = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const input = isJsonObject(body) ? body : {};
   const filled = (field: WireLoanField) => empty(input[field]) === false;
   const fields: Record<string, unknown> = {};
   const errors: Record<string, string[]> = {};

@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { LEADBANK_SIGNATURE_HEADER, signLeadBankWebhook } from './webhook.js';
+import { canonicalJson, isJsonObject, mergePatch } from '../json.js';
+import { statusTitle } from '../sandbox/problem-title.js';
 import { headerOf, jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
 import {
   APPLICATION_ID,
@@ -41,10 +43,6 @@ type IdempotencyEntry = { fingerprint: string; state: 'in_flight' } | { fingerpr
 const DISPLAYED: readonly string[] = DISPLAYED_DOCUMENT_TYPES;
 const CONSENTED: readonly string[] = CONSENTED_DOCUMENT_TYPES;
 const IMMUTABLE = ['id', 'created_at', 'updated_at', 'entities'];
-const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Entity',
-  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
-};
 const instant = z.iso.datetime({ offset: true });
 
 /**
@@ -159,7 +157,7 @@ export class LeadBankSandbox implements SandboxBehavior {
     const current = this.applications.get(id);
     if (current === undefined) return problem(404, 'not_found', `Application ${id} not found`);
     const body = jsonBody(request);
-    if (!isObject(body)) return invalid([{ parameter: 'body', reason: 'must be a JSON object' }]);
+    if (!isJsonObject(body)) return invalid([{ parameter: 'body', reason: 'must be a JSON object' }]);
     const issues = validateFields(body, false);
     if (issues.length > 0) return invalid(issues);
     const next = structuredClone(current);
@@ -222,7 +220,7 @@ export class LeadBankSandbox implements SandboxBehavior {
   /** `POST /v1/oauth/token`, JSON client credentials. ours: the error codes and the scope granted when none is asked. */
   private issueToken(request: SandboxRequest): SandboxResponse {
     const body = jsonBody(request);
-    if (!isObject(body)) return problem(400, 'invalid_request', 'The body must be a JSON object');
+    if (!isJsonObject(body)) return problem(400, 'invalid_request', 'The body must be a JSON object');
     if (body.grant_type !== 'client_credentials') return problem(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
     if (body.scope !== undefined && typeof body.scope !== 'string') return problem(400, 'invalid_request', 'scope must be a string');
     const { clientId, clientSecret } = this.options;
@@ -300,7 +298,7 @@ export class LeadBankSandbox implements SandboxBehavior {
     if (!APPLICATION_ID.test(id)) return invalid([{ parameter: 'id', reason: `must match ${APPLICATION_ID.source}` }]);
     const body = jsonBody(request);
     if (body === undefined) return problem(400, 'invalid_request', 'The body must be JSON');
-    if (!isObject(body)) return invalid([{ parameter: 'body', reason: 'must be a JSON object' }]);
+    if (!isJsonObject(body)) return invalid([{ parameter: 'body', reason: 'must be a JSON object' }]);
     const current = this.applications.get(id);
     if (current === undefined) return problem(404, 'not_found', `Application ${id} not found`);
 
@@ -321,7 +319,7 @@ export class LeadBankSandbox implements SandboxBehavior {
   private create(request: SandboxRequest): SandboxResponse {
     const body = jsonBody(request);
     if (body === undefined) return problem(400, 'invalid_request', 'The body must be JSON');
-    if (!isObject(body)) return invalid([{ parameter: 'body', reason: 'must be a JSON object' }]);
+    if (!isJsonObject(body)) return invalid([{ parameter: 'body', reason: 'must be a JSON object' }]);
     const { client_application_id: clientApplicationId, entities, ...fields } = body;
     const issues = validateFields(fields, true);
     if (typeof clientApplicationId !== 'string' || clientApplicationId === '') {
@@ -329,13 +327,13 @@ export class LeadBankSandbox implements SandboxBehavior {
     } else if (this.clientApplicationIds.has(clientApplicationId)) {
       issues.unshift({ parameter: 'client_application_id', reason: `is already used by ${this.clientApplicationIds.get(clientApplicationId)}` });
     }
-    if (entities !== undefined && !isObject(entities)) issues.push({ parameter: 'entities', reason: 'must be an object' });
+    if (entities !== undefined && !isJsonObject(entities)) issues.push({ parameter: 'entities', reason: 'must be an object' });
     if (issues.length > 0) return invalid(issues);
     const application: Json = { details: {}, decision: {}, documents: [], metadata: {} };
     applyPatch(application, fields);
     const declined = declinedWithoutNotice(application);
     if (declined !== undefined) return invalid([declined]);
-    const id = this.addApplication({ ...(application as ApplicationSeed), client_application_id: clientApplicationId as string, ...(isObject(entities) && { entities }) });
+    const id = this.addApplication({ ...(application as ApplicationSeed), client_application_id: clientApplicationId as string, ...(isJsonObject(entities) && { entities }) });
     this.applied.push({ applicationId: id, kind: 'created', body });
     void this.notify('application.created', id);
     return { status: 201, body: this.application(id) };
@@ -364,7 +362,7 @@ function validateFields(body: Json, creating: boolean): WireInvalidParameter[] {
       issues.push(...validateObject(value, 'decision', { decided_at: isInstant, reason: isString, exception_approval_reason: isString }));
     } else if (field === 'documents') issues.push(...validateDocuments(value));
     else if (field === 'metadata') {
-      if (!isObject(value)) issues.push({ parameter: field, reason: 'must be an object' });
+      if (!isJsonObject(value)) issues.push({ parameter: field, reason: 'must be an object' });
     } else issues.push({ parameter: field, reason: creating ? 'is not a field of an application' : 'is not a field that can be updated' });
   }
   return issues;
@@ -381,7 +379,7 @@ const isDeliveryMethod: Check = (v) =>
 
 /** An object of known members; `null` members are allowed (Merge Patch: remove it). ours: unknown members are refused. */
 function validateObject(value: unknown, path: string, members: Record<string, Check>): WireInvalidParameter[] {
-  if (!isObject(value)) return [{ parameter: path, reason: 'must be an object' }];
+  if (!isJsonObject(value)) return [{ parameter: path, reason: 'must be an object' }];
   const issues: WireInvalidParameter[] = [];
   for (const [name, member] of Object.entries(value)) {
     const check = members[name];
@@ -402,8 +400,8 @@ function validateDetails(value: unknown): WireInvalidParameter[] {
   const issues: WireInvalidParameter[] = [];
   const deep: Check = () => undefined;
   issues.push(...validateObject(value, 'details', { product_name: isString, credit: deep, adverse_action_notice: deep }));
-  if (isObject(value) && value.credit != null) issues.push(...credit(value.credit));
-  if (isObject(value) && value.adverse_action_notice != null) issues.push(...notice(value.adverse_action_notice));
+  if (isJsonObject(value) && value.credit != null) issues.push(...credit(value.credit));
+  if (isJsonObject(value) && value.adverse_action_notice != null) issues.push(...notice(value.adverse_action_notice));
   return issues;
 }
 
@@ -416,7 +414,7 @@ function validateDocuments(value: unknown): WireInvalidParameter[] {
   return value.flatMap((document: unknown, i) => {
     const path = `documents[${i}]`;
     const issues = validateObject(document, path, { document_id: isString, type: isString, displayed_at: isInstant, consented_at: isInstant, version: isString });
-    if (!isObject(document) || issues.length > 0) return issues;
+    if (!isJsonObject(document) || issues.length > 0) return issues;
     const type = document.type;
     if (typeof type !== 'string') return [{ parameter: `${path}.type`, reason: 'is required' }];
     if (DISPLAYED.includes(type)) return document.displayed_at == null ? [{ parameter: `${path}.displayed_at`, reason: `is required for a document of type ${type}` }] : [];
@@ -432,31 +430,16 @@ function applyPatch(application: Json, patch: Json): void {
   }
 }
 
-/** RFC 7396: objects merge member by member, `null` removes a member, anything else replaces. */
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return structuredClone(patch);
-  const result: Json = isObject(target) ? { ...target } : {};
-  for (const [name, value] of Object.entries(patch)) {
-    if (value === null) delete result[name];
-    else result[name] = mergePatch(result[name], value);
-  }
-  return result;
-}
-
 /** `declined` needs a complete adverse action notice (doc). */
 function declinedWithoutNotice(application: Json): WireInvalidParameter | undefined {
   if (application.status !== 'declined') return undefined;
   const details = application.details;
-  const notice = isObject(details) ? details.adverse_action_notice : undefined;
-  const complete = isObject(notice) && ['delivered_at', 'reason', 'delivery_method'].every((name) => typeof notice[name] === 'string' && notice[name] !== '');
+  const notice = isJsonObject(details) ? details.adverse_action_notice : undefined;
+  const complete = isJsonObject(notice) && ['delivered_at', 'reason', 'delivery_method'].every((name) => typeof notice[name] === 'string' && notice[name] !== '');
   return complete ? undefined : {
     parameter: 'details.adverse_action_notice',
     reason: 'a complete adverse action notice (delivered_at, reason, delivery_method) is required when status is declined',
   };
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function withoutUndefined(fields: Json): Json {
@@ -465,12 +448,8 @@ function withoutUndefined(fields: Json): Json {
 
 /** The body as JSON with sorted keys, so the same request in another key order is the same request. */
 function canonical(rawBody: string): string {
-  const sort = (value: unknown): unknown =>
-    Array.isArray(value) ? value.map(sort)
-    : isObject(value) ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, sort(value[k])]))
-    : value;
   try {
-    return JSON.stringify(sort(JSON.parse(rawBody)));
+    return canonicalJson(JSON.parse(rawBody), { omitNull: false });
   } catch {
     return rawBody;
   }
@@ -489,7 +468,7 @@ function decodePath(segment: string): string {
 
 /** RFC 7807. ours: `type` is `about:blank` (Lead Bank publishes no problem type URIs). */
 function problem(status: number, code: string, detail: string): SandboxResponse {
-  return { status, body: { type: 'about:blank', status, title: TITLES[status] ?? 'Error', detail, code } satisfies WireProblem };
+  return { status, body: { type: 'about:blank', status, title: statusTitle(status), detail, code } satisfies WireProblem };
 }
 
 function invalid(parameters: WireInvalidParameter[], message = 'The request contains invalid parameters'): SandboxResponse {
