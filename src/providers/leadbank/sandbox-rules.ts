@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { isJsonObject, mergePatch } from '../json.js';
-import { CONSENTED_DOCUMENT_TYPES, CURRENCY, DISPLAYED_DOCUMENT_TYPES, WIRE_DELIVERY_METHODS, WIRE_STATUSES, type WireInvalidParameter } from './wire.js';
+import { CONSENTED_DOCUMENT_TYPES, DISPLAYED_DOCUMENT_TYPES, type WireInvalidParameter, WRITE_MEMBERS } from './wire.js';
 
 /**
  * The Lead Bank sandbox's request rules: what a write may carry (the published request
@@ -12,7 +12,6 @@ type Json = Record<string, unknown>;
 const DISPLAYED: readonly string[] = DISPLAYED_DOCUMENT_TYPES;
 const CONSENTED: readonly string[] = CONSENTED_DOCUMENT_TYPES;
 const IMMUTABLE = ['id', 'created_at', 'updated_at', 'entities'];
-const instant = z.iso.datetime({ offset: true });
 
 /** The body's fields, checked against the published request schema and rules. `creating` allows what a POST may carry. */
 export function validateFields(body: Json, creating: boolean): WireInvalidParameter[] {
@@ -20,11 +19,11 @@ export function validateFields(body: Json, creating: boolean): WireInvalidParame
   for (const [field, value] of Object.entries(body)) {
     if (IMMUTABLE.includes(field)) issues.push({ parameter: field, reason: 'is immutable' });
     else if (field === 'status') {
-      if (!(WIRE_STATUSES as readonly unknown[]).includes(value)) issues.push({ parameter: field, reason: `must be one of ${WIRE_STATUSES.join(', ')}` });
+      const reason = checked(WRITE_MEMBERS.status.status)(value);
+      if (reason !== undefined) issues.push({ parameter: field, reason });
     } else if (field === 'details') issues.push(...validateDetails(value));
-    else if (field === 'decision') {
-      issues.push(...validateObject(value, 'decision', { decided_at: isInstant, reason: isString, exception_approval_reason: isString }));
-    } else if (field === 'documents') issues.push(...validateDocuments(value));
+    else if (field === 'decision') issues.push(...validateObject(value, 'decision', checks(WRITE_MEMBERS.decision)));
+    else if (field === 'documents') issues.push(...validateDocuments(value));
     else if (field === 'metadata') {
       if (!isJsonObject(value)) issues.push({ parameter: field, reason: 'must be an object' });
     } else issues.push({ parameter: field, reason: creating ? 'is not a field of an application' : 'is not a field that can be updated' });
@@ -33,13 +32,11 @@ export function validateFields(body: Json, creating: boolean): WireInvalidParame
 }
 
 type Check = (value: unknown) => string | undefined;
-const isString: Check = (v) => (typeof v === 'string' ? undefined : 'must be a string');
-const isBoolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be a boolean');
-const isInstant: Check = (v) => (instant.safeParse(v).success ? undefined : 'must be an ISO 8601 date-time');
-const isMinorUnits: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : 'must be a non-negative integer (minor units)');
-const isCurrency: Check = (v) => (typeof v === 'string' && CURRENCY.test(v) ? undefined : 'must be an ISO 4217 currency code');
-const isDeliveryMethod: Check = (v) =>
-  (WIRE_DELIVERY_METHODS as readonly unknown[]).includes(v) ? undefined : `must be one of ${WIRE_DELIVERY_METHODS.join(', ')}`;
+
+/** A member's rule (`wire.ts`) as a check: the reason it states, or undefined when the value keeps it. */
+const checked = (schema: z.ZodType): Check => (value) => schema.safeParse(value).error?.issues[0]?.message;
+const checks = (members: Readonly<Record<string, z.ZodType>>): Record<string, Check> =>
+  Object.fromEntries(Object.entries(members).map(([name, schema]) => [name, checked(schema)]));
 
 /** An object of known members; `null` members are allowed (Merge Patch: remove it). ours: unknown members are refused. */
 function validateObject(value: unknown, path: string, members: Record<string, Check>): WireInvalidParameter[] {
@@ -56,14 +53,14 @@ function validateObject(value: unknown, path: string, members: Record<string, Ch
 function validateDetails(value: unknown): WireInvalidParameter[] {
   const nested = (path: string, members: Record<string, Check>) => (v: unknown) => validateObject(v, path, members);
   const credit = nested('details.credit', {
-    is_secured: isBoolean, is_mla: isBoolean, currency: isCurrency, underwriting_grade: isString, limit: isMinorUnits, max_limit: isMinorUnits,
+    ...checks(WRITE_MEMBERS['details.credit']),
     // ours: the credit report is Lead Bank's own (pulled by Lead), read-only.
     report: () => 'is read-only',
   });
-  const notice = nested('details.adverse_action_notice', { delivered_at: isInstant, reason: isString, delivery_method: isDeliveryMethod });
+  const notice = nested('details.adverse_action_notice', checks(WRITE_MEMBERS['details.adverse_action_notice']));
   const issues: WireInvalidParameter[] = [];
   const deep: Check = () => undefined;
-  issues.push(...validateObject(value, 'details', { product_name: isString, credit: deep, adverse_action_notice: deep }));
+  issues.push(...validateObject(value, 'details', { ...checks(WRITE_MEMBERS.details), credit: deep, adverse_action_notice: deep }));
   if (isJsonObject(value) && value.credit != null) issues.push(...credit(value.credit));
   if (isJsonObject(value) && value.adverse_action_notice != null) issues.push(...notice(value.adverse_action_notice));
   return issues;
@@ -77,7 +74,7 @@ function validateDocuments(value: unknown): WireInvalidParameter[] {
   if (!Array.isArray(value)) return [{ parameter: 'documents', reason: 'must be an array' }];
   return value.flatMap((document: unknown, i) => {
     const path = `documents[${i}]`;
-    const issues = validateObject(document, path, { document_id: isString, type: isString, displayed_at: isInstant, consented_at: isInstant, version: isString });
+    const issues = validateObject(document, path, checks(WRITE_MEMBERS['documents[]']));
     if (!isJsonObject(document) || issues.length > 0) return issues;
     const type = document.type;
     if (typeof type !== 'string') return [{ parameter: `${path}.type`, reason: 'is required' }];

@@ -92,6 +92,37 @@ export const tokenResponse = z.object({
 });
 export type WireToken = z.infer<typeof tokenResponse>;
 
+/** One rule of a write, with the reason Lead Bank's sandbox gives when a value breaks it. */
+const rule = <T extends z.ZodType>(schema: (error: string) => T, reason: string): T => schema(reason);
+const text = () => rule((error) => z.string({ error }), 'must be a string');
+const writtenInstant = () => rule((error) => z.iso.datetime({ offset: true, error }), 'must be an ISO 8601 date-time');
+
+/**
+ * The type of every member a write may carry, by where it sits in the body, stated once:
+ * the sandbox enforces them (with these reasons), `validate.ts` checks a command
+ * against them before it is sent. `null` is no value here: in a merge patch it removes
+ * the member, so it is never checked against these.
+ */
+export const WRITE_MEMBERS = {
+  status: { status: rule((error) => z.enum(WIRE_STATUSES, { error }), `must be one of ${WIRE_STATUSES.join(', ')}`) },
+  details: { product_name: text() },
+  'details.credit': {
+    is_secured: rule((error) => z.boolean({ error }), 'must be a boolean'),
+    is_mla: rule((error) => z.boolean({ error }), 'must be a boolean'),
+    currency: rule((error) => z.string({ error }).regex(CURRENCY, { error }), 'must be an ISO 4217 currency code'),
+    underwriting_grade: text(),
+    limit: rule((error) => z.number({ error }).refine((v) => Number.isSafeInteger(v) && v >= 0, { error }), 'must be a non-negative integer (minor units)'),
+    max_limit: rule((error) => z.number({ error }).refine((v) => Number.isSafeInteger(v) && v >= 0, { error }), 'must be a non-negative integer (minor units)'),
+  },
+  'details.adverse_action_notice': {
+    delivered_at: writtenInstant(),
+    reason: text(),
+    delivery_method: rule((error) => z.enum(WIRE_DELIVERY_METHODS, { error }), `must be one of ${WIRE_DELIVERY_METHODS.join(', ')}`),
+  },
+  decision: { decided_at: writtenInstant(), reason: text(), exception_approval_reason: text() },
+  'documents[]': { document_id: text(), type: text(), displayed_at: writtenInstant(), consented_at: writtenInstant(), version: text() },
+} as const;
+
 /** In a patch, `null` removes a member (JSON Merge Patch). */
 export interface WireCredit {
   is_secured?: boolean | null;
