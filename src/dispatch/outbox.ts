@@ -3,15 +3,15 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { DispatchEntity, type StoredProviderError } from '../db/entities/index.js';
 import { RowMapper } from '../db/row-mapper.js';
 import { GatewayError } from '../domain/errors.js';
-import { DispatchState, type Provider } from '../domain/vocabulary.js';
-import { type ProviderCommand } from '../providers/index.js';
+import { DispatchState } from '../domain/vocabulary.js';
+import { type CommandLike, type ProviderId, type ProviderRegistry } from '../providers/index.js';
 import { appendDispatchChange } from './dispatch-change.js';
 
 /** A call to make, as a mutation asks for it. */
 export interface DispatchIntent {
   readonly tenantId: string;
-  readonly provider: Provider;
-  readonly command: ProviderCommand;
+  readonly provider: ProviderId;
+  readonly command: CommandLike;
   readonly leadId: string | null;
   /** The caller's key, or undefined to make one. */
   readonly idempotencyKey: string | undefined;
@@ -32,7 +32,11 @@ export class Outbox {
   /** Rows of raw statements (`RETURNING *`) as entities, as TypeORM's `find` makes them. */
   private readonly rows: RowMapper<DispatchEntity>;
 
-  constructor(private readonly db: DataSource) {
+  constructor(
+    private readonly db: DataSource,
+    /** Names the record of each dispatch in the change log. */
+    private readonly registry: ProviderRegistry,
+  ) {
     this.rows = new RowMapper(db, DispatchEntity);
   }
 
@@ -80,7 +84,7 @@ export class Outbox {
   }
 
   /** Claims up to `limit` due dispatches, skipping rows other instances hold, and providers whose breaker is open. */
-  async claimDue(limit: number, leaseMs: number, skipProviders: readonly Provider[]): Promise<Claim[]> {
+  async claimDue(limit: number, leaseMs: number, skipProviders: readonly ProviderId[]): Promise<Claim[]> {
     const token = randomUUID();
     // TypeORM answers an UPDATE with [rows, count].
     const [rows] = await this.db.query<[Array<Record<string, unknown>>, number]>(
@@ -125,7 +129,7 @@ export class Outbox {
           RETURNING *`,
         [claim.dispatch.id, claim.token, JSON.stringify(error)],
       );
-      if (rows[0] !== undefined) await appendDispatchChange(manager, this.rows.map(rows[0]), DispatchState.PENDING, DispatchState.FAILED);
+      if (rows[0] !== undefined) await appendDispatchChange(manager, this.registry, this.rows.map(rows[0]), DispatchState.PENDING, DispatchState.FAILED);
     });
   }
 
@@ -161,7 +165,7 @@ export class Outbox {
       );
       if (rows[0] === undefined) return null;
       const dispatch = this.rows.map(rows[0]);
-      await appendDispatchChange(manager, dispatch, DispatchState.FAILED, DispatchState.PENDING);
+      await appendDispatchChange(manager, this.registry, dispatch, DispatchState.FAILED, DispatchState.PENDING);
       return dispatch;
     });
   }

@@ -20,6 +20,7 @@ const ALL = [
   'GatewaySecrets0000000000014',
   'DispatchChanges0000000000015',
   'SharedProtection0000000000016',
+  'ProviderIds0000000000017',
 ];
 
 describe('migrations', () => {
