@@ -14,6 +14,7 @@ import { ApiKeyExpiryAndCreator0000000000013 } from './0013-api-key-expiry-and-c
 import { GatewaySecrets0000000000014 } from './0014-gateway-secrets.js';
 import { DispatchChanges0000000000015 } from './0015-dispatch-changes.js';
 import { SharedProtection0000000000016 } from './0016-shared-protection.js';
+import { ProviderIds0000000000017 } from './0017-provider-ids.js';
 
 /** Every migration, in order; an explicit list so tsc, tsx and vitest find the same files. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   GatewaySecrets0000000000014,
   DispatchChanges0000000000015,
   SharedProtection0000000000016,
+  ProviderIds0000000000017,
 ];

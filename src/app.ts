@@ -8,7 +8,7 @@ import { JwtVerifier } from './auth/jwt.js';
 import { type Config } from './config.js';
 import { createDataSource, runMigrations } from './db/data-source.js';
 import { openDatabase } from './db/database.js';
-import { createServices } from './graphql/context.js';
+import { createServices } from './services/services.js';
 import { LeadCursors } from './graphql/cursor.js';
 import { gatewaySecret } from './db/gateway-secrets.js';
 import { buildGatewaySchema } from './graphql/schema.js';
@@ -72,8 +72,8 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     cleanups.push(['provider sandboxes', () => providers.stop()]);
     await loadDemoAndMirror(config, db, providers, logger);
     // This instance's metrics, in a registry of its own (several instances can share a process).
-    const metrics = new GatewayMetrics();
-    const dispatcher = new Dispatcher({ db, adapters: providers.adapters, config: config.dispatch, logger, metrics });
+    const metrics = new GatewayMetrics({ providers: providers.registry });
+    const dispatcher = new Dispatcher({ db, providers, config: config.dispatch, logger, metrics });
     const changes = new StatusChangeHub(
       db,
       database.url,
@@ -94,7 +94,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       },
       // A built-in Tecalis sandbox is handed the URLs, as whoever creates a process hands them to Tecalis.
       onIssued: (issued) =>
-        providers.tecalisCallbacks(issued.authUuid, { callback: issued.callbackUrl, callbackKo: issued.callbackKoUrl }, tecalisSecondFactor),
+        providers.callbacksIssued({ authUuid: issued.authUuid, callback: issued.callbackUrl, callbackKo: issued.callbackKoUrl }, tecalisSecondFactor),
     });
     if (config.publicUrl === undefined && providers.sandboxes.TECALIS === undefined) {
       logger.warn('PUBLIC_URL is not set: Tecalis callback URLs are issued on the gateway\'s own address, which a live Tecalis may not reach');
@@ -127,6 +127,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       rateLimits,
       production: config.nodeEnv === 'production',
       corsOrigins: config.corsOrigins,
+      trustedProxies: config.trustedProxies,
       metricsToken: config.metricsToken,
       webhooks: { secrets: webhookSecrets, toleranceMs: config.webhooks.leadBankToleranceMs, intake: new WebhookIntake(db), grantOf: (token) => callbacks.grantOf(token) },
       logger,

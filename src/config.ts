@@ -1,9 +1,15 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
-import { SAMPLE_SANDBOX_RECORDS, type SandboxRecords } from './providers/sandbox/sandbox-records.js';
+import { allowed, ConfigError, type Env, httpUrl, nonNegativeInt, oneOf, optional, port, positiveInt, Secret } from './config-env.js';
+import { DEFAULT_PROVIDERS } from './providers/default-providers.js';
+import { type AnyProviderDescriptor } from './providers/descriptor.js';
+import { loadProviders, type ProvidersConfig } from './providers/provider-settings.js';
+import { loadSandboxRecords as loadRecords, type SandboxRecords } from './providers/sandbox/sandbox-records.js';
 
-/** Log levels pino understands, quietest last. */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import { LOG_LEVELS, type LogLevel } from './logger.js';
+
+export { ConfigError, LOG_LEVELS, Secret, type LogLevel };
+export type { ProvidersConfig };
 
 /**
  * The gateway's whole configuration, read once from the environment.
@@ -41,6 +47,8 @@ export interface Config {
   readonly demoData: 'auto' | 'off';
   /** Browser origins (scheme://host[:port]) allowed to call /graphql over HTTP and open its WebSocket. */
   readonly corsOrigins: readonly string[];
+  /** Proxies (addresses, CIDR ranges, or `loopback`/`linklocal`/`uniquelocal`) whose `X-Forwarded-For` names the client. */
+  readonly trustedProxies: readonly string[];
   /** The only credential `/metrics` answers to; unset: `/metrics` is off. Never a tenant's. */
   readonly metricsToken: Secret | undefined;
 }
@@ -94,23 +102,6 @@ export interface DispatchConfig {
   readonly concurrency: number;
   readonly breakerFailureThreshold: number;
   readonly breakerCooldownMs: number;
-}
-
-/**
- * The four upstream providers. A provider whose base URL is set is live (and its
- * credentials are required); one whose base URL is unset uses its built-in sandbox.
- */
-export interface ProvidersConfig {
-  /** Bound on every provider call, connection included. */
-  readonly timeoutMs: number;
-  readonly techea: { readonly baseUrl: URL; readonly apiKey: Secret } | undefined;
-  readonly leadBank:
-    | { readonly baseUrl: URL; readonly clientId: string; readonly clientSecret: Secret; readonly scope: string | undefined }
-    | undefined;
-  readonly tecalis: { readonly baseUrl: URL; readonly apiKey: Secret } | undefined;
-  readonly decisionCloud: { readonly baseUrl: URL; readonly clientId: string; readonly clientSecret: Secret } | undefined;
-  /** What the built-in sandboxes hold from the start (providers that are live ignore it). */
-  readonly sandboxRecords: SandboxRecords;
 }
 
 /** How callers prove who they are, besides API keys. */
@@ -182,40 +173,6 @@ export interface LimitsConfig {
   readonly httpMaxConnections: number;
 }
 
-/** A configuration value that must not appear in logs, errors or responses. */
-export class Secret {
-  readonly #value: string;
-  constructor(value: string) {
-    this.#value = value;
-  }
-  /** The raw value, for the one place that needs it (a driver, an Authorization header). */
-  reveal(): string {
-    return this.#value;
-  }
-  toString(): string {
-    return '[redacted]';
-  }
-  toJSON(): string {
-    return '[redacted]';
-  }
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return 'Secret([redacted])';
-  }
-}
-
-/** Thrown for a configuration value that cannot be used; the message is one line naming the variable. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    expected: string,
-    got: string,
-  ) {
-    super(`${variable}: expected ${expected}, but got ${got}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** The default place of the embedded database: inside the project, next to the code that uses it. */
 export function defaultDataDir(cwd: string = process.cwd()): string {
@@ -226,7 +183,10 @@ export function defaultDataDir(cwd: string = process.cwd()): string {
  * Reads and validates the configuration. Every problem stops the start with one line
  * naming the variable and what was expected.
  */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(env: Env = process.env, options: { readonly providers?: readonly AnyProviderDescriptor[] } = {}): Config {
+  const production = (optional(env, 'NODE_ENV') ?? 'development') === 'production';
+  // Bounds every provider call, and (through the default lease) the dispatcher's claims.
+  const providerTimeoutMs = positiveInt(env, 'PROVIDER_TIMEOUT_MS', 10_000);
   const databaseUrl = optional(env, 'DATABASE_URL');
   if (databaseUrl !== undefined) parseDatabaseUrl(databaseUrl);
   const dataDir = optional(env, 'LEADGRAPH_DATA_DIR');
@@ -247,11 +207,12 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     nodeEnv: optional(env, 'NODE_ENV') ?? 'development',
     auth: loadAuth(env),
-    providers: loadProviders(env, (optional(env, 'NODE_ENV') ?? 'development') === 'production'),
-    dispatch: loadDispatch(env),
+    providers: loadProviders(env, { production, timeoutMs: providerTimeoutMs, providers: options.providers ?? DEFAULT_PROVIDERS }),
+    dispatch: loadDispatch(env, providerTimeoutMs),
     demoData: oneOf(env, 'DEMO_DATA', ['auto', 'off'] as const, 'auto'),
-    corsOrigins: corsOrigins(env, (optional(env, 'NODE_ENV') ?? 'development') === 'production'),
+    corsOrigins: corsOrigins(env, production),
     metricsToken: metricsToken(env),
+    trustedProxies: trustedProxies(env),
     webhooks: {
       leadBankSecret: secretOf(env, 'LEADBANK_WEBHOOK_SECRET'),
       leadBankToleranceMs: positiveInt(env, 'LEADBANK_WEBHOOK_TOLERANCE_SECONDS', 300) * 1000,
@@ -314,69 +275,12 @@ function loadAuth(env: Env): AuthConfig {
   };
 }
 
-const SANDBOX_RECORD_IDS = {
-  SANDBOX_TECHEA_LEADS: { key: 'techeaLeadIds', expected: 'UUIDs', pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i },
-  SANDBOX_LEADBANK_APPLICATIONS: { key: 'leadBankApplicationIds', expected: 'ids matching ^application_\\w+$', pattern: /^application_\w+$/ },
-  SANDBOX_TECALIS_PROCESSES: { key: 'tecalisAuthUuids', expected: 'UUIDs', pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i },
-  SANDBOX_DECISIONCLOUD_CUSTOMERS: { key: 'decisionCloudCustomerIds', expected: 'ids of 1 to 255 characters', pattern: /^[^\s,](?:[^,]{0,253}[^\s,])?$/ },
-} as const;
-
 /**
- * The built-in sandboxes' records: each `SANDBOX_*` variable, a comma-separated list of
- * ids (empty: none), replaces that provider's sample records. Also read by
+ * The built-in sandboxes' records (see `sandbox-records.ts`): also read by
  * `leadgraph sandbox`, which needs no other configuration.
  */
-export function loadSandboxRecords(env: Env = process.env): SandboxRecords {
-  const records: Record<string, readonly string[]> = { ...SAMPLE_SANDBOX_RECORDS };
-  for (const [name, { key, expected, pattern }] of Object.entries(SANDBOX_RECORD_IDS)) {
-    const value = env[name];
-    if (value === undefined) continue;
-    const ids = value.split(',').map((id) => id.trim()).filter((id) => id !== '');
-    const bad = ids.find((id) => !pattern.test(id));
-    if (bad !== undefined) throw new ConfigError(name, `a comma-separated list of ${expected}`, JSON.stringify(bad));
-    records[key] = key === 'techeaLeadIds' || key === 'tecalisAuthUuids' ? ids.map((id) => id.toLowerCase()) : ids;
-  }
-  return records as unknown as SandboxRecords;
-}
-
-function loadProviders(env: Env, production: boolean): ProvidersConfig {
-  /** The base URL when set (and then each credential, required); undefined (sandbox) otherwise. */
-  const live = <T>(prefix: string, credentials: readonly string[], build: (baseUrl: URL, get: (name: string) => string) => T): T | undefined => {
-    const base = optional(env, `${prefix}_BASE_URL`);
-    if (base === undefined) {
-      const stray = credentials.find((name) => optional(env, name) !== undefined);
-      if (stray !== undefined) {
-        throw new ConfigError(`${prefix}_BASE_URL`, `a URL, because ${stray} is set (unset ${stray} to use the built-in sandbox)`, 'nothing');
-      }
-      if (production) {
-        throw new ConfigError(`${prefix}_BASE_URL`, 'the live provider URL in production (sandboxes are for development)', 'nothing');
-      }
-      return undefined;
-    }
-    const get = (name: string) => {
-      const value = optional(env, name);
-      if (value === undefined) throw new ConfigError(name, `a value, because ${prefix}_BASE_URL is set`, 'nothing');
-      return value;
-    };
-    return build(httpUrl(`${prefix}_BASE_URL`, base), get);
-  };
-  return {
-    timeoutMs: positiveInt(env, 'PROVIDER_TIMEOUT_MS', 10_000),
-    techea: live('TECHEA', ['TECHEA_API_KEY'], (baseUrl, get) => ({ baseUrl, apiKey: new Secret(get('TECHEA_API_KEY')) })),
-    leadBank: live('LEADBANK', ['LEADBANK_CLIENT_ID', 'LEADBANK_CLIENT_SECRET'], (baseUrl, get) => ({
-      baseUrl,
-      clientId: get('LEADBANK_CLIENT_ID'),
-      clientSecret: new Secret(get('LEADBANK_CLIENT_SECRET')),
-      scope: optional(env, 'LEADBANK_SCOPE'),
-    })),
-    tecalis: live('TECALIS', ['TECALIS_API_KEY'], (baseUrl, get) => ({ baseUrl, apiKey: new Secret(get('TECALIS_API_KEY')) })),
-    decisionCloud: live('DECISIONCLOUD', ['DECISIONCLOUD_CLIENT_ID', 'DECISIONCLOUD_CLIENT_SECRET'], (baseUrl, get) => ({
-      baseUrl,
-      clientId: get('DECISIONCLOUD_CLIENT_ID'),
-      clientSecret: new Secret(get('DECISIONCLOUD_CLIENT_SECRET')),
-    })),
-    sandboxRecords: loadSandboxRecords(env),
-  };
+export function loadSandboxRecords(env: Env = process.env, providers: readonly AnyProviderDescriptor[] = DEFAULT_PROVIDERS): SandboxRecords {
+  return loadRecords(env, providers);
 }
 
 function secretOf(env: Env, name: string): Secret | undefined {
@@ -390,6 +294,25 @@ function secretOf(env: Env, name: string): Secret | undefined {
  * production, the local development servers' origins otherwise. A wildcard is refused:
  * the gateway's callers send credentials.
  */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `TRUST_PROXY`: the load balancers in front of the gateway, whose `X-Forwarded-For` is believed. */
+function trustedProxies(env: Env): readonly string[] {
+  const value = optional(env, 'TRUST_PROXY');
+  if (value === undefined) return [];
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 4 ? 32 : 128;
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!PROXY_NAMES.has(entry) && (family === 0 || !validBits || rest.length > 0)) {
+      throw new ConfigError('TRUST_PROXY', 'a comma-separated list of proxy addresses or CIDR ranges (10.0.0.0/8), or loopback, linklocal, uniquelocal', JSON.stringify(entry));
+    }
+  }
+  return entries;
+}
+
 function corsOrigins(env: Env, production: boolean): readonly string[] {
   const value = env.CORS_ORIGINS;
   if (value === undefined) return production ? [] : DEVELOPMENT_ORIGINS;
@@ -433,8 +356,7 @@ function refuseRetired(env: Env, name: string, instead: string): void {
   if (optional(env, name) !== undefined) throw new ConfigError(name, `it unset (${instead})`, 'a value');
 }
 
-function loadDispatch(env: Env): DispatchConfig {
-  const providerTimeout = positiveInt(env, 'PROVIDER_TIMEOUT_MS', 10_000);
+function loadDispatch(env: Env, providerTimeout: number): DispatchConfig {
   return {
     waitMs: positiveInt(env, 'DISPATCH_WAIT_MS', 5_000),
     maxAttempts: positiveInt(env, 'DISPATCH_MAX_ATTEMPTS', 8),
@@ -458,64 +380,12 @@ export function defaultLeaseMs(providerTimeoutMs: number): number {
   return providerTimeoutMs * 4 + 5_000;
 }
 
-/** An explicit opt-in: `allow`, or unset. Anything else is refused, so a typo never passes for consent. */
-function allowed(env: Env, name: string): boolean {
-  const raw = optional(env, name);
-  if (raw === undefined) return false;
-  if (raw !== 'allow') throw new ConfigError(name, '"allow" or nothing', JSON.stringify(raw));
-  return true;
-}
 
-function positiveInt(env: Env, name: string, fallback: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^[1-9]\d{0,9}$/.test(raw)) throw new ConfigError(name, 'a whole number above 0', JSON.stringify(raw));
-  return Number(raw);
-}
 
-function nonNegativeInt(env: Env, name: string, fallback: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^(0|[1-9]\d{0,9})$/.test(raw)) throw new ConfigError(name, 'a whole number, 0 or more', JSON.stringify(raw));
-  return Number(raw);
-}
 
-function httpUrl(name: string, raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'an http:// or https:// URL', JSON.stringify(raw));
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(name, 'an http:// or https:// URL', JSON.stringify(raw));
-  }
-  return url;
-}
 
-function optional(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
 
-function port(env: Env, name: string, fallback: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value > 65535) {
-    throw new ConfigError(name, 'a port number from 0 to 65535', JSON.stringify(raw));
-  }
-  return value;
-}
 
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new ConfigError(name, `one of ${allowed.join(', ')}`, JSON.stringify(raw));
-  }
-  return raw as T;
-}
 
 function parseDatabaseUrl(raw: string): void {
   let url: URL;

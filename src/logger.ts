@@ -1,7 +1,10 @@
 import { pino, type Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
-import { type LogLevel } from './config.js';
 import { currentRequestId } from './observability/request-context.js';
+
+/** Log levels pino understands, quietest last. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type { Logger };
 

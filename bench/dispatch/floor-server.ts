@@ -33,8 +33,8 @@ import { type Role, roleAllows } from '../../src/domain/roles.js';
 import { LeadEvent, LeadEventOutcome } from '../../src/domain/vocabulary.js';
 import { requestHash } from '../../src/dispatch/request-hash.js';
 import { endpoint } from '../../src/providers/http-client.js';
-import { fromWireStatus as applicationStatusOf, toApplicationRecord, toWirePatch } from '../../src/providers/leadbank/mapping.js';
-import { fromWireStatus as outcomeOf, toWireEvent } from '../../src/providers/techea/mapping.js';
+import { applicationStatusOf, toApplicationRecord, toWirePatch } from '../../src/providers/leadbank/index.js';
+import { leadEventOutcomeOf as outcomeOf, toWireEvent } from '../../src/providers/techea/index.js';
 import {
   FLOOR_APPLY_APPLICATION_SQL,
   FLOOR_APPLY_LEAD_EVENT_SQL,

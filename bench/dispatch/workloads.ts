@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { LeadEvent } from '../../src/domain/vocabulary.js';
 import { endpoint } from '../../src/providers/http-client.js';
-import { toWirePatch } from '../../src/providers/leadbank/mapping.js';
-import { toWireEvent } from '../../src/providers/techea/mapping.js';
+import { toWirePatch } from '../../src/providers/leadbank/index.js';
+import { toWireEvent } from '../../src/providers/techea/index.js';
 import { type DataSet } from '../lib/data-generator.js';
 import { type LoadRequest } from '../lib/load.js';
 

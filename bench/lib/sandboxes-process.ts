@@ -7,11 +7,12 @@
  */
 import { createDataSource } from '../../src/db/data-source.js';
 import { mirrorStoredRecords } from '../../src/demo/sandbox-sync.js';
-import { startDecisionCloudSandbox } from '../../src/providers/decisioncloud/index.js';
-import { mirrorApplication, startLeadBankSandbox } from '../../src/providers/leadbank/index.js';
+import { DECISION_CLOUD, startDecisionCloudSandbox } from '../../src/providers/decisioncloud/index.js';
+import { LEAD_BANK, startLeadBankSandbox } from '../../src/providers/leadbank/index.js';
 import { liveProviderEnv } from '../../src/providers/sandbox/live-provider-env.js';
-import { mirrorProcess, startTecalisSandbox } from '../../src/providers/tecalis/index.js';
-import { startTecheaSandbox } from '../../src/providers/techea/index.js';
+import { combineMirrors } from '../../src/providers/sandbox/record-mirror.js';
+import { startTecalisSandbox, TECALIS } from '../../src/providers/tecalis/index.js';
+import { startTecheaSandbox, TECHEA } from '../../src/providers/techea/index.js';
 import { type SandboxConnections } from './sandboxes.js';
 
 const databaseUrl = process.argv[2];
@@ -24,13 +25,15 @@ const decisionCloud = await startDecisionCloudSandbox();
 
 const db = createDataSource({ url: databaseUrl, poolSize: 1 });
 await db.initialize();
-await mirrorStoredRecords(db, {
-  any: true,
-  techeaLead: (id) => void techea.behavior.addLead(id),
-  application: (record) => mirrorApplication(leadBank.behavior, record),
-  verification: (record) => mirrorProcess(tecalis.behavior, record),
-  decisionCloudCustomer: (id) => void decisionCloud.behavior.addCustomer(id),
-});
+await mirrorStoredRecords(
+  db,
+  combineMirrors([
+    TECHEA.sandbox.mirror(techea.behavior),
+    LEAD_BANK.sandbox.mirror(leadBank.behavior),
+    TECALIS.sandbox.mirror(tecalis.behavior),
+    DECISION_CLOUD.sandbox.mirror(decisionCloud.behavior),
+  ]),
+);
 await db.destroy();
 
 const connections: SandboxConnections = {

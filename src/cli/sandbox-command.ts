@@ -1,65 +1,80 @@
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { loadSandboxRecords } from '../config.js';
 import { type Logger } from '../logger.js';
-import { startDecisionCloudSandbox } from '../providers/decisioncloud/index.js';
-import { startLeadBankSandbox } from '../providers/leadbank/index.js';
+import { type AnyProviderDescriptor, DEFAULT_PROVIDERS } from '../providers/index.js';
 import { liveProviderEnv } from '../providers/sandbox/live-provider-env.js';
 import { describeSandboxRecords } from '../providers/sandbox/sandbox-records.js';
-import { CONTROL_PATH } from '../providers/sandbox/sandbox-server.js';
-import { startTecalisSandbox } from '../providers/tecalis/index.js';
-import { startTecheaSandbox } from '../providers/techea/index.js';
+import { type RunningSandbox } from '../providers/sandbox/running-sandbox.js';
+import { CONTROL_PATH, type SandboxBehavior } from '../providers/sandbox/sandbox-server.js';
 import { UsageError } from './keys-command.js';
 
-export const SANDBOX_USAGE = `  sandbox [--port <first port>]
-            run the four provider sandboxes standalone (ports first..first+3, default 4101)
-            and print their URLs, credentials and the settings to point a gateway at them`;
+export const SANDBOX_USAGE = `  sandbox [--port <first port>] [--host <address>]
+            run the provider sandboxes standalone (one port each from the first, default 4101,
+            on 127.0.0.1 unless --host says otherwise, e.g. 0.0.0.0 in a container) and print
+            their URLs, credentials and the settings to point a gateway at them; credentials
+            set in the gateway's variables (TECHEA_API_KEY, LEADBANK_CLIENT_ID, …) are used
+            instead of made-up ones, so a fleet's gateways and its sandbox share one statement`;
+
+/** What `leadgraph sandbox` runs with besides its arguments (tests and tools change them). */
+export interface SandboxCommandOptions {
+  /** The providers whose sandboxes it runs, in port order. */
+  readonly providers?: readonly AnyProviderDescriptor[];
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Resolves when the sandboxes should stop; SIGINT or SIGTERM by default. */
+  readonly stopped?: Promise<void>;
+}
 
 /**
- * `leadgraph sandbox`: the four provider sandboxes as standalone servers, for trying
- * a client by hand or pointing a gateway at them as if they were the live providers.
+ * `leadgraph sandbox`: every provider's sandbox as a standalone server, for trying a
+ * client by hand or pointing a gateway at them as if they were the live providers.
  * Runs until SIGINT/SIGTERM.
  */
-export async function sandboxCommand(args: string[], logger: Logger, out: NodeJS.WritableStream): Promise<number> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string' } }, strict: true });
+export async function sandboxCommand(args: string[], logger: Logger, out: NodeJS.WritableStream, options: SandboxCommandOptions = {}): Promise<number> {
+  const providers = options.providers ?? DEFAULT_PROVIDERS;
+  const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' } }, strict: true });
   const first = values.port === undefined ? 4101 : Number(values.port);
-  if (!Number.isInteger(first) || first < 0 || first > 65532) throw new UsageError('--port needs a port number from 0 to 65532');
+  const last = 65535 - (providers.length - 1);
+  if (!Number.isInteger(first) || first < 0 || first > last) throw new UsageError(`--port needs a port number from 0 to ${last}`);
   const port = (offset: number) => (first === 0 ? 0 : first + offset);
+  const host = values.host ?? '127.0.0.1';
+  if (isIP(host) === 0 && host !== 'localhost') throw new UsageError(`--host needs an IP address to listen on (0.0.0.0 for every interface), not "${host}"`);
+  const env = options.env ?? process.env;
 
-  const records = loadSandboxRecords();
-  const techea = await startTecheaSandbox({ seedLeadIds: records.techeaLeadIds, port: port(0) });
-  const leadBank = await startLeadBankSandbox({ seedApplications: 0, port: port(1) });
-  for (const id of records.leadBankApplicationIds) leadBank.behavior.addApplication({ id });
-  const tecalis = await startTecalisSandbox({ seedAuthUuids: records.tecalisAuthUuids, port: port(2) });
-  const decisionCloud = await startDecisionCloudSandbox({ seedCustomers: 0, seedCustomerIds: records.decisionCloudCustomerIds, port: port(3) });
-  const all = [techea, leadBank, tecalis, decisionCloud];
+  const records = loadSandboxRecords(env, providers);
+  const running: Array<RunningSandbox<SandboxBehavior, unknown>> = [];
+  try {
+    for (const [offset, provider] of providers.entries()) {
+      running.push(await provider.sandbox.start({ ids: records[provider.sandbox.records.key] ?? [], port: port(offset), host, credentialsFrom: env }));
+    }
+  } catch (error) {
+    await Promise.all(running.map((sandbox) => sandbox.stop()));
+    throw error;
+  }
+  const connections = Object.fromEntries(providers.map((provider, i) => [provider.key, running[i]!.connection]));
 
   // A sandbox's credentials are made up at start; printing them is the point of this command.
   out.write(
     [
       'Provider sandboxes are running. Point a gateway at them with:',
       '',
-      ...Object.entries(
-        liveProviderEnv({
-          techea: techea.connection,
-          leadBank: leadBank.connection,
-          tecalis: tecalis.connection,
-          decisionCloud: decisionCloud.connection,
-        }),
-      ).map(([name, value]) => `${name}=${value}`),
+      ...Object.entries(liveProviderEnv(connections, providers)).map(([name, value]) => `${name}=${value}`),
       '',
       `Each sandbox shows its state at ${CONTROL_PATH} and takes faults at PUT ${CONTROL_PATH}/faults, e.g.`,
-      `  curl -X PUT ${new URL(`${CONTROL_PATH}/faults`, techea.baseUrl).href} -d '{"forceStatus":503,"forceCount":2}'`,
+      `  curl -X PUT ${new URL(`${CONTROL_PATH}/faults`, running[0]?.baseUrl).href} -d '{"forceStatus":503,"forceCount":2}'`,
       'Seeded records (SANDBOX_* variables replace them):',
-      ...describeSandboxRecords(records).map((line) => `  ${line}`),
+      ...describeSandboxRecords(records, providers).map((line) => `  ${line}`),
       '',
     ].join('\n'),
   );
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await (options.stopped ??
+    new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    }));
   logger.info('stopping the sandboxes');
-  await Promise.all(all.map((sandbox) => sandbox.stop()));
+  await Promise.all(running.map((sandbox) => sandbox.stop()));
   return 0;
 }
+

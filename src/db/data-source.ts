@@ -2,6 +2,7 @@ import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { type DatabaseTimeouts } from '../config.js';
 import { BoundedClient } from './bounded-client.js';
+import { withMigrationLock } from './migration-lock.js';
 import { ENTITIES } from './entities/index.js';
 
 /** Options for {@link createDataSource}. */
@@ -66,7 +67,8 @@ function boundedPool(timeouts: Partial<DatabaseTimeouts>) {
 
 /** Applies every pending migration; returns the names of those applied. */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  const { url, connectTimeoutMS } = dataSource.options as { url: string; connectTimeoutMS?: number };
+  const applied = await withMigrationLock(url, connectTimeoutMS, () => dataSource.runMigrations({ transaction: 'each' }));
   return applied.map((m) => m.name);
 }
 

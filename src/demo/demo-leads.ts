@@ -98,10 +98,9 @@ export async function seedDemoLeads(db: DataSource, mirror: SandboxMirror): Prom
       if (journey.event !== undefined && journey.event !== LeadEvent.REGISTRATION) await writer.applyLeadEvent(lead.id, journey.event);
     });
 
-    mirror.techeaLead(techeaLeadId);
-    if (application) mirror.application({ ...application, ...(journey.application !== undefined && decided(journey.application, day)) });
-    if (verification) mirror.verification({ ...verification, status: journey.verification! });
-    if (customerId !== undefined) mirror.decisionCloudCustomer(customerId);
+    mirror.mirror('lead', { id: lead.id, techeaLeadId, decisionCloudCustomerId: customerId ?? null });
+    if (application) mirror.mirror('application', { ...application, ...(journey.application !== undefined && decided(journey.application, day)) });
+    if (verification) mirror.mirror('verification', { ...verification, status: journey.verification! });
   }
   return DEMO_LEADS;
 }

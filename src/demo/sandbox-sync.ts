@@ -12,21 +12,20 @@ import { type SandboxMirror } from '../providers/index.js';
 /**
  * A built-in sandbox starts empty, the database does not: after a restart, the
  * gateway's records must exist at its sandboxes again, or a mutation on them would
- * fail upstream. Copies every stored TECHEA lead, application, process and Decision
- * Cloud customer into the sandboxes (nothing for live providers).
+ * fail upstream. Offers every stored lead, application, process and loan customer to
+ * the sandboxes, each taking the kinds it holds (nothing for live providers).
  */
 export async function mirrorStoredRecords(db: DataSource, mirror: SandboxMirror): Promise<void> {
   if (!mirror.any) return;
   for (const lead of await db.getRepository(LeadEntity).find()) {
-    if (lead.techeaLeadId !== null) mirror.techeaLead(lead.techeaLeadId);
-    if (lead.decisionCloudCustomerId !== null) mirror.decisionCloudCustomer(lead.decisionCloudCustomerId);
+    mirror.mirror('lead', { id: lead.id, techeaLeadId: lead.techeaLeadId, decisionCloudCustomerId: lead.decisionCloudCustomerId });
   }
   const customers = await db.getRepository(LoanEntity).createQueryBuilder('loan').select('DISTINCT loan.customer_id', 'customerId').getRawMany<{ customerId: string }>();
-  for (const { customerId } of customers) mirror.decisionCloudCustomer(customerId);
+  for (const { customerId } of customers) mirror.mirror('loanCustomer', customerId);
 
   const documents = groupBy(await db.getRepository(ApplicationDocumentEntity).find({ order: { position: 'ASC' } }), (d) => d.applicationId);
   for (const a of await db.getRepository(ApplicationEntity).find()) {
-    mirror.application({
+    mirror.mirror('application', {
       id: a.id,
       status: a.status,
       productName: a.productName,
@@ -63,7 +62,7 @@ export async function mirrorStoredRecords(db: DataSource, mirror: SandboxMirror)
 
   const operations = groupBy(await db.getRepository(VerificationOperationEntity).find({ order: { position: 'ASC' } }), (o) => o.authUuid);
   for (const v of await db.getRepository(VerificationEntity).find()) {
-    mirror.verification({
+    mirror.mirror('verification', {
       ...v,
       operations: (operations.get(v.authUuid) ?? []).map((o) => ({
         operationId: o.operationId,

@@ -1,16 +1,16 @@
 import { type DataSource } from 'typeorm';
 import { type DispatchEntity } from '../db/entities/index.js';
-import { assertNever } from '../domain/assert-never.js';
-import { DispatchState, LeadEventOutcome } from '../domain/vocabulary.js';
-import { type ProviderResults } from '../providers/index.js';
+import { DispatchState } from '../domain/vocabulary.js';
+import { type AnswerNotes, type ProviderRegistry } from '../providers/index.js';
 import { RecordWriter } from '../services/record-writer.js';
 import { dispatchChange } from './dispatch-change.js';
 import { type Outbox } from './outbox.js';
 
 /** A provider's confirmed result, tagged with the operation it answers. */
-export type ConfirmedResult = {
-  [Op in keyof ProviderResults]: { readonly operation: Op; readonly result: ProviderResults[Op] };
-}[keyof ProviderResults];
+export interface ConfirmedResult {
+  readonly operation: string;
+  readonly result: AnswerNotes;
+}
 
 /** The record each settled dispatch's transaction left, by the settled row (see {@link appliedRecordOf}). */
 const appliedRecords = new WeakMap<DispatchEntity, object>();
@@ -20,25 +20,34 @@ class SettledAlready extends Error {}
 
 /**
  * Applies what the provider confirmed and marks the dispatch SUCCEEDED, in one
- * transaction: the record, the lead's stage, then, in one statement, the dispatch
- * settled (only from PENDING) with the record's status change and the dispatch's end
- * appended (the record's first; the tenant's log lock taken there, held to the
- * commit). When the dispatch was settled already (another instance applied the same
- * answer), the transaction is rolled back: nothing is applied twice. Returns the
- * settled dispatch as committed, or null when it was settled already.
+ * transaction: the record, the lead's stage (as the provider that owns the operation
+ * says: its `CommandSpec.apply`), then, in one statement, the dispatch settled (only
+ * from PENDING) with the record's status change and the dispatch's end appended (the
+ * record's first; the tenant's log lock taken there, held to the commit). The local
+ * record only ever shows what a provider confirmed. When the dispatch was settled
+ * already (another instance applied the same answer), the transaction is rolled back:
+ * nothing is applied twice. Returns the settled dispatch as committed, or null when it
+ * was settled already.
  *
  * Lock order: the record's row, the lead's, the dispatch's, the log's; every writer
  * takes those it needs in this order.
  */
-export async function settleWithResult(db: DataSource, outbox: Outbox, dispatch: DispatchEntity, confirmed: ConfirmedResult): Promise<DispatchEntity | null> {
+export async function settleWithResult(
+  db: DataSource,
+  registry: ProviderRegistry,
+  outbox: Outbox,
+  dispatch: DispatchEntity,
+  confirmed: ConfirmedResult,
+): Promise<DispatchEntity | null> {
   try {
     return await db.transaction(async (manager) => {
       const writer = new RecordWriter(manager, dispatch.tenantId, dispatch.id, { deferChanges: true });
-      const record = await applyWith(writer, dispatch, confirmed);
-      const changes = [...writer.takeChanges(), dispatchChange(dispatch, DispatchState.PENDING, DispatchState.SUCCEEDED)];
+      // The provider's apply answers the record's row as written, when the write returned it.
+      const record = await registry.apply(confirmed.operation, writer, confirmed.result, dispatch.leadId);
+      const changes = [...writer.takeChanges(), dispatchChange(registry, dispatch, DispatchState.PENDING, DispatchState.SUCCEEDED)];
       const row = await outbox.settleSucceeded(manager, dispatch, storedResult(confirmed), changes);
       if (row === null) throw new SettledAlready();
-      if (record !== undefined) appliedRecords.set(row, record);
+      if (typeof record === 'object' && record !== null) appliedRecords.set(row, record);
       return row;
     });
   } catch (error) {
@@ -56,40 +65,6 @@ export async function settleWithResult(db: DataSource, outbox: Outbox, dispatch:
 export function appliedRecordOf<T extends object>(dispatch: DispatchEntity, type: new () => T): T | undefined {
   const record = appliedRecords.get(dispatch);
   return record instanceof type ? record : undefined;
-}
-
-/**
- * Applies what the provider confirmed to the local copy with `writer` (in the
- * transaction that marks the dispatch SUCCEEDED): the record, the status change it
- * implies, the lead's stage. The local record only ever shows what a provider
- * confirmed. Answers the record's row as written when the write returned it. */
-async function applyWith(
-  writer: RecordWriter,
-  dispatch: { readonly id: string; readonly tenantId: string; readonly leadId: string | null },
-  confirmed: ConfirmedResult,
-): Promise<object | undefined> {
-  const { leadId } = dispatch;
-  const link = leadId ?? undefined;
-  switch (confirmed.operation) {
-    case 'reportLeadEvent':
-      if (leadId === null) return undefined;
-      // IGNORED means TECHEA had the event already. If the gateway recorded it then, it is
-      // not the lead's last event now (a later one may be): leave the lead alone. If the
-      // gateway never recorded it (an earlier attempt got through, then the gateway died),
-      // record it now.
-      if (confirmed.result.outcome === LeadEventOutcome.IGNORED && (await writer.hasLeadEvent(leadId, confirmed.result.event))) return undefined;
-      return writer.applyLeadEvent(leadId, confirmed.result.event, confirmed.result.advertiserRef);
-    case 'updateApplication':
-      return (await writer.applyApplication(confirmed.result.application, link)).returned;
-    case 'updateVerificationStatus':
-      await writer.applyVerification(confirmed.result.verification, link);
-      return undefined;
-    case 'upsertLoan':
-      await writer.applyLoan(confirmed.result.loan, link);
-      return undefined;
-    default:
-      return assertNever(confirmed, 'confirmed result');
-  }
 }
 
 /** A result as stored in `dispatch.result` (JSON: instants as ISO strings). */

@@ -1,3 +1,9 @@
+/**
+ * The retry policy in one place: how retries are spaced ({@link retryDelayMs}) and
+ * whether a failed attempt is retried at all ({@link decide}). The README's table of
+ * delays is checked against it by `test/unit/dispatch/backoff.test.ts`.
+ */
+
 /** How retries are spaced. */
 export interface BackoffPolicy {
   /** Delay before the second attempt; doubles with each attempt after. */
@@ -31,4 +37,67 @@ export function retryDelayMs(
  */
 export function applyRetryDelayMs(retries: number): number {
   return Math.min(1_000, 100 * 2 ** Math.min(retries, 10));
+}
+
+/** What the retry policy needs to know of a dispatch. */
+export interface AttemptCount {
+  /** Attempts made, this one included. */
+  readonly attempts: number;
+  readonly maxAttempts: number;
+}
+
+/** The bounds of the retry policy. */
+export interface RetryLimits extends BackoffPolicy {
+  readonly random?: () => number;
+}
+
+/**
+ * What a failed attempt tells of the provider's health, for its circuit breaker: it
+ * answered (`up`: a refusal, or busy with this very request), it did not (`down`), or
+ * the failure says nothing about it (`unknown`: a probe it held is given back).
+ */
+export type BreakerVerdict = 'up' | 'down' | 'unknown';
+
+/** What to do after a failed attempt: the dispatcher only carries it out. */
+export type RetryDecision =
+  | {
+      readonly action: 'fail';
+      /** `refused`: the provider refused (not retryable); `exhausted`: no attempts left. */
+      readonly outcome: 'refused' | 'exhausted';
+      readonly breaker: BreakerVerdict;
+    }
+  | {
+      readonly action: 'retry';
+      /** `retry`: a transient provider failure; `gateway_error`: a failure inside the gateway. */
+      readonly outcome: 'retry' | 'gateway_error';
+      readonly breaker: BreakerVerdict;
+      readonly delayMs: number;
+    };
+
+/** The neutral error of a provider call, as the policy reads it (a `ProviderCallError`). */
+export interface ClassifiedError {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | null;
+}
+
+/**
+ * THE retry policy, decided from the neutral code alone, never from a message:
+ *
+ * - a failure that is not the provider's (`error` undefined: e.g. the database failed
+ *   while applying) is tried again later with the same key, whatever the attempts,
+ *   so a call that did go through is not applied twice upstream;
+ * - a refusal (not retryable) fails the dispatch at once; the provider is up;
+ * - a transient failure is retried after {@link retryDelayMs} (Retry-After as a
+ *   floor) until `maxAttempts`, then fails the dispatch; it counts against the
+ *   breaker, but for CONFLICT (busy with this very request: the provider is up).
+ */
+export function decide(error: ClassifiedError | undefined, attempt: AttemptCount, limits: RetryLimits): RetryDecision {
+  if (error === undefined) {
+    return { action: 'retry', outcome: 'gateway_error', breaker: 'unknown', delayMs: retryDelayMs(attempt.attempts, limits, null, limits.random) };
+  }
+  if (!error.retryable) return { action: 'fail', outcome: 'refused', breaker: 'up' };
+  const breaker = error.code === 'CONFLICT' ? 'up' : 'down';
+  if (attempt.attempts >= attempt.maxAttempts) return { action: 'fail', outcome: 'exhausted', breaker };
+  return { action: 'retry', outcome: 'retry', breaker, delayMs: retryDelayMs(attempt.attempts, limits, error.retryAfterMs, limits.random) };
 }

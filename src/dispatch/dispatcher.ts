@@ -4,25 +4,27 @@ import { type DataSource } from 'typeorm';
 import { type DispatchConfig } from '../config.js';
 import { type DispatchEntity, type StoredProviderError } from '../db/entities/index.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
-import { DispatchState, type Provider } from '../domain/vocabulary.js';
+import { assertNever } from '../domain/assert-never.js';
+import { DispatchState } from '../domain/vocabulary.js';
 import { type Logger } from '../logger.js';
 import { type DispatchObserver } from '../observability/observers.js';
 import { currentRequestId, withScope } from '../observability/request-context.js';
-import { type ProviderAdapters, ProviderCallError, type ProviderCommand } from '../providers/index.js';
+import { type CommandLike, ProviderCallError, type ProviderId } from '../providers/index.js';
 import { type ConfirmedResult, settleWithResult } from './apply-result.js';
-import { applyRetryDelayMs, retryDelayMs } from './backoff.js';
+import { applyRetryDelayMs, type BreakerVerdict, decide } from './backoff.js';
 import { type BreakerState } from './circuit-breaker.js';
 import { FleetBreakers } from './fleet-breakers.js';
 import { type SharedBreaker } from './shared-breaker.js';
 import { type Claim, type DispatchIntent, Outbox } from './outbox.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 import { recordKeyOf } from './record-key.js';
-import { sendCommand } from './send-command.js';
+import { type DispatchTargets, sendCommand } from './send-command.js';
 
 /** What the dispatcher needs. */
 export interface DispatcherDeps {
   readonly db: DataSource;
-  readonly adapters: ProviderAdapters;
+  /** The providers it sends to (each one's breaker, adapter and commands). */
+  readonly providers: DispatchTargets;
   readonly config: DispatchConfig;
   readonly logger: Logger;
   readonly random?: () => number;
@@ -57,14 +59,15 @@ export class Dispatcher {
       // A probe holds its turn as long as a claim holds a dispatch: longer than any attempt.
       { failureThreshold: deps.config.breakerFailureThreshold, cooldownMs: deps.config.breakerCooldownMs, probeLeaseMs: deps.config.leaseMs },
       deps.logger,
+      deps.providers.registry.ids,
     );
     // A new dispatch's row comes with its provider's breaker, read in the same statement for its first attempt.
-    this.outbox = new Outbox(deps.db, (provider, stored) => this.breakers.of(provider).adopt(stored, stored.now));
+    this.outbox = new Outbox(deps.db, deps.providers.registry, (provider, stored) => this.breakers.of(provider).adopt(stored, stored.now));
     this.events.setMaxListeners(0);
   }
 
   /** Each provider's breaker state, for /readyz and metrics. */
-  breakerStates(): Record<Provider, BreakerState> {
+  breakerStates(): Record<ProviderId, BreakerState> {
     return this.breakers.states();
   }
 
@@ -194,8 +197,8 @@ export class Dispatcher {
     return withScope(scope, async () => {
       const log = this.deps.logger.child({ dispatchId: claim.dispatch.id, provider: claim.dispatch.provider, operation: claim.dispatch.operation });
       try {
-        const command = claim.dispatch.payload as unknown as ProviderCommand;
-        return await this.perRecord.run(recordKeyOf(command), () => this.tryAttempt(claim, log, onApplyDeferred));
+        const command = claim.dispatch.payload as unknown as CommandLike;
+        return await this.perRecord.run(recordKeyOf(command, this.deps.providers.registry), () => this.tryAttempt(claim, log, onApplyDeferred));
       } catch (error) {
         log.error({ err: error }, 'could not record the outcome of a dispatch attempt; its claim will expire and it will be sent again');
         return undefined;
@@ -214,7 +217,7 @@ export class Dispatcher {
       return undefined;
     }
     try {
-      const confirmed = await sendCommand(this.deps.adapters, dispatch.payload as unknown as ProviderCommand, {
+      const confirmed = await sendCommand(this.deps.providers, dispatch.payload as unknown as CommandLike, {
         // Upstream, the key is the dispatch's id: the same on every attempt of this dispatch,
         // and unique across tenants (callers' keys are unique per tenant only, while all
         // tenants share one account at each provider).
@@ -252,7 +255,7 @@ export class Dispatcher {
     const leaseEnds = dispatch.lockedUntil?.getTime() ?? Date.now() + this.deps.config.leaseMs;
     for (let retries = 0; ; retries++) {
       try {
-        return await settleWithResult(this.deps.db, this.outbox, dispatch, confirmed);
+        return await settleWithResult(this.deps.db, this.deps.providers.registry, this.outbox, dispatch, confirmed);
       } catch (error) {
         const wait = applyRetryDelayMs(retries);
         if (!isDatabaseUnavailable(error) || this.stopping.signal.aborted || Date.now() + wait >= leaseEnds) throw error;
@@ -266,43 +269,46 @@ export class Dispatcher {
     }
   }
 
+  /** Carries out what the retry policy ({@link decide}) says of a failed attempt. */
   private async recordFailure(claim: Claim, error: unknown, breaker: SharedBreaker, log: Logger): Promise<void> {
     const { dispatch } = claim;
-    if (!(error instanceof ProviderCallError)) {
-      // Not the provider's doing (e.g. the database failed while applying): try again later,
-      // with the same key, so a call that did go through is not applied twice upstream.
-      // Says nothing about the provider, so a probe it held is given back.
-      await breaker.abandonProbe();
-      this.deps.metrics?.dispatchAttempt(dispatch.provider, 'gateway_error');
+    const providerError = error instanceof ProviderCallError ? error : undefined;
+    const decision = decide(providerError, dispatch, { ...this.policy(), ...(this.deps.random !== undefined && { random: this.deps.random }) });
+    await this.tellBreaker(breaker, decision.breaker);
+    this.deps.metrics?.dispatchAttempt(dispatch.provider, decision.outcome);
+    const stored: StoredProviderError | null =
+      providerError === undefined ? null : { code: providerError.code, httpStatus: providerError.httpStatus, message: providerError.message };
+    // A failure inside the gateway is always retried: `fail` comes with a provider error.
+    if (decision.action === 'fail') {
+      await this.outbox.settleFailed(claim, stored!);
+      this.deps.metrics?.dispatchSettled(dispatch.provider, DispatchState.FAILED);
+      if (decision.outcome === 'refused') log.warn({ code: stored!.code, httpStatus: stored!.httpStatus }, 'dispatch refused by the provider');
+      else log.warn({ code: stored!.code, attempts: dispatch.attempts }, 'dispatch failed: no attempts left');
+      this.events.emit(`settled:${dispatch.id}`);
+      return;
+    }
+    const runAt = new Date(Date.now() + decision.delayMs);
+    if (decision.outcome === 'gateway_error') {
       log.error({ err: error }, 'dispatch attempt failed inside the gateway; it will be retried');
-      const delay = retryDelayMs(dispatch.attempts, this.policy(), null, this.deps.random);
-      await this.outbox.scheduleRetry(claim, null, new Date(Date.now() + delay)).catch(() => undefined);
+      // The database may be what failed: the claim's expiry retries it then.
+      await this.outbox.scheduleRetry(claim, null, runAt).catch(() => undefined);
       return;
     }
-    const stored: StoredProviderError = { code: error.code, httpStatus: error.httpStatus, message: error.message };
-    // It answered: a refusal, or busy with this very request (CONFLICT). The provider is up.
-    if (!error.retryable || error.code === 'CONFLICT') await breaker.recordSuccess();
-    if (!error.retryable) {
-      this.deps.metrics?.dispatchAttempt(dispatch.provider, 'refused');
-      await this.outbox.settleFailed(claim, stored);
-      this.deps.metrics?.dispatchSettled(dispatch.provider, DispatchState.FAILED);
-      log.warn({ code: error.code, httpStatus: error.httpStatus }, 'dispatch refused by the provider');
-      this.events.emit(`settled:${dispatch.id}`);
-      return;
+    await this.outbox.scheduleRetry(claim, stored, runAt);
+    log.info({ code: stored!.code, attempts: dispatch.attempts, retryInMs: decision.delayMs }, 'dispatch will be retried');
+  }
+
+  private async tellBreaker(breaker: SharedBreaker, verdict: BreakerVerdict): Promise<void> {
+    switch (verdict) {
+      case 'up':
+        return breaker.recordSuccess();
+      case 'down':
+        return breaker.recordFailure();
+      case 'unknown':
+        return breaker.abandonProbe();
+      default:
+        return assertNever(verdict, 'breaker verdict');
     }
-    if (error.code !== 'CONFLICT') await breaker.recordFailure();
-    if (dispatch.attempts >= dispatch.maxAttempts) {
-      this.deps.metrics?.dispatchAttempt(dispatch.provider, 'exhausted');
-      await this.outbox.settleFailed(claim, stored);
-      this.deps.metrics?.dispatchSettled(dispatch.provider, DispatchState.FAILED);
-      log.warn({ code: error.code, attempts: dispatch.attempts }, 'dispatch failed: no attempts left');
-      this.events.emit(`settled:${dispatch.id}`);
-      return;
-    }
-    this.deps.metrics?.dispatchAttempt(dispatch.provider, 'retry');
-    const delay = retryDelayMs(dispatch.attempts, this.policy(), error.retryAfterMs, this.deps.random);
-    await this.outbox.scheduleRetry(claim, stored, new Date(Date.now() + delay));
-    log.info({ code: error.code, attempts: dispatch.attempts, retryInMs: delay }, 'dispatch will be retried');
   }
 
   private policy() {

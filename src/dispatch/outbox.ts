@@ -3,10 +3,10 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { DispatchEntity, type StoredProviderError } from '../db/entities/index.js';
 import { RowMapper } from '../db/row-mapper.js';
 import { GatewayError } from '../domain/errors.js';
-import { DispatchState, type Provider } from '../domain/vocabulary.js';
-import { type ProviderCommand } from '../providers/index.js';
-import { BREAKER_COLUMNS, type BreakerRow, type StoredBreaker, storedBreakerOf } from './breaker-store.js';
+import { DispatchState } from '../domain/vocabulary.js';
 import { appendChangesStatement, type StatusChangeDraft } from '../events/status-change-log.js';
+import { type CommandLike, type ProviderId, type ProviderRegistry } from '../providers/index.js';
+import { BREAKER_COLUMNS, type BreakerRow, type StoredBreaker, storedBreakerOf } from './breaker-store.js';
 import { appendDispatchChange } from './dispatch-change.js';
 
 /** A new dispatch, created claimed by its caller when $11 (see {@link Outbox.record}); nothing on a known key. */
@@ -26,8 +26,8 @@ function isUndefinedTable(error: unknown, table: string): boolean {
 /** A call to make, as a mutation asks for it. */
 export interface DispatchIntent {
   readonly tenantId: string;
-  readonly provider: Provider;
-  readonly command: ProviderCommand;
+  readonly provider: ProviderId;
+  readonly command: CommandLike;
   readonly leadId: string | null;
   /** The caller's key, or undefined to make one. */
   readonly idempotencyKey: string | undefined;
@@ -44,7 +44,7 @@ export interface Claim {
 }
 
 /** Receives the provider's shared breaker row as a statement of the outbox read it (see {@link Outbox.record}). */
-export type BreakerReading = (provider: Provider, stored: StoredBreaker & { readonly now: number }) => void;
+export type BreakerReading = (provider: ProviderId, stored: StoredBreaker & { readonly now: number }) => void;
 
 /** The outbox table: every state change of a dispatch is one guarded statement here. */
 export class Outbox {
@@ -55,6 +55,8 @@ export class Outbox {
 
   constructor(
     private readonly db: DataSource,
+    /** Names the record of each dispatch in the change log. */
+    private readonly registry: ProviderRegistry,
     /** Given the provider's breaker row, read in the statement that writes a new dispatch (its first attempt needs it next). */
     private readonly onBreakerRead?: BreakerReading,
   ) {
@@ -114,7 +116,7 @@ export class Outbox {
           parameters,
         );
         const breaker = rows[0]?.breaker;
-        if (breaker !== undefined) this.onBreakerRead(parameters[1] as Provider, storedBreakerOf(breaker));
+        if (breaker !== undefined) this.onBreakerRead(parameters[1] as ProviderId, storedBreakerOf(breaker));
         return rows;
       } catch (error) {
         if (!isUndefinedTable(error, 'provider_breaker')) throw error;
@@ -127,7 +129,7 @@ export class Outbox {
   }
 
   /** Claims up to `limit` due dispatches, skipping rows other instances hold, and providers whose breaker is open. */
-  async claimDue(limit: number, leaseMs: number, skipProviders: readonly Provider[]): Promise<Claim[]> {
+  async claimDue(limit: number, leaseMs: number, skipProviders: readonly ProviderId[]): Promise<Claim[]> {
     const token = randomUUID();
     // TypeORM answers an UPDATE with [rows, count].
     const [rows] = await this.db.query<[Array<Record<string, unknown>>, number]>(
@@ -183,7 +185,7 @@ export class Outbox {
           RETURNING *`,
         [claim.dispatch.id, claim.token, JSON.stringify(error)],
       );
-      if (rows[0] !== undefined) await appendDispatchChange(manager, this.rows.map(rows[0]), DispatchState.PENDING, DispatchState.FAILED);
+      if (rows[0] !== undefined) await appendDispatchChange(manager, this.registry, this.rows.map(rows[0]), DispatchState.PENDING, DispatchState.FAILED);
     });
   }
 
@@ -219,7 +221,7 @@ export class Outbox {
       );
       if (rows[0] === undefined) return null;
       const dispatch = this.rows.map(rows[0]);
-      await appendDispatchChange(manager, dispatch, DispatchState.FAILED, DispatchState.PENDING);
+      await appendDispatchChange(manager, this.registry, dispatch, DispatchState.FAILED, DispatchState.PENDING);
       return dispatch;
     });
   }

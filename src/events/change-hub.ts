@@ -4,7 +4,7 @@ import { type StatusChangeEntity } from '../db/entities/index.js';
 import { type StatusChangeKind } from '../db/entities/status-change.entity.js';
 import { type Provider } from '../domain/vocabulary.js';
 import { type Logger } from '../logger.js';
-import { StatusChangeStore } from '../services/status-change-store.js';
+import { StatusChangeStore } from './status-change-store.js';
 import { STATUS_CHANGE_CHANNEL } from './status-change-log.js';
 import { SubscriberQueue } from './subscriber-queue.js';
 
@@ -196,7 +196,7 @@ export class StatusChangeHub {
       for (const subscriber of group ?? []) {
         if (subscriber.filter.kind !== change.kind) continue;
         const providers = subscriber.filter.providers;
-        if (providers !== undefined && !providers.includes(change.provider)) continue;
+        if (providers !== undefined && !(providers as readonly string[]).includes(change.provider)) continue;
         subscriber.queue.push(change);
         this.delivered++;
       }

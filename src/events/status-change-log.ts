@@ -1,7 +1,6 @@
 import { type EntityManager } from 'typeorm';
 import { StatusChangeEntity } from '../db/entities/index.js';
 import { type StatusChangeKind } from '../db/entities/status-change.entity.js';
-import { type Provider } from '../domain/vocabulary.js';
 
 /** The channel every instance LISTENs on; the payload is `<tenant>:<id>`, never the row. */
 export const STATUS_CHANGE_CHANNEL = 'leadgraph_status_change';
@@ -19,7 +18,8 @@ export interface StatusChangeDraft {
   readonly dispatchId?: string | null;
   /** A Decision Cloud change's customer. */
   readonly customerId?: string | null;
-  readonly provider: Provider;
+  /** The provider's id: a contract `Provider` for every RECORD change, any provider's for a DISPATCH change. */
+  readonly provider: string;
   readonly entityId: string;
   readonly from: string | null;
   readonly to: string;

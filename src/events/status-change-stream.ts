@@ -1,5 +1,5 @@
 import { type StatusChangeEntity } from '../db/entities/index.js';
-import { type StatusChangeStore } from '../services/status-change-store.js';
+import { type StatusChangeStore } from './status-change-store.js';
 import { type ChangeFilter, type StatusChangeHub } from './change-hub.js';
 import { type SubscriberQueue } from './subscriber-queue.js';
 

@@ -9,7 +9,7 @@ import {
   type VerificationEntity,
   type VerificationOperationEntity,
 } from '../db/entities/index.js';
-import { type Stores } from './context.js';
+import { type Stores } from '../services/services.js';
 
 /**
  * Per-request batch loaders, scoped to the caller's tenant: every nested field of a page costs one statement per

@@ -48,3 +48,10 @@ export async function loadRecord(reference: RecordReference, ctx: GraphQLContext
       return assertNever(reference.provider, 'provider');
   }
 }
+
+/** The lead a record is linked to, through the request's loader. */
+export async function loadLead(leadId: string | null, ctx: GraphQLContext): Promise<LeadObject | null> {
+  if (leadId === null) return null;
+  const lead = await ctx.loaders.leadById.load(leadId);
+  return lead === null ? null : LeadObject.from(lead);
+}

@@ -36,7 +36,7 @@ export interface RequestAuthDeps {
  */
 export function authenticateRequest(deps: RequestAuthDeps): RequestHandler {
   return async (req, res, next) => {
-    const address = req.socket.remoteAddress ?? 'unknown';
+    const address = req.ip ?? 'unknown';
     try {
       // An address that has used up its failures is refused before its credential is
       // looked at: otherwise 429 would mean "wrong" and 200 "right", and guessing would go on.

@@ -36,7 +36,7 @@ import { SharedEventExecution } from './shared-event-execution.js';
 import { isBroadcastChange } from '../events/change-hub.js';
 import { serveGraphQLOverWebSocket, type WsExtra } from './ws-transport.js';
 import { closeReason, CREDENTIAL_CLOSE, SocketCredentialWatch } from './socket-credentials.js';
-import { clientAddress, type SocketCaps } from './socket-caps.js';
+import { type SocketCaps } from './socket-caps.js';
 import { onSocketEnd } from './socket-end.js';
 
 /** Close codes this server uses beyond the protocol's own (documented in the README). */
@@ -147,7 +147,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
       }
       if (!caps.admitUpgrade(req)) {
         // Debug only: a flood from one address would otherwise flood the log; the metric counts each.
-        deps.logger.debug({ address: clientAddress(req) }, 'WebSocket refused: too many awaiting connection_init from this address');
+        deps.logger.debug({ address: caps.options.addressOf(req) }, 'WebSocket refused: too many awaiting connection_init from this address');
         observer.websocketRefused(429);
         return done(false, 429, TOO_MANY_PENDING_BODY(caps.options.pendingPerAddress), {
           'Content-Type': 'application/json; charset=utf-8',
@@ -287,7 +287,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
         try {
           // An address over its failure budget is refused before its credential is looked at,
           // and a failure is counted before the next attempt from that address is let through.
-          principal = await deps.authAttempts.authenticate(clientAddress(ctx.extra.request), () => deps.authenticator.authenticate(authorization));
+          principal = await deps.authAttempts.authenticate(caps.options.addressOf(ctx.extra.request), () => deps.authenticator.authenticate(authorization));
         } catch (error) {
           if (isDatabaseUnavailable(error)) {
             logger.warn({ err: error }, 'could not check a socket credential: the database is unavailable');

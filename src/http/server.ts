@@ -30,6 +30,7 @@ import { securityHeaders } from './security-headers.js';
 import { sendGraphQLError } from './graphql-error-response.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { sendServiceUnavailable, serviceUnavailablePlugin } from './service-unavailable.js';
+import { clientAddressPolicy } from './client-address.js';
 import { SocketCaps } from './socket-caps.js';
 import { ideRoutes } from './ide.js';
 import { refuseSubscriptionsOverHttp } from './subscriptions-over-http.js';
@@ -48,6 +49,8 @@ export interface HttpServerDeps {
   readonly production: boolean;
   /** Browser origins allowed on /graphql (HTTP and WebSocket). */
   readonly corsOrigins: readonly string[];
+  /** Proxies whose `X-Forwarded-For` names the client (`TRUST_PROXY`): every per-address limit counts that client. */
+  readonly trustedProxies: readonly string[];
   /** The only credential `/metrics` answers to; unset: off. */
   readonly metricsToken: Secret | undefined;
   readonly webhooks: Omit<WebhookDeps, 'logger' | 'maxBodyBytes' | 'authFailures'>;
@@ -67,6 +70,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   const { logger, limits } = deps;
   const app = express();
   app.disable('x-powered-by');
+  const clientAddresses = clientAddressPolicy(deps.trustedProxies);
+  // `req.ip` then follows the same rule as the WebSocket upgrade's `addressOf`.
+  app.set('trust proxy', clientAddresses.trust);
   app.use(securityHeaders);
   // First: every request gets its id (x-request-id), its scope for logs, and an access log line.
   app.use(requestScope({ providerCalls: deps.observability.metrics, onFinished: accessLog(logger) }));
@@ -137,7 +143,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     apiKeys: deps.services.apiKeys,
     credentialCheckMs: limits.socketCredentialCheckSeconds * 1000,
     authAttempts,
-    caps: new SocketCaps({ pendingPerAddress: limits.pendingSocketsPerAddress, perCredential: limits.socketsPerCredential }),
+    caps: new SocketCaps({ pendingPerAddress: limits.pendingSocketsPerAddress, perCredential: limits.socketsPerCredential, addressOf: clientAddresses.addressOf }),
     corsOrigins: deps.corsOrigins,
     observer: deps.observability.metrics,
     logger,

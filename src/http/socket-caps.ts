@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { type ClientAddressOf } from './client-address.js';
 
 /** The caps, from `WS_MAX_PENDING_PER_ADDRESS` and `WS_MAX_CONNECTIONS_PER_CREDENTIAL`. */
 export interface SocketCapsOptions {
@@ -6,6 +7,8 @@ export interface SocketCapsOptions {
   readonly pendingPerAddress: number;
   /** WebSockets one credential (API key or JWT subject) may hold open. */
   readonly perCredential: number;
+  /** Who the client of an upgrade is (the TCP peer, or what trusted proxies say). */
+  readonly addressOf: ClientAddressOf;
 }
 
 /** The part of a socket whose end a cap waits for. */
@@ -33,7 +36,7 @@ export class SocketCaps {
 
   /** Takes a slot for an upgrade from its address; false (take none) when the address has none left. */
   admitUpgrade(request: http.IncomingMessage): boolean {
-    const address = clientAddress(request);
+    const address = this.options.addressOf(request);
     if ((this.pending.get(address) ?? 0) >= this.options.pendingPerAddress) return false;
     const release = take(this.pending, address);
     const once = () => {
@@ -58,11 +61,6 @@ export class SocketCaps {
     socket.once('close', take(this.open, credential));
     return true;
   }
-}
-
-/** The client address every per-address limit counts under: the TCP peer. */
-export function clientAddress(request: http.IncomingMessage): string {
-  return request.socket.remoteAddress ?? 'unknown';
 }
 
 /** Counts one for `key`; returns the call that gives it back (once), dropping keys at zero. */

@@ -38,7 +38,7 @@ export function tecalisCallbackRoutes(deps: TecalisCallbackDeps): Router {
   const refuse = async (res: Response, reason: string, grant?: CallbackGrant) => {
     // The reason is for the log only; the token itself is never logged.
     logger.warn({ provider: 'TECALIS', reason, ...(grant && { authUuid: grant.authUuid, tenant: grant.tenantId }) }, 'callback refused');
-    await deps.authFailures.hit(res.req.socket.remoteAddress ?? 'unknown').catch(() => undefined);
+    await deps.authFailures.hit(res.req.ip ?? 'unknown').catch(() => undefined);
     res.status(401).json({ error: 'not authorized' });
   };
 

@@ -44,7 +44,7 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     const check = checkLeadBankSignature(req.header(LEADBANK_SIGNATURE_HEADER), raw, secret, Date.now(), deps.toleranceMs);
     if (check !== 'ok') {
       logger.warn({ provider: 'LEAD_BANK', check }, 'webhook refused');
-      await deps.authFailures.hit(req.socket.remoteAddress ?? 'unknown').catch(() => undefined);
+      await deps.authFailures.hit(req.ip ?? 'unknown').catch(() => undefined);
       return void res.status(401).json({ error: `signature ${check}` });
     }
     let body: unknown;
@@ -98,7 +98,7 @@ export function webhookRoutes(deps: WebhookDeps): Router {
 function refuseOverFailureBudget(authFailures: RateLimit): RequestHandler {
   return async (req, res, next) => {
     try {
-      await authFailures.check(req.socket.remoteAddress ?? 'unknown');
+      await authFailures.check(req.ip ?? 'unknown');
       next();
     } catch (error) {
       if (!(error instanceof RateLimited)) throw error;

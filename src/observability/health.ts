@@ -1,14 +1,14 @@
 import { type DataSource } from 'typeorm';
 import { hasPendingMigrations } from '../db/data-source.js';
 import { type BreakerState } from '../dispatch/circuit-breaker.js';
-import { type Provider } from '../domain/vocabulary.js';
+import { type ProviderId } from '../providers/index.js';
 
 /** What readiness is judged from. */
 export interface ReadinessSources {
   readonly db: DataSource;
   /** The status-change feed's LISTEN connection. */
   readonly changes: { readonly listening: boolean };
-  readonly breakers: { breakerStates(): Record<Provider, BreakerState> };
+  readonly breakers: { breakerStates(): Record<ProviderId, BreakerState> };
 }
 
 /** The `/readyz` answer: each part, and the verdict. No secrets, no addresses. */
@@ -19,7 +19,7 @@ export interface Readiness {
   /** The LISTEN connection that live subscriptions depend on. */
   readonly listen: 'up' | 'down';
   /** Each provider's circuit breaker on this instance. */
-  readonly breakers: Record<Provider, BreakerState>;
+  readonly breakers: Record<ProviderId, BreakerState>;
 }
 
 /**

@@ -30,7 +30,7 @@ export function metricsRoute(deps: MetricsRouteDeps): RequestHandler {
       sendGraphQLError(req, res, { status: 404, code: 'NOT_FOUND', message: '/metrics is off: set METRICS_TOKEN to turn it on.' });
       return;
     }
-    const address = req.socket.remoteAddress ?? 'unknown';
+    const address = req.ip ?? 'unknown';
     try {
       await deps.authFailures.check(address);
       const sent = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];

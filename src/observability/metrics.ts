@@ -1,15 +1,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { type DataSource } from 'typeorm';
 import { type BreakerState } from '../dispatch/circuit-breaker.js';
-import { DispatchState, Provider } from '../domain/vocabulary.js';
+import { DispatchState } from '../domain/vocabulary.js';
 import { type Logger } from '../logger.js';
-import { PROVIDER_ERROR_CODES, type ProviderErrorCode } from '../providers/provider-error.js';
+import { PROVIDER_ERROR_CODES, type ProviderErrorCode, type ProviderId } from '../providers/index.js';
 import { type DispatchAttemptOutcome, type DispatchObserver, type ProviderRequestOutcome, type WebSocketObserver } from './observers.js';
 
 /** Seconds: from a cached read (a few ms) to a provider call at its timeout. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-const PROVIDERS = Object.values(Provider);
 const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
 const ATTEMPT_OUTCOMES: readonly DispatchAttemptOutcome[] = ['succeeded', 'refused', 'retry', 'exhausted', 'gateway_error', 'held'];
 
@@ -25,13 +24,11 @@ const KNOWN_CLOSE_CODES: ReadonlySet<number> = new Set([
 /** The codes whose series start at 0: the gateway's own closes, the usual client ones, and the upgrades it refuses (HTTP 403, 429). */
 const CLOSE_CODES_AT_START = [1000, 1001, 1006, 1009, 1013, 4400, 4401, 4403, 4408, 4409, 4410, 4419, 4429, 4500, 403, 429];
 
-/** The HTTP client names its provider in lower case; metrics use the names the API uses. */
-const PROVIDER_OF_CLIENT: Readonly<Record<string, Provider>> = {
-  techea: Provider.TECHEA,
-  leadbank: Provider.LEAD_BANK,
-  tecalis: Provider.TECALIS,
-  decisioncloud: Provider.DECISION_CLOUD,
-};
+/** The providers the metrics label series with (a `ProviderRegistry`). */
+export interface ProviderLabels {
+  readonly ids: readonly ProviderId[];
+  idOfClient(clientName: string): ProviderId | undefined;
+}
 
 /** What GraphQL operations are labelled with. */
 export interface GraphQLOperationLabels {
@@ -50,7 +47,7 @@ export interface ScrapeSources {
   readonly db: DataSource;
   /** The outbox's depth and the age of its oldest pending dispatch. */
   readonly outbox: { depth(): Promise<{ pending: number; oldestPendingSeconds: number | null }> };
-  readonly breakers: { breakerStates(): Record<Provider, BreakerState> };
+  readonly breakers: { breakerStates(): Record<ProviderId, BreakerState> };
   readonly changes: { readonly listening: boolean; readonly subscriberCount: number; readonly delivered: number };
   readonly logger: Logger;
 }
@@ -65,6 +62,10 @@ export interface ScrapeSources {
  */
 export class GatewayMetrics implements DispatchObserver, WebSocketObserver {
   readonly registry = new Registry();
+  /** Every provider's id, in order: each one's series start at 0. */
+  private readonly providerIds: readonly ProviderId[];
+  /** The HTTP client names its provider in lower case; metrics use the provider's id (the name the API uses). */
+  private readonly idOfClient: (clientName: string) => ProviderId | undefined;
   private sources: ScrapeSources | undefined;
   private depthRead: Promise<{ pending: number; oldestPendingSeconds: number | null } | undefined> | undefined;
 
@@ -132,10 +133,12 @@ export class GatewayMetrics implements DispatchObserver, WebSocketObserver {
     registers: [this.registry],
   });
 
-  constructor(options: { readonly processMetrics?: boolean } = {}) {
+  constructor(options: { readonly providers: ProviderLabels; readonly processMetrics?: boolean }) {
+    this.providerIds = options.providers.ids;
+    this.idOfClient = (name) => options.providers.idOfClient(name);
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     // Every known series starts at 0, so a rate is defined from the first scrape on.
-    for (const provider of PROVIDERS) {
+    for (const provider of this.providerIds) {
       for (const state of [DispatchState.SUCCEEDED, DispatchState.FAILED]) this.dispatchesSettled.inc({ provider, state }, 0);
       for (const outcome of ATTEMPT_OUTCOMES) this.dispatchAttempts.inc({ provider, outcome }, 0);
       for (const code of PROVIDER_ERROR_CODES) this.providerErrors.inc({ provider, code }, 0);
@@ -152,13 +155,13 @@ export class GatewayMetrics implements DispatchObserver, WebSocketObserver {
         const sources = this.sources;
         if (sources === undefined) return;
         try {
-          const rows = await sources.db.query<Array<{ provider: Provider; n: number }>>(
+          const rows = await sources.db.query<Array<{ provider: ProviderId; n: number }>>(
             `SELECT provider, count(*)::int AS n FROM dispatch WHERE state = 'PENDING' GROUP BY provider`,
           );
-          for (const provider of PROVIDERS) pending.set({ provider }, rows.find((row) => row.provider === provider)?.n ?? 0);
+          for (const provider of this.providerIds) pending.set({ provider }, rows.find((row) => row.provider === provider)?.n ?? 0);
         } catch (error) {
           sources.logger.debug({ err: error }, 'metrics: could not read the pending dispatches');
-          for (const provider of PROVIDERS) pending.set({ provider }, Number.NaN);
+          for (const provider of this.providerIds) pending.set({ provider }, Number.NaN);
         }
       },
     });
@@ -190,7 +193,7 @@ export class GatewayMetrics implements DispatchObserver, WebSocketObserver {
       collect: () => {
         const states = this.sources?.breakers.breakerStates();
         if (states === undefined) return;
-        for (const provider of PROVIDERS) {
+        for (const provider of this.providerIds) {
           for (const state of BREAKER_STATES) breakers.set({ provider, state }, states[provider] === state ? 1 : 0);
         }
       },
@@ -278,22 +281,22 @@ export class GatewayMetrics implements DispatchObserver, WebSocketObserver {
   }
 
   providerRequest(provider: string, outcome: ProviderRequestOutcome, seconds: number): void {
-    this.providerRequests.observe({ provider: PROVIDER_OF_CLIENT[provider] ?? provider, outcome }, seconds);
+    this.providerRequests.observe({ provider: this.idOfClient(provider) ?? provider, outcome }, seconds);
   }
 
   providerError(provider: string, code: ProviderErrorCode): void {
-    this.providerErrors.inc({ provider: PROVIDER_OF_CLIENT[provider] ?? provider, code });
+    this.providerErrors.inc({ provider: this.idOfClient(provider) ?? provider, code });
   }
 
   providerAnswerUnread(provider: string, field: string): void {
-    this.providerAnswersUnread.inc({ provider: PROVIDER_OF_CLIENT[provider] ?? provider, field });
+    this.providerAnswersUnread.inc({ provider: this.idOfClient(provider) ?? provider, field });
   }
 
-  dispatchAttempt(provider: Provider, outcome: DispatchAttemptOutcome): void {
+  dispatchAttempt(provider: ProviderId, outcome: DispatchAttemptOutcome): void {
     this.dispatchAttempts.inc({ provider, outcome });
   }
 
-  dispatchSettled(provider: Provider, state: DispatchState.SUCCEEDED | DispatchState.FAILED): void {
+  dispatchSettled(provider: ProviderId, state: DispatchState.SUCCEEDED | DispatchState.FAILED): void {
     this.dispatchesSettled.inc({ provider, state });
   }
 }

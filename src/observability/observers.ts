@@ -1,4 +1,5 @@
-import { type DispatchState, type Provider } from '../domain/vocabulary.js';
+import { type DispatchState } from '../domain/vocabulary.js';
+import { type ProviderId } from '../providers/provider-id.js';
 import { type ProviderErrorCode } from '../providers/provider-error.js';
 
 /**
@@ -37,9 +38,9 @@ export type DispatchAttemptOutcome =
 
 /** What the dispatcher reports, on every attempt and every settled dispatch. */
 export interface DispatchObserver extends ProviderCallObserver {
-  dispatchAttempt(provider: Provider, outcome: DispatchAttemptOutcome): void;
+  dispatchAttempt(provider: ProviderId, outcome: DispatchAttemptOutcome): void;
   /** A dispatch left PENDING for good. */
-  dispatchSettled(provider: Provider, state: Exclude<DispatchState, DispatchState.PENDING>): void;
+  dispatchSettled(provider: ProviderId, state: Exclude<DispatchState, DispatchState.PENDING>): void;
 }
 
 /**

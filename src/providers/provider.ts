@@ -136,14 +136,6 @@ export interface ProviderAdapter<C extends ProviderCommand = ProviderCommand> {
   send(command: C, context: CallContext): Promise<ResultOf<C>>;
 }
 
-/** The four adapters, by the provider that owns each command. */
-export interface ProviderAdapters {
-  readonly techea: ProviderAdapter<ReportLeadEventCommand>;
-  readonly leadBank: ProviderAdapter<UpdateApplicationCommand>;
-  readonly tecalis: ProviderAdapter<UpdateVerificationStatusCommand>;
-  readonly decisionCloud: ProviderAdapter<UpsertLoanCommand>;
-}
-
 /** What every adapter factory needs besides the provider's own settings. */
 export interface AdapterOptions {
   /** Bound on every call, connection included. */

@@ -183,6 +183,40 @@ describe('the gateway as a user starts it (no DATABASE_URL, nothing installed)',
     expect(await sandbox.exited).toBe(0);
   });
 
+  it('`leadgraph sandbox` takes the credentials a gateway is given, so one statement of them serves both (a fleet\'s compose file)', async () => {
+    const given = {
+      TECHEA_API_KEY: 'adv_given-by-the-deployment',
+      LEADBANK_CLIENT_ID: 'client_given',
+      LEADBANK_CLIENT_SECRET: 'secret_given-by-the-deployment',
+      TECALIS_API_KEY: '1f0e6a44-5f4b-4d0e-9a52-2c9a3c1f6b10',
+      DECISIONCLOUD_CLIENT_ID: 'dc_given',
+      DECISIONCLOUD_CLIENT_SECRET: 'given-by-the-deployment',
+    };
+    const sandbox = runGateway('node', ['bin/leadgraph.js', 'sandbox', '--port', '0', '--host', '0.0.0.0'], { ...env, ...given });
+    await sandbox.untilOutput(/^ {2}Decision Cloud customers: /m);
+    const settings = Object.fromEntries(
+      sandbox.output().split('\n').filter((line) => /^[A-Z_]+=/.test(line)).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    expect(settings).toMatchObject(given);
+    // Listening on every interface: reachable at 127.0.0.1, as a container's neighbours reach it by name.
+    const techea = new URL(settings.TECHEA_BASE_URL!);
+    techea.hostname = '127.0.0.1';
+    const status = await fetch(new URL(`${techea.pathname}/lead/7ec4ea00-0000-4000-8000-000000000001/status`, techea), {
+      method: 'PATCH',
+      headers: { apikey: given.TECHEA_API_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ event: 'registration' }),
+    });
+    expect(status.status).toBe(200);
+    sandbox.child.kill('SIGTERM');
+    expect(await sandbox.exited).toBe(0);
+  });
+
+  it('`leadgraph sandbox --host` takes an address to listen on, and says so otherwise', async () => {
+    const sandbox = runGateway('node', ['bin/leadgraph.js', 'sandbox', '--host', 'sandbox.example'], env);
+    expect(await sandbox.exited).toBe(2);
+    expect(sandbox.output()).toContain('--host needs an IP address to listen on (0.0.0.0 for every interface), not "sandbox.example"');
+  });
+
   it('`leadgraph migrate` applies migrations to a fresh embedded database and exits', async () => {
     const fresh = runGateway('node', ['bin/leadgraph.js', 'migrate'], { ...env, LEADGRAPH_DATA_DIR: path.join(home, 'fresh') });
     expect(await fresh.exited).toBe(0);

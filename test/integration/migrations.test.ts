@@ -20,6 +20,7 @@ const ALL = [
   'GatewaySecrets0000000000014',
   'DispatchChanges0000000000015',
   'SharedProtection0000000000016',
+  'ProviderIds0000000000017',
 ];
 
 describe('migrations', () => {
@@ -101,5 +102,28 @@ describe('migrations', () => {
     expect(await tables()).toEqual(['typeorm_migrations']);
     expect(await runMigrations(db)).toEqual(ALL);
     expect((await db.driver.createSchemaBuilder().log()).upQueries.filter((q) => !/DROP (CONSTRAINT|INDEX)/.test(q.query))).toEqual([]);
+  });
+});
+
+describe('migrations run by a fleet starting together', () => {
+  let database: TestDatabase;
+  const instances: DataSource[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // As the gateway migrates: one pooled connection each.
+    for (let i = 0; i < 3; i++) instances.push(await createDataSource({ url: database.url, poolSize: 1 }).initialize());
+  });
+  afterAll(async () => {
+    await Promise.all(instances.map((db) => db.destroy()));
+    await database.drop();
+  });
+
+  it('three instances migrating one fresh database at once: one applies every migration, the others wait and find none left', async () => {
+    const applied = await Promise.all(instances.map((db) => runMigrations(db)));
+
+    expect(applied.flat()).toEqual(ALL);
+    expect(applied.filter((names) => names.length === 0)).toHaveLength(2);
+    for (const db of instances) expect(await hasPendingMigrations(db)).toBe(false);
   });
 });

@@ -90,3 +90,16 @@ export async function startFleet(count: number, env: Record<string, string> = {}
 function instance(gateway: Gateway, logs: LogLines): FleetInstance {
   return { gateway, logs, at: (token) => ({ url: gateway.url, token }) };
 }
+
+/** `reportLeadEvent` answering its dispatch, as the fleet's breaker tests send it. */
+export const REPORT_LEAD_EVENT_DISPATCH = `mutation ($i: ReportLeadEventInput!) {
+  reportLeadEvent(input: $i) { dispatch { id state attempts lastError { code } } }
+}`;
+
+/** The dispatch {@link REPORT_LEAD_EVENT_DISPATCH} answers. */
+export interface FleetDispatchView {
+  readonly id: string;
+  readonly state: string;
+  readonly attempts: number;
+  readonly lastError: { readonly code: string } | null;
+}

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 
 /** A gateway process started the way a user starts it. */
 export interface GatewayProcess {
@@ -10,6 +10,11 @@ export interface GatewayProcess {
   readonly ready: Promise<string>;
   /** Resolves with the exit code when the process ends. */
   readonly exited: Promise<number | null>;
+  /**
+   * Resolves with the first output line from character `from` on that matches `pattern`,
+   * now or when it is written; rejects if the process exits first.
+   */
+  untilOutput(pattern: RegExp, from?: number): Promise<string>;
 }
 
 const REPO = new URL('../..', import.meta.url).pathname;
@@ -34,6 +39,7 @@ export function runGateway(command: string, args: string[], env: Record<string, 
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   const child = spawn(command, args, { cwd, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  const written = new EventEmitter();
   running.add(child);
   const exited = once(child, 'exit').then(([code]) => {
     running.delete(child);
@@ -42,6 +48,7 @@ export function runGateway(command: string, args: string[], env: Record<string, 
   const ready = new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
+      written.emit('data');
       const match = BANNER.exec(output);
       if (match?.[1]) resolve(match[1]);
     };
@@ -50,5 +57,22 @@ export function runGateway(command: string, args: string[], env: Record<string, 
     void exited.then((code) => reject(new Error(`exited with ${code} before it was ready:\n${output}`)));
   });
   ready.catch(() => undefined); // a test that expects an early exit never awaits `ready`
-  return { child, output: () => output, ready, exited };
+
+  const untilOutput = (pattern: RegExp, from = 0) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const line = output.slice(from).split('\n').find((candidate) => pattern.test(candidate));
+        if (line === undefined) return false;
+        written.off('data', check);
+        resolve(line);
+        return true;
+      };
+      if (check()) return;
+      written.on('data', check);
+      void exited.then((code) => {
+        written.off('data', check);
+        reject(new Error(`exited with ${code} before writing ${pattern}:\n${output}`));
+      });
+    });
+  return { child, output: () => output, ready, exited, untilOutput };
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { DispatchState, Provider } from '../../domain/vocabulary.js';
+import { DispatchState } from '../../domain/vocabulary.js';
 
 /** A provider's refusal or failure, in neutral terms and with secrets already removed. */
 export interface StoredProviderError {
@@ -22,8 +22,12 @@ export class DispatchEntity {
   @Column({ name: 'tenant_id', type: 'text' })
   tenantId!: string;
 
+  /**
+   * The id of the provider that takes the call (`ProviderId`): one of the contract's
+   * `Provider` values for the default providers, any provider's id in general.
+   */
   @Column({ type: 'text' })
-  provider!: Provider;
+  provider!: string;
 
   /** The mutation that asked for it, e.g. `updateApplication`. */
   @Column({ type: 'text' })

@@ -1,5 +1,4 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { Provider } from '../../domain/vocabulary.js';
 
 /** What a row of the log records (migration 0015). */
 export type StatusChangeKind = 'RECORD' | 'DISPATCH';
@@ -35,8 +34,9 @@ export class StatusChangeEntity {
   @Column({ name: 'customer_id', type: 'text', nullable: true })
   customerId!: string | null;
 
+  /** The provider's id: one of the contract's `Provider` values for a RECORD row; any provider's for a DISPATCH row. */
   @Column({ type: 'text' })
-  provider!: Provider;
+  provider!: string;
 
   /** The provider-side id of the record that changed. */
   @Column({ name: 'entity_id', type: 'text' })

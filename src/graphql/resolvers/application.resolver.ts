@@ -7,6 +7,7 @@ import { requireApplicationId } from '../../domain/ids.js';
 import { type GraphQLContext } from '../context.js';
 import { ApplicationDocumentObject, ApplicationObject } from '../types/application.type.js';
 import { LeadObject } from '../types/lead.type.js';
+import { loadLead } from '../record-links.js';
 
 @Resolver(() => ApplicationObject)
 export class ApplicationResolver {
@@ -35,11 +36,4 @@ export class ApplicationResolver {
   async lead(@Root() application: ApplicationObject, @Ctx() ctx: GraphQLContext): Promise<LeadObject | null> {
     return loadLead(application.leadId, ctx);
   }
-}
-
-/** The lead a record is linked to, through the request's loader. */
-export async function loadLead(leadId: string | null, ctx: GraphQLContext): Promise<LeadObject | null> {
-  if (leadId === null) return null;
-  const lead = await ctx.loaders.leadById.load(leadId);
-  return lead === null ? null : LeadObject.from(lead);
 }

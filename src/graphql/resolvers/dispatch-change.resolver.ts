@@ -2,12 +2,15 @@ import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription, type Subscri
 import { assertAllowed } from '../../auth/operation-roles.js';
 import { type StatusChangeEntity } from '../../db/entities/index.js';
 import { requireUuid } from '../../domain/ids.js';
+import { Provider } from '../../domain/vocabulary.js';
 import { type GraphQLContext } from '../context.js';
 import { loadRecord } from '../record-links.js';
 import { DispatchChangeObject, DispatchObject } from '../types/dispatch.type.js';
 import { LeadObject } from '../types/lead.type.js';
 import { type ProviderRecord, ProviderRecordUnion } from '../types/provider-record.type.js';
 import { logStream } from './status-change.resolver.js';
+
+const CONTRACT_PROVIDERS: readonly Provider[] = Object.values(Provider);
 
 interface DispatchChangedArgs {
   leadId?: string | null;
@@ -25,6 +28,8 @@ export class DispatchChangeResolver {
       const filter = {
         tenantId: context.principal.tenantId,
         kind: 'DISPATCH' as const,
+        // The contract's providers only: a provider the `Provider` enum cannot name is not shown.
+        providers: CONTRACT_PROVIDERS,
         ...(args.leadId != null && { leadId: requireUuid(args.leadId, 'leadId') }),
       };
       return logStream(context, filter, args.after);

@@ -6,7 +6,7 @@ import { DispatchObject } from '../types/dispatch.type.js';
 import { loadRecord } from '../record-links.js';
 import { LeadObject } from '../types/lead.type.js';
 import { type ProviderRecord, ProviderRecordUnion } from '../types/provider-record.type.js';
-import { loadLead } from './application.resolver.js';
+import { loadLead } from '../record-links.js';
 
 @Resolver(() => DispatchObject)
 export class DispatchResolver {

@@ -7,7 +7,7 @@ import { requireExternalId, requirePathSafeId } from '../../domain/ids.js';
 import { type GraphQLContext } from '../context.js';
 import { LeadObject } from '../types/lead.type.js';
 import { LoanObject } from '../types/loan.type.js';
-import { loadLead } from './application.resolver.js';
+import { loadLead } from '../record-links.js';
 
 @Resolver(() => LoanObject)
 export class LoanResolver {

@@ -7,7 +7,7 @@ import { requireUuid } from '../../domain/ids.js';
 import { type GraphQLContext } from '../context.js';
 import { LeadObject } from '../types/lead.type.js';
 import { VerificationObject, VerificationOperationObject } from '../types/verification.type.js';
-import { loadLead } from './application.resolver.js';
+import { loadLead } from '../record-links.js';
 
 @Resolver(() => VerificationObject)
 export class VerificationResolver {

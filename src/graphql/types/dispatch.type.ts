@@ -1,6 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { recordIdentityOf } from '../../dispatch/record-key.js';
-import { PROVIDER_ERROR_CODES, type ProviderCommand, type ProviderErrorCode } from '../../providers/index.js';
+import { type CommandLike, DEFAULT_REGISTRY, PROVIDER_ERROR_CODES, type ProviderErrorCode } from '../../providers/index.js';
 import { type RecordReference } from '../record-links.js';
 import { type DispatchEntity, type StatusChangeEntity } from '../../db/entities/index.js';
 import { DispatchState, Provider } from '../../domain/vocabulary.js';
@@ -34,14 +33,6 @@ registerEnumType(ProviderErrorCodeValue, {
 });
 
 const ERROR_CODES: ReadonlySet<string> = new Set(PROVIDER_ERROR_CODES);
-/** Every command operation (the `satisfies` fails the build when one is added and not listed). */
-const PROVIDER_OPERATIONS: ReadonlySet<string> = new Set(
-  Object.keys({ reportLeadEvent: true, updateApplication: true, updateVerificationStatus: true, upsertLoan: true } satisfies Record<
-    ProviderCommand['operation'],
-    true
-  >),
-);
-
 @ObjectType('ProviderError', PLAIN_FIELDS)
 export class ProviderErrorObject {
   @Field(() => String, { description: 'Stable code, e.g. REJECTED, UNAUTHORIZED, NOT_FOUND, UNAVAILABLE, TIMEOUT (errorCode is the same as an enum).' })
@@ -75,9 +66,9 @@ export class DispatchObject {
 
   /** Which record the dispatch is about; null for a payload that is no command this version knows. */
   get reference(): RecordReference | null {
-    const command = this.payload as unknown as ProviderCommand;
-    if (!PROVIDER_OPERATIONS.has(String(command.operation))) return null;
-    const record = recordIdentityOf(command);
+    const command = this.payload as unknown as CommandLike;
+    if (!DEFAULT_REGISTRY.takes(String(command.operation))) return null;
+    const record = DEFAULT_REGISTRY.recordOf(command);
     return { provider: this.provider, leadId: this.leadId, entityId: record.entityId, customerId: record.customerId };
   }
 

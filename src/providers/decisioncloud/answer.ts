@@ -2,7 +2,7 @@ import { type LoanRecord } from '../../domain/records.js';
 import { type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type ResultOf, type UpsertLoanCommand } from '../provider.js';
 import { fromWireApplicationType, fromWireLoanStatus, fromWireLoanType } from './mapping.js';
-import { isJsonObject } from '../json-object.js';
+import { isJsonObject } from '../json.js';
 
 /**
  * Reads Decision Cloud's 2xx answer to a loan upsert. Its reference page documents

@@ -1,12 +1,11 @@
 import { constantTimeEqual } from '../../security/constant-time-equal.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import { isJsonObject } from '../json.js';
 import { headerOf, jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
 import {
-  WIRE_APPLICATION_TYPES,
+  loanUpsertFields,
   WIRE_LOAN_FIELDS,
-  WIRE_LOAN_STATUSES,
-  WIRE_LOAN_TYPES,
   type WireError,
   type WireLoanUpsert,
   type WireTokenError,
@@ -170,7 +169,7 @@ export class DecisionCloudSandbox implements SandboxBehavior {
   /** `POST /api/v1/loan-performance/customers` (ours, minimal): `{customer_id, …}`, 201 new, 200 known. */
   private upsertCustomer(request: SandboxRequest): SandboxResponse {
     const body = jsonBody(request);
-    const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    const fields = isJsonObject(body) ? body : {};
     const id = fields.customer_id;
     if (id === undefined || id === null || (typeof id === 'string' && id.trim() === '')) {
       return validationFailed({ customer_id: ['The customer id field is required.'] });
@@ -182,50 +181,33 @@ export class DecisionCloudSandbox implements SandboxBehavior {
   }
 }
 
-/** Laravel's rules for one field of the loan upsert: at most one presence rule and one type rule. */
+/**
+ * Laravel's rules for one field of the loan upsert: at most one presence rule, and its
+ * type rule, which is the field's schema in `wire.ts` (stated once) with the message
+ * Laravel gives when it fails.
+ */
 interface FieldRules {
   /** `required`, or `required_without:<other field>`. */
   readonly required?: true | WireLoanField;
-  readonly valid: (value: unknown) => boolean;
-  /** Laravel's message when `valid` fails, for the field's display name. */
+  /** Laravel's message when the field's schema refuses the value, for the field's display name. */
   readonly invalid: (attribute: string) => string;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-
-const string: FieldRules = { valid: (v) => typeof v === 'string', invalid: (a) => `The ${a} field must be a string.` };
-// ours: stricter than PHP's `integer` (which also takes "42"): a client that passes here passes there.
-const integer: FieldRules = {
-  valid: (v) => typeof v === 'number' && Number.isSafeInteger(v),
-  invalid: (a) => `The ${a} field must be an integer.`,
-};
-const oneOf = (values: readonly string[]): FieldRules => ({
-  valid: (v) => typeof v === 'string' && values.includes(v),
-  invalid: (a) => `The selected ${a} is invalid.`,
-});
-/** Laravel's `date_format`: the exact shape, and a real date (2021-02-30 fails, as PHP's round trip does). ours: the format named as the reference page writes it. */
-const dateFormat = (shape: RegExp, format: string): FieldRules => ({
-  valid: (v) => typeof v === 'string' && shape.test(v) && roundTrips(v),
-  invalid: (a) => `The ${a} field must match the format ${format}.`,
-});
-const date = dateFormat(DATE, 'YYYY-MM-DD');
-const datetime = dateFormat(DATETIME, 'YYYY-MM-DDTHH:mm:ssZ');
-
-/** Whether a date or UTC datetime names itself (JavaScript, like PHP, rolls 2021-02-30 over to March). */
-function roundTrips(value: string): boolean {
-  const time = Date.parse(value);
-  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(value.slice(0, 19));
-}
+const string: FieldRules = { invalid: (a) => `The ${a} field must be a string.` };
+const integer: FieldRules = { invalid: (a) => `The ${a} field must be an integer.` };
+const oneOf: FieldRules = { invalid: (a) => `The selected ${a} is invalid.` };
+/** Laravel's `date_format`. ours: the format named as the reference page writes it. */
+const date: FieldRules = { invalid: (a) => `The ${a} field must match the format YYYY-MM-DD.` };
+const datetime: FieldRules = { invalid: (a) => `The ${a} field must match the format YYYY-MM-DDTHH:mm:ssZ.` };
 
 /** Every rule of the reference page's request parameters. */
 const LOAN_RULES: { readonly [K in WireLoanField]: FieldRules } = {
   loan_id: { required: true, ...string },
   lead_id: { required: 'management_system_id', ...integer },
   management_system_id: { required: 'lead_id', ...integer },
-  application_type: oneOf(WIRE_APPLICATION_TYPES),
-  loan_type: oneOf(WIRE_LOAN_TYPES),
-  loan_status: oneOf(WIRE_LOAN_STATUSES),
+  application_type: oneOf,
+  loan_type: oneOf,
+  loan_status: oneOf,
   loan_amount: { required: true, ...integer },
   funded_amount: integer,
   first_payment_date: date,
@@ -243,7 +225,7 @@ const LOAN_RULES: { readonly [K in WireLoanField]: FieldRules } = {
  * exactly as sent.
  */
 function validateLoan(body: unknown): { fields: Partial<WireLoanUpsert>; errors?: Record<string, string[]> } {
-  const input = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const input = isJsonObject(body) ? body : {};
   const filled = (field: WireLoanField) => empty(input[field]) === false;
   const fields: Record<string, unknown> = {};
   const errors: Record<string, string[]> = {};
@@ -258,7 +240,7 @@ function validateLoan(body: unknown): { fields: Partial<WireLoanUpsert>; errors?
       }
       if (errors[field] !== undefined || input[field] === undefined) continue;
     }
-    if (!rules.valid(input[field])) errors[field] = [rules.invalid(attribute)];
+    if (!loanUpsertFields[field].safeParse(input[field]).success) errors[field] = [rules.invalid(attribute)];
   }
   return { fields, ...(Object.keys(errors).length > 0 && { errors }) };
 }

@@ -4,7 +4,7 @@ import { type ProviderHttpClient, type ProviderResponse } from '../http-client.j
 import { type ResultOf, type UpdateApplicationCommand } from '../provider.js';
 import { fromWireStatus, toApplicationRecord } from './mapping.js';
 import { applicationResponse, type WireApplication } from './wire.js';
-import { isJsonObject } from '../json-object.js';
+import { isJsonObject } from '../json.js';
 
 /** Which unified fields each member of Lead Bank's application object carries. */
 const FIELDS_OF_MEMBER = {

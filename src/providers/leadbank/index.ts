@@ -1,14 +1,20 @@
 import { randomBytes } from 'node:crypto';
+import { Provider } from '../../domain/vocabulary.js';
+import { commandSpec, defineProvider, givenCredentials } from '../descriptor.js';
 import { ProviderHttpClient } from '../http-client.js';
-import { type AdapterOptions, type ProviderAdapter, type UpdateApplicationCommand } from '../provider.js';
+import { type AdapterOptions, type ProviderAdapter, type ProviderResults, type UpdateApplicationCommand } from '../provider.js';
 import { type RunningSandbox, runSandbox } from '../sandbox/running-sandbox.js';
 import { LeadBankClient, type LeadBankClientOptions } from './client.js';
 import { type ApplicationSeed, LeadBankSandbox, type LeadBankSandboxOptions } from './sandbox.js';
+import { leadBankMirror } from './sandbox-mirror.js';
 
 export { LeadBankSandbox, type ApplicationSeed, type LeadBankClientOptions };
 export { checkApplicationUpdate } from './validate.js';
-export { documentKindOf } from './mapping.js';
-export { mirrorApplication } from './sandbox-mirror.js';
+/**
+ * `toWirePatch`, `applicationStatusOf`, `toApplicationRecord`: for tools that speak Lead
+ * Bank's wire directly (the benchmark's baseline and its dispatch floor).
+ */
+export { documentKindOf, fromWireStatus as applicationStatusOf, toApplicationRecord, toWirePatch } from './mapping.js';
 export { checkLeadBankSignature, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook, signLeadBankWebhook, type LeadBankWebhook } from './webhook.js';
 
 /**
@@ -31,9 +37,9 @@ export function connectLeadBank(
 
 /** Starts a Lead Bank sandbox with fresh credentials (overridable) and `seedApplications` applications (3 by default). */
 export function startLeadBankSandbox(
-  overrides: Partial<LeadBankSandboxOptions> & { seedApplications?: number; port?: number } = {},
+  overrides: Partial<LeadBankSandboxOptions> & { seedApplications?: number; port?: number; host?: string | undefined } = {},
 ): Promise<RunningSandbox<LeadBankSandbox, LeadBankClientOptions>> {
-  const { seedApplications = 3, port = 0, ...options } = overrides;
+  const { seedApplications = 3, port = 0, host, ...options } = overrides;
   const behavior = new LeadBankSandbox({
     clientId: `client_${randomBytes(8).toString('hex')}`,
     clientSecret: `secret_${randomBytes(24).toString('hex')}`,
@@ -44,5 +50,67 @@ export function startLeadBankSandbox(
     behavior,
     (baseUrl) => ({ baseUrl, clientId: behavior.credentials.clientId, clientSecret: behavior.credentials.clientSecret }),
     port,
+    host,
   );
 }
+
+/** Lead Bank, credit applications: the gateway patches applications and takes its signed webhooks. */
+export const LEAD_BANK = defineProvider({
+  id: Provider.LEAD_BANK,
+  key: 'leadBank',
+  title: 'Lead Bank',
+  clientName: 'leadbank',
+  settings: {
+    envPrefix: 'LEADBANK',
+    credentials: ['LEADBANK_CLIENT_ID', 'LEADBANK_CLIENT_SECRET'],
+    read: (baseUrl, env) => ({
+      baseUrl,
+      clientId: env.required('LEADBANK_CLIENT_ID'),
+      clientSecret: env.secret('LEADBANK_CLIENT_SECRET'),
+      scope: env.optional('LEADBANK_SCOPE'),
+    }),
+    connection: (settings): LeadBankClientOptions => ({
+      baseUrl: settings.baseUrl,
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret.reveal(),
+      ...(settings.scope !== undefined && { scope: settings.scope }),
+    }),
+    env: (connection) => ({
+      LEADBANK_BASE_URL: connection.baseUrl.href,
+      LEADBANK_CLIENT_ID: connection.clientId,
+      LEADBANK_CLIENT_SECRET: connection.clientSecret,
+    }),
+  },
+  connect: (connection, options) => connectLeadBank(connection, options),
+  commands: {
+    updateApplication: commandSpec<UpdateApplicationCommand, ProviderResults['updateApplication']>({
+      recordOf: (command) => ({ entityId: command.applicationId, customerId: null }),
+      // Answers the row the UPDATE returned: the mutation answers with it.
+      apply: async (records, result, leadId) => (await records.applyApplication(result.application, leadId ?? undefined)).returned,
+    }),
+  },
+  sandbox: {
+    records: {
+      variable: 'SANDBOX_LEADBANK_APPLICATIONS',
+      key: 'leadBankApplicationIds',
+      label: 'Lead Bank applications',
+      expected: 'ids matching ^application_\\w+$',
+      pattern: /^application_\w+$/,
+      lowerCase: false,
+      samples: ['application_sample1', 'application_sample2', 'application_sample3'],
+    },
+    start: async ({ ids, port, host, credentialsFrom }) => {
+      const credentials = givenCredentials(credentialsFrom, { clientId: 'LEADBANK_CLIENT_ID', clientSecret: 'LEADBANK_CLIENT_SECRET' });
+      const sandbox = await startLeadBankSandbox({ seedApplications: 0, port, host, ...credentials });
+      for (const id of ids) sandbox.behavior.addApplication({ id });
+      return sandbox;
+    },
+    mirror: leadBankMirror,
+    hooks: (sandbox) => ({
+      connectWebhooks: (base, secrets) => {
+        const secret = secrets.leadBank;
+        if (secret !== undefined) sandbox.setWebhook(new URL('/webhooks/leadbank', base), secret);
+      },
+    }),
+  },
+});

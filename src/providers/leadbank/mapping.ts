@@ -1,35 +1,16 @@
-import { assertNever } from '../../domain/assert-never.js';
 import { type ApplicationEntitiesRecord, type ApplicationRecord } from '../../domain/records.js';
-import { ApplicationDocumentType, ApplicationStatus } from '../../domain/vocabulary.js';
+import { ApplicationDocumentType, type ApplicationStatus } from '../../domain/vocabulary.js';
 import { type UpdateApplicationCommand } from '../provider.js';
-import { type WireApplication, type WireApplicationPatch, type WireCredit, type WireStatus } from './wire.js';
+import { DOCUMENT_TYPES, STATUSES, type WireApplication, type WireApplicationPatch, type WireCredit, type WireStatus } from './wire.js';
 
 /** Unified application status → Lead Bank's spelling. */
 export function toWireStatus(status: ApplicationStatus): WireStatus {
-  switch (status) {
-    case ApplicationStatus.APPROVED:
-      return 'approved';
-    case ApplicationStatus.DECLINED:
-      return 'declined';
-    case ApplicationStatus.CANCELED:
-      return 'canceled';
-    default:
-      return assertNever(status, 'application status');
-  }
+  return STATUSES.toWire(status);
 }
 
 /** Lead Bank's `status` → unified status; undefined for a value Lead Bank does not define. */
 export function fromWireStatus(status: string): ApplicationStatus | undefined {
-  switch (status) {
-    case 'approved':
-      return ApplicationStatus.APPROVED;
-    case 'declined':
-      return ApplicationStatus.DECLINED;
-    case 'canceled':
-      return ApplicationStatus.CANCELED;
-    default:
-      return undefined;
-  }
+  return STATUSES.fromWire(status);
 }
 
 /** The merge patch for a command: only the fields the command carries, in Lead Bank's names. */
@@ -142,66 +123,5 @@ function toDate(instant: string | null | undefined): Date | null {
 
 /** Lead Bank's document `type` → its kind; UNKNOWN for a type its page does not list (the string is kept as `type`). */
 export function documentKindOf(type: string): ApplicationDocumentType {
-  switch (type) {
-    case 'aan':
-      return ApplicationDocumentType.AAN;
-    case 'loan_agreement':
-      return ApplicationDocumentType.LOAN_AGREEMENT;
-    case 'loc_agreement':
-      return ApplicationDocumentType.LOC_AGREEMENT;
-    case 'truth_in_lending_document':
-      return ApplicationDocumentType.TRUTH_IN_LENDING_DOCUMENT;
-    case 'ach_authorization':
-      return ApplicationDocumentType.ACH_AUTHORIZATION;
-    case 'notice_of_incompleteness':
-      return ApplicationDocumentType.NOTICE_OF_INCOMPLETENESS;
-    case 'credit_score_notice':
-      return ApplicationDocumentType.CREDIT_SCORE_NOTICE;
-    case 'offer_summary':
-      return ApplicationDocumentType.OFFER_SUMMARY;
-    case 'personal_guarantee':
-      return ApplicationDocumentType.PERSONAL_GUARANTEE;
-    case 'consumer_credit_auth':
-      return ApplicationDocumentType.CONSUMER_CREDIT_AUTH;
-    case 'partner_privacy_policy':
-      return ApplicationDocumentType.PARTNER_PRIVACY_POLICY;
-    case 'lead_privacy_policy':
-      return ApplicationDocumentType.LEAD_PRIVACY_POLICY;
-    case 'terms_of_use':
-      return ApplicationDocumentType.TERMS_OF_USE;
-    case 'fcra_notice':
-      return ApplicationDocumentType.FCRA_NOTICE;
-    case 'tcpa_consent':
-      return ApplicationDocumentType.TCPA_CONSENT;
-    case 'patriot_act_notice':
-      return ApplicationDocumentType.PATRIOT_ACT_NOTICE;
-    case 'mla_notice':
-      return ApplicationDocumentType.MLA_NOTICE;
-    case 'pre_approval_terms':
-      return ApplicationDocumentType.PRE_APPROVAL_TERMS;
-    case 'eft_authorization':
-      return ApplicationDocumentType.EFT_AUTHORIZATION;
-    case 'prohibited_industry_certification':
-      return ApplicationDocumentType.PROHIBITED_INDUSTRY_CERTIFICATION;
-    case 'decision_maker_document':
-      return ApplicationDocumentType.DECISION_MAKER_DOCUMENT;
-    case 'bo_certification':
-      return ApplicationDocumentType.BO_CERTIFICATION;
-    case 'missed_payments_policy':
-      return ApplicationDocumentType.MISSED_PAYMENTS_POLICY;
-    case 'lead_funds_transfer_agreement':
-      return ApplicationDocumentType.LEAD_FUNDS_TRANSFER_AGREEMENT;
-    case 'esign_agreement':
-      return ApplicationDocumentType.ESIGN_AGREEMENT;
-    case 'credit_pull_consent':
-      return ApplicationDocumentType.CREDIT_PULL_CONSENT;
-    case 'consent_to_link_account':
-      return ApplicationDocumentType.CONSENT_TO_LINK_ACCOUNT;
-    case 'consent_to_link_hsa':
-      return ApplicationDocumentType.CONSENT_TO_LINK_HSA;
-    case 'negative_option_consent':
-      return ApplicationDocumentType.NEGATIVE_OPTION_CONSENT;
-    default:
-      return ApplicationDocumentType.UNKNOWN;
-  }
+  return DOCUMENT_TYPES.fromWire(type) ?? ApplicationDocumentType.UNKNOWN;
 }

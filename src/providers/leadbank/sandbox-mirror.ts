@@ -1,9 +1,15 @@
 import { type ApplicationRecord } from '../../domain/records.js';
+import { type RecordMirror } from '../sandbox/record-mirror.js';
 import { toWireStatus } from './mapping.js';
 import { type LeadBankSandbox } from './sandbox.js';
 
+/** Lead Bank holds applications. */
+export function leadBankMirror(sandbox: LeadBankSandbox): RecordMirror {
+  return { application: (record) => mirrorApplication(sandbox, record) };
+}
+
 /** Puts a gateway-held application into the sandbox, in Lead Bank's shape, so the two agree. */
-export function mirrorApplication(sandbox: LeadBankSandbox, record: ApplicationRecord): void {
+function mirrorApplication(sandbox: LeadBankSandbox, record: ApplicationRecord): void {
   const iso = (date: Date | null | undefined) => date?.toISOString();
   sandbox.addApplication({
     id: record.id,

@@ -1,7 +1,7 @@
 import { ApplicationStatus } from '../../domain/vocabulary.js';
 import { type InputProblem } from '../input-problem.js';
 import { type UpdateApplicationCommand } from '../provider.js';
-import { CONSENTED_DOCUMENT_TYPES, CURRENCY, DISPLAYED_DOCUMENT_TYPES, WIRE_DELIVERY_METHODS } from './wire.js';
+import { CONSENTED_DOCUMENT_TYPES, DISPLAYED_DOCUMENT_TYPES, WIRE_DELIVERY_METHODS, WRITE_MEMBERS } from './wire.js';
 
 /**
  * Lead Bank's rules that can be checked before sending, so a caller learns of a bad
@@ -26,7 +26,7 @@ export function checkApplicationUpdate(
     }
   }
   const currency = command.credit?.currency;
-  if (typeof currency === 'string' && !CURRENCY.test(currency)) {
+  if (typeof currency === 'string' && !WRITE_MEMBERS['details.credit'].currency.safeParse(currency).success) {
     problems.push({ field: 'credit.currency', expected: 'an ISO 4217 currency code (three upper-case letters, e.g. USD)', got: currency });
   }
   const notice = command.adverseActionNotice;
@@ -37,7 +37,7 @@ export function checkApplicationUpdate(
     // Lead Bank wants every part of a notice filled in: an empty reason is no reason.
     problems.push({ field: 'adverseActionNotice.reason', expected: 'the reason given to the applicant', got: notice.reason });
   }
-  if (notice != null && !(WIRE_DELIVERY_METHODS as readonly string[]).includes(notice.deliveryMethod)) {
+  if (notice != null && !WRITE_MEMBERS['details.adverse_action_notice'].delivery_method.safeParse(notice.deliveryMethod).success) {
     problems.push({ field: 'adverseActionNotice.deliveryMethod', expected: `one of ${WIRE_DELIVERY_METHODS.join(', ')}`, got: notice.deliveryMethod });
   }
   if (command.status === ApplicationStatus.DECLINED && notice === undefined && !storedNoticeComplete) {

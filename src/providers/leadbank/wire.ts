@@ -1,12 +1,57 @@
 import { z } from 'zod';
+import { ApplicationDocumentType, ApplicationStatus } from '../../domain/vocabulary.js';
+import { wireVocabulary } from '../wire-vocabulary.js';
 
 /**
  * Lead Bank's JSON, as its reference page and CONTRACTS.md define it. Only this
  * folder knows these shapes.
  */
 
-export const WIRE_STATUSES = ['approved', 'declined', 'canceled'] as const;
+/** Application statuses, as Lead Bank spells them (terminal states only: there is no in-progress one). */
+export const STATUSES = wireVocabulary({
+  [ApplicationStatus.APPROVED]: 'approved',
+  [ApplicationStatus.DECLINED]: 'declined',
+  [ApplicationStatus.CANCELED]: 'canceled',
+} as const satisfies Record<ApplicationStatus, string>);
+export const WIRE_STATUSES = STATUSES.wireValues;
 export type WireStatus = (typeof WIRE_STATUSES)[number];
+
+/** A document kind the reference page lists (UNKNOWN stands for any other type). */
+export type KnownDocumentType = Exclude<ApplicationDocumentType, ApplicationDocumentType.UNKNOWN>;
+
+/** Document types, as the reference page spells them. */
+export const DOCUMENT_TYPES = wireVocabulary({
+  [ApplicationDocumentType.AAN]: 'aan',
+  [ApplicationDocumentType.LOAN_AGREEMENT]: 'loan_agreement',
+  [ApplicationDocumentType.LOC_AGREEMENT]: 'loc_agreement',
+  [ApplicationDocumentType.TRUTH_IN_LENDING_DOCUMENT]: 'truth_in_lending_document',
+  [ApplicationDocumentType.ACH_AUTHORIZATION]: 'ach_authorization',
+  [ApplicationDocumentType.NOTICE_OF_INCOMPLETENESS]: 'notice_of_incompleteness',
+  [ApplicationDocumentType.CREDIT_SCORE_NOTICE]: 'credit_score_notice',
+  [ApplicationDocumentType.OFFER_SUMMARY]: 'offer_summary',
+  [ApplicationDocumentType.PERSONAL_GUARANTEE]: 'personal_guarantee',
+  [ApplicationDocumentType.CONSUMER_CREDIT_AUTH]: 'consumer_credit_auth',
+  [ApplicationDocumentType.PARTNER_PRIVACY_POLICY]: 'partner_privacy_policy',
+  [ApplicationDocumentType.LEAD_PRIVACY_POLICY]: 'lead_privacy_policy',
+  [ApplicationDocumentType.TERMS_OF_USE]: 'terms_of_use',
+  [ApplicationDocumentType.FCRA_NOTICE]: 'fcra_notice',
+  [ApplicationDocumentType.TCPA_CONSENT]: 'tcpa_consent',
+  [ApplicationDocumentType.PATRIOT_ACT_NOTICE]: 'patriot_act_notice',
+  [ApplicationDocumentType.MLA_NOTICE]: 'mla_notice',
+  [ApplicationDocumentType.PRE_APPROVAL_TERMS]: 'pre_approval_terms',
+  [ApplicationDocumentType.EFT_AUTHORIZATION]: 'eft_authorization',
+  [ApplicationDocumentType.PROHIBITED_INDUSTRY_CERTIFICATION]: 'prohibited_industry_certification',
+  [ApplicationDocumentType.DECISION_MAKER_DOCUMENT]: 'decision_maker_document',
+  [ApplicationDocumentType.BO_CERTIFICATION]: 'bo_certification',
+  [ApplicationDocumentType.MISSED_PAYMENTS_POLICY]: 'missed_payments_policy',
+  [ApplicationDocumentType.LEAD_FUNDS_TRANSFER_AGREEMENT]: 'lead_funds_transfer_agreement',
+  [ApplicationDocumentType.ESIGN_AGREEMENT]: 'esign_agreement',
+  [ApplicationDocumentType.CREDIT_PULL_CONSENT]: 'credit_pull_consent',
+  [ApplicationDocumentType.CONSENT_TO_LINK_ACCOUNT]: 'consent_to_link_account',
+  [ApplicationDocumentType.CONSENT_TO_LINK_HSA]: 'consent_to_link_hsa',
+  [ApplicationDocumentType.NEGATIVE_OPTION_CONSENT]: 'negative_option_consent',
+} as const satisfies Record<KnownDocumentType, string>);
+export type WireDocumentType = (typeof DOCUMENT_TYPES.wireValues)[number];
 
 export const WIRE_DELIVERY_METHODS = ['email', 'text', 'other'] as const;
 
@@ -17,12 +62,12 @@ export const DISPLAYED_DOCUMENT_TYPES = [
   'lead_privacy_policy', 'terms_of_use', 'fcra_notice', 'tcpa_consent', 'patriot_act_notice', 'mla_notice',
   'pre_approval_terms', 'eft_authorization', 'prohibited_industry_certification', 'decision_maker_document',
   'bo_certification', 'missed_payments_policy', 'lead_funds_transfer_agreement',
-] as const;
+] as const satisfies readonly WireDocumentType[];
 
 /** Document types that need `consented_at` (the reference page's second list). */
 export const CONSENTED_DOCUMENT_TYPES = [
   'esign_agreement', 'credit_pull_consent', 'consent_to_link_account', 'consent_to_link_hsa', 'negative_option_consent',
-] as const;
+] as const satisfies readonly WireDocumentType[];
 
 /** An ISO 4217 code, as Lead Bank checks `details.credit.currency`. */
 export const CURRENCY = /^[A-Z]{3}$/;
@@ -46,6 +91,37 @@ export const tokenResponse = z.object({
   expires_in: z.number().positive(),
 });
 export type WireToken = z.infer<typeof tokenResponse>;
+
+/** One rule of a write, with the reason Lead Bank's sandbox gives when a value breaks it. */
+const rule = <T extends z.ZodType>(schema: (error: string) => T, reason: string): T => schema(reason);
+const text = () => rule((error) => z.string({ error }), 'must be a string');
+const writtenInstant = () => rule((error) => z.iso.datetime({ offset: true, error }), 'must be an ISO 8601 date-time');
+
+/**
+ * The type of every member a write may carry, by where it sits in the body, stated once:
+ * the sandbox enforces them (with these reasons), `validate.ts` checks a command
+ * against them before it is sent. `null` is no value here: in a merge patch it removes
+ * the member, so it is never checked against these.
+ */
+export const WRITE_MEMBERS = {
+  status: { status: rule((error) => z.enum(WIRE_STATUSES, { error }), `must be one of ${WIRE_STATUSES.join(', ')}`) },
+  details: { product_name: text() },
+  'details.credit': {
+    is_secured: rule((error) => z.boolean({ error }), 'must be a boolean'),
+    is_mla: rule((error) => z.boolean({ error }), 'must be a boolean'),
+    currency: rule((error) => z.string({ error }).regex(CURRENCY, { error }), 'must be an ISO 4217 currency code'),
+    underwriting_grade: text(),
+    limit: rule((error) => z.number({ error }).refine((v) => Number.isSafeInteger(v) && v >= 0, { error }), 'must be a non-negative integer (minor units)'),
+    max_limit: rule((error) => z.number({ error }).refine((v) => Number.isSafeInteger(v) && v >= 0, { error }), 'must be a non-negative integer (minor units)'),
+  },
+  'details.adverse_action_notice': {
+    delivered_at: writtenInstant(),
+    reason: text(),
+    delivery_method: rule((error) => z.enum(WIRE_DELIVERY_METHODS, { error }), `must be one of ${WIRE_DELIVERY_METHODS.join(', ')}`),
+  },
+  decision: { decided_at: writtenInstant(), reason: text(), exception_approval_reason: text() },
+  'documents[]': { document_id: text(), type: text(), displayed_at: writtenInstant(), consented_at: writtenInstant(), version: text() },
+} as const;
 
 /** In a patch, `null` removes a member (JSON Merge Patch). */
 export interface WireCredit {

@@ -1,33 +1,23 @@
-import { type DecisionCloudClientOptions } from '../decisioncloud/index.js';
-import { type LeadBankClientOptions } from '../leadbank/index.js';
-import { type TecalisClientOptions } from '../tecalis/index.js';
-import { type TecheaClientOptions } from '../techea/index.js';
+import { DEFAULT_PROVIDERS, type DefaultProvider } from '../default-providers.js';
+import { type AnyProviderDescriptor } from '../descriptor.js';
 
-/** How a client reaches each of the four providers. */
-export interface ProviderConnections {
-  readonly techea: TecheaClientOptions;
-  readonly leadBank: LeadBankClientOptions;
-  readonly tecalis: TecalisClientOptions;
-  readonly decisionCloud: DecisionCloudClientOptions;
-}
+/** How a client reaches each of the default providers, by key. */
+export type ProviderConnections = { readonly [D in DefaultProvider as D['key']]: Parameters<D['connect']>[0] };
 
 /**
  * The environment that makes a gateway treat these endpoints as its live providers
  * (`*_BASE_URL` and credentials, the production path of `config.ts`): what
  * `leadgraph sandbox` prints, and what tests and benchmarks start gateways with.
+ * `connections` is by provider key; `providers` says which, in which order.
  */
-export function liveProviderEnv(connections: ProviderConnections): Record<string, string> {
-  const { techea, leadBank, tecalis, decisionCloud } = connections;
-  return {
-    TECHEA_BASE_URL: techea.baseUrl.href,
-    TECHEA_API_KEY: techea.apiKey,
-    LEADBANK_BASE_URL: leadBank.baseUrl.href,
-    LEADBANK_CLIENT_ID: leadBank.clientId,
-    LEADBANK_CLIENT_SECRET: leadBank.clientSecret,
-    TECALIS_BASE_URL: tecalis.baseUrl.href,
-    TECALIS_API_KEY: tecalis.apiKey,
-    DECISIONCLOUD_BASE_URL: decisionCloud.baseUrl.href,
-    DECISIONCLOUD_CLIENT_ID: decisionCloud.clientId,
-    DECISIONCLOUD_CLIENT_SECRET: decisionCloud.clientSecret,
-  };
+export function liveProviderEnv(
+  connections: ProviderConnections | Readonly<Record<string, unknown>>,
+  providers: readonly AnyProviderDescriptor[] = DEFAULT_PROVIDERS,
+): Record<string, string> {
+  const byKey = connections as Readonly<Record<string, unknown>>;
+  const env: Record<string, string> = {};
+  for (const provider of providers) {
+    if (byKey[provider.key] !== undefined) Object.assign(env, provider.settings.env(byKey[provider.key]));
+  }
+  return env;
 }

@@ -1,31 +1,43 @@
+import { ConfigError, type Env } from '../../config-env.js';
+import { DEFAULT_PROVIDERS } from '../default-providers.js';
+import { type AnyProviderDescriptor } from '../descriptor.js';
+
 /**
  * The records the built-in sandboxes hold before anyone calls them, besides what the
  * demo data set mirrors into them: the provider-side records that exist before the
  * gateway hears of them (the bank's onboarding made the application, Tecalis's widget
- * the process, a publisher the TECHEA lead), for trying first contact by hand.
- * `SANDBOX_*` variables replace them (see `config.ts`).
+ * the process, a publisher the TECHEA lead), for trying first contact by hand. By each
+ * provider's `sandbox.records.key`, e.g. `techeaLeadIds`.
  */
-export interface SandboxRecords {
-  readonly techeaLeadIds: readonly string[];
-  readonly leadBankApplicationIds: readonly string[];
-  readonly tecalisAuthUuids: readonly string[];
-  readonly decisionCloudCustomerIds: readonly string[];
+export type SandboxRecords = Readonly<Record<string, readonly string[]>>;
+
+/** The providers' well-known ids, the same on every start, so the README can show them. */
+export function sampleSandboxRecords(providers: readonly AnyProviderDescriptor[]): SandboxRecords {
+  return Object.fromEntries(providers.map(({ sandbox: { records } }) => [records.key, records.samples]));
 }
 
-/** Well-known ids, the same on every start, so the README can show them. */
-export const SAMPLE_SANDBOX_RECORDS: SandboxRecords = {
-  techeaLeadIds: ['7ec4ea00-0000-4000-8000-000000000001', '7ec4ea00-0000-4000-8000-000000000002', '7ec4ea00-0000-4000-8000-000000000003'],
-  leadBankApplicationIds: ['application_sample1', 'application_sample2', 'application_sample3'],
-  tecalisAuthUuids: ['7eca1150-0000-4000-8000-000000000001', '7eca1150-0000-4000-8000-000000000002', '7eca1150-0000-4000-8000-000000000003'],
-  decisionCloudCustomerIds: ['sample-customer-1', 'sample-customer-2', 'sample-customer-3'],
-};
+/** The default providers' samples. */
+export const SAMPLE_SANDBOX_RECORDS: SandboxRecords = sampleSandboxRecords(DEFAULT_PROVIDERS);
+
+/**
+ * The built-in sandboxes' records: each provider's `SANDBOX_*` variable, a
+ * comma-separated list of ids (empty: none), replaces its sample records. Read by the
+ * configuration, and by `leadgraph sandbox`, which needs no other.
+ */
+export function loadSandboxRecords(env: Env, providers: readonly AnyProviderDescriptor[]): SandboxRecords {
+  const records: Record<string, readonly string[]> = { ...sampleSandboxRecords(providers) };
+  for (const { variable, key, expected, pattern, lowerCase } of providers.map((p) => p.sandbox.records)) {
+    const value = env[variable];
+    if (value === undefined) continue;
+    const ids = value.split(',').map((id) => id.trim()).filter((id) => id !== '');
+    const bad = ids.find((id) => !pattern.test(id));
+    if (bad !== undefined) throw new ConfigError(variable, `a comma-separated list of ${expected}`, JSON.stringify(bad));
+    records[key] = lowerCase ? ids.map((id) => id.toLowerCase()) : ids;
+  }
+  return records;
+}
 
 /** One line per provider, for the start-up log and `leadgraph sandbox`. */
-export function describeSandboxRecords(records: SandboxRecords): string[] {
-  return [
-    `TECHEA leads: ${records.techeaLeadIds.join(', ') || '(none)'}`,
-    `Lead Bank applications: ${records.leadBankApplicationIds.join(', ') || '(none)'}`,
-    `Tecalis processes: ${records.tecalisAuthUuids.join(', ') || '(none)'}`,
-    `Decision Cloud customers: ${records.decisionCloudCustomerIds.join(', ') || '(none)'}`,
-  ];
+export function describeSandboxRecords(records: SandboxRecords, providers: readonly AnyProviderDescriptor[]): string[] {
+  return providers.map(({ sandbox: { records: spec } }) => `${spec.label}: ${records[spec.key]?.join(', ') || '(none)'}`);
 }

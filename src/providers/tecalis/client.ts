@@ -5,7 +5,7 @@ import { type ProviderAdapter, type ResultOf, type UpdateVerificationStatusComma
 import { fromWireStatus, toWireState } from './mapping.js';
 import { readProcess } from './read-process.js';
 import { errorResponse, type WireStatusUpdate } from './wire.js';
-import { isJsonObject } from '../json-object.js';
+import { isJsonObject } from '../json.js';
 
 /** Where and how to reach Tecalis. */
 export interface TecalisClientOptions {

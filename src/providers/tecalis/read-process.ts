@@ -2,7 +2,7 @@ import { type VerificationField, type VerificationOperationRecord, type Verifica
 import { VerificationOperationState, VerificationOperationType } from '../../domain/vocabulary.js';
 import { fromWireOperationState, fromWireOperationType, fromWireStatus } from './mapping.js';
 import { parseWireTimestamp } from './wire.js';
-import { isJsonObject } from '../json-object.js';
+import { isJsonObject } from '../json.js';
 
 /** A process as read, and what in it could not be read. */
 export interface ProcessReading {

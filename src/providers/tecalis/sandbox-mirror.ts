@@ -1,10 +1,16 @@
 import { type VerificationRecord } from '../../domain/records.js';
+import { type RecordMirror } from '../sandbox/record-mirror.js';
 import { VerificationOperationState, VerificationOperationType } from '../../domain/vocabulary.js';
 import { toWireOperationState, toWireOperationType, toWireStatus } from './mapping.js';
 import { type TecalisSandbox } from './sandbox.js';
 
+/** Tecalis holds verification processes. */
+export function tecalisMirror(sandbox: TecalisSandbox): RecordMirror {
+  return { verification: (record) => mirrorProcess(sandbox, record) };
+}
+
 /** Puts a gateway-held process into the sandbox, so the two agree. */
-export function mirrorProcess(sandbox: TecalisSandbox, record: VerificationRecord): void {
+function mirrorProcess(sandbox: TecalisSandbox, record: VerificationRecord): void {
   sandbox.addProcess({
     authUuid: record.authUuid,
     status: toWireStatus(record.status),

@@ -14,7 +14,7 @@ import {
   type WireProcessStatus,
 } from './wire.js';
 import { TECALIS_ANSWER_VARIANTS } from './sandbox-variants.js';
-import { isJsonObject } from '../json-object.js';
+import { isJsonObject } from '../json.js';
 
 /** Credentials and seed data of a Tecalis sandbox. */
 export interface TecalisSandboxOptions {

@@ -1,6 +1,6 @@
 import { type VerificationRecord } from '../../domain/records.js';
 import { readProcess, type UnreadPart } from './read-process.js';
-import { isJsonObject } from '../json-object.js';
+import { isJsonObject } from '../json.js';
 
 /**
  * Where the shared token travels in a process's `metadata`: whoever creates a Tecalis

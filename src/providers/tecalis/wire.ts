@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { VerificationOperationState, VerificationOperationType, VerificationStatus } from '../../domain/vocabulary.js';
+import { type VerificationFinalState } from '../provider.js';
+import { wireVocabulary } from '../wire-vocabulary.js';
 
 /**
  * Tecalis's JSON, as its reference page and CONTRACTS.md define it. Only this folder
@@ -6,20 +9,44 @@ import { z } from 'zod';
  */
 
 /** The final states `PATCH /customer/status` can set. */
-export const WIRE_FINAL_STATES = ['OK', 'KO', 'CANCELLED'] as const;
+export const FINAL_STATES = wireVocabulary({ OK: 'OK', KO: 'KO', CANCELLED: 'CANCELLED' } as const satisfies Record<VerificationFinalState, string>);
+export const WIRE_FINAL_STATES = FINAL_STATES.wireValues;
 export type WireFinalState = (typeof WIRE_FINAL_STATES)[number];
 
 /**
  * A process's `status`: the final states, and the one of a process still in its
  * flow. ours: Tecalis does not publish that value; we call it `PENDING`.
  */
-export const WIRE_PROCESS_STATUSES = ['PENDING', ...WIRE_FINAL_STATES] as const;
+export const PROCESS_STATUSES = wireVocabulary({
+  [VerificationStatus.PENDING]: 'PENDING',
+  [VerificationStatus.OK]: 'OK',
+  [VerificationStatus.KO]: 'KO',
+  [VerificationStatus.CANCELLED]: 'CANCELLED',
+} as const satisfies Record<VerificationStatus, string>);
+export const WIRE_PROCESS_STATUSES = PROCESS_STATUSES.wireValues;
 export type WireProcessStatus = (typeof WIRE_PROCESS_STATUSES)[number];
 
-export const WIRE_OPERATION_TYPES = ['DOCUMENTS', 'HOME', 'OCR', 'POL', 'FINISH'] as const;
+/** An operation type Tecalis's page names (UNKNOWN stands for any other). */
+export type KnownOperationType = Exclude<VerificationOperationType, VerificationOperationType.UNKNOWN>;
+/** An operation state Tecalis's page names (UNKNOWN stands for any other). */
+export type KnownOperationState = Exclude<VerificationOperationState, VerificationOperationState.UNKNOWN>;
+
+export const OPERATION_TYPES = wireVocabulary({
+  [VerificationOperationType.DOCUMENTS]: 'DOCUMENTS',
+  [VerificationOperationType.HOME]: 'HOME',
+  [VerificationOperationType.OCR]: 'OCR',
+  [VerificationOperationType.POL]: 'POL',
+  [VerificationOperationType.FINISH]: 'FINISH',
+} as const satisfies Record<KnownOperationType, string>);
+export const WIRE_OPERATION_TYPES = OPERATION_TYPES.wireValues;
 export type WireOperationType = (typeof WIRE_OPERATION_TYPES)[number];
 
-export const WIRE_OPERATION_STATES = ['NOT_STARTED', 'OK', 'KO'] as const;
+export const OPERATION_STATES = wireVocabulary({
+  [VerificationOperationState.NOT_STARTED]: 'NOT_STARTED',
+  [VerificationOperationState.OK]: 'OK',
+  [VerificationOperationState.KO]: 'KO',
+} as const satisfies Record<KnownOperationState, string>);
+export const WIRE_OPERATION_STATES = OPERATION_STATES.wireValues;
 export type WireOperationState = (typeof WIRE_OPERATION_STATES)[number];
 
 /**

@@ -2,7 +2,7 @@ import { type LeadEventOutcome } from '../../domain/vocabulary.js';
 import { type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type ReportLeadEventCommand, type ResultOf } from '../provider.js';
 import { fromWireEvent, fromWireStatus, toWireEvent } from './mapping.js';
-import { isJsonObject } from '../json-object.js';
+import { isJsonObject } from '../json.js';
 
 /**
  * Reads TECHEA's 2xx answer to a status update. The 2xx itself says TECHEA took the

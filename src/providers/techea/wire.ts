@@ -1,14 +1,29 @@
 import { z } from 'zod';
+import { LeadEvent, LeadEventOutcome } from '../../domain/vocabulary.js';
+import { wireVocabulary } from '../wire-vocabulary.js';
 
 /**
  * TECHEA's JSON, as its reference page and CONTRACTS.md define it. Only this folder
  * knows these shapes.
  */
 
-export const WIRE_EVENTS = ['registration', 'loan_issued', 'loan_rejected', 'loan_paid', 'loan_defaulted'] as const;
+/** Lead events, as TECHEA spells them. */
+export const EVENTS = wireVocabulary({
+  [LeadEvent.REGISTRATION]: 'registration',
+  [LeadEvent.LOAN_ISSUED]: 'loan_issued',
+  [LeadEvent.LOAN_REJECTED]: 'loan_rejected',
+  [LeadEvent.LOAN_PAID]: 'loan_paid',
+  [LeadEvent.LOAN_DEFAULTED]: 'loan_defaulted',
+} as const satisfies Record<LeadEvent, string>);
+export const WIRE_EVENTS = EVENTS.wireValues;
 export type WireEvent = (typeof WIRE_EVENTS)[number];
 
-export const WIRE_STATUSES = ['received', 'ignored'] as const;
+/** What TECHEA did with an event: its `status`. */
+export const STATUSES = wireVocabulary({
+  [LeadEventOutcome.RECEIVED]: 'received',
+  [LeadEventOutcome.IGNORED]: 'ignored',
+} as const satisfies Record<LeadEventOutcome, string>);
+export const WIRE_STATUSES = STATUSES.wireValues;
 export type WireStatus = (typeof WIRE_STATUSES)[number];
 
 /** Body of `PATCH /lead/{lead_id}/status`. */

@@ -1,10 +1,11 @@
 import { type DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource, runMigrations } from '../../../src/db/data-source.js';
-import { settleWithResult } from '../../../src/dispatch/apply-result.js';
+import { type ConfirmedResult, settleWithResult } from '../../../src/dispatch/apply-result.js';
 import { Outbox } from '../../../src/dispatch/outbox.js';
 import { DEFAULT_TENANT } from '../../../src/domain/roles.js';
 import { LeadEvent, LeadEventOutcome, Provider } from '../../../src/domain/vocabulary.js';
+import { DEFAULT_REGISTRY, type ProviderResults } from '../../../src/providers/index.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { seedLead } from '../../support/fixtures.js';
 
@@ -31,18 +32,21 @@ describe('a confirmed result applied by two holders of the same dispatch', () =>
 
   it('settles it once: the second finds it settled, and what it wrote is rolled back', async () => {
     const lead = await seedLead(db);
-    const outbox = new Outbox(db);
+    const outbox = new Outbox(db, DEFAULT_REGISTRY);
     const techeaLeadId = lead.techeaLeadId!;
     const command = { operation: 'reportLeadEvent' as const, techeaLeadId, event: LeadEvent.LOAN_ISSUED };
     const { dispatch } = await outbox.record(
       { tenantId: DEFAULT_TENANT, provider: Provider.TECHEA, command, leadId: lead.leadId, idempotencyKey: undefined, requestHash: 'h' },
       { maxAttempts: 3, leaseMs: 60_000, claim: true, runAt: new Date() },
     );
-    const answer = (event: LeadEvent) => ({ operation: 'reportLeadEvent' as const, result: { techeaLeadId, event, outcome: LeadEventOutcome.RECEIVED } });
+    const answer = (event: LeadEvent): ConfirmedResult => {
+      const result: ProviderResults['reportLeadEvent'] = { techeaLeadId, event, outcome: LeadEventOutcome.RECEIVED };
+      return { operation: 'reportLeadEvent', result };
+    };
 
-    const first = await settleWithResult(db, outbox, dispatch, answer(LeadEvent.LOAN_ISSUED));
+    const first = await settleWithResult(db, DEFAULT_REGISTRY, outbox, dispatch, answer(LeadEvent.LOAN_ISSUED));
     // The second holder's answer differs, so a write of it would show.
-    const second = await settleWithResult(db, outbox, dispatch, answer(LeadEvent.LOAN_PAID));
+    const second = await settleWithResult(db, DEFAULT_REGISTRY, outbox, dispatch, answer(LeadEvent.LOAN_PAID));
 
     expect(first).toMatchObject({ id: dispatch.id, state: 'SUCCEEDED' });
     expect(second).toBeNull();

@@ -2,22 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxServer } from '../../../src/providers/sandbox/sandbox-server.js';
 import { type TecheaSandbox } from '../../../src/providers/techea/sandbox.js';
 import { seedLead } from '../../support/fixtures.js';
-import { type Fleet, type FleetInstance, startFleet } from '../../support/fleet.js';
+import {
+  type Fleet,
+  type FleetDispatchView as DispatchView,
+  type FleetInstance,
+  REPORT_LEAD_EVENT_DISPATCH as REPORT_LEAD_EVENT,
+  startFleet,
+} from '../../support/fleet.js';
 import { queryData } from '../../support/graphql-client.js';
 import { startLiveSandboxes } from '../../support/live-sandboxes.js';
 
 const THRESHOLD = 3;
-
-const REPORT_LEAD_EVENT = `mutation ($i: ReportLeadEventInput!) {
-  reportLeadEvent(input: $i) { dispatch { id state attempts lastError { code } } }
-}`;
-
-interface DispatchView {
-  readonly id: string;
-  readonly state: string;
-  readonly attempts: number;
-  readonly lastError: { readonly code: string } | null;
-}
 
 describe(`one TECHEA circuit breaker for a fleet of three instances (BREAKER_FAILURE_THRESHOLD=${THRESHOLD})`, () => {
   let sandboxes: Awaited<ReturnType<typeof startLiveSandboxes>>;

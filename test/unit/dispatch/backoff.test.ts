@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyRetryDelayMs, type BackoffPolicy, retryDelayMs } from '../../../src/dispatch/backoff.js';
+import { readFileSync } from 'node:fs';
+import { loadConfig } from '../../../src/config.js';
+import { applyRetryDelayMs, type BackoffPolicy, decide, retryDelayMs } from '../../../src/dispatch/backoff.js';
+import { ProviderCallError, type ProviderErrorCode } from '../../../src/providers/index.js';
 
 const policy: BackoffPolicy = { baseMs: 100, maxMs: 1_000 };
 /** Fake randoms: the bottom, the middle and (just under) the top of Math.random's range. */
@@ -86,5 +89,50 @@ describe('retryDelayMs: exponential backoff with full jitter', () => {
 describe('applyRetryDelayMs: applying a confirmed result while the database is unavailable', () => {
   it('tries again after 100 ms, doubling, at most a second apart, so the result lands about a second after the database is back', () => {
     expect([0, 1, 2, 3, 4, 5, 50].map(applyRetryDelayMs)).toEqual([100, 200, 400, 800, 1_000, 1_000, 1_000]);
+  });
+});
+
+describe('decide: the retry policy, from the neutral code alone', () => {
+  const limits = { baseMs: 100, maxMs: 1_000, random: () => 1 - Number.EPSILON };
+  const error = (code: ProviderErrorCode, retryAfterMs: number | null = null) => new ProviderCallError(code, 'upstream said no', 503, retryAfterMs);
+
+  it.each(['REJECTED', 'UNAUTHORIZED', 'NOT_FOUND', 'INVALID_RESPONSE'] as const)('fails a %s at once, whatever the attempts left; the provider is up', (code) => {
+    expect(decide(error(code), { attempts: 1, maxAttempts: 8 }, limits)).toEqual({ action: 'fail', outcome: 'refused', breaker: 'up' });
+  });
+
+  it.each(['UNAVAILABLE', 'TIMEOUT', 'RATE_LIMITED'] as const)('retries a %s after the backoff, counting it against the breaker', (code) => {
+    expect(decide(error(code), { attempts: 3, maxAttempts: 8 }, limits)).toEqual({ action: 'retry', outcome: 'retry', breaker: 'down', delayMs: 400 });
+  });
+
+  it('retries a CONFLICT without counting it against the breaker (the provider is busy with this very request)', () => {
+    expect(decide(error('CONFLICT'), { attempts: 1, maxAttempts: 8 }, limits)).toEqual({ action: 'retry', outcome: 'retry', breaker: 'up', delayMs: 100 });
+  });
+
+  it('never comes back sooner than a Retry-After', () => {
+    expect(decide(error('RATE_LIMITED', 60_000), { attempts: 1, maxAttempts: 8 }, limits)).toMatchObject({ action: 'retry', delayMs: 60_000 });
+  });
+
+  it('fails a transient failure on the last attempt', () => {
+    expect(decide(error('UNAVAILABLE'), { attempts: 8, maxAttempts: 8 }, limits)).toEqual({ action: 'fail', outcome: 'exhausted', breaker: 'down' });
+    expect(decide(error('CONFLICT'), { attempts: 8, maxAttempts: 8 }, limits)).toEqual({ action: 'fail', outcome: 'exhausted', breaker: 'up' });
+  });
+
+  it("retries a failure inside the gateway even past the attempts, saying nothing of the provider's health", () => {
+    expect(decide(undefined, { attempts: 9, maxAttempts: 8 }, limits)).toEqual({ action: 'retry', outcome: 'gateway_error', breaker: 'unknown', delayMs: 1_000 });
+  });
+});
+
+describe("the README's table of delays", () => {
+  const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const rows = [...README.matchAll(/^ {3}\| (\d+) \| (up to (\d+) s|no next attempt: `FAILED`) \|$/gm)];
+  const { dispatch } = loadConfig({});
+  const defaults = { baseMs: dispatch.backoffBaseMs, maxMs: dispatch.backoffMaxMs, random: () => 1 - Number.EPSILON };
+
+  it('is what the policy does with the default configuration, one row per attempt', () => {
+    expect(rows.map((row) => Number(row[1]))).toEqual(Array.from({ length: dispatch.maxAttempts }, (_, i) => i + 1));
+    for (const [, attempts, , seconds] of rows) {
+      const decision = decide(new ProviderCallError('UNAVAILABLE', 'down'), { attempts: Number(attempts), maxAttempts: dispatch.maxAttempts }, defaults);
+      expect(decision.action === 'retry' ? decision.delayMs : 'FAILED').toBe(seconds === undefined ? 'FAILED' : Number(seconds) * 1000);
+    }
   });
 });

@@ -1,0 +1,60 @@
+import { ConfigError, type Env, httpUrl, optional, Secret } from '../config-env.js';
+import { type DefaultProvider } from './default-providers.js';
+import { type AnyProviderDescriptor, type ProviderEnv } from './descriptor.js';
+import { loadSandboxRecords, type SandboxRecords } from './sandbox/sandbox-records.js';
+
+/** A default provider's live settings (undefined: its built-in sandbox), by key, each typed as its descriptor reads it. */
+type DefaultProviderSettings = { readonly [D in DefaultProvider as D['key']]: ReturnType<D['settings']['read']> | undefined };
+
+/**
+ * The upstream providers. A provider whose base URL is set is live (and its credentials
+ * are required); one whose base URL is unset uses its built-in sandbox. Each
+ * provider's live settings are its key's member (`providers.leadBank`), as its
+ * descriptor read them.
+ */
+export type ProvidersConfig = DefaultProviderSettings & {
+  /** Bound on every provider call, connection included (`PROVIDER_TIMEOUT_MS`). */
+  readonly timeoutMs: number;
+  /** What the built-in sandboxes hold from the start (providers that are live ignore it). */
+  readonly sandboxRecords: SandboxRecords;
+  /** The providers this configuration was read for, in order: the ones the gateway runs with. */
+  readonly descriptors: readonly AnyProviderDescriptor[];
+  readonly [key: string]: unknown;
+};
+
+/** A provider's live settings in `config`, or undefined when it runs on its built-in sandbox. */
+export function liveSettingsOf(config: ProvidersConfig, provider: AnyProviderDescriptor): unknown {
+  return config[provider.key];
+}
+
+/** Reads every provider's settings, as its descriptor declares them. */
+export function loadProviders(env: Env, options: { production: boolean; timeoutMs: number; providers: readonly AnyProviderDescriptor[] }): ProvidersConfig {
+  const live = Object.fromEntries(options.providers.map((provider) => [provider.key, liveSettings(env, provider, options.production)]));
+  return {
+    ...live,
+    timeoutMs: options.timeoutMs,
+    sandboxRecords: loadSandboxRecords(env, options.providers),
+    descriptors: options.providers,
+  } as ProvidersConfig;
+}
+
+/** The provider's settings when its base URL is set (then each credential is required); undefined (sandbox) otherwise. */
+function liveSettings(env: Env, provider: AnyProviderDescriptor, production: boolean): unknown {
+  const { envPrefix: prefix, credentials } = provider.settings;
+  const base = optional(env, `${prefix}_BASE_URL`);
+  if (base === undefined) {
+    const stray = credentials.find((name) => optional(env, name) !== undefined);
+    if (stray !== undefined) {
+      throw new ConfigError(`${prefix}_BASE_URL`, `a URL, because ${stray} is set (unset ${stray} to use the built-in sandbox)`, 'nothing');
+    }
+    if (production) throw new ConfigError(`${prefix}_BASE_URL`, 'the live provider URL in production (sandboxes are for development)', 'nothing');
+    return undefined;
+  }
+  const required = (name: string) => {
+    const value = optional(env, name);
+    if (value === undefined) throw new ConfigError(name, `a value, because ${prefix}_BASE_URL is set`, 'nothing');
+    return value;
+  };
+  const reader: ProviderEnv = { required, optional: (name) => optional(env, name), secret: (name) => new Secret(required(name)) };
+  return provider.settings.read(httpUrl(`${prefix}_BASE_URL`, base), reader);
+}
