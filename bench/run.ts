@@ -2,7 +2,9 @@
  * `npm run bench` (the full run, about 15 minutes) and `npm run bench:quick` (every
  * benchmark with small numbers, a smoke test for CI; its numbers mean nothing).
  *
- *   tsx bench/run.ts [--quick] [--only read,dispatch,stream] [--leads N]
+ *   tsx bench/run.ts [--quick] [--only read,dispatch,stream] [--leads N] [--seconds N]
+ *
+ * `--seconds` sets the seconds of each read and dispatch measurement (steadier quick runs).
  *
  * One fresh database (DATABASE_URL's server, or an embedded PostgreSQL), one data set,
  * then each benchmark in turn; the floor and the peer run in the same invocation as
@@ -24,12 +26,17 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
 };
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, leads: { type: 'string' } },
+  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, leads: { type: 'string' }, seconds: { type: 'string' } },
   strict: true,
 });
 const base = values.quick ? QUICK : FULL;
-const profile = values.leads === undefined ? base : { ...base, leads: Number(values.leads) };
+const profile = {
+  ...base,
+  ...(values.leads !== undefined && { leads: Number(values.leads) }),
+  ...(values.seconds !== undefined && { readSeconds: Number(values.seconds), dispatchSeconds: Number(values.seconds) }),
+};
 if (!Number.isInteger(profile.leads) || profile.leads < 100) throw new Error('--leads needs a whole number of at least 100');
+if (!(profile.dispatchSeconds > 0)) throw new Error('--seconds needs a positive number');
 const names = values.only?.split(',').map((name) => name.trim()) ?? Object.keys(BENCHMARKS);
 for (const name of names) if (!(name in BENCHMARKS)) throw new Error(`unknown benchmark "${name}" (known: ${Object.keys(BENCHMARKS).join(', ')})`);
 

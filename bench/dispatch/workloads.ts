@@ -16,8 +16,10 @@ export interface DispatchWorkload {
   readonly provider: string;
   /** The n-th mutation to the gateway. */
   readonly gateway: (n: number) => LoadRequest;
-  /** An answer from the gateway is right when the dispatch SUCCEEDED on its first attempt. */
+  /** An answer from the gateway (or the floor, which answers in its shape) is right when the dispatch SUCCEEDED on its first attempt. */
   readonly gatewayCheck: (status: number, body: string) => boolean;
+  /** The n-th request to the dispatch floor (floor-server.ts): the same input, on records of its own where it matters. */
+  readonly floor: (n: number) => LoadRequest;
   /** The n-th direct call to the provider. */
   readonly direct: (n: number) => LoadRequest;
   readonly directCheck: (status: number, body: string) => boolean;
@@ -26,6 +28,7 @@ export interface DispatchWorkload {
 /** Where the gateway and the sandboxes are, and how to authenticate to each. */
 export interface DispatchTargets {
   readonly gatewayPath: string;
+  /** The run's admin key: the floor takes it too, on its own paths (`/reportLeadEvent`, `/updateApplication`). */
   readonly apiKey: string;
   readonly techea: { readonly baseUrl: URL; readonly apiKey: string };
   readonly leadBank: { readonly baseUrl: URL; readonly bearerToken: string };
@@ -41,13 +44,15 @@ const UPDATE_APPLICATION = `mutation Update($input: UpdateApplicationInput!) {
 }`;
 
 /**
- * TECHEA's status update. The gateway's mutations take the first 80 % of the leads and
- * the direct calls the rest, so each (lead, event) pair the gateway reports is new to
- * TECHEA (answered `received`, like a real first report), 5 events per lead.
+ * TECHEA's status update. The gateway's mutations take the first 40 % of the leads, the
+ * floor's the next 40 % and the direct calls the rest, so each (lead, event) pair the
+ * gateway or the floor reports is new to TECHEA (answered `received`, like a real first
+ * report) for the first 5 reports per lead.
  */
 export function reportLeadEventWorkload(data: DataSet, targets: DispatchTargets): DispatchWorkload {
-  const gatewayLeads = Math.floor(data.leads * 0.8);
-  const directLeads = data.leads - gatewayLeads;
+  const gatewayLeads = Math.floor(data.leads * 0.4);
+  const floorLeads = gatewayLeads;
+  const directLeads = data.leads - gatewayLeads - floorLeads;
   const pair = (n: number, offset: number, count: number) => ({ index: offset + (n % count), event: EVENTS[Math.floor(n / count) % EVENTS.length] ?? LeadEvent.REGISTRATION });
   return {
     name: 'reportLeadEvent',
@@ -57,8 +62,12 @@ export function reportLeadEventWorkload(data: DataSet, targets: DispatchTargets)
       return graphql(targets, REPORT_LEAD_EVENT, { leadId: data.leadIds[index], event, advertiserRef: `bench-${n}` });
     },
     gatewayCheck: (status, body) => status === 200 && succeeded(body, 'reportLeadEvent'),
+    floor: (n) => {
+      const { index, event } = pair(n, gatewayLeads, floorLeads);
+      return floorRequest(targets, 'reportLeadEvent', { leadId: data.leadIds[index], event, advertiserRef: `bench-${n}` });
+    },
     direct: (n) => {
-      const { index, event } = pair(n, gatewayLeads, directLeads);
+      const { index, event } = pair(n, gatewayLeads + floorLeads, directLeads);
       return {
         method: 'PATCH',
         path: endpoint(targets.techea.baseUrl, `lead/${data.techeaLeadIds[index]}/status`).pathname,
@@ -80,6 +89,7 @@ export function updateApplicationWorkload(data: DataSet, targets: DispatchTarget
       return graphql(targets, UPDATE_APPLICATION, { applicationId: data.applicationIds[n % data.leads], ...patch(n) });
     },
     gatewayCheck: (status, body) => status === 200 && succeeded(body, 'updateApplication'),
+    floor: (n) => floorRequest(targets, 'updateApplication', { applicationId: data.applicationIds[n % data.leads], ...patch(n) }),
     direct: (n) => {
       const applicationId = data.applicationIds[n % data.leads] ?? '';
       return {
@@ -103,6 +113,15 @@ function graphql(targets: DispatchTargets, query: string, input: Record<string, 
     path: targets.gatewayPath,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${targets.apiKey}` },
     body: JSON.stringify({ query, variables: { input } }),
+  };
+}
+
+function floorRequest(targets: DispatchTargets, operation: DispatchWorkload['name'], input: Record<string, unknown>): LoadRequest {
+  return {
+    method: 'POST',
+    path: `/${operation}`,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${targets.apiKey}` },
+    body: JSON.stringify(input),
   };
 }
 

@@ -78,6 +78,10 @@ export function createRateLimits(limits: LimitsConfig, databaseUrl: string, logg
       storeType: 'pool',
       tableName: RATE_LIMIT_TABLE,
       tableCreated: true,
+      // A key that has used its whole budget is refused from this instance's memory for the
+      // rest of its window (the store said so): no round trip for a refusal the store would
+      // give anyway. Every request within the budget is still counted in the store.
+      inMemoryBlockOnConsumed: budget.points,
       // One sweep per instance below, stopped on close (the library's own timer never is).
       clearExpiredByTimeout: false,
       insuranceLimiter: new InstanceFallback(options, () => noticeFallback(name)),

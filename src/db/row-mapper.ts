@@ -1,4 +1,4 @@
-import { type DataSource, type ObjectLiteral } from 'typeorm';
+import { type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { type ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 
 /**
@@ -11,6 +11,20 @@ import { type ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
  * statements (bench/README.md, read). Writes keep using the repositories.
  */
 export class RowMapper<E extends ObjectLiteral> {
+  private static readonly made = new WeakMap<DataSource, Map<unknown, RowMapper<ObjectLiteral>>>();
+
+  /** The mapper of `target` on `db`, made once (its select list is computed from the metadata). */
+  static of<E extends ObjectLiteral>(db: DataSource, target: new () => E): RowMapper<E> {
+    let mappers = RowMapper.made.get(db);
+    if (mappers === undefined) RowMapper.made.set(db, (mappers = new Map<unknown, RowMapper<ObjectLiteral>>()));
+    let mapper = mappers.get(target) as RowMapper<E> | undefined;
+    if (mapper === undefined) {
+      mapper = new RowMapper(db, target);
+      mappers.set(target, mapper);
+    }
+    return mapper;
+  }
+
   private readonly columns: readonly ColumnMetadata[];
   /** `"col", "col", …` of every mapped column, for `SELECT ${columns} FROM …`. */
   readonly selectList: string;
@@ -36,9 +50,9 @@ export class RowMapper<E extends ObjectLiteral> {
     return entity as E;
   }
 
-  /** Runs `sql` (selecting every column of the entity) and maps each row. */
-  async query(sql: string, parameters: readonly unknown[]): Promise<E[]> {
-    const rows = await this.db.query<Array<Record<string, unknown>>>(sql, [...parameters]);
+  /** Runs `sql` (selecting every column of the entity), on `manager`'s transaction when given, and maps each row. */
+  async query(sql: string, parameters: readonly unknown[], manager?: EntityManager): Promise<E[]> {
+    const rows = await (manager ?? this.db).query<Array<Record<string, unknown>>>(sql, [...parameters]);
     return rows.map((row) => this.map(row));
   }
 }

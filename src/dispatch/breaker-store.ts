@@ -14,12 +14,13 @@ export interface BreakerSnapshot {
   readonly breakers: ReadonlyMap<string, StoredBreaker>;
 }
 
-/** The row's columns, times in epoch milliseconds (the database's clock throughout). */
-const COLUMNS = `b.provider, b.failures, (extract(epoch FROM b.opened_at) * 1000)::float8 AS opened_at, b.probe_owner,
+/** The row's columns as `b`, times in epoch milliseconds (the database's clock throughout). */
+export const BREAKER_COLUMNS = `b.provider, b.failures, (extract(epoch FROM b.opened_at) * 1000)::float8 AS opened_at, b.probe_owner,
   (extract(epoch FROM b.probe_until) * 1000)::float8 AS probe_until, b.version::text AS version,
   (extract(epoch FROM now()) * 1000)::float8 AS now`;
 
-interface Row {
+/** A row of {@link BREAKER_COLUMNS}: null columns when the provider has no row yet. */
+export interface BreakerRow {
   provider: string | null;
   failures: number | null;
   opened_at: number | null;
@@ -41,18 +42,18 @@ export class BreakerStore {
   /** One provider's breaker, with the database's clock. One primary-key read. */
   async read(provider: string): Promise<StoredBreaker & { readonly now: number }> {
     // The outer join answers a row (and the clock) when the provider has none yet.
-    const [row] = await this.db.query<Row[]>(
-      `SELECT ${COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON b.provider = $1`,
+    const [row] = await this.db.query<BreakerRow[]>(
+      `SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON b.provider = $1`,
       [provider],
     );
-    return { ...stored(row!), now: row!.now };
+    return storedBreakerOf(row!);
   }
 
   /** Every provider's breaker, in one statement: the poller's refresh. */
   async readAll(): Promise<BreakerSnapshot> {
-    const rows = await this.db.query<Row[]>(`SELECT ${COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON true`);
+    const rows = await this.db.query<BreakerRow[]>(`SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON true`);
     const breakers = new Map<string, StoredBreaker>();
-    for (const row of rows) if (row.provider !== null) breakers.set(row.provider, stored(row));
+    for (const row of rows) if (row.provider !== null) breakers.set(row.provider, storedBreakerOf(row));
     return { now: rows[0]!.now, breakers };
   }
 
@@ -86,8 +87,9 @@ export class BreakerStore {
   }
 }
 
-function stored(row: Row): StoredBreaker {
-  if (row.provider === null) return { record: CLOSED_BREAKER, version: 0 };
+/** A row of {@link BREAKER_COLUMNS} as the breaker it stores, with the database's clock at the read. */
+export function storedBreakerOf(row: BreakerRow): StoredBreaker & { readonly now: number } {
+  if (row.provider === null) return { record: CLOSED_BREAKER, version: 0, now: row.now };
   return {
     record: {
       failures: row.failures ?? 0,
@@ -95,5 +97,6 @@ function stored(row: Row): StoredBreaker {
       probe: row.probe_owner === null || row.probe_until === null ? null : { owner: row.probe_owner, until: row.probe_until },
     },
     version: Number(row.version),
+    now: row.now,
   };
 }

@@ -1,7 +1,7 @@
 import { type EntityManager } from 'typeorm';
 import { type DispatchEntity } from '../db/entities/index.js';
 import { type DispatchState } from '../domain/vocabulary.js';
-import { appendStatusChange } from '../events/status-change-log.js';
+import { appendStatusChange, type StatusChangeDraft } from '../events/status-change-log.js';
 import { type CommandLike, type ProviderRegistry } from '../providers/index.js';
 
 /**
@@ -17,8 +17,16 @@ export async function appendDispatchChange(
   from: DispatchState,
   to: DispatchState,
 ): Promise<void> {
+  await appendStatusChange(manager, dispatch.tenantId, dispatchChange(registry, dispatch, from, to));
+}
+
+/**
+ * The log's row for a dispatch's move, to append with others (see `apply-result.ts`);
+ * the record it names is the one its provider's command changes (`registry.recordOf`).
+ */
+export function dispatchChange(registry: ProviderRegistry, dispatch: DispatchEntity, from: DispatchState, to: DispatchState): StatusChangeDraft {
   const record = registry.recordOf(dispatch.payload as unknown as CommandLike);
-  await appendStatusChange(manager, dispatch.tenantId, {
+  return {
     kind: 'DISPATCH',
     leadId: dispatch.leadId,
     dispatchId: dispatch.id,
@@ -27,5 +35,5 @@ export async function appendDispatchChange(
     customerId: record.customerId,
     from,
     to,
-  });
+  };
 }

@@ -10,8 +10,7 @@ import { type Logger } from '../logger.js';
 import { type DispatchObserver } from '../observability/observers.js';
 import { currentRequestId, withScope } from '../observability/request-context.js';
 import { type CommandLike, ProviderCallError, type ProviderId } from '../providers/index.js';
-import { appendDispatchChange } from './dispatch-change.js';
-import { applyConfirmedResult, type ConfirmedResult, storedResult } from './apply-result.js';
+import { type ConfirmedResult, settleWithResult } from './apply-result.js';
 import { applyRetryDelayMs, type BreakerVerdict, decide } from './backoff.js';
 import { type BreakerState } from './circuit-breaker.js';
 import { FleetBreakers } from './fleet-breakers.js';
@@ -55,7 +54,6 @@ export class Dispatcher {
   private loop: Promise<void> | undefined;
 
   constructor(private readonly deps: DispatcherDeps) {
-    this.outbox = new Outbox(deps.db, deps.providers.registry);
     this.breakers = new FleetBreakers(
       deps.db,
       // A probe holds its turn as long as a claim holds a dispatch: longer than any attempt.
@@ -63,6 +61,8 @@ export class Dispatcher {
       deps.logger,
       deps.providers.registry.ids,
     );
+    // A new dispatch's row comes with its provider's breaker, read in the same statement for its first attempt.
+    this.outbox = new Outbox(deps.db, deps.providers.registry, (provider, stored) => this.breakers.of(provider).adopt(stored, stored.now));
     this.events.setMaxListeners(0);
   }
 
@@ -255,15 +255,7 @@ export class Dispatcher {
     const leaseEnds = dispatch.lockedUntil?.getTime() ?? Date.now() + this.deps.config.leaseMs;
     for (let retries = 0; ; retries++) {
       try {
-        return await this.deps.db.transaction(async (manager) => {
-          const row = await this.outbox.settleSucceeded(manager, dispatch.id, storedResult(confirmed));
-          if (row !== null) {
-            await applyConfirmedResult(manager, this.deps.providers.registry, dispatch, confirmed);
-            // Last: the record's change comes first in the log, then the dispatch's end.
-            await appendDispatchChange(manager, this.deps.providers.registry, row, DispatchState.PENDING, DispatchState.SUCCEEDED);
-          }
-          return row;
-        });
+        return await settleWithResult(this.deps.db, this.deps.providers.registry, this.outbox, dispatch, confirmed);
       } catch (error) {
         const wait = applyRetryDelayMs(retries);
         if (!isDatabaseUnavailable(error) || this.stopping.signal.aborted || Date.now() + wait >= leaseEnds) throw error;

@@ -11,7 +11,8 @@ import { SharedBreaker } from './shared-breaker.js';
  * Every provider's {@link SharedBreaker}, as one instance sees them. The poller
  * refreshes them all with one read per poll, so what `/readyz` and the metrics show
  * (and which providers the poller skips) is at most `DISPATCH_POLL_MS` old; the
- * decision to send is never taken on that view alone: each call reads its provider's row.
+ * decision to send is never taken on a view older than `FRESH_READ_MS`: each call
+ * reads its provider's row, unless it was read that recently (see `shared-breaker.ts`).
  */
 export class FleetBreakers {
   private readonly store: BreakerStore;

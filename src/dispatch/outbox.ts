@@ -4,8 +4,24 @@ import { DispatchEntity, type StoredProviderError } from '../db/entities/index.j
 import { RowMapper } from '../db/row-mapper.js';
 import { GatewayError } from '../domain/errors.js';
 import { DispatchState } from '../domain/vocabulary.js';
+import { appendChangesStatement, type StatusChangeDraft } from '../events/status-change-log.js';
 import { type CommandLike, type ProviderId, type ProviderRegistry } from '../providers/index.js';
+import { BREAKER_COLUMNS, type BreakerRow, type StoredBreaker, storedBreakerOf } from './breaker-store.js';
 import { appendDispatchChange } from './dispatch-change.js';
+
+/** A new dispatch, created claimed by its caller when $11 (see {@link Outbox.record}); nothing on a known key. */
+const INSERT_DISPATCH = `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
+                             attempts, max_attempts, run_at, locked_until, lock_token, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9, $10,
+               CASE WHEN $11 THEN now() + make_interval(secs => $12 / 1000.0) END, CASE WHEN $11 THEN $13::uuid END, $14)
+       ON CONFLICT (tenant_id, operation, idempotency_key) DO NOTHING
+       RETURNING *`;
+
+/** Whether `error` is PostgreSQL's "relation does not exist" (42P01) about `table`. */
+function isUndefinedTable(error: unknown, table: string): boolean {
+  const driverError = (error as { driverError?: { code?: unknown; message?: unknown } } | null)?.driverError;
+  return driverError?.code === '42P01' && typeof driverError.message === 'string' && driverError.message.includes(`"${table}"`);
+}
 
 /** A call to make, as a mutation asks for it. */
 export interface DispatchIntent {
@@ -27,15 +43,22 @@ export interface Claim {
   readonly token: string;
 }
 
+/** Receives the provider's shared breaker row as a statement of the outbox read it (see {@link Outbox.record}). */
+export type BreakerReading = (provider: ProviderId, stored: StoredBreaker & { readonly now: number }) => void;
+
 /** The outbox table: every state change of a dispatch is one guarded statement here. */
 export class Outbox {
   /** Rows of raw statements (`RETURNING *`) as entities, as TypeORM's `find` makes them. */
   private readonly rows: RowMapper<DispatchEntity>;
+  /** False once the breaker table could not be read with a new row: rows are then written alone until it can again. */
+  private breakerReadable = true;
 
   constructor(
     private readonly db: DataSource,
     /** Names the record of each dispatch in the change log. */
     private readonly registry: ProviderRegistry,
+    /** Given the provider's breaker row, read in the statement that writes a new dispatch (its first attempt needs it next). */
+    private readonly onBreakerRead?: BreakerReading,
   ) {
     this.rows = new RowMapper(db, DispatchEntity);
   }
@@ -51,19 +74,12 @@ export class Outbox {
   ): Promise<{ dispatch: DispatchEntity; claim: Claim | null; replay: boolean }> {
     const key = intent.idempotencyKey ?? randomUUID();
     const token = randomUUID();
-    const rows = await this.db.query<Array<Record<string, unknown>>>(
-      `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
-                             attempts, max_attempts, run_at, locked_until, lock_token, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9, $10,
-               CASE WHEN $11 THEN now() + make_interval(secs => $12 / 1000.0) END, CASE WHEN $11 THEN $13::uuid END, $14)
-       ON CONFLICT (tenant_id, operation, idempotency_key) DO NOTHING
-       RETURNING *`,
-      [
-        intent.tenantId, intent.provider, intent.command.operation, intent.leadId, JSON.stringify(intent.command), key,
-        intent.requestHash, options.claim ? 1 : 0, options.maxAttempts, options.runAt, options.claim, options.leaseMs, token,
-        intent.requestId ?? null,
-      ],
-    );
+    const parameters = [
+      intent.tenantId, intent.provider, intent.command.operation, intent.leadId, JSON.stringify(intent.command), key,
+      intent.requestHash, options.claim ? 1 : 0, options.maxAttempts, options.runAt, options.claim, options.leaseMs, token,
+      intent.requestId ?? null,
+    ];
+    const rows = await this.insert(parameters, options.claim);
     if (rows[0] !== undefined) {
       const dispatch = this.rows.map(rows[0]);
       return { dispatch, claim: options.claim ? { dispatch, token } : null, replay: false };
@@ -81,6 +97,35 @@ export class Outbox {
       );
     }
     return { dispatch: existing, claim: null, replay: true };
+  }
+
+  /**
+   * The INSERT of {@link record}. A claimed row's first attempt reads the provider's
+   * shared breaker before it calls: that row is read here, in the same statement (one
+   * round trip less per mutation), and handed to {@link onBreakerRead}. The breaker's
+   * table is never what fails a mutation: while it cannot be read the row is written
+   * alone, and the attempt reads the breaker itself, as it then would anyway.
+   */
+  private async insert(parameters: unknown[], claim: boolean): Promise<Array<Record<string, unknown>>> {
+    if (claim && this.onBreakerRead !== undefined && this.breakerReadable) {
+      try {
+        const rows = await this.db.query<Array<Record<string, unknown> & { breaker: BreakerRow }>>(
+          `WITH breaker AS (SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON b.provider = $2),
+                inserted AS (${INSERT_DISPATCH})
+           SELECT inserted.*, row_to_json(breaker) AS breaker FROM inserted, breaker`,
+          parameters,
+        );
+        const breaker = rows[0]?.breaker;
+        if (breaker !== undefined) this.onBreakerRead(parameters[1] as ProviderId, storedBreakerOf(breaker));
+        return rows;
+      } catch (error) {
+        if (!isUndefinedTable(error, 'provider_breaker')) throw error;
+        this.breakerReadable = false;
+        // Tried again with the breaker's next poll, which says when the table is back.
+        setTimeout(() => (this.breakerReadable = true), 1_000).unref();
+      }
+    }
+    return this.db.query<Array<Record<string, unknown>>>(`${INSERT_DISPATCH}`, parameters);
   }
 
   /** Claims up to `limit` due dispatches, skipping rows other instances hold, and providers whose breaker is open. */
@@ -104,17 +149,28 @@ export class Outbox {
   }
 
   /**
-   * Marks the dispatch SUCCEEDED inside `manager`'s transaction and returns it as it now
-   * is (the waiting mutation answers with it, without reading it again); null when it
-   * was already settled.
+   * Marks the dispatch SUCCEEDED inside `manager`'s transaction, only from PENDING, and
+   * appends `changes` to the status-change log in the same statement (the tenant's log
+   * lock taken only when the dispatch was settled here); returns the dispatch as it now
+   * is (the waiting mutation answers with it, without reading it again), or null when
+   * it was already settled: nothing is then appended, and the caller rolls back
+   * whatever it wrote in the transaction.
    */
-  async settleSucceeded(manager: EntityManager, id: string, result: Record<string, unknown>): Promise<DispatchEntity | null> {
-    const [rows] = await manager.query<[Array<Record<string, unknown>>, number]>(
-      `UPDATE dispatch SET state = 'SUCCEEDED', result = $2, last_error = NULL, locked_until = NULL, lock_token = NULL,
-                           updated_at = now()
-        WHERE id = $1 AND state = 'PENDING'
-        RETURNING *`,
-      [id, JSON.stringify(result)],
+  async settleSucceeded(
+    manager: EntityManager,
+    dispatch: DispatchEntity,
+    result: Record<string, unknown>,
+    changes: readonly StatusChangeDraft[],
+  ): Promise<DispatchEntity | null> {
+    const append = appendChangesStatement(dispatch.tenantId, changes, 3, 'settled');
+    const rows = await manager.query<Array<Record<string, unknown>>>(
+      `WITH settled AS (
+         UPDATE dispatch SET state = 'SUCCEEDED', result = $2, last_error = NULL, locked_until = NULL, lock_token = NULL, updated_at = now()
+          WHERE id = $1 AND state = 'PENDING'
+         RETURNING *),
+       ${append.ctes}
+       SELECT settled.*, notified.sent AS notified FROM settled, notified`,
+      [dispatch.id, JSON.stringify(result), ...append.parameters],
     );
     const row = rows[0];
     return row === undefined ? null : this.rows.map(row);

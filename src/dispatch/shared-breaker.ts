@@ -31,11 +31,20 @@ export interface SharedBreakerDeps {
 const MAX_TRIES = 8;
 /** A warning that the shared state cannot be read is repeated at most this often. */
 const UNREACHABLE_NOTICE_EVERY_MS = 30_000;
+/**
+ * How old a read of the row may be for a call to go on it without reading it again:
+ * the read the outbox makes in the statement that writes a new dispatch (see
+ * `Outbox.record`), just before that dispatch's first attempt. A breaker another
+ * instance opens meanwhile is seen by the next call, at most this much later.
+ */
+export const FRESH_READ_MS = 100;
 
 /**
  * One provider's circuit breaker, shared by every gateway instance through its row in
  * `provider_breaker`. Before each call an instance reads the row (one primary-key
- * read), so once any instance has opened the breaker no instance starts another call;
+ * read, or takes the one made at most {@link FRESH_READ_MS} before when it says
+ * closed: a mutation's first attempt goes on the read made with its outbox row), so
+ * once any instance has opened the breaker no instance starts another call;
  * after the cool-down, instances race to take the probe by compare-and-set and one
  * wins, so one probe goes out per cool-down for the whole fleet.
  *
@@ -48,6 +57,8 @@ export class SharedBreaker {
   private record: BreakerRecord = CLOSED_BREAKER;
   /** The database's clock minus this process's, at the last read: the row's times are the database's. */
   private clockOffsetMs = 0;
+  /** When the row was last read, on `performance.now()`'s clock. */
+  private readAt = -Infinity;
   private lastWarnedAt = -Infinity;
 
   constructor(
@@ -82,14 +93,20 @@ export class SharedBreaker {
     return breakerRetryAt(this.record, this.deps.policy, this.sharedNow()) - this.clockOffsetMs;
   }
 
-  /** Takes the row as read elsewhere (the poller reads every provider's at once). */
+  /** Takes the row as read elsewhere (the poller reads every provider's at once, the outbox one with a new dispatch). */
   adopt(stored: StoredBreaker, databaseNow: number): void {
     this.record = stored.record;
     this.clockOffsetMs = databaseNow - Date.now();
+    this.readAt = performance.now();
   }
 
-  /** Whether a call may go now, read from the shared row; when half-open, whether this instance won the one probe. */
+  /**
+   * Whether a call may go now, read from the shared row (or a read of it at most
+   * {@link FRESH_READ_MS} old that says closed); when half-open, whether this instance
+   * won the one probe.
+   */
   async tryAcquire(): Promise<boolean> {
+    if (performance.now() - this.readAt <= FRESH_READ_MS && this.state === 'closed') return true;
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const stored = await this.read();
       // The fleet cannot be asked: calls go while this instance saw it closed, and no probe goes.

@@ -42,6 +42,20 @@ export interface StatusChangeDraft {
  * commit order: publication happens after commit, by construction.
  */
 export async function appendStatusChange(manager: EntityManager, tenantId: string, change: StatusChangeDraft): Promise<StatusChangeEntity> {
+  const [appended] = await appendStatusChanges(manager, tenantId, [change]);
+  return appended!;
+}
+
+/**
+ * Appends `changes` in their order (ascending ids), in one statement, inside the
+ * caller's transaction, under the same rule as {@link appendStatusChange}: the tenant's
+ * log lock first, then every id, then a NOTIFY for each. A dispatch's result and its
+ * end are appended together this way: one round trip, and the lock held as briefly.
+ */
+export async function appendStatusChanges(manager: EntityManager, tenantId: string, changes: readonly StatusChangeDraft[]): Promise<StatusChangeEntity[]> {
+  if (changes.length === 0) return [];
+  if (changes.length > 1) return appendMany(manager, tenantId, changes);
+  const change = changes[0]!;
   const occurredAt = change.occurredAt ?? new Date();
   // Lock, insert and notify in one statement: one round trip while the tenant's lock is
   // held instead of three. The MATERIALIZED lock CTE is evaluated before the INSERT reads
@@ -70,7 +84,68 @@ export async function appendStatusChange(manager: EntityManager, tenantId: strin
     ],
   );
   if (row === undefined) throw new Error('appendStatusChange: the INSERT returned no row');
-  const id = String(row.id);
+  return [entityOf(String(row.id), tenantId, change, occurredAt)];
+}
+
+/** Several changes: the rows come from arrays in order, and take their ids in that order under the lock. */
+async function appendMany(manager: EntityManager, tenantId: string, changes: readonly StatusChangeDraft[]): Promise<StatusChangeEntity[]> {
+  const append = appendChangesStatement(tenantId, changes, 1);
+  const rows = await manager.query<Array<{ id: string }>>(`WITH ${append.ctes} SELECT a.id, n.sent FROM appended a, notified n ORDER BY a.id`, append.parameters);
+  return append.entities(rows.map((row) => row.id));
+}
+
+/**
+ * The CTEs that append `changes` as {@link appendStatusChanges} does, for a caller's
+ * own statement: `log_lock` (taken once per row of `gate`, a CTE of the caller's, when
+ * given: nothing is locked or appended when it has no row), `appended` (the new ids)
+ * and `notified` (the count of NOTIFYs sent, one per id in id order; select it, or
+ * they are not sent). Its parameters are numbered from `first`.
+ */
+export function appendChangesStatement(
+  tenantId: string,
+  changes: readonly StatusChangeDraft[],
+  first: number,
+  gate?: string,
+): { ctes: string; parameters: unknown[]; entities: (ids: readonly string[]) => StatusChangeEntity[] } {
+  const now = new Date();
+  const occurredAt = changes.map((change) => change.occurredAt ?? now);
+  const column = <T>(pick: (change: StatusChangeDraft) => T) => changes.map(pick);
+  const $ = (n: number) => `$${first + n}`;
+  const ctes = `log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${$(0)}, hashtext(${$(1)})) AS locked${gate === undefined ? '' : ` FROM ${gate}`}),
+          appended AS (
+            INSERT INTO status_change (tenant_id, lead_id, provider, entity_id, from_status, to_status, occurred_at, kind, dispatch_id, customer_id)
+            SELECT ${$(1)}, c.lead_id, c.provider, c.entity_id, c.from_status, c.to_status, c.occurred_at, c.kind, c.dispatch_id, c.customer_id
+              FROM log_lock,
+                   unnest(${$(2)}::uuid[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::text[], ${$(6)}::text[], ${$(7)}::timestamptz[], ${$(8)}::text[],
+                          ${$(9)}::uuid[], ${$(10)}::text[])
+                     WITH ORDINALITY AS c(lead_id, provider, entity_id, from_status, to_status, occurred_at, kind, dispatch_id, customer_id, n)
+             ORDER BY c.n
+            RETURNING id),
+          notified AS (SELECT count(pg_notify(${$(11)}, ${$(1)} || ':' || a.id)) AS sent FROM (SELECT id FROM appended ORDER BY id) AS a)`;
+  return {
+    ctes,
+    parameters: [
+      LOG_LOCK_NAMESPACE,
+      tenantId,
+      column((c) => c.leadId),
+      column((c) => c.provider),
+      column((c) => c.entityId),
+      column((c) => c.from),
+      column((c) => c.to),
+      occurredAt,
+      column((c) => c.kind ?? 'RECORD'),
+      column((c) => c.dispatchId ?? null),
+      column((c) => c.customerId ?? null),
+      STATUS_CHANGE_CHANNEL,
+    ],
+    entities: (ids) => {
+      if (ids.length !== changes.length) throw new Error(`appendStatusChanges: the INSERT returned ${ids.length} rows for ${changes.length} changes`);
+      return changes.map((change, i) => entityOf(String(ids[i]), tenantId, change, occurredAt[i]!));
+    },
+  };
+}
+
+function entityOf(id: string, tenantId: string, change: StatusChangeDraft, occurredAt: Date): StatusChangeEntity {
   return Object.assign(new StatusChangeEntity(), {
     id,
     tenantId,

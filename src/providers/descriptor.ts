@@ -34,8 +34,11 @@ export interface CommandSpec<C extends CommandLike, R> {
   /**
    * Applies what the provider confirmed to the gateway's copy, in the transaction that
    * settles the dispatch SUCCEEDED. `leadId` is the lead the dispatch was made for, if any.
+   * Answers the record's row as the write returned it, when it did (the mutation that
+   * waits on the dispatch answers with it instead of reading it again: see
+   * `appliedRecordOf` in `dispatch/apply-result.ts`); anything else (nothing) otherwise.
    */
-  apply(records: LocalRecords, result: R, leadId: string | null): Promise<void>;
+  apply(records: LocalRecords, result: R, leadId: string | null): Promise<unknown>;
 }
 
 /** The variables a provider reads, beyond its base URL. */

@@ -8,10 +8,12 @@ import { type LeadEvent } from '../domain/vocabulary.js';
  * depends on the port, not on the services.
  */
 export interface LocalRecords {
-  applyApplication(record: ApplicationRecord, leadId?: string): Promise<unknown>;
+  /** `returned`: the application's row as the write returned it (an UPDATE's), if it did. */
+  applyApplication(record: ApplicationRecord, leadId?: string): Promise<{ readonly returned: object | undefined }>;
   applyVerification(record: VerificationRecord, leadId?: string): Promise<unknown>;
   applyLoan(record: LoanRecord, leadId?: string): Promise<unknown>;
   /** Whether the lead's log already holds this TECHEA event. */
   hasLeadEvent(leadId: string, event: LeadEvent): Promise<boolean>;
-  applyLeadEvent(leadId: string, event: LeadEvent, advertiserRef?: string): Promise<void>;
+  /** Answers the lead's row as the write left it. */
+  applyLeadEvent(leadId: string, event: LeadEvent, advertiserRef?: string): Promise<object>;
 }

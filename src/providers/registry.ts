@@ -59,8 +59,8 @@ export class ProviderRegistry {
     return this.commandOf(command).recordOf(command);
   }
 
-  /** Applies a confirmed result of `operation` to the gateway's copy. */
-  apply(operation: string, records: LocalRecords, result: unknown, leadId: string | null): Promise<void> {
+  /** Applies a confirmed result of `operation` to the gateway's copy; answers what its command's `apply` does (the row written, if any). */
+  apply(operation: string, records: LocalRecords, result: unknown, leadId: string | null): Promise<unknown> {
     return this.commandOf({ operation }).apply(records, result, leadId);
   }
 

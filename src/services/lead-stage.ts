@@ -1,20 +1,8 @@
 import { type EntityManager } from 'typeorm';
-import { deriveStage } from '../domain/stage-table.js';
-import {
-  type ApplicationStatus,
-  type LeadEvent,
-  type LeadStage,
-  type LoanStatus,
-  type VerificationStatus,
-} from '../domain/vocabulary.js';
-
-interface FactsRow {
-  last_event: LeadEvent | null;
-  techea_lead_id: string | null;
-  application_status: ApplicationStatus | null;
-  verification_status: VerificationStatus | null;
-  latest_loan_status: LoanStatus | null;
-}
+import { LeadEntity } from '../db/entities/index.js';
+import { RowMapper } from '../db/row-mapper.js';
+import { STAGE_SQL_PARAMETERS, stageSql } from '../domain/stage-sql.js';
+import { type LeadEvent, type LeadStage } from '../domain/vocabulary.js';
 
 /** What a refresh found and did. */
 export interface RefreshedLead {
@@ -22,6 +10,8 @@ export interface RefreshedLead {
   /** The lead's last TECHEA event before this refresh. */
   readonly previousLastEvent: LeadEvent | null;
   readonly techeaLeadId: string | null;
+  /** The lead's row as this refresh left it (what a read after the commit would find). */
+  readonly lead: LeadEntity;
 }
 
 /**
@@ -32,35 +22,38 @@ export interface RefreshedLead {
  * Call it inside the transaction that changed a linked record: the lead row is
  * locked, so concurrent changes to one lead refresh the stage one after the other.
  * With `tenantId`, a lead of another tenant counts as missing.
+ *
+ * One statement: the facts are read with the lead's row locked, and the stage derived
+ * from them in SQL (`stageSql`, the same table as `deriveStage`) for the UPDATE.
  */
 export async function refreshLeadStage(
   manager: EntityManager,
   leadId: string,
   options: { readonly lastEvent?: LeadEvent; readonly advertiserRef?: string; readonly tenantId?: string } = {},
 ): Promise<RefreshedLead> {
-  const rows: FactsRow[] = await manager.query(
-    `SELECT l.last_event, l.techea_lead_id,
-            (SELECT a.status FROM application a
-              WHERE a.tenant_id = l.tenant_id AND a.lead_id = l.id AND a.synced_at IS NOT NULL) AS application_status,
-            (SELECT v.status FROM verification v
-              WHERE v.tenant_id = l.tenant_id AND v.lead_id = l.id AND v.synced_at IS NOT NULL) AS verification_status,
-            (SELECT lo.loan_status FROM loan lo WHERE lo.tenant_id = l.tenant_id AND lo.lead_id = l.id
-              ORDER BY lo.applied_at DESC, lo.loan_id DESC LIMIT 1) AS latest_loan_status
-       FROM lead l WHERE l.id = $1 AND ($2::text IS NULL OR l.tenant_id = $2) FOR UPDATE`,
-    [leadId, options.tenantId ?? null],
+  const [table, steps, ranks] = STAGE_SQL_PARAMETERS;
+  const [rows] = await manager.query<[Array<Record<string, unknown> & { previous_last_event: LeadEvent | null }>, number]>(
+    `WITH facts AS (
+       SELECT l.id, l.last_event AS previous_last_event, coalesce($3, l.last_event) AS last_event,
+              (SELECT a.status FROM application a
+                WHERE a.tenant_id = l.tenant_id AND a.lead_id = l.id AND a.synced_at IS NOT NULL) AS application_status,
+              (SELECT v.status FROM verification v
+                WHERE v.tenant_id = l.tenant_id AND v.lead_id = l.id AND v.synced_at IS NOT NULL) AS verification_status,
+              (SELECT lo.loan_status FROM loan lo WHERE lo.tenant_id = l.tenant_id AND lo.lead_id = l.id
+                ORDER BY lo.applied_at DESC, lo.loan_id DESC LIMIT 1) AS latest_loan_status
+         FROM lead l WHERE l.id = $1 AND ($2::text IS NULL OR l.tenant_id = $2) FOR UPDATE)
+     UPDATE lead l
+        SET stage = ${stageSql(
+          { lastEvent: 'f.last_event', applicationStatus: 'f.application_status', verificationStatus: 'f.verification_status', latestLoanStatus: 'f.latest_loan_status' },
+          ['$5', '$6', '$7'],
+        )},
+            last_event = f.last_event, advertiser_ref = coalesce($4, l.advertiser_ref), updated_at = now()
+       FROM facts f WHERE l.id = f.id
+     RETURNING l.*, f.previous_last_event`,
+    [leadId, options.tenantId ?? null, options.lastEvent ?? null, options.advertiserRef ?? null, table, steps, ranks],
   );
-  const facts = rows[0];
-  if (facts === undefined) throw new Error(`refreshLeadStage: lead ${leadId} does not exist`);
-  const lastEvent = options.lastEvent ?? facts.last_event;
-  const stage = deriveStage({
-    lastEvent,
-    applicationStatus: facts.application_status,
-    verificationStatus: facts.verification_status,
-    latestLoanStatus: facts.latest_loan_status,
-  });
-  await manager.query(
-    `UPDATE lead SET stage = $2, last_event = $3, advertiser_ref = coalesce($4, advertiser_ref), updated_at = now() WHERE id = $1`,
-    [leadId, stage, lastEvent, options.advertiserRef ?? null],
-  );
-  return { stage, previousLastEvent: facts.last_event, techeaLeadId: facts.techea_lead_id };
+  const row = rows[0];
+  if (row === undefined) throw new Error(`refreshLeadStage: lead ${leadId} does not exist`);
+  const lead = RowMapper.of(manager.connection, LeadEntity).map(row);
+  return { stage: lead.stage, previousLastEvent: row.previous_last_event, techeaLeadId: lead.techeaLeadId, lead };
 }

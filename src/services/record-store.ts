@@ -1,7 +1,7 @@
 import { type DataSource } from 'typeorm';
 import {
   type ApplicationDocumentEntity,
-  ApplicationEntity,
+  type ApplicationEntity,
   DispatchEntity,
   LoanEntity,
   VerificationEntity,
@@ -21,8 +21,13 @@ export class RecordStore {
     this.rows = new RecordMappers(db);
   }
 
-  findApplication(tenantId: string, id: string): Promise<ApplicationEntity | null> {
-    return this.db.getRepository(ApplicationEntity).findOneBy({ tenantId, id });
+  /** One application: hand-written SQL too (every updateApplication reads it), mapped as `findOneBy` maps it. */
+  async findApplication(tenantId: string, id: string): Promise<ApplicationEntity | null> {
+    const [application] = await this.rows.applications.query(
+      `SELECT ${this.rows.applications.selectList} FROM application WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id],
+    );
+    return application ?? null;
   }
 
   applicationsForLeads(tenantId: string, leadIds: readonly string[]): Promise<ApplicationEntity[]> {

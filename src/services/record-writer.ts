@@ -1,6 +1,6 @@
-import { type EntityManager, type EntityTarget, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
+import { type EntityManager, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
+import { RowMapper } from '../db/row-mapper.js';
 import {
-  ApplicationDocumentEntity,
   ApplicationEntity,
   LeadEntity,
   LoanEntity,
@@ -23,18 +23,43 @@ import { type StatusChangeDraft } from '../events/status-change-log.js';
  * provider-side change goes through here, so the three never disagree.
  */
 export class RecordWriter {
+  /** With `deferChanges`, the changes held for the caller's own append (see {@link takeChanges}). */
+  private readonly deferred: StatusChangeDraft[] | undefined;
+
   constructor(
     private readonly manager: EntityManager,
     /** Every record written belongs to this tenant. */
     private readonly tenantId: string,
     /** The dispatch whose confirmed result is being applied, if any: its changes name it. */
     private readonly dispatchId: string | null = null,
-  ) {}
+    /**
+     * `deferChanges`: the status changes a write implies are not appended but held, for
+     * the caller to append with its own in one statement, as the transaction's last
+     * (see `dispatch/apply-result.ts`: a record's change and its dispatch's end).
+     */
+    options: { readonly deferChanges?: boolean } = {},
+  ) {
+    if (options.deferChanges === true) this.deferred = [];
+  }
 
-  /** Stores a whole application; `leadId` links it when it is not linked yet. */
-  async applyApplication(record: ApplicationRecord, leadId?: string): Promise<ApplicationEntity> {
+  /** The changes held back so far, in order (and no longer held); empty unless made with `deferChanges`. */
+  takeChanges(): StatusChangeDraft[] {
+    return this.deferred?.splice(0) ?? [];
+  }
+
+  /**
+   * Stores a whole application; `leadId` links it when it is not linked yet. Answers the
+   * entity written and, when it was an UPDATE, the row as the database returned it.
+   */
+  async applyApplication(record: ApplicationRecord, leadId?: string): Promise<{ entity: ApplicationEntity; returned: ApplicationEntity | undefined }> {
     const repo = this.manager.getRepository(ApplicationEntity);
-    const previous = await repo.findOne({ where: { tenantId: this.tenantId, id: record.id }, lock: { mode: 'pessimistic_write' } });
+    // Hand-written, as the read paths are: TypeORM's find costs more CPU than the statement.
+    const rows = RowMapper.of(this.manager.connection, ApplicationEntity);
+    const [previous = null] = await rows.query(
+      `SELECT ${rows.selectList} FROM application WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+      [this.tenantId, record.id],
+      this.manager,
+    );
     const owner = previous?.leadId ?? leadId ?? null;
     const entity = repo.create({
       tenantId: this.tenantId,
@@ -67,27 +92,35 @@ export class RecordWriter {
     // A field Lead Bank's message did not let us read keeps its stored value.
     const absent = new Set(record.absent ?? []);
     if (previous !== null) for (const field of absent) for (const column of APPLICATION_COLUMNS[field]) Object.assign(entity, { [column]: previous[column] });
-    await this.put(ApplicationEntity, entity, previous, { tenantId: this.tenantId, id: record.id });
+    const written = await this.put(ApplicationEntity, entity, previous, { tenantId: this.tenantId, id: record.id });
     // Lead Bank replaces the document list whole; so do we (unless its message had none we could read).
     if (!absent.has('documents')) await this.replaceDocuments(record);
     const status = absent.has('status') ? (previous?.status ?? null) : record.status;
     await this.afterChange(owner, Provider.LEAD_BANK, record.id, confirmedStatus(previous), status, newToLead(previous));
-    return entity;
+    return { entity, returned: written };
   }
 
+  /** The application's documents replaced whole, in one statement: the old rows deleted, then the new ones inserted. */
   private async replaceDocuments(record: ApplicationRecord): Promise<void> {
-    await this.manager.delete(ApplicationDocumentEntity, { tenantId: this.tenantId, applicationId: record.id });
-    if (record.documents.length > 0) {
-      await this.manager.insert(
-        ApplicationDocumentEntity,
-        record.documents.map((document, position) => ({
-          tenantId: this.tenantId,
-          applicationId: record.id,
-          position,
-          ...document,
-        })),
-      );
-    }
+    const documents = record.documents;
+    // The INSERT reads the DELETE's count, so it runs after it (a statement's parts share one snapshot, and no set order).
+    await this.manager.query(
+      `WITH removed AS (DELETE FROM application_document WHERE tenant_id = $1 AND application_id = $2 RETURNING 1)
+       INSERT INTO application_document (tenant_id, application_id, position, document_id, type, displayed_at, consented_at, version)
+       SELECT $1, $2, d.position - 1, d.document_id, d.type, d.displayed_at, d.consented_at, d.version
+         FROM (SELECT count(*) FROM removed) AS r,
+              unnest($3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[])
+                WITH ORDINALITY AS d(document_id, type, displayed_at, consented_at, version, position)`,
+      [
+        this.tenantId,
+        record.id,
+        documents.map((d) => d.documentId),
+        documents.map((d) => d.type),
+        documents.map((d) => d.displayedAt),
+        documents.map((d) => d.consentedAt),
+        documents.map((d) => d.version),
+      ],
+    );
   }
 
   /** Stores a verification process with its operations; fields the message left out (`absent`) keep their stored values. */
@@ -155,8 +188,8 @@ export class RecordWriter {
     return rows.length > 0;
   }
 
-  /** Records the event TECHEA accepted as the lead's last one, and the advertiser reference sent with it. */
-  async applyLeadEvent(leadId: string, event: LeadEvent, advertiserRef?: string): Promise<void> {
+  /** Records the event TECHEA accepted as the lead's last one, and the advertiser reference sent with it; answers the lead as left. */
+  async applyLeadEvent(leadId: string, event: LeadEvent, advertiserRef?: string): Promise<LeadEntity> {
     // One locked read of the lead and its records, one UPDATE of its event, reference and stage.
     const lead = await refreshLeadStage(this.manager, leadId, {
       lastEvent: event,
@@ -165,7 +198,7 @@ export class RecordWriter {
     });
     // The append comes last: it holds the tenant's log lock until commit (see `afterChange`).
     if (lead.previousLastEvent !== event) {
-      await this.appendStatusChange({
+      await this.change({
         leadId,
         provider: Provider.TECHEA,
         entityId: lead.techeaLeadId ?? leadId,
@@ -173,6 +206,13 @@ export class RecordWriter {
         to: event,
       });
     }
+    return lead.lead;
+  }
+
+  /** A change a write implies: appended now, or held for the caller (`deferChanges`). */
+  private async change(change: StatusChangeDraft): Promise<void> {
+    if (this.deferred !== undefined) this.deferred.push({ dispatchId: this.dispatchId, ...change });
+    else await this.appendStatusChange(change);
   }
 
   /** Appends one row to the status-change log (see `events/status-change-log.ts` for the ordering rule). */
@@ -188,10 +228,17 @@ export class RecordWriter {
   /**
    * Writes a record whose previous row was just read under lock (or found absent):
    * an INSERT or an UPDATE. TypeORM's `save` would read the row once more to choose.
+   * Answers the updated row as the UPDATE returned it (undefined for an INSERT).
    */
-  private async put<E extends ObjectLiteral>(target: EntityTarget<E>, entity: E, previous: E | null, key: FindOptionsWhere<E>): Promise<void> {
-    if (previous === null) await this.manager.insert(target, entity);
-    else await this.manager.update(target, key, entity);
+  private async put<E extends ObjectLiteral>(target: new () => E, entity: E, previous: E | null, key: FindOptionsWhere<E>): Promise<E | undefined> {
+    if (previous === null) {
+      await this.manager.insert(target, entity);
+      return undefined;
+    }
+    // The row as updated comes back (what a read after the commit would find), mapped as `find` maps it.
+    const result = await this.manager.update(target, key, entity, { returning: '*' });
+    const row = (result.raw as Array<Record<string, unknown>> | undefined)?.[0];
+    return row === undefined ? undefined : RowMapper.of(this.manager.connection, target).map(row);
   }
 
   /**
@@ -215,7 +262,7 @@ export class RecordWriter {
     // writers for as long as it is held, so it is held for as little as possible.
     await refreshLeadStage(this.manager, leadId);
     if (to !== null && (newToLead || from !== to)) {
-      await this.appendStatusChange({ leadId, provider, entityId, customerId, from: newToLead ? null : from, to });
+      await this.change({ leadId, provider, entityId, customerId, from: newToLead ? null : from, to });
     }
   }
 }

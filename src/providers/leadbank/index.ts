@@ -10,8 +10,11 @@ import { leadBankMirror } from './sandbox-mirror.js';
 
 export { LeadBankSandbox, type ApplicationSeed, type LeadBankClientOptions };
 export { checkApplicationUpdate } from './validate.js';
-/** `toWirePatch`: for tools that speak Lead Bank's wire directly (the benchmark's baseline). */
-export { documentKindOf, toWirePatch } from './mapping.js';
+/**
+ * `toWirePatch`, `applicationStatusOf`, `toApplicationRecord`: for tools that speak Lead
+ * Bank's wire directly (the benchmark's baseline and its dispatch floor).
+ */
+export { documentKindOf, fromWireStatus as applicationStatusOf, toApplicationRecord, toWirePatch } from './mapping.js';
 export { checkLeadBankSignature, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook, signLeadBankWebhook, type LeadBankWebhook } from './webhook.js';
 
 /**
@@ -82,7 +85,8 @@ export const LEAD_BANK = defineProvider({
   commands: {
     updateApplication: commandSpec<UpdateApplicationCommand, ProviderResults['updateApplication']>({
       recordOf: (command) => ({ entityId: command.applicationId, customerId: null }),
-      apply: async (records, result, leadId) => void (await records.applyApplication(result.application, leadId ?? undefined)),
+      // Answers the row the UPDATE returned: the mutation answers with it.
+      apply: async (records, result, leadId) => (await records.applyApplication(result.application, leadId ?? undefined)).returned,
     }),
   },
   sandbox: {

@@ -10,8 +10,11 @@ import { TecheaSandbox, type TecheaSandboxOptions } from './sandbox.js';
 import { techeaMirror } from './sandbox-mirror.js';
 
 export { TecheaSandbox, type TecheaClientOptions };
-/** For tools that speak TECHEA's wire directly (the benchmark's baseline). */
-export { toWireEvent } from './mapping.js';
+/**
+ * For tools that speak TECHEA's wire directly (the benchmark's baseline and its dispatch
+ * floor): an event as sent, and the outcome a status answered means.
+ */
+export { fromWireStatus as leadEventOutcomeOf, toWireEvent } from './mapping.js';
 
 /** A TECHEA adapter for a live tenant or a sandbox. */
 export function connectTechea(connection: TecheaClientOptions, options: AdapterOptions): ProviderAdapter<ReportLeadEventCommand> {
@@ -58,13 +61,14 @@ export const TECHEA = defineProvider({
     reportLeadEvent: commandSpec<ReportLeadEventCommand, ProviderResults['reportLeadEvent']>({
       recordOf: (command) => ({ entityId: command.techeaLeadId, customerId: null }),
       apply: async (records, result, leadId) => {
-        if (leadId === null) return;
+        if (leadId === null) return undefined;
         // IGNORED means TECHEA had the event already. If the gateway recorded it then, it is
         // not the lead's last event now (a later one may be): leave the lead alone. If the
         // gateway never recorded it (an earlier attempt got through, then the gateway died),
         // record it now.
-        if (result.outcome === LeadEventOutcome.IGNORED && (await records.hasLeadEvent(leadId, result.event))) return;
-        await records.applyLeadEvent(leadId, result.event, result.advertiserRef);
+        if (result.outcome === LeadEventOutcome.IGNORED && (await records.hasLeadEvent(leadId, result.event))) return undefined;
+        // Answers the lead as written: the mutation answers with it.
+        return records.applyLeadEvent(leadId, result.event, result.advertiserRef);
       },
     }),
   },

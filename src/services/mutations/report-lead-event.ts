@@ -1,4 +1,5 @@
-import { type LeadEntity } from '../../db/entities/index.js';
+import { LeadEntity } from '../../db/entities/index.js';
+import { appliedRecordOf } from '../../dispatch/apply-result.js';
 import { rejectedInput } from '../../domain/errors.js';
 import { DispatchState, type LeadEvent, type LeadEventOutcome, Provider } from '../../domain/vocabulary.js';
 import { type ReportLeadEventCommand } from '../../providers/index.js';
@@ -42,6 +43,7 @@ export async function reportLeadEvent(
     requestHash: inputHash(command.operation, request),
   });
   const result = dispatch.state === DispatchState.SUCCEEDED ? (dispatch.result as { result?: { outcome?: LeadEventOutcome; providerStatus?: string } } | null)?.result : undefined;
-  const record = await recordAfterDispatch(() => deps.leads.findById(tenantId, lead.id), lead);
+  // The lead as the dispatch's own transaction left it, when it came back from there; read otherwise.
+  const record = appliedRecordOf(dispatch, LeadEntity) ?? (await recordAfterDispatch(() => deps.leads.findById(tenantId, lead.id), lead));
   return { record, dispatch, outcome: result?.outcome ?? null, providerStatus: result?.providerStatus ?? null };
 }

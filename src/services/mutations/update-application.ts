@@ -1,4 +1,5 @@
-import { type ApplicationEntity } from '../../db/entities/index.js';
+import { ApplicationEntity } from '../../db/entities/index.js';
+import { appliedRecordOf } from '../../dispatch/apply-result.js';
 import { invalidInput, rejectedInput } from '../../domain/errors.js';
 import { requireApplicationId } from '../../domain/ids.js';
 import { type ApplicationStatus, Provider } from '../../domain/vocabulary.js';
@@ -83,7 +84,9 @@ export async function updateApplication(
     idempotencyKey,
     requestHash: inputHash(command.operation, request),
   });
-  return { record: await recordAfterDispatch(() => deps.records.findApplication(tenantId, applicationId), application), dispatch };
+  // The application as the dispatch's own transaction left it, when it came back from there; read otherwise.
+  const record = appliedRecordOf(dispatch, ApplicationEntity) ?? (await recordAfterDispatch(() => deps.records.findApplication(tenantId, applicationId), application));
+  return { record, dispatch };
 }
 
 function toCommand(applicationId: string, request: UpdateApplicationRequest): UpdateApplicationCommand {
