@@ -19,6 +19,8 @@ const INSTANCES = 3;
 const RATE = 20;
 const THRESHOLD = 3;
 const QUERY = `{ leads(first: 1) { totalCount } }`;
+/** What an instance logs when the shared rate-limit store did not answer and it counted in memory. */
+const FELL_BACK = /"budget":"requests"[^\n]*the rate-limit store did not answer/;
 
 /**
  * Three `leadgraph start` processes on one database, as the README's "Running a fleet"
@@ -106,6 +108,13 @@ describe(`a fleet of ${INSTANCES} gateway processes on one PostgreSQL`, () => {
       if (performance.now() - started >= 1_000) {
         if (run < 5) continue;
         throw new Error('five bursts in a row took a second or more: the machine is too busy to test a rate per second');
+      }
+      // Under heavy load the store may not answer within its bound, and an instance then
+      // counts in its own memory (fail open, by design: README "Limits"). Such a burst says
+      // nothing about the shared count; it is reported, not counted as a pass or a failure.
+      const fellBack = fleet.processes.filter((process) => FELL_BACK.test(process.output()));
+      if (fellBack.length > 0) {
+        throw new Error(`${fellBack.length} instance(s) counted in memory: the rate-limit store did not answer in time (the machine is too busy for this test)`);
       }
       const all = statuses.flat();
       const answered = statuses.map((s) => s.filter((status) => status === 200).length);
