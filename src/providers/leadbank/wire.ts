@@ -117,48 +117,47 @@ export const WRITE_MEMBERS = {
   'details.adverse_action_notice': {
     delivered_at: writtenInstant(),
     reason: text(),
-    delivery_method: rule((error) => z.enum(WIRE_DELIVERY_METHODS, { error }), `must be one of ${WIRE_DELIVERY_METHODS.join(', ')}`),
+    // A string on the wire (the client sends what the command carries); the rule names the methods.
+    delivery_method: rule((error) => z.string({ error }).refine((v) => (WIRE_DELIVERY_METHODS as readonly string[]).includes(v), { error }), `must be one of ${WIRE_DELIVERY_METHODS.join(', ')}`),
   },
   decision: { decided_at: writtenInstant(), reason: text(), exception_approval_reason: text() },
   'documents[]': { document_id: text(), type: text(), displayed_at: writtenInstant(), consented_at: writtenInstant(), version: text() },
 } as const;
 
-/** In a patch, `null` removes a member (JSON Merge Patch). */
-export interface WireCredit {
-  is_secured?: boolean | null;
-  is_mla?: boolean | null;
-  currency?: string | null;
-  underwriting_grade?: string | null;
-  /** Integer minor units. */
-  limit?: number | null;
-  /** Integer minor units. */
-  max_limit?: number | null;
+/** The members of a merge-patched object, each its write rule: absent leaves it as it is, `null` removes it. */
+function removable<M extends Readonly<Record<string, z.ZodType>>>(members: M) {
+  const shape = Object.fromEntries(Object.entries(members).map(([name, schema]) => [name, schema.nullish()]));
+  return z.object(shape as { -readonly [K in keyof M]: z.ZodOptional<z.ZodNullable<M[K]>> });
 }
 
-export interface WireAdverseActionNotice {
-  delivered_at: string;
-  reason: string;
-  delivery_method: string;
-}
+/** `details.credit` of a patch. Limits are integer minor units. */
+export const creditPatch = removable(WRITE_MEMBERS['details.credit']);
+export type WireCredit = z.input<typeof creditPatch>;
 
-export interface WireDocument {
-  document_id?: string;
-  type: string;
-  displayed_at?: string;
-  consented_at?: string;
-  version?: string;
-}
+/** `details.adverse_action_notice` of a patch: all three members, or `null` for none. */
+export const adverseActionNoticePatch = z.object(WRITE_MEMBERS['details.adverse_action_notice']);
+export type WireAdverseActionNotice = z.input<typeof adverseActionNoticePatch>;
 
-/** Body of `PATCH /v0/applications/{id}`: a JSON Merge Patch, absent fields left as they are. */
-export interface WireApplicationPatch {
-  status?: WireStatus;
-  details?: { product_name?: string | null; credit?: WireCredit | null; adverse_action_notice?: WireAdverseActionNotice | null };
-  decision?: { decided_at?: string | null; reason?: string | null; exception_approval_reason?: string | null };
+/** One entry of `documents`: `type` is required, the rest may be left out. */
+export const documentWrite = z.object(WRITE_MEMBERS['documents[]']).partial().required({ type: true });
+export type WireDocument = z.input<typeof documentWrite>;
+
+/**
+ * Body of `PATCH /v0/applications/{id}`: a JSON Merge Patch, absent fields left as they
+ * are, built from the write rules above. The client's request type is its input.
+ */
+export const applicationPatch = z.object({
+  status: WRITE_MEMBERS.status.status.optional(),
+  details: removable(WRITE_MEMBERS.details)
+    .extend({ credit: creditPatch.nullish(), adverse_action_notice: adverseActionNoticePatch.nullish() })
+    .optional(),
+  decision: removable(WRITE_MEMBERS.decision).optional(),
   /** Replaces the whole list. */
-  documents?: WireDocument[];
+  documents: z.array(documentWrite).optional(),
   /** Replaces the whole object. */
-  metadata?: Record<string, unknown>;
-}
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type WireApplicationPatch = z.input<typeof applicationPatch>;
 
 const instant = z.iso.datetime({ offset: true });
 /** "All properties optional" on the response: absent or null. */

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
 import {
   formatWireTimestamp,
+  statusUpdate,
   WIRE_FINAL_STATES,
   WIRE_OPERATION_TYPES,
   type WireError,
@@ -240,14 +241,15 @@ export class TecalisSandbox implements SandboxBehavior {
     // ours: an unknown auth_uuid is refused like a bad key (the pair identifies the caller's process).
     const stored = typeof fields.auth_uuid === 'string' ? this.processes.get(fields.auth_uuid.toLowerCase()) : undefined;
     if (stored === undefined) return notAuthorized();
-    if (fields.state === undefined || fields.state === null || fields.state === '') return error(422, 'The state field is required.');
-    if (!WIRE_FINAL_STATES.includes(fields.state as WireFinalState)) return error(422, 'The selected state is invalid.');
-    if ('reasons' in fields && typeof fields.reasons !== 'string') return error(422, 'The reasons field must be a string.');
+    // The credentials are strings here (checked above), so the first broken rule is the state's or the reasons'.
+    const parsed = statusUpdate.safeParse(fields);
+    const broken = parsed.error?.issues[0];
+    if (!parsed.success) return broken === undefined ? this.errorResponse(422) : error(422, broken.message);
 
-    const state = fields.state as WireFinalState;
+    const { state } = parsed.data;
     const process = stored.data;
     // The key absent leaves status_reasons as stored; present, even "", replaces it.
-    const reasons = 'reasons' in fields ? (fields.reasons as string) : process.status_reasons;
+    const reasons = parsed.data.reasons ?? process.status_reasons;
     if (process.status !== state || process.status_reasons !== reasons) {
       this.applied.push({ authUuid: process.auth_uuid, from: process.status as WireProcessStatus, to: state, statusReasons: reasons });
       process.status = state;

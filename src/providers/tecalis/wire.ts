@@ -52,13 +52,18 @@ export type WireOperationState = (typeof WIRE_OPERATION_STATES)[number];
 /**
  * Body of `PATCH /customer/status`. The credentials travel here, not in a header.
  * `reasons` absent leaves the stored `status_reasons`; present (even "") replaces it.
+ * The client's request type is its input; the sandbox validates with it, answering a
+ * broken rule with its message (ours: Laravel's wording), the first one only.
  */
-export interface WireStatusUpdate {
-  auth_uuid: string;
-  api_key: string;
-  state: WireFinalState;
-  reasons?: string;
-}
+export const statusUpdate = z.object({
+  auth_uuid: z.string(),
+  api_key: z.string(),
+  state: z.enum(WIRE_FINAL_STATES, {
+    error: ({ input }) => (input === undefined || input === null || input === '' ? 'The state field is required.' : 'The selected state is invalid.'),
+  }),
+  reasons: z.string({ error: 'The reasons field must be a string.' }).optional(),
+});
+export type WireStatusUpdate = z.input<typeof statusUpdate>;
 
 /**
  * Tecalis's instants are Laravel's: `2026-05-04T09:41:23.000000Z`, microseconds.

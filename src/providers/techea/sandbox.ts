@@ -1,7 +1,7 @@
 import { constantTimeEqual } from '../../security/constant-time-equal.js';
 import { createHmac, randomUUID } from 'node:crypto';
 import { headerOf, jsonBody, type SandboxBehavior, type SandboxRequest, type SandboxResponse } from '../sandbox/sandbox-server.js';
-import { WIRE_EVENTS, type WireError, type WireEvent } from './wire.js';
+import { statusUpdate, type WireError } from './wire.js';
 import { TECHEA_ANSWER_VARIANTS } from './sandbox-variants.js';
 
 /** Credentials and seed data of a TECHEA sandbox. */
@@ -86,25 +86,22 @@ export class TecheaSandbox implements SandboxBehavior {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return validation('Malformed request body', [{ field: 'body', issue: 'must be a JSON object' }]);
     }
-    const fields = body as Record<string, unknown>;
-    const details: Array<{ field: string; issue: string }> = [];
-    if (!UUID.test(leadId)) details.push({ field: 'lead_id', issue: 'must be a UUID' });
-    if (!WIRE_EVENTS.includes(fields.event as WireEvent)) details.push({ field: 'event', issue: `must be one of ${WIRE_EVENTS.join(', ')}` });
-    if (fields.advertiser_ref !== undefined && typeof fields.advertiser_ref !== 'string') details.push({ field: 'advertiser_ref', issue: 'must be a string' });
-    if (fields.metadata !== undefined && (typeof fields.metadata !== 'object' || fields.metadata === null || Array.isArray(fields.metadata))) {
-      details.push({ field: 'metadata', issue: 'must be an object' });
-    }
-    if (details.length > 0) return validation('Invalid request', details);
+    const parsed = statusUpdate.safeParse(body);
+    const details = [
+      ...(UUID.test(leadId) ? [] : [{ field: 'lead_id', issue: 'must be a UUID' }]),
+      ...(parsed.error?.issues.map((issue) => ({ field: issue.path.join('.'), issue: issue.message })) ?? []),
+    ];
+    if (!parsed.success || details.length > 0) return validation('Invalid request', details);
 
     const lead = this.leads.get(leadId.toLowerCase());
     if (lead === undefined) return error(404, 'not_found', `Lead ${leadId} not found`);
-    const event = fields.event as WireEvent;
+    const { event, advertiser_ref: ref, metadata } = parsed.data;
     // ours (CONTRACTS.md): a duplicate is the same (lead_id, event) pair already received.
     if (lead.events.has(event)) return { status: 200, body: { lead_id: leadId, event, status: 'ignored' } };
     lead.events.add(event);
-    const advertiserRef = (fields.advertiser_ref as string | undefined) ?? null;
+    const advertiserRef = ref ?? null;
     if (advertiserRef !== null) lead.advertiserRef = advertiserRef;
-    this.received.push({ leadId: leadId.toLowerCase(), event, advertiserRef, metadata: fields.metadata ?? null });
+    this.received.push({ leadId: leadId.toLowerCase(), event, advertiserRef, metadata: metadata ?? null });
     await this.notifyPublisher(leadId, event);
     return { status: 200, body: { lead_id: leadId, event, status: 'received' } };
   }

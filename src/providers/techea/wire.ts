@@ -26,12 +26,17 @@ export const STATUSES = wireVocabulary({
 export const WIRE_STATUSES = STATUSES.wireValues;
 export type WireStatus = (typeof WIRE_STATUSES)[number];
 
-/** Body of `PATCH /lead/{lead_id}/status`. */
-export interface WireStatusUpdate {
-  event: WireEvent;
-  advertiser_ref?: string;
-  metadata?: Record<string, unknown>;
-}
+/**
+ * Body of `PATCH /lead/{lead_id}/status`, with the `issue` TECHEA's 400 names for each
+ * field that breaks its rule: the client's request type is its input, the sandbox
+ * validates with it. Members it does not name are ignored.
+ */
+export const statusUpdate = z.object({
+  event: z.enum(WIRE_EVENTS, { error: `must be one of ${WIRE_EVENTS.join(', ')}` }),
+  advertiser_ref: z.string({ error: 'must be a string' }).optional(),
+  metadata: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional(),
+});
+export type WireStatusUpdate = z.input<typeof statusUpdate>;
 
 /** 200 answer of `PATCH /lead/{lead_id}/status` (`{lead_id, event, status}`) is read field by field in `answer.ts`. */
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApplicationDocumentType, ApplicationStatus } from '../../../src/domain/vocabulary.js';
 import { documentKindOf, fromWireStatus, toApplicationRecord, toWirePatch, toWireStatus } from '../../../src/providers/leadbank/mapping.js';
-import { applicationResponse, CONSENTED_DOCUMENT_TYPES, DISPLAYED_DOCUMENT_TYPES } from '../../../src/providers/leadbank/wire.js';
+import { applicationPatch, applicationResponse, CONSENTED_DOCUMENT_TYPES, DISPLAYED_DOCUMENT_TYPES } from '../../../src/providers/leadbank/wire.js';
 
 describe('Lead Bank vocabulary mapping', () => {
   it.each([
@@ -55,6 +55,20 @@ describe('Lead Bank patch and record mapping', () => {
       documents: [{ document_id: 'document_1', type: 'aan', displayed_at: '2024-01-03T00:00:00Z', consented_at: '2024-01-04T00:00:00Z', version: 'v1' }],
       metadata: { k: 'v' },
     });
+  });
+
+  it('builds a patch that keeps the write rules its request type is derived from', () => {
+    const patch = toWirePatch({
+      operation: 'updateApplication',
+      applicationId: 'application_1',
+      status: ApplicationStatus.DECLINED,
+      credit: { currency: 'USD', limitCents: 100, maxLimitCents: null },
+      adverseActionNotice: { deliveredAt: '2024-01-01T00:00:00Z', reason: 'r', deliveryMethod: 'email' },
+      decision: { reason: null },
+      documents: [{ type: 'esign_agreement', consentedAt: '2024-01-04T00:00:00Z' }],
+    });
+    expect(applicationPatch.parse(patch)).toEqual(patch);
+    expect(applicationPatch.safeParse({ ...patch, details: { adverse_action_notice: { ...patch.details?.adverse_action_notice, delivery_method: 'pigeon' } } }).success).toBe(false);
   });
 
   it('reads the reference page\'s example application into the unified record', () => {
