@@ -62,7 +62,7 @@ export class Dispatcher {
       deps.providers.registry.ids,
     );
     // A new dispatch's row comes with its provider's breaker, read in the same statement for its first attempt.
-    this.outbox = new Outbox(deps.db, deps.providers.registry, (provider, stored) => this.breakers.of(provider).adopt(stored, stored.now));
+    this.outbox = new Outbox(deps.db, deps.providers.registry, (provider, stored, readStartedAt) => this.breakers.of(provider).adopt(stored, stored.now, readStartedAt));
     this.events.setMaxListeners(0);
   }
 

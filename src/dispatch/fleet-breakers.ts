@@ -50,10 +50,11 @@ export class FleetBreakers {
 
   /** Reads every provider's row at once. Never rejects: a failed read leaves the last view (the claim that follows will fail too). */
   async refresh(): Promise<void> {
+    const started = performance.now();
     try {
       const snapshot = await this.store.readAll();
       for (const provider of this.providers) {
-        this.of(provider).adopt(snapshot.breakers.get(provider) ?? { record: CLOSED_BREAKER, version: 0 }, snapshot.now);
+        this.of(provider).adopt(snapshot.breakers.get(provider) ?? { record: CLOSED_BREAKER, version: 0 }, snapshot.now, started);
       }
     } catch (error) {
       this.logger.debug({ err: error }, 'could not refresh the shared circuit breakers');

@@ -44,7 +44,7 @@ export interface Claim {
 }
 
 /** Receives the provider's shared breaker row as a statement of the outbox read it (see {@link Outbox.record}). */
-export type BreakerReading = (provider: ProviderId, stored: StoredBreaker & { readonly now: number }) => void;
+export type BreakerReading = (provider: ProviderId, stored: StoredBreaker & { readonly now: number }, readStartedAt: number) => void;
 
 /** The outbox table: every state change of a dispatch is one guarded statement here. */
 export class Outbox {
@@ -108,6 +108,7 @@ export class Outbox {
    */
   private async insert(parameters: unknown[], claim: boolean): Promise<Array<Record<string, unknown>>> {
     if (claim && this.onBreakerRead !== undefined && this.breakerReadable) {
+      const started = performance.now();
       try {
         const rows = await this.db.query<Array<Record<string, unknown> & { breaker: BreakerRow }>>(
           `WITH breaker AS (SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON b.provider = $2),
@@ -116,7 +117,7 @@ export class Outbox {
           parameters,
         );
         const breaker = rows[0]?.breaker;
-        if (breaker !== undefined) this.onBreakerRead(parameters[1] as ProviderId, storedBreakerOf(breaker));
+        if (breaker !== undefined) this.onBreakerRead(parameters[1] as ProviderId, storedBreakerOf(breaker), started);
         return rows;
       } catch (error) {
         if (!isUndefinedTable(error, 'provider_breaker')) throw error;

@@ -59,6 +59,13 @@ export class SharedBreaker {
   private clockOffsetMs = 0;
   /** When the row was last read, on `performance.now()`'s clock. */
   private readAt = -Infinity;
+  /**
+   * When the read behind {@link record} started, or when this instance's own write of it
+   * ended, on `performance.now()`'s clock. A read that started before it may have been
+   * answered before that write (the poller's read in flight while a failure is recorded):
+   * it is older than the view, and adopting it would undo what this instance just wrote.
+   */
+  private viewFrom = -Infinity;
   private lastWarnedAt = -Infinity;
 
   constructor(
@@ -93,8 +100,13 @@ export class SharedBreaker {
     return breakerRetryAt(this.record, this.deps.policy, this.sharedNow()) - this.clockOffsetMs;
   }
 
-  /** Takes the row as read elsewhere (the poller reads every provider's at once, the outbox one with a new dispatch). */
-  adopt(stored: StoredBreaker, databaseNow: number): void {
+  /**
+   * Takes the row as read elsewhere (the poller reads every provider's at once, the outbox
+   * one with a new dispatch), unless that read started before the view it would replace.
+   */
+  adopt(stored: StoredBreaker, databaseNow: number, readStartedAt: number): void {
+    if (readStartedAt < this.viewFrom) return;
+    this.viewFrom = readStartedAt;
     this.record = stored.record;
     this.clockOffsetMs = databaseNow - Date.now();
     this.readAt = performance.now();
@@ -137,6 +149,7 @@ export class SharedBreaker {
       this.warnUnreachable(error);
     }
     this.record = afterSuccess(this.record);
+    this.viewFrom = performance.now();
   }
 
   /** A transient failure (unavailable, timeout, rate limited), counted for the fleet. */
@@ -154,6 +167,7 @@ export class SharedBreaker {
       const stored = await this.read();
       if (stored === null) {
         this.record = transition(this.record, this.sharedNow());
+        this.viewFrom = performance.now();
         return;
       }
       const next = transition(stored.record, stored.now);
@@ -170,9 +184,10 @@ export class SharedBreaker {
 
   /** The row now (and this instance's view of it), or null when the database cannot say. */
   private async read(): Promise<(StoredBreaker & { now: number }) | null> {
+    const started = performance.now();
     try {
       const stored = await this.deps.store.read(this.provider);
-      this.adopt(stored, stored.now);
+      this.adopt(stored, stored.now, started);
       return stored;
     } catch (error) {
       this.warnUnreachable(error);
@@ -186,6 +201,7 @@ export class SharedBreaker {
       const version = await this.deps.store.compareAndSet(this.provider, stored.version, next);
       if (version === null) return false;
       this.record = next;
+      this.viewFrom = performance.now();
       return true;
     } catch (error) {
       this.warnUnreachable(error);
