@@ -189,7 +189,7 @@ export function commandSpec<C extends CommandLike, R>(spec: CommandSpec<C, R>): 
 
 /**
  * The credentials named in `env` that are set (not blank), under the sandbox option
- * each one fills: `given(env, { apiKey: 'TECALIS_API_KEY' })`.
+ * each one fills: `givenCredentials(env, { apiKey: 'TECALIS_API_KEY' })`.
  */
 export function givenCredentials<K extends string>(
   env: Readonly<Record<string, string | undefined>> | undefined,

@@ -21,12 +21,12 @@ export class RecordMappers {
   readonly dispatches: RowMapper<DispatchEntity>;
 
   constructor(db: DataSource) {
-    this.applications = new RowMapper(db, ApplicationEntity);
-    this.documents = new RowMapper(db, ApplicationDocumentEntity);
-    this.verifications = new RowMapper(db, VerificationEntity);
-    this.operations = new RowMapper(db, VerificationOperationEntity);
-    this.loans = new RowMapper(db, LoanEntity);
-    this.changes = new RowMapper(db, StatusChangeEntity);
-    this.dispatches = new RowMapper(db, DispatchEntity);
+    this.applications = RowMapper.of(db, ApplicationEntity);
+    this.documents = RowMapper.of(db, ApplicationDocumentEntity);
+    this.verifications = RowMapper.of(db, VerificationEntity);
+    this.operations = RowMapper.of(db, VerificationOperationEntity);
+    this.loans = RowMapper.of(db, LoanEntity);
+    this.changes = RowMapper.of(db, StatusChangeEntity);
+    this.dispatches = RowMapper.of(db, DispatchEntity);
   }
 }
