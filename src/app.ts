@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { type AddressInfo } from 'node:net';
 import { type DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import { type ApiKeyService } from './auth/api-keys.js';
@@ -85,7 +84,6 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     cleanups.push(['status-change feed', () => changes.stop()]);
     // The gateway's own address is known once it listens (PORT=0 picks one).
     const listening: { baseUrl?: URL } = {};
-    const tecalisSecondFactor = config.webhooks.tecalisToken?.reveal();
     const callbacks = new VerificationCallbacks(db, {
       publicUrl: () => {
         const base = config.publicUrl ?? listening.baseUrl;
@@ -94,7 +92,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       },
       // A built-in Tecalis sandbox is handed the URLs, as whoever creates a process hands them to Tecalis.
       onIssued: (issued) =>
-        providers.callbacksIssued({ authUuid: issued.authUuid, callback: issued.callbackUrl, callbackKo: issued.callbackKoUrl }, tecalisSecondFactor),
+        providers.callbacksIssued({ authUuid: issued.authUuid, callback: issued.callbackUrl, callbackKo: issued.callbackKoUrl }),
     });
     if (config.publicUrl === undefined && providers.sandboxes.TECALIS === undefined) {
       logger.warn('PUBLIC_URL is not set: Tecalis callback URLs are issued on the gateway\'s own address, which a live Tecalis may not reach');
@@ -109,12 +107,6 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       new LeadCursors(await gatewaySecret(db, 'lead-cursor')),
     );
     const bootstrapKey = await createBootstrapKey(config, database.embedded, services.apiKeys, logger);
-    // With the built-in Lead Bank sandbox and no configured secret, one is made up: the sandbox signs with it, the gateway checks it.
-    // Tecalis's token is only a second factor (the per-process URL is the credential): never made up.
-    const webhookSecrets = {
-      leadBank: config.webhooks.leadBankSecret?.reveal() ?? (providers.sandboxes.LEAD_BANK ? randomBytes(24).toString('hex') : undefined),
-      tecalis: tecalisSecondFactor,
-    };
     // Counted in the database every instance shares (RATE_LIMIT_STORE), so the limits hold for the fleet.
     const rateLimits = createRateLimits(config.limits, database.url, logger);
     cleanups.push(['rate-limit store', () => rateLimits.close()]);
@@ -129,7 +121,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
       metricsToken: config.metricsToken,
-      webhooks: { secrets: webhookSecrets, toleranceMs: config.webhooks.leadBankToleranceMs, intake: new WebhookIntake(db), grantOf: (token) => callbacks.grantOf(token) },
+      webhooks: { providers: providers.webhooks, records: new WebhookIntake(db, callbacks) },
       logger,
       observability: { metrics, changes, breakers: dispatcher },
     });
@@ -147,7 +139,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     const { port } = http.server.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     listening.baseUrl = new URL(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`);
-    providers.connectWebhooks(listening.baseUrl, webhookSecrets);
+    providers.connectWebhooks(listening.baseUrl);
     return { url: `http://${host}:${port}/graphql`, port, db, bootstrapKey, providers, dispatcher, close: cleanUp };
   } catch (error) {
     await cleanUp();

@@ -49,6 +49,13 @@ export function allowed(env: Env, name: string): boolean {
   return true;
 }
 
+/** A secret that may be unset; when set, at least 16 characters (a short one is guessable). */
+export function optionalSecret(env: Env, name: string): Secret | undefined {
+  const value = optional(env, name);
+  if (value !== undefined && value.length < 16) throw new ConfigError(name, 'at least 16 characters', `${value.length} characters`);
+  return value === undefined ? undefined : new Secret(value);
+}
+
 export function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = optional(env, name);
   if (raw === undefined) return fallback;

@@ -42,7 +42,6 @@ export interface Config {
   readonly limits: LimitsConfig;
   readonly providers: ProvidersConfig;
   readonly dispatch: DispatchConfig;
-  readonly webhooks: WebhooksConfig;
   /** `auto`: a demo data set when the database is empty, sandboxes are in use and not in production. */
   readonly demoData: 'auto' | 'off';
   /** Browser origins (scheme://host[:port]) allowed to call /graphql over HTTP and open its WebSocket. */
@@ -60,16 +59,6 @@ export const DEVELOPMENT_ORIGINS: readonly string[] = [
   'http://localhost:3000',
   'http://127.0.0.1:3000',
 ];
-
-/** How providers' webhooks are checked, and whose records they are. */
-export interface WebhooksConfig {
-  /** Verifies `Lead-Signature`; unset with a live Lead Bank: /webhooks/leadbank is off. With the sandbox, one is made up. */
-  readonly leadBankSecret: Secret | undefined;
-  /** Signatures older (or newer) than this are refused as replays. */
-  readonly leadBankToleranceMs: number;
-  /** Expected in a Tecalis callback's metadata; same rules as the Lead Bank secret. */
-  readonly tecalisToken: Secret | undefined;
-}
 
 /** How long the gateway waits for its database before it answers 503 (see the README's "Operating it"). */
 export interface DatabaseTimeouts {
@@ -213,11 +202,6 @@ export function loadConfig(env: Env = process.env, options: { readonly providers
     corsOrigins: corsOrigins(env, production),
     metricsToken: metricsToken(env),
     trustedProxies: trustedProxies(env),
-    webhooks: {
-      leadBankSecret: secretOf(env, 'LEADBANK_WEBHOOK_SECRET'),
-      leadBankToleranceMs: positiveInt(env, 'LEADBANK_WEBHOOK_TOLERANCE_SECONDS', 300) * 1000,
-      tecalisToken: secretOf(env, 'TECALIS_WEBHOOK_TOKEN'),
-    },
     limits: {
       maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', 1_048_576),
       maxDepth: positiveInt(env, 'GRAPHQL_MAX_DEPTH', 10),
@@ -281,12 +265,6 @@ function loadAuth(env: Env): AuthConfig {
  */
 export function loadSandboxRecords(env: Env = process.env, providers: readonly AnyProviderDescriptor[] = DEFAULT_PROVIDERS): SandboxRecords {
   return loadRecords(env, providers);
-}
-
-function secretOf(env: Env, name: string): Secret | undefined {
-  const value = optional(env, name);
-  if (value !== undefined && value.length < 16) throw new ConfigError(name, 'at least 16 characters', `${value.length} characters`);
-  return value === undefined ? undefined : new Secret(value);
 }
 
 /**

@@ -5,6 +5,7 @@ import { type ProviderId } from './provider-id.js';
 import { type RecordMirror } from './sandbox/record-mirror.js';
 import { type RunningSandbox } from './sandbox/running-sandbox.js';
 import { type SandboxBehavior } from './sandbox/sandbox-server.js';
+import { type WebhookSpec } from './webhook-port.js';
 
 export type { ProviderId };
 
@@ -88,12 +89,15 @@ export interface SandboxRecordSpec {
   readonly samples: readonly string[];
 }
 
-/** Calls the gateway makes on a built-in sandbox that calls it back (nothing for a live provider). */
+/**
+ * Calls the gateway makes on a built-in sandbox that calls it back (nothing for a live
+ * provider). Made with the provider's webhook settings in force (see `WebhookSpec`).
+ */
 export interface SandboxHooks {
-  /** Points the sandbox's webhooks at the gateway, signed with the secrets in force. */
-  connectWebhooks?(gatewayBaseUrl: URL, secrets: Readonly<Record<string, string | undefined>>): void;
+  /** Points the sandbox's webhooks at the gateway, once it listens. */
+  connectWebhooks?(gatewayBaseUrl: URL): void;
   /** Hands a process's callback URLs to the sandbox, as whoever creates a process hands them to the provider. */
-  callbacksIssued?(issued: IssuedCallbacks, secondFactor: string | undefined): void;
+  callbacksIssued?(issued: IssuedCallbacks): void;
 }
 
 /** A process's callback URLs, as issued by the gateway. */
@@ -120,12 +124,13 @@ export interface SandboxStartOptions {
 }
 
 /** A provider's built-in sandbox: how it starts, and how the gateway's records reach it. */
-export interface SandboxSpec<Behavior extends SandboxBehavior, Connection> {
+export interface SandboxSpec<Behavior extends SandboxBehavior, Connection, Webhook = undefined> {
   readonly records: SandboxRecordSpec;
   start(options: SandboxStartOptions): Promise<RunningSandbox<Behavior, Connection>>;
   /** How the records the gateway holds are put into it (a sandbox starts empty, the database does not). */
   mirror(behavior: Behavior): RecordMirror;
-  hooks?(behavior: Behavior): SandboxHooks;
+  /** `webhook`: the provider's webhook settings in force (undefined for a provider without webhooks). */
+  hooks?(behavior: Behavior, webhook: Webhook): SandboxHooks;
 }
 
 /** The commands of one provider, by operation name. */
@@ -134,8 +139,8 @@ export type CommandSpecs = Readonly<Record<string, CommandSpec<never, never>>>;
 /**
  * Everything the rest of the gateway knows about one provider. Each provider folder's
  * `index.ts` exports one; the configuration, the start of the providers, the CLI, the
- * dispatcher (its commands and breakers) and the metrics iterate over the list of
- * descriptors and name no provider (see `default-providers.ts`).
+ * dispatcher (its commands and breakers), the webhook routes and the metrics iterate
+ * over the list of descriptors and name no provider (see `default-providers.ts`).
  */
 export interface ProviderDescriptor<
   Key extends string = string,
@@ -144,6 +149,7 @@ export interface ProviderDescriptor<
   Behavior extends SandboxBehavior = SandboxBehavior,
   Adapter extends CommandAdapter = CommandAdapter,
   Commands extends CommandSpecs = CommandSpecs,
+  Webhook = undefined,
 > {
   readonly id: ProviderId;
   /** Its member in `ProvidersConfig` and `ProviderRuntime.adapters`, e.g. `leadBank`. */
@@ -157,7 +163,9 @@ export interface ProviderDescriptor<
   connect(connection: Connection, options: AdapterOptions): Adapter;
   /** The commands it takes, by operation name (unique across providers). */
   readonly commands: Commands;
-  readonly sandbox: SandboxSpec<Behavior, Connection>;
+  readonly sandbox: SandboxSpec<Behavior, Connection, Webhook>;
+  /** Where the provider calls the gateway (webhooks, callbacks), if it does. */
+  readonly webhooks?: WebhookSpec<Webhook>;
 }
 
 /**
@@ -165,7 +173,7 @@ export interface ProviderDescriptor<
  * `unknown`, which the method signatures allow: each descriptor's own types are checked
  * where it is defined, and what one member returns is only ever given to another of the same descriptor.)
  */
-export type AnyProviderDescriptor = ProviderDescriptor<string, unknown, unknown, SandboxBehavior, CommandAdapter, CommandSpecs>;
+export type AnyProviderDescriptor = ProviderDescriptor<string, unknown, unknown, SandboxBehavior, CommandAdapter, CommandSpecs, unknown>;
 
 /**
  * Checks a descriptor against {@link ProviderDescriptor} while keeping its own types
@@ -178,7 +186,10 @@ export function defineProvider<
   Behavior extends SandboxBehavior,
   Adapter extends CommandAdapter,
   Commands extends CommandSpecs,
->(descriptor: ProviderDescriptor<Key, Settings, Connection, Behavior, Adapter, Commands>): ProviderDescriptor<Key, Settings, Connection, Behavior, Adapter, Commands> {
+  Webhook = undefined,
+>(
+  descriptor: ProviderDescriptor<Key, Settings, Connection, Behavior, Adapter, Commands, Webhook>,
+): ProviderDescriptor<Key, Settings, Connection, Behavior, Adapter, Commands, Webhook> {
   return descriptor;
 }
 

@@ -1,3 +1,4 @@
+import { type Router } from 'express';
 import { type Logger } from '../logger.js';
 import { type ProviderAdapters } from './default-providers.js';
 import { type AnyProviderDescriptor, type CommandAdapter, type IssuedCallbacks, type ProviderId, type SandboxHooks } from './descriptor.js';
@@ -7,6 +8,7 @@ import { ProviderRegistry } from './registry.js';
 import { combineMirrors, type RecordMirror, type SandboxMirror } from './sandbox/record-mirror.js';
 import { describeSandboxRecords } from './sandbox/sandbox-records.js';
 import { type SandboxServer } from './sandbox/sandbox-server.js';
+import { type InboundDeps } from './webhook-port.js';
 
 export { isRetryable, PROVIDER_ERROR_CODES, ProviderCallError, type ProviderErrorCode } from './provider-error.js';
 export type * from './provider.js';
@@ -15,10 +17,10 @@ export type { ProviderAdapters } from './default-providers.js';
 export { DEFAULT_PROVIDERS, DEFAULT_REGISTRY } from './default-providers.js';
 export type { AnyProviderDescriptor, CommandAdapter, CommandLike, IssuedCallbacks, ProviderId, RecordIdentity } from './descriptor.js';
 export type { LocalRecords } from './local-records.js';
+export type { CallbackGrant, CallbackOutcome, InboundDeps, InboundRecords, IntakeOutcome } from './webhook-port.js';
 export type { MirroredRecords, SandboxMirror } from './sandbox/record-mirror.js';
 export { ProviderRegistry } from './registry.js';
-export { checkApplicationUpdate, checkLeadBankSignature, documentKindOf, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook } from './leadbank/index.js';
-export { parseTecalisCallback } from './tecalis/index.js';
+export { checkApplicationUpdate, documentKindOf } from './leadbank/index.js';
 export { loanAsSent } from './decisioncloud/index.js';
 
 /** How one provider is reached in this process. */
@@ -27,6 +29,14 @@ export interface ProviderEndpoint {
   readonly mode: 'live' | 'sandbox';
   /** Where it is (no credentials in it). */
   readonly url: string;
+}
+
+/** A provider's webhook routes, with the settings in force bound (see `WebhookSpec`). */
+export interface ProviderWebhookRoutes {
+  readonly provider: ProviderId;
+  /** Mounted at `/webhooks/<path>`. */
+  readonly path: string;
+  routes(deps: InboundDeps): Router;
 }
 
 /** Every provider's adapter, and the sandboxes started for providers that are not configured. */
@@ -43,14 +53,15 @@ export interface ProviderRuntime {
    * empty, the database does not). Does nothing for a provider that is live.
    */
   readonly sandboxMirror: SandboxMirror;
+  /** The routes of the providers that call the gateway. */
+  readonly webhooks: readonly ProviderWebhookRoutes[];
   /**
    * Gives a built-in sandbox that calls back per process (Tecalis) a process's callback
-   * URLs, as whoever creates a process gives them to the provider, with `secondFactor`
-   * (TECALIS_WEBHOOK_TOKEN) when one is configured. Nothing for a live provider.
+   * URLs, as whoever creates a process gives them to the provider. Nothing for a live provider.
    */
-  callbacksIssued(issued: IssuedCallbacks, secondFactor: string | undefined): void;
+  callbacksIssued(issued: IssuedCallbacks): void;
   /** Points the built-in sandboxes that send webhooks (Lead Bank) at the gateway, signed with the secrets in force. */
-  connectWebhooks(gatewayBaseUrl: URL, secrets: Readonly<Record<string, string | undefined>>): void;
+  connectWebhooks(gatewayBaseUrl: URL): void;
   stop(): Promise<void>;
 }
 
@@ -68,6 +79,17 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
   const mirrors: RecordMirror[] = [];
   const hooks: SandboxHooks[] = [];
   const adapters: Record<string, CommandAdapter> = {};
+  const webhooks: ProviderWebhookRoutes[] = [];
+
+  /** The provider's webhook settings in force: a sandbox may need what a live provider is not given (a secret to sign with). */
+  const webhookSettings = (provider: AnyProviderDescriptor, sandboxed: boolean): unknown => {
+    const spec = provider.webhooks;
+    if (spec === undefined) return undefined;
+    const read = config.webhooks[provider.id];
+    const settings = sandboxed && spec.forSandbox ? spec.forSandbox(read) : read;
+    webhooks.push({ provider: provider.id, path: spec.path, routes: (deps) => spec.routes(settings, deps) });
+    return settings;
+  };
 
   const connect = async (provider: AnyProviderDescriptor): Promise<CommandAdapter> => {
     const live = liveSettingsOf(config, provider);
@@ -75,6 +97,7 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
       const connection: unknown = provider.settings.connection(live);
       const url = withoutCredentials((live as { baseUrl: URL }).baseUrl);
       endpoints.push({ provider: provider.id, mode: 'live', url });
+      webhookSettings(provider, false);
       logger.info({ provider: provider.id, mode: 'live', url }, `${provider.id}: live at ${url}`);
       return provider.connect(connection, options);
     }
@@ -82,7 +105,8 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
     stops.push(() => running.stop());
     sandboxes[provider.id] = running.server;
     mirrors.push(provider.sandbox.mirror(running.behavior));
-    if (provider.sandbox.hooks !== undefined) hooks.push(provider.sandbox.hooks(running.behavior));
+    const webhook = webhookSettings(provider, true);
+    if (provider.sandbox.hooks !== undefined) hooks.push(provider.sandbox.hooks(running.behavior, webhook));
     const url = running.baseUrl.href;
     endpoints.push({ provider: provider.id, mode: 'sandbox', url });
     logger.info({ provider: provider.id, mode: 'sandbox', url }, `${provider.id}: built-in sandbox at ${url} (${provider.settings.envPrefix}_BASE_URL is not set)`);
@@ -100,8 +124,9 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
       endpoints,
       sandboxes,
       sandboxMirror: combineMirrors(mirrors),
-      callbacksIssued: (issued, secondFactor) => hooks.forEach((hook) => hook.callbacksIssued?.(issued, secondFactor)),
-      connectWebhooks: (base, secrets) => hooks.forEach((hook) => hook.connectWebhooks?.(base, secrets)),
+      webhooks,
+      callbacksIssued: (issued) => hooks.forEach((hook) => hook.callbacksIssued?.(issued)),
+      connectWebhooks: (base) => hooks.forEach((hook) => hook.connectWebhooks?.(base)),
       stop: () => Promise.all(stops.map((stop) => stop())).then(() => undefined),
     };
   } catch (error) {

@@ -1,6 +1,6 @@
 import { ConfigError, type Env, httpUrl, optional, Secret } from '../config-env.js';
 import { type DefaultProvider } from './default-providers.js';
-import { type AnyProviderDescriptor, type ProviderEnv } from './descriptor.js';
+import { type AnyProviderDescriptor, type ProviderEnv, type ProviderId } from './descriptor.js';
 import { loadSandboxRecords, type SandboxRecords } from './sandbox/sandbox-records.js';
 
 /** A default provider's live settings (undefined: its built-in sandbox), by key, each typed as its descriptor reads it. */
@@ -17,6 +17,8 @@ export type ProvidersConfig = DefaultProviderSettings & {
   readonly timeoutMs: number;
   /** What the built-in sandboxes hold from the start (providers that are live ignore it). */
   readonly sandboxRecords: SandboxRecords;
+  /** The webhook settings of each provider that calls the gateway, by provider id, as its `webhooks.read` read them. */
+  readonly webhooks: Readonly<Record<ProviderId, unknown>>;
   /** The providers this configuration was read for, in order: the ones the gateway runs with. */
   readonly descriptors: readonly AnyProviderDescriptor[];
   readonly [key: string]: unknown;
@@ -34,6 +36,7 @@ export function loadProviders(env: Env, options: { production: boolean; timeoutM
     ...live,
     timeoutMs: options.timeoutMs,
     sandboxRecords: loadSandboxRecords(env, options.providers),
+    webhooks: Object.fromEntries(options.providers.flatMap((provider) => (provider.webhooks ? [[provider.id, provider.webhooks.read(env)]] : []))),
     descriptors: options.providers,
   } as ProvidersConfig;
 }

@@ -1,14 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
-
-/**
- * What a callback URL's token stands for: one Tecalis process, of one tenant. A
- * callback is accepted only about that process, and applied only to that tenant's copy.
- */
-export interface CallbackGrant {
-  readonly tenantId: string;
-  readonly authUuid: string;
-}
+import { type CallbackGrant } from '../providers/index.js';
 
 /** 256 random bits, base64url: what a token looks like. Anything else is refused without a look-up. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;

@@ -1,7 +1,8 @@
 import { type DataSource } from 'typeorm';
 import { requireUuid } from '../domain/ids.js';
 import { Provider } from '../domain/vocabulary.js';
-import { type CallbackGrant, findCallbackGrant, storeCallbackToken } from './callback-tokens.js';
+import { type CallbackGrant } from '../providers/index.js';
+import { findCallbackGrant, storeCallbackToken } from './callback-tokens.js';
 import { adoptRecord } from './record-adoption.js';
 
 /** The callback URLs of one Tecalis process, as issued: give them to Tecalis at process creation. */

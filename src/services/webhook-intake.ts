@@ -3,25 +3,12 @@ import { VerificationEntity } from '../db/entities/index.js';
 import { assertNever } from '../domain/assert-never.js';
 import { type ApplicationRecord, type VerificationRecord } from '../domain/records.js';
 import { Provider } from '../domain/vocabulary.js';
-import { type CallbackGrant } from './callback-tokens.js';
+import { type CallbackGrant, type CallbackOutcome, type InboundRecords, type IntakeOutcome } from '../providers/index.js';
 import { callbackVerdict } from './callback-order.js';
 import { tenantHolding } from './record-adoption.js';
 import { RecordWriter } from './record-writer.js';
 import { keepUnclaimed, lockProviderRecord } from './unclaimed-webhooks.js';
-
-/**
- * What became of a webhook: applied to the tenant holding its record, a duplicate,
- * or kept until a tenant adopts a record nobody holds yet.
- */
-export type IntakeOutcome = 'applied' | 'duplicate' | 'kept';
-
-/**
- * What became of a Tecalis callback: applied; an exact replay of one applied before;
- * older than the stored state (`stale`); an attempt to move a finished process back
- * (`finished`); or about a process that no longer exists (`unknown`, refused like a
- * URL never issued). Only `applied` changed anything.
- */
-export type CallbackOutcome = 'applied' | 'duplicate' | 'stale' | 'finished' | 'unknown';
+import { type VerificationCallbacks } from './verification-callbacks.js';
 
 /**
  * Applies what a provider's webhook says, in one transaction with its event id, so
@@ -31,8 +18,15 @@ export type CallbackOutcome = 'applied' | 'duplicate' | 'stale' | 'finished' | '
  * record when a tenant adopts it (see `record-adoption.ts`), and Lead Bank still gets
  * its 200. A Tecalis callback always names a held process: its URL was issued for one.
  */
-export class WebhookIntake {
-  constructor(private readonly db: DataSource) {}
+export class WebhookIntake implements InboundRecords {
+  constructor(
+    private readonly db: DataSource,
+    private readonly callbacks: Pick<VerificationCallbacks, 'grantOf'>,
+  ) {}
+
+  callbackGrant(token: string): Promise<CallbackGrant | undefined> {
+    return this.callbacks.grantOf(token);
+  }
 
   applyApplication(eventId: string, application: ApplicationRecord): Promise<IntakeOutcome> {
     return this.db.transaction(async (manager): Promise<IntakeOutcome> => {

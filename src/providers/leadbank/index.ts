@@ -7,6 +7,7 @@ import { type RunningSandbox, runSandbox } from '../sandbox/running-sandbox.js';
 import { LeadBankClient, type LeadBankClientOptions } from './client.js';
 import { type ApplicationSeed, LeadBankSandbox, type LeadBankSandboxOptions } from './sandbox.js';
 import { leadBankMirror } from './sandbox-mirror.js';
+import { leadBankWebhooks } from './webhook.js';
 
 export { LeadBankSandbox, type ApplicationSeed, type LeadBankClientOptions };
 export { checkApplicationUpdate } from './validate.js';
@@ -15,7 +16,7 @@ export { checkApplicationUpdate } from './validate.js';
  * Bank's wire directly (the benchmark's baseline and its dispatch floor).
  */
 export { documentKindOf, fromWireStatus as applicationStatusOf, toApplicationRecord, toWirePatch } from './mapping.js';
-export { checkLeadBankSignature, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook, signLeadBankWebhook, type LeadBankWebhook } from './webhook.js';
+export { checkLeadBankSignature, LEADBANK_SIGNATURE_HEADER, parseLeadBankWebhook, signLeadBankWebhook, type LeadBankWebhook, type LeadBankWebhookSettings } from './webhook.js';
 
 /**
  * A Lead Bank adapter for the live API or a sandbox. `now` is the clock the token
@@ -106,11 +107,12 @@ export const LEAD_BANK = defineProvider({
       return sandbox;
     },
     mirror: leadBankMirror,
-    hooks: (sandbox) => ({
-      connectWebhooks: (base, secrets) => {
-        const secret = secrets.leadBank;
-        if (secret !== undefined) sandbox.setWebhook(new URL('/webhooks/leadbank', base), secret);
+    hooks: (sandbox, webhook) => ({
+      // Signed with the secret the gateway checks (made up for the sandbox when none is configured).
+      connectWebhooks: (base) => {
+        if (webhook.secret !== undefined) sandbox.setWebhook(new URL(`/webhooks/${leadBankWebhooks.path}`, base), webhook.secret.reveal());
       },
     }),
   },
+  webhooks: leadBankWebhooks,
 });

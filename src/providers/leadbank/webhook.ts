@@ -1,6 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import express, { type Router } from 'express';
 import { z } from 'zod';
+import { type Env, optionalSecret, positiveInt, Secret } from '../../config-env.js';
 import { type ApplicationRecord } from '../../domain/records.js';
+import { type InboundDeps, type WebhookSpec } from '../webhook-port.js';
 import { fromWireStatus, toApplicationRecord } from './mapping.js';
 import { applicationResponse } from './wire.js';
 
@@ -54,4 +57,65 @@ export function parseLeadBankWebhook(body: unknown): LeadBankWebhook {
   const status = application.data.status == null ? null : fromWireStatus(application.data.status);
   if (status === undefined) return { kind: 'invalid', problem: `an unknown status "${application.data.status}"` };
   return { kind: 'application', eventId, event, application: toApplicationRecord(application.data, status) };
+}
+
+/** How Lead Bank's webhooks are checked. */
+export interface LeadBankWebhookSettings {
+  /** `LEADBANK_WEBHOOK_SECRET`: verifies `Lead-Signature`. Unset with a live Lead Bank: the route is off; made up for the sandbox. */
+  readonly secret: Secret | undefined;
+  /** `LEADBANK_WEBHOOK_TOLERANCE_SECONDS`: signatures older (or newer) than this are refused as replays. */
+  readonly toleranceMs: number;
+}
+
+/** `POST /webhooks/leadbank`: Lead Bank's signed application events. */
+export const leadBankWebhooks: WebhookSpec<LeadBankWebhookSettings> = {
+  path: 'leadbank',
+  read: (env: Env) => ({
+    secret: optionalSecret(env, 'LEADBANK_WEBHOOK_SECRET'),
+    toleranceMs: positiveInt(env, 'LEADBANK_WEBHOOK_TOLERANCE_SECONDS', 300) * 1000,
+  }),
+  // The built-in sandbox signs with the secret the gateway checks: one is made up when none is configured.
+  forSandbox: (settings) => ({ ...settings, secret: settings.secret ?? new Secret(randomBytes(24).toString('hex')) }),
+  routes: leadBankWebhookRoutes,
+};
+
+/**
+ * Lead Bank signs each webhook (`Lead-Signature`) over the raw body. A valid one is
+ * applied to the tenant holding the application, or kept until one adopts it; the 200
+ * comes only once that is committed.
+ */
+function leadBankWebhookRoutes(settings: LeadBankWebhookSettings, deps: InboundDeps): Router {
+  const router = express.Router();
+  const { logger } = deps;
+  // The raw body: the signature is over the bytes as sent, not over re-serialised JSON.
+  router.post('/', express.raw({ type: () => true, limit: deps.maxBodyBytes }), async (req, res) => {
+    const secret = settings.secret?.reveal();
+    if (secret === undefined) return void res.status(404).json({ error: 'Lead Bank webhooks are not configured (LEADBANK_WEBHOOK_SECRET)' });
+    const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const check = checkLeadBankSignature(req.header(LEADBANK_SIGNATURE_HEADER), raw, secret, Date.now(), settings.toleranceMs);
+    if (check !== 'ok') {
+      logger.warn({ provider: 'LEAD_BANK', check }, 'webhook refused');
+      await deps.authFailed(req);
+      return void res.status(401).json({ error: `signature ${check}` });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return void res.status(400).json({ error: 'the body is not JSON' });
+    }
+    const webhook = parseLeadBankWebhook(body);
+    switch (webhook.kind) {
+      case 'invalid':
+        return void res.status(400).json({ error: webhook.problem });
+      case 'ignored':
+        return void res.status(200).json({ status: 'ignored' });
+      case 'application': {
+        const outcome = await deps.records.applyApplication(webhook.eventId, webhook.application);
+        logger.info({ provider: 'LEAD_BANK', eventId: webhook.eventId, event: webhook.event, outcome }, 'webhook received');
+        return void res.status(200).json({ status: outcome });
+      }
+    }
+  });
+  return router;
 }

@@ -8,10 +8,10 @@ import { UUID_PATTERN } from '../sandbox/id-patterns.js';
 import { TecalisClient, type TecalisClientOptions } from './client.js';
 import { TecalisSandbox, type TecalisProcessSeed, type TecalisSandboxOptions } from './sandbox.js';
 import { tecalisMirror } from './sandbox-mirror.js';
-import { TECALIS_TOKEN_FIELD } from './webhook.js';
+import { TECALIS_TOKEN_FIELD, tecalisWebhooks } from './webhook.js';
 
 export { TecalisSandbox, type TecalisClientOptions, type TecalisProcessSeed };
-export { parseTecalisCallback, TECALIS_TOKEN_FIELD, type TecalisCallback } from './webhook.js';
+export { parseTecalisCallback, TECALIS_TOKEN_FIELD, type TecalisCallback, type TecalisWebhookSettings } from './webhook.js';
 
 /** A Tecalis adapter for the live service or a sandbox. */
 export function connectTecalis(connection: TecalisClientOptions, options: AdapterOptions): ProviderAdapter<UpdateVerificationStatusCommand> {
@@ -73,14 +73,15 @@ export const TECALIS = defineProvider({
     start: ({ ids, port, host, credentialsFrom }) =>
       startTecalisSandbox({ seedAuthUuids: ids, port, host, ...givenCredentials(credentialsFrom, { apiKey: 'TECALIS_API_KEY' }) }),
     mirror: tecalisMirror,
-    hooks: (sandbox) => ({
-      // With `secondFactor` (TECALIS_WEBHOOK_TOKEN) in the process's metadata when one is configured.
-      callbacksIssued: (issued, secondFactor) =>
+    hooks: (sandbox, webhook) => ({
+      // With the second factor (TECALIS_WEBHOOK_TOKEN) in the process's metadata when one is configured.
+      callbacksIssued: (issued) =>
         void sandbox.setCallbacks(
           issued.authUuid,
           { callback: issued.callback.href, callback_ko: issued.callbackKo.href },
-          secondFactor === undefined ? undefined : { [TECALIS_TOKEN_FIELD]: secondFactor },
+          webhook.secondFactor === undefined ? undefined : { [TECALIS_TOKEN_FIELD]: webhook.secondFactor.reveal() },
         ),
     }),
   },
+  webhooks: tecalisWebhooks,
 });

@@ -7,7 +7,7 @@ import { requestHash } from '../../../src/dispatch/request-hash.js';
 import { DEFAULT_TENANT } from '../../../src/domain/roles.js';
 import { createLogger } from '../../../src/logger.js';
 import { DEFAULT_PROVIDERS } from '../../../src/providers/index.js';
-import { type NoteLeadCommand, QUINTA, type QuintaSandbox } from '../../fixtures/fifth-provider/index.js';
+import { type NoteLeadCommand, QUINTA, QUINTA_TOKEN_HEADER, type QuintaSandbox } from '../../fixtures/fifth-provider/index.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
 /**
@@ -35,6 +35,7 @@ describe('a fifth provider, defined in its own folder and added to the list', ()
         LOG_LEVEL: 'silent',
         METRICS_TOKEN,
         RATE_LIMIT_STORE: 'memory',
+        AUTH_FAILURES_PER_MINUTE: '2',
         // The demo data set is what gets mirrored into the sandboxes on an empty database.
         DEMO_DATA: 'auto',
         DISPATCH_BACKOFF_BASE_MS: '10',
@@ -103,6 +104,21 @@ describe('a fifth provider, defined in its own folder and added to the list', ()
     expect(text).toMatch(/leadgraph_provider_request_duration_seconds_count\{provider="QUINTA",outcome="2xx"\} 1\n/);
     expect(text).toContain('leadgraph_provider_breaker_state{provider="QUINTA",state="closed"} 1');
     expect(text).toContain('leadgraph_dispatches_pending{provider="QUINTA"} 0');
+  });
+
+  it('takes its webhooks at /webhooks/quinta: its sandbox signs with the token made up for it, a forger is refused and counted', async () => {
+    const [lead] = await gateway.db.query<Array<{ id: string }>>(`SELECT id FROM lead ORDER BY id LIMIT 1`);
+    expect(await quinta.noteInCrm(lead!.id, 'asked for a call on Monday')).toBe(200);
+    const forge = () =>
+      fetch(new URL('/webhooks/quinta', gateway.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [QUINTA_TOKEN_HEADER]: 'guessed' },
+        body: JSON.stringify({ lead_ref: lead!.id, note: 'forged' }),
+      });
+    expect((await forge()).status).toBe(401);
+    expect((await forge()).status).toBe(401);
+    // AUTH_FAILURES_PER_MINUTE=2: the gateway's budget, in front of every provider's routes.
+    expect((await forge()).status).toBe(429);
   });
 
   it('is listed by `leadgraph sandbox`, with the settings that make a gateway use it as live', async () => {
