@@ -15,6 +15,7 @@ import { GatewaySecrets0000000000014 } from './0014-gateway-secrets.js';
 import { DispatchChanges0000000000015 } from './0015-dispatch-changes.js';
 import { SharedProtection0000000000016 } from './0016-shared-protection.js';
 import { ProviderIds0000000000017 } from './0017-provider-ids.js';
+import { ProviderConnections0000000000018 } from './0018-provider-connections.js';
 
 /** Every migration, in order; an explicit list so tsc, tsx and vitest find the same files. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   DispatchChanges0000000000015,
   SharedProtection0000000000016,
   ProviderIds0000000000017,
+  ProviderConnections0000000000018,
 ];

@@ -5,6 +5,10 @@ import { Authenticator } from './auth/authenticator.js';
 import { createRateLimits } from './auth/rate-limit-store.js';
 import { JwtVerifier } from './auth/jwt.js';
 import { type Config } from './config.js';
+import { ConfigError } from './config-env.js';
+import { ConnectionAdapters } from './connections/connection-adapters.js';
+import { ConnectionStore } from './connections/connection-store.js';
+import { SealedBox } from './connections/sealed-box.js';
 import { createDataSource, runMigrations } from './db/data-source.js';
 import { openDatabase } from './db/database.js';
 import { createServices } from './services/services.js';
@@ -72,7 +76,8 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     await loadDemoAndMirror(config, db, providers, logger);
     // This instance's metrics, in a registry of its own (several instances can share a process).
     const metrics = new GatewayMetrics({ providers: providers.registry });
-    const dispatcher = new Dispatcher({ db, providers, config: config.dispatch, logger, metrics });
+    const connections = await openConnections(config, db, providers, logger);
+    const dispatcher = new Dispatcher({ db, providers: { ...providers, connections }, config: config.dispatch, logger, metrics });
     const changes = new StatusChangeHub(
       db,
       database.url,
@@ -145,6 +150,19 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     await cleanUp();
     throw error;
   }
+}
+
+/**
+ * Tenants' own provider connections. A database that holds some needs the key they
+ * were sealed with: without it the start stops, rather than send those tenants'
+ * calls with the environment's account.
+ */
+async function openConnections(config: Config, db: DataSource, providers: ProviderRuntime, logger: Logger): Promise<ConnectionAdapters> {
+  const store = new ConnectionStore(db, providers.registry, config.connectionsKey && new SealedBox(config.connectionsKey));
+  if (config.connectionsKey === undefined && (await store.count()) > 0) {
+    throw new ConfigError('CONNECTIONS_KEY', 'the key the stored provider connections were sealed with (leadgraph connections list shows them)', 'nothing');
+  }
+  return new ConnectionAdapters(store, { timeoutMs: config.providers.timeoutMs, logger });
 }
 
 /**

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { allowed, ConfigError, type Env, httpUrl, nonNegativeInt, oneOf, optional, port, positiveInt, Secret } from './config-env.js';
 import { DEFAULT_PROVIDERS } from './providers/default-providers.js';
+import { connectionsKey } from './connections/sealed-box.js';
 import { type AnyProviderDescriptor } from './providers/descriptor.js';
 import { loadProviders, type ProvidersConfig } from './providers/provider-settings.js';
 import { loadSandboxRecords as loadRecords, type SandboxRecords } from './providers/sandbox/sandbox-records.js';
@@ -50,6 +51,8 @@ export interface Config {
   readonly trustedProxies: readonly string[];
   /** The only credential `/metrics` answers to; unset: `/metrics` is off. Never a tenant's. */
   readonly metricsToken: Secret | undefined;
+  /** Seals tenants' provider connections at rest (`CONNECTIONS_KEY`); unset: no connection can be set or used. */
+  readonly connectionsKey: Secret | undefined;
 }
 
 /** The origins of the usual local development servers (Vite, Next and Create React App), allowed outside production by default. */
@@ -201,6 +204,7 @@ export function loadConfig(env: Env = process.env, options: { readonly providers
     demoData: oneOf(env, 'DEMO_DATA', ['auto', 'off'] as const, 'auto'),
     corsOrigins: corsOrigins(env, production),
     metricsToken: metricsToken(env),
+    connectionsKey: connectionsKey(env),
     trustedProxies: trustedProxies(env),
     limits: {
       maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', 1_048_576),

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { pino } from 'pino';
 import { migrateOnly, startGateway } from './app.js';
 import { CALLBACKS_USAGE, callbacksCommand } from './cli/callbacks-command.js';
+import { CONNECTIONS_USAGE, connectionsCommand } from './cli/connections-command.js';
 import { KEYS_USAGE, keysCommand, UsageError } from './cli/keys-command.js';
 import { SANDBOX_USAGE, sandboxCommand } from './cli/sandbox-command.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -15,6 +16,7 @@ Commands:
   migrate   apply pending database migrations and exit
 ${KEYS_USAGE}
 ${CALLBACKS_USAGE}
+${CONNECTIONS_USAGE}
 ${SANDBOX_USAGE}
   help      show this text`;
 
@@ -31,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
     // Needs no gateway configuration: the sandboxes are the providers.
     return sandboxCommand(argv.slice(1), createLogger('info', pino.destination(2)), process.stdout);
   }
-  if (command !== 'start' && command !== 'migrate' && command !== 'keys' && command !== 'callbacks') {
+  if (command !== 'start' && command !== 'migrate' && command !== 'keys' && command !== 'callbacks' && command !== 'connections') {
     process.stderr.write(`leadgraph: unknown command "${command}"\n\n${USAGE}\n`);
     return 2;
   }
@@ -47,6 +49,12 @@ async function main(argv: string[]): Promise<number> {
     // As for keys: stdout carries only the URL, logs go to stderr.
     const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
     return callbacksCommand(argv.slice(1), config, logger, process.stdout);
+  }
+
+  if (command === 'connections') {
+    // As for keys: stdout carries only the result, logs go to stderr.
+    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
+    return connectionsCommand(argv.slice(1), config, logger, process.stdout);
   }
 
   const logger = createLogger(config.logLevel);

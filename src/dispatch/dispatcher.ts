@@ -217,12 +217,17 @@ export class Dispatcher {
       return undefined;
     }
     try {
-      const confirmed = await sendCommand(this.deps.providers, dispatch.payload as unknown as CommandLike, {
-        // Upstream, the key is the dispatch's id: the same on every attempt of this dispatch,
-        // and unique across tenants (callers' keys are unique per tenant only, while all
-        // tenants share one account at each provider).
-        idempotencyKey: dispatch.id,
-      });
+      const confirmed = await sendCommand(
+        this.deps.providers,
+        dispatch.payload as unknown as CommandLike,
+        {
+          // Upstream, the key is the dispatch's id: the same on every attempt of this dispatch,
+          // and unique across tenants (callers' keys are unique per tenant only, and tenants
+          // without a connection of their own share the environment's account).
+          idempotencyKey: dispatch.id,
+        },
+        { tenantId: dispatch.tenantId, version: claim.connectionVersion },
+      );
       await breaker.recordSuccess();
       this.deps.metrics?.dispatchAttempt(dispatch.provider, 'succeeded');
       const settled = await this.applyWhenPossible(claim, confirmed, log, onApplyDeferred);

@@ -9,13 +9,25 @@ import { type CommandLike, type ProviderId, type ProviderRegistry } from '../pro
 import { BREAKER_COLUMNS, type BreakerRow, type StoredBreaker, storedBreakerOf } from './breaker-store.js';
 import { appendDispatchChange } from './dispatch-change.js';
 
+/**
+ * The version of the tenant's own connection to the dispatch's provider, read in the
+ * statement that claims the dispatch (no statement more per attempt): the attempt
+ * sends with it (null: the tenant has none, the environment's account).
+ */
+const CONNECTION_VERSION = `(SELECT c.version FROM provider_connection c
+                              WHERE c.tenant_id = dispatch.tenant_id AND c.provider = dispatch.provider) AS connection_version`;
+
 /** A new dispatch, created claimed by its caller when $11 (see {@link Outbox.record}); nothing on a known key. */
 const INSERT_DISPATCH = `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
                              attempts, max_attempts, run_at, locked_until, lock_token, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9, $10,
                CASE WHEN $11 THEN now() + make_interval(secs => $12 / 1000.0) END, CASE WHEN $11 THEN $13::uuid END, $14)
        ON CONFLICT (tenant_id, operation, idempotency_key) DO NOTHING
-       RETURNING *`;
+       RETURNING *, ${CONNECTION_VERSION}`;
+
+function connectionVersionOf(row: Record<string, unknown>): number | null {
+  return typeof row.connection_version === 'number' ? row.connection_version : null;
+}
 
 /** Whether `error` is PostgreSQL's "relation does not exist" (42P01) about `table`. */
 function isUndefinedTable(error: unknown, table: string): boolean {
@@ -41,6 +53,8 @@ export interface DispatchIntent {
 export interface Claim {
   readonly dispatch: DispatchEntity;
   readonly token: string;
+  /** The version of the tenant's connection to the provider when claimed; null: none (the environment's account). */
+  readonly connectionVersion: number | null;
 }
 
 /** Receives the provider's shared breaker row as a statement of the outbox read it (see {@link Outbox.record}). */
@@ -82,7 +96,7 @@ export class Outbox {
     const rows = await this.insert(parameters, options.claim);
     if (rows[0] !== undefined) {
       const dispatch = this.rows.map(rows[0]);
-      return { dispatch, claim: options.claim ? { dispatch, token } : null, replay: false };
+      return { dispatch, claim: options.claim ? { dispatch, token, connectionVersion: connectionVersionOf(rows[0]) } : null, replay: false };
     }
     const existing = await this.db.getRepository(DispatchEntity).findOneByOrFail({
       tenantId: intent.tenantId,
@@ -143,10 +157,10 @@ export class Outbox {
                       ORDER BY run_at
                       LIMIT $1
                       FOR UPDATE SKIP LOCKED)
-        RETURNING *`,
+        RETURNING *, ${CONNECTION_VERSION}`,
       [limit, leaseMs, token, skipProviders],
     );
-    return rows.map((row) => ({ dispatch: this.rows.map(row), token }));
+    return rows.map((row) => ({ dispatch: this.rows.map(row), token, connectionVersion: connectionVersionOf(row) }));
   }
 
   /**

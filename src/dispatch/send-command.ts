@@ -1,16 +1,26 @@
+import { type ConnectionAdapters, type ConnectionRef } from '../connections/connection-adapters.js';
 import { type CallContext, type CommandAdapter, type CommandLike, type ProviderRegistry } from '../providers/index.js';
 import { type ConfirmedResult } from './apply-result.js';
 
 /** The providers the dispatcher sends to: which owns which command, and each one's adapter by key. */
 export interface DispatchTargets {
   readonly registry: ProviderRegistry;
+  /** The environment's accounts: what a tenant without a connection of its own sends with. */
   readonly adapters: Readonly<Record<string, CommandAdapter>>;
+  /** Tenants' own connections (absent: every tenant sends with the environment's). */
+  readonly connections?: ConnectionAdapters | undefined;
 }
 
-/** Sends a command to the adapter of the provider that owns it; the result comes back tagged with its operation. */
-export async function sendCommand(targets: DispatchTargets, command: CommandLike, context: CallContext): Promise<ConfirmedResult> {
+/**
+ * Sends a command to the provider that owns it, with the account `ref` names; the
+ * result comes back tagged with its operation.
+ */
+export async function sendCommand(targets: DispatchTargets, command: CommandLike, context: CallContext, ref: ConnectionRef): Promise<ConfirmedResult> {
   const owner = targets.registry.ownerOf(command.operation);
-  const adapter = targets.adapters[owner.key];
-  if (adapter === undefined) throw new Error(`${owner.id} has no adapter in this process`);
-  return { operation: command.operation, result: await adapter.send(command, context) };
+  const environment = targets.adapters[owner.key];
+  if (targets.connections === undefined || ref.version === null) {
+    if (environment === undefined) throw new Error(`${owner.id} has no adapter in this process`);
+    return { operation: command.operation, result: await environment.send(command, context) };
+  }
+  return { operation: command.operation, result: await targets.connections.send(owner, ref, environment, command, context) };
 }

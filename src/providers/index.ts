@@ -3,7 +3,7 @@ import { type Logger } from '../logger.js';
 import { type ProviderAdapters } from './default-providers.js';
 import { type AnyProviderDescriptor, type CommandAdapter, type IssuedCallbacks, type ProviderId, type SandboxHooks } from './descriptor.js';
 import { type AdapterOptions } from './provider.js';
-import { liveSettingsOf, type ProvidersConfig } from './provider-settings.js';
+import { liveSettingsOf, type ProvidersConfig, withoutCredentials } from './provider-settings.js';
 import { ProviderRegistry } from './registry.js';
 import { combineMirrors, type RecordMirror, type SandboxMirror } from './sandbox/record-mirror.js';
 import { describeSandboxRecords } from './sandbox/sandbox-records.js';
@@ -133,11 +133,4 @@ export async function startProviders(config: ProvidersConfig, logger: Logger): P
     await Promise.all(stops.map((stop) => stop()));
     throw error;
   }
-}
-
-function withoutCredentials(url: URL): string {
-  const copy = new URL(url);
-  copy.username = '';
-  copy.password = '';
-  return copy.href;
 }

@@ -53,6 +53,31 @@ function liveSettings(env: Env, provider: AnyProviderDescriptor, production: boo
     if (production) throw new ConfigError(`${prefix}_BASE_URL`, 'the live provider URL in production (sandboxes are for development)', 'nothing');
     return undefined;
   }
+  return settingsAt(env, provider, base);
+}
+
+/**
+ * A connection's settings, from the provider's own variables (`LEADBANK_BASE_URL`,
+ * `LEADBANK_CLIENT_ID`, …) as a tenant's stored connection holds them: the base URL
+ * and every credential are required. A problem is a `ConfigError` naming the variable.
+ */
+export function connectionSettings(variables: Env, provider: AnyProviderDescriptor): unknown {
+  const name = `${provider.settings.envPrefix}_BASE_URL`;
+  const base = optional(variables, name);
+  if (base === undefined) throw new ConfigError(name, `the URL of the ${provider.title} account`, 'nothing');
+  return settingsAt(variables, provider, base);
+}
+
+/** The variables of `provider` in `env`: the ones named with its prefix (`LEADBANK_…`), which is all its descriptor reads. */
+export function providerVariables(env: Env, provider: AnyProviderDescriptor): Record<string, string> {
+  const prefix = `${provider.settings.envPrefix}_`;
+  return Object.fromEntries(
+    Object.entries(env).flatMap(([name, value]) => (name.startsWith(prefix) && value !== undefined && value.trim() !== '' ? [[name, value.trim()]] : [])),
+  );
+}
+
+function settingsAt(env: Env, provider: AnyProviderDescriptor, base: string): unknown {
+  const prefix = provider.settings.envPrefix;
   const required = (name: string) => {
     const value = optional(env, name);
     if (value === undefined) throw new ConfigError(name, `a value, because ${prefix}_BASE_URL is set`, 'nothing');
@@ -60,4 +85,12 @@ function liveSettings(env: Env, provider: AnyProviderDescriptor, production: boo
   };
   const reader: ProviderEnv = { required, optional: (name) => optional(env, name), secret: (name) => new Secret(required(name)) };
   return provider.settings.read(httpUrl(`${prefix}_BASE_URL`, base), reader);
+}
+
+/** A base URL as logs and listings show it: without any credentials it may carry. */
+export function withoutCredentials(url: URL): string {
+  const copy = new URL(url);
+  copy.username = '';
+  copy.password = '';
+  return copy.href;
 }

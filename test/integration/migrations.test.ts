@@ -21,6 +21,7 @@ const ALL = [
   'DispatchChanges0000000000015',
   'SharedProtection0000000000016',
   'ProviderIds0000000000017',
+  'ProviderConnections0000000000018',
 ];
 
 describe('migrations', () => {
@@ -56,6 +57,7 @@ describe('migrations', () => {
       'lead',
       'loan',
       'provider_breaker',
+      'provider_connection',
       'rate_limit',
       'status_change',
       'typeorm_migrations',

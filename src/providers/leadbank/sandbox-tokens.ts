@@ -11,9 +11,15 @@ export class SandboxTokens {
   issued = 0;
 
   constructor(
-    private readonly options: { readonly clientId: string; readonly clientSecret: string; readonly lifetimeSeconds: number },
+    private options: { readonly clientId: string; readonly clientSecret: string; readonly lifetimeSeconds: number },
     private readonly now: () => number,
   ) {}
+
+  /** A new client secret, as an admin rotates it at Lead Bank: the old one is refused, every token issued with it revoked. */
+  rotateSecret(clientSecret: string): void {
+    this.options = { ...this.options, clientSecret };
+    this.revokeAll();
+  }
 
   /** Tokens issued and not yet found expired or revoked. */
   get active(): number {

@@ -52,7 +52,7 @@ export class LeadBankSandbox implements SandboxBehavior {
   /** Every effective change, in order: creations and applied patches, never an idempotent replay. */
   readonly applied: Array<{ applicationId: string; kind: 'created' | 'updated'; body: unknown }> = [];
 
-  constructor(private readonly options: LeadBankSandboxOptions) {
+  constructor(private options: LeadBankSandboxOptions) {
     this.now = options.now ?? Date.now;
     this.tokens = new SandboxTokens(
       { clientId: options.clientId, clientSecret: options.clientSecret, lifetimeSeconds: options.tokenLifetimeSeconds ?? 86_400 },
@@ -114,6 +114,12 @@ export class LeadBankSandbox implements SandboxBehavior {
   /** How many patches were applied to `id` (replays excluded). */
   appliedUpdates(id: string): number {
     return this.applied.filter((a) => a.applicationId === id && a.kind === 'updated').length;
+  }
+
+  /** A new client secret, as an admin rotates it at Lead Bank: the old one is refused from now on, its tokens revoked. */
+  rotateClientSecret(clientSecret: string): void {
+    this.options = { ...this.options, clientSecret };
+    this.tokens.rotateSecret(clientSecret);
   }
 
   /** Makes every issued token invalid at once, as a rotation or revocation would. */

@@ -91,6 +91,8 @@ export class SandboxServer {
    * most {@link REQUEST_LOG_SIZE}: what a test checks a client sent, to the byte.
    */
   readonly requests: SandboxRequest[] = [];
+  /** The hold the next call waits on (see {@link holdNext}). */
+  private hold: { readonly arrived: (request: SandboxRequest) => void; readonly released: Promise<void> } | undefined;
 
   constructor(
     readonly behavior: SandboxBehavior,
@@ -118,6 +120,20 @@ export class SandboxServer {
     this.server = undefined;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /**
+   * Holds the next provider call in flight, once recorded, until `release` is called:
+   * `reached` resolves when it arrives. For a test that acts while a call is in flight
+   * (a rotation, a stop), on the event rather than on a delay.
+   */
+  holdNext(): { readonly reached: Promise<SandboxRequest>; release(): void } {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let arrived!: (request: SandboxRequest) => void;
+    const reached = new Promise<SandboxRequest>((resolve) => (arrived = resolve));
+    this.hold = { arrived, released };
+    return { reached, release };
   }
 
   setFaults(faults: Partial<FaultSettings>): void {
@@ -165,6 +181,12 @@ export class SandboxServer {
     this.stats.calls++;
     this.requests.push(request);
     if (this.requests.length > REQUEST_LOG_SIZE) this.requests.shift();
+    const hold = this.hold;
+    if (hold !== undefined) {
+      this.hold = undefined;
+      hold.arrived(request);
+      await hold.released;
+    }
     // The fate of the call is decided on arrival, before any latency: overlapping calls each
     // take their own share of `forceCount`, and a change to the faults during the delay stands.
     const faults = this.faults;
