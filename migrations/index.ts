@@ -16,6 +16,7 @@ import { DispatchChanges0000000000015 } from './0015-dispatch-changes.js';
 import { SharedProtection0000000000016 } from './0016-shared-protection.js';
 import { ProviderIds0000000000017 } from './0017-provider-ids.js';
 import { ProviderConnections0000000000018 } from './0018-provider-connections.js';
+import { IdsPerAccount0000000000019 } from './0019-ids-per-account.js';
 
 /** Every migration, in order; an explicit list so tsc, tsx and vitest find the same files. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   SharedProtection0000000000016,
   ProviderIds0000000000017,
   ProviderConnections0000000000018,
+  IdsPerAccount0000000000019,
 ];

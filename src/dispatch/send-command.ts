@@ -1,5 +1,6 @@
 import { type ConnectionAdapters, type ConnectionRef } from '../connections/connection-adapters.js';
-import { type CallContext, type CommandAdapter, type CommandLike, type ProviderRegistry } from '../providers/index.js';
+import { ENVIRONMENT_TENANT } from '../connections/provider-accounts.js';
+import { type CallContext, type CommandAdapter, type CommandLike, ProviderCallError, type ProviderRegistry } from '../providers/index.js';
 import { type ConfirmedResult } from './apply-result.js';
 
 /** The providers the dispatcher sends to: which owns which command, and each one's adapter by key. */
@@ -18,6 +19,10 @@ export interface DispatchTargets {
 export async function sendCommand(targets: DispatchTargets, command: CommandLike, context: CallContext, ref: ConnectionRef): Promise<ConfirmedResult> {
   const owner = targets.registry.ownerOf(command.operation);
   const environment = targets.adapters[owner.key];
+  // Removed since the dispatch was written: another tenant's calls never go out with the environment's account.
+  if (ref.version === null && ref.tenantId !== ENVIRONMENT_TENANT) {
+    throw new ProviderCallError('REJECTED', `this tenant has no connection to ${owner.title} (it was removed); add one and retry the dispatch`);
+  }
   if (targets.connections === undefined || ref.version === null) {
     if (environment === undefined) throw new Error(`${owner.id} has no adapter in this process`);
     return { operation: command.operation, result: await environment.send(command, context) };

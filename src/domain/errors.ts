@@ -11,7 +11,9 @@ export type GatewayErrorKind =
   /** The caller sent too much, too fast. */
   | 'RATE_LIMITED'
   /** The same idempotency key came with other input. */
-  | 'IDEMPOTENCY_KEY_REUSED';
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /** The caller's tenant has no account at the provider the operation needs (no connection of its own). */
+  | 'PROVIDER_NOT_CONNECTED';
 
 /** An error meant for the caller: its message is safe to show. */
 export class GatewayError extends Error {

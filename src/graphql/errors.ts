@@ -17,6 +17,8 @@ export function graphQLCodeOf(kind: GatewayErrorKind): string {
       return 'RATE_LIMITED';
     case 'IDEMPOTENCY_KEY_REUSED':
       return 'IDEMPOTENCY_KEY_REUSED';
+    case 'PROVIDER_NOT_CONNECTED':
+      return 'PROVIDER_NOT_CONNECTED';
     default:
       return assertNever(kind, 'gateway error kind');
   }

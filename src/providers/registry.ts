@@ -37,6 +37,13 @@ export class ProviderRegistry {
     return this.descriptors.map((d) => d.id);
   }
 
+  /** The provider with this id; throws for one not in the list. */
+  descriptorOf(id: ProviderId): AnyProviderDescriptor {
+    const descriptor = this.descriptors.find((d) => d.id === id);
+    if (descriptor === undefined) throw new Error(`no provider has the id "${id}"`);
+    return descriptor;
+  }
+
   /** Whether a provider takes `operation`. */
   takes(operation: string): boolean {
     return this.byOperation.has(operation);

@@ -4,6 +4,7 @@ import { LeadEntity } from '../db/entities/index.js';
 import { rejectedInput, tooLong } from '../domain/errors.js';
 import { requireApplicationId, requirePathSafeId, requireUuid } from '../domain/ids.js';
 import { LeadStage, Provider } from '../domain/vocabulary.js';
+import { requireProviderAccount } from '../connections/provider-accounts.js';
 import { refreshLeadStage } from './lead-stage.js';
 import { adoptRecord } from './record-adoption.js';
 
@@ -29,6 +30,9 @@ export class LeadCommands {
    */
   async createLead(tenantId: string, command: CreateLeadCommand): Promise<LeadEntity> {
     const input = validate(command);
+    // The ids are ids of the tenant's own accounts at those providers (adoption checks its own).
+    if (input.techeaLeadId !== undefined) await requireProviderAccount(this.db, tenantId, Provider.TECHEA, 'input.techeaLeadId');
+    if (input.decisionCloudCustomerId !== undefined) await requireProviderAccount(this.db, tenantId, Provider.DECISION_CLOUD, 'input.decisionCloudCustomerId');
     const leadId = await this.db.transaction(async (manager) => {
       const lead = await insertLead(manager, tenantId, input);
       // A record the tenant does not hold yet is adopted, linked to the new lead (first contact).
@@ -98,7 +102,7 @@ async function insertLead(manager: EntityManager, tenantId: string, input: Valid
     return await manager.save(lead);
   } catch (error) {
     const constraint = uniqueViolation(error);
-    // Unique across tenants (migration 0005): the same refusal whoever holds it.
+    // Unique per tenant (migration 0019): another lead of this tenant has it.
     if (constraint === 'lead_techea_lead_id_key') {
       throw rejectedInput('input.techeaLeadId', `a lead with TECHEA lead id ${input.techeaLeadId} already exists`);
     }

@@ -1,6 +1,7 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import { uniqueViolation } from '../db/unique-violation.js';
 import { ApplicationEntity, VerificationEntity } from '../db/entities/index.js';
+import { ENVIRONMENT_TENANT, requireProviderAccount } from '../connections/provider-accounts.js';
 import { rejectedInput } from '../domain/errors.js';
 import { Provider, VerificationStatus } from '../domain/vocabulary.js';
 import { RecordWriter } from './record-writer.js';
@@ -37,9 +38,11 @@ const KINDS = {
  * records usually exist before the gateway hears of them, so the caller's tenant
  * adopts the record: a local row with every field empty and `synced_at` null
  * (nothing confirmed yet), linked to the lead when one is given, filled by the
- * provider's answer to the dispatch that follows. A webhook that arrived while no
- * tenant held the record is applied at once. An id another tenant holds is refused:
- * the gateway has one account at each provider, so an id is one tenant's only.
+ * provider's answer to the dispatch that follows. First contact happens within the
+ * caller's own account at the provider (its connection, or the environment's for its
+ * tenant): an id is an id of that account, so another tenant holding the same id is
+ * another record, and neither learns of the other. A webhook of the environment's
+ * account that arrived before its tenant held the record is applied at once.
  */
 export class RecordAdoption {
   constructor(private readonly db: DataSource) {}
@@ -87,12 +90,9 @@ export async function adoptRecord(
   fields: AdoptionFields,
 ): Promise<'held' | 'adopted'> {
   const kind = KINDS[provider];
+  await requireProviderAccount(manager, tenantId, provider, fields.record);
   await lockProviderRecord(manager, provider, id);
-  const holder = await tenantHolding(manager, provider, id);
-  if (holder !== undefined) {
-    if (holder === tenantId) return 'held';
-    throw rejectedInput(fields.record, `${kind.what} ${id} belongs to another tenant`);
-  }
+  if (await holds(manager, tenantId, provider, id)) return 'held';
   try {
     await manager.query(kind.placeholder, [tenantId, id, leadId]);
   } catch (error) {
@@ -101,6 +101,8 @@ export async function adoptRecord(
     }
     throw error;
   }
+  // Webhooks kept aside came through the environment's account: only its tenant's records are theirs.
+  if (tenantId !== ENVIRONMENT_TENANT) return 'adopted';
   const writer = new RecordWriter(manager, tenantId);
   const link = leadId ?? undefined;
   switch (provider) {
@@ -119,11 +121,11 @@ export async function adoptRecord(
 }
 
 /**
- * The one tenant that holds a provider record (migration 0007), if any. Call it under
- * {@link lockProviderRecord}, so the answer holds until the transaction ends.
+ * Whether the tenant holds the provider record. Call it under {@link lockProviderRecord},
+ * so the answer holds until the transaction ends.
  */
-export async function tenantHolding(manager: EntityManager, provider: WebhookProvider, id: string): Promise<string | undefined> {
+export async function holds(manager: EntityManager, tenantId: string, provider: WebhookProvider, id: string): Promise<boolean> {
   const { table, key } = KINDS[provider];
-  const rows = await manager.query<Array<{ tenant_id: string }>>(`SELECT tenant_id FROM ${table} WHERE ${key} = $1`, [id]);
-  return rows[0]?.tenant_id;
+  const rows = await manager.query<unknown[]>(`SELECT 1 FROM ${table} WHERE tenant_id = $1 AND ${key} = $2`, [tenantId, id]);
+  return rows.length > 0;
 }

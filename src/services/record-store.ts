@@ -68,18 +68,6 @@ export class RecordStore {
     return this.db.getRepository(LoanEntity).findOneBy({ tenantId, customerId, loanId });
   }
 
-  /** Whether another tenant holds this Decision Cloud customer (a lead of its, or a loan). */
-  async customerHeldElsewhere(tenantId: string, customerId: string): Promise<boolean> {
-    const rows = await this.db.query<unknown[]>(
-      `SELECT 1 FROM lead WHERE decision_cloud_customer_id = $1 AND tenant_id <> $2
-       UNION ALL
-       SELECT 1 FROM loan WHERE customer_id = $1 AND tenant_id <> $2
-       LIMIT 1`,
-      [customerId, tenantId],
-    );
-    return rows.length > 0;
-  }
-
   /** Loans of the given leads, most recently applied first. */
   loansForLeads(tenantId: string, leadIds: readonly string[]): Promise<LoanEntity[]> {
     return this.rows.loans.query(

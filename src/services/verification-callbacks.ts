@@ -33,7 +33,7 @@ export const TECALIS_CALLBACK_PATH = 'webhooks/tecalis/';
  * credential: each carries an unguessable token bound to one process and the tenant
  * holding it, and only a callback through such a URL, about that process, is applied.
  * Issuing one adopts the process for the caller's tenant as first contact does (see
- * `record-adoption.ts`): a process another tenant holds is refused, so a tenant can
+ * `record-adoption.ts`), within the tenant's own Tecalis account, so a tenant can
  * never open another tenant's process to callbacks.
  */
 export class VerificationCallbacks {

@@ -5,7 +5,8 @@ import { type ApplicationRecord, type VerificationRecord } from '../domain/recor
 import { Provider } from '../domain/vocabulary.js';
 import { type CallbackGrant, type CallbackOutcome, type InboundRecords, type IntakeOutcome } from '../providers/index.js';
 import { callbackVerdict } from './callback-order.js';
-import { tenantHolding } from './record-adoption.js';
+import { ENVIRONMENT_TENANT } from '../connections/provider-accounts.js';
+import { holds } from './record-adoption.js';
 import { RecordWriter } from './record-writer.js';
 import { keepUnclaimed, lockProviderRecord } from './unclaimed-webhooks.js';
 import { type VerificationCallbacks } from './verification-callbacks.js';
@@ -13,10 +14,10 @@ import { type VerificationCallbacks } from './verification-callbacks.js';
 /**
  * Applies what a provider's webhook says, in one transaction with its event id, so
  * a webhook is acknowledged only once it is committed and a repeat changes nothing.
- * A record belongs to the tenant that holds it. A Lead Bank application no tenant
- * holds yet is kept aside (`unclaimed_webhook`), not given to any tenant: it joins the
- * record when a tenant adopts it (see `record-adoption.ts`), and Lead Bank still gets
- * its 200. A Tecalis callback always names a held process: its URL was issued for one.
+ * Lead Bank's webhooks come from the environment's account (signed with its secret), so
+ * they change that account's tenant's records. An application that tenant does not
+ * hold yet is kept aside (`unclaimed_webhook`): it joins the record when the tenant
+ * adopts it (see `record-adoption.ts`), and Lead Bank still gets its 200. A Tecalis callback always names a held process: its URL was issued for one.
  */
 export class WebhookIntake implements InboundRecords {
   constructor(
@@ -36,12 +37,12 @@ export class WebhookIntake implements InboundRecords {
       );
       if (recorded.length === 0) return 'duplicate';
       await lockProviderRecord(manager, Provider.LEAD_BANK, application.id);
-      const tenantId = await tenantHolding(manager, Provider.LEAD_BANK, application.id);
-      if (tenantId === undefined) {
+      // The route's secret is the environment's account: its records are its tenant's.
+      if (!(await holds(manager, ENVIRONMENT_TENANT, Provider.LEAD_BANK, application.id))) {
         await keepUnclaimed(manager, Provider.LEAD_BANK, application.id, application);
         return 'kept';
       }
-      await new RecordWriter(manager, tenantId).applyApplication(application);
+      await new RecordWriter(manager, ENVIRONMENT_TENANT).applyApplication(application);
       return 'applied';
     });
   }

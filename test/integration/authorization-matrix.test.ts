@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { findCallbackGrant } from '../../src/services/callback-tokens.js';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATION_ROLES, rootOperations } from '../../src/auth/operation-roles.js';
@@ -42,7 +43,7 @@ interface OperationCase {
   /** Whether the answer shows (or the call changed) something of tenant A. */
   seesTenantA(data: any): Promise<boolean> | boolean;
   /** How another tenant's call is answered: it works blind (default), or as for an unknown id. */
-  /** `REFUSED`: BAD_USER_INPUT because the upstream id belongs to tenant A (see tenant-isolation). */
+  /** `REFUSED`: BAD_USER_INPUT because the input names one of tenant A's records (its lead). */
   readonly otherTenant?: 'BLIND' | 'AS_UNKNOWN' | 'REFUSED';
   /** A subscription: served over WebSocket only (over HTTP it is refused, never run). */
   readonly subscription?: true;
@@ -116,7 +117,7 @@ describe('authorization matrix: every operation × every kind of caller, over HT
 
   const headOf = async (tenant: string) =>
     (await gateway.db.query<Array<{ id: string }>>(`SELECT max(id)::text AS id FROM status_change WHERE tenant_id = $1`, [tenant]))[0]!.id;
-  const tenantOf = async (table: 'lead' | 'api_key', id: string) =>
+  const tenantOf = async (table: 'lead' | 'api_key' | 'dispatch', id: string) =>
     (await gateway.db.query<Array<{ tenant_id: string }>>(`SELECT tenant_id FROM ${table} WHERE id = $1`, [id]))[0]?.tenant_id;
 
   const OPERATIONS: Record<string, OperationCase> = {
@@ -140,15 +141,17 @@ describe('authorization matrix: every operation × every kind of caller, over HT
     },
     'Query.application': {
       role: 'viewer',
-      document: `query ($id: ID!) { application(id: $id) { id } }`,
+      document: `query ($id: ID!) { application(id: $id) { id lead { id } } }`,
       variables: () => ({ id: a.applicationId }),
-      seesTenantA: (data) => data.application !== null,
+      // Another tenant may hold an application of the same id in its own account (issue #22): A's is the one on A's lead.
+      seesTenantA: (data) => data.application?.lead?.id === a.leadId,
     },
     'Query.verification': {
       role: 'viewer',
-      document: `query ($id: ID!) { verification(authUuid: $id) { authUuid } }`,
+      document: `query ($id: ID!) { verification(authUuid: $id) { authUuid lead { id } } }`,
       variables: () => ({ id: a.authUuid }),
-      seesTenantA: (data) => data.verification !== null,
+      // As for applications: A's process is the one on A's lead.
+      seesTenantA: (data) => data.verification?.lead?.id === a.leadId,
     },
     'Query.loan': {
       role: 'viewer',
@@ -197,27 +200,24 @@ describe('authorization matrix: every operation × every kind of caller, over HT
     },
     'Mutation.updateApplication': {
       role: 'operator',
-      document: `mutation ($id: ID!) { updateApplication(input: { applicationId: $id, productName: "Matrix" }) { application { id } dispatch { state } } }`,
+      document: `mutation ($id: ID!) { updateApplication(input: { applicationId: $id, productName: "Matrix" }) { application { id } dispatch { id state } } }`,
       variables: () => ({ id: a.applicationId }),
-      seesTenantA: (data) => data.updateApplication.application.id === a.applicationId,
-      // Another tenant's record is refused as held elsewhere (an unknown one would be adopted).
-      otherTenant: 'REFUSED',
+      // The same id in another tenant's own account is that tenant's record (issue #22): whose dispatch it made says whose record it changed.
+      seesTenantA: async (data) => (await tenantOf('dispatch', data.updateApplication.dispatch.id)) === 'default',
     },
     'Mutation.updateVerificationStatus': {
       role: 'operator',
-      document: `mutation ($id: ID!) { updateVerificationStatus(input: { authUuid: $id, state: OK }) { verification { authUuid } dispatch { state } } }`,
+      document: `mutation ($id: ID!) { updateVerificationStatus(input: { authUuid: $id, state: OK }) { verification { authUuid } dispatch { id state } } }`,
       variables: () => ({ id: a.authUuid }),
-      seesTenantA: (data) => data.updateVerificationStatus.verification.authUuid === a.authUuid,
-      // Another tenant's record is refused as held elsewhere (an unknown one would be adopted).
-      otherTenant: 'REFUSED',
+      seesTenantA: async (data) => (await tenantOf('dispatch', data.updateVerificationStatus.dispatch.id)) === 'default',
     },
     'Mutation.issueVerificationCallback': {
       role: 'operator',
       document: `mutation ($id: ID!) { issueVerificationCallback(authUuid: $id) { authUuid callbackUrl } }`,
       variables: () => ({ id: a.authUuid }),
-      seesTenantA: (data) => data.issueVerificationCallback.authUuid === a.authUuid,
-      // Another tenant's process is refused as held elsewhere (an unknown one would be adopted).
-      otherTenant: 'REFUSED',
+      // The URL's token says whose process it opens: another tenant's is its own process of that id.
+      seesTenantA: async (data) =>
+        (await findCallbackGrant(gateway.db, new URL(data.issueVerificationCallback.callbackUrl).pathname.split('/').pop()!))?.tenantId === 'default',
     },
     'Mutation.upsertLoan': {
       role: 'operator',

@@ -4,7 +4,7 @@ import { ApplicationStatus, LoanStatus, VerificationStatus } from '../../src/dom
 import { DEFAULT_TENANT } from '../../src/domain/roles.js';
 import { RecordWriter } from '../../src/services/record-writer.js';
 import { applicationRecord, loanRecord, seedLead, verificationRecord } from '../support/fixtures.js';
-import { OTHER_TENANT, type TestGateway, startTestGateway } from '../support/gateway.js';
+import { type TestGateway, startTestGateway } from '../support/gateway.js';
 import { postGraphQL, queryData } from '../support/graphql-client.js';
 
 const CREATE = `mutation ($input: CreateLeadInput!) {
@@ -105,17 +105,27 @@ describe('createLead', () => {
     });
   });
 
-  it("refuses another tenant's application or process, and rolls the whole lead back", async () => {
-    const theirs = await seedLead(gateway.db, { application: { status: ApplicationStatus.APPROVED }, verification: { status: VerificationStatus.OK } }, OTHER_TENANT);
-    for (const [input, field, message] of [
-      [{ applicationId: theirs.applicationId }, 'input.applicationId', `input.applicationId: Lead Bank application ${theirs.applicationId} belongs to another tenant`],
-      [{ verificationAuthUuid: theirs.authUuid }, 'input.verificationAuthUuid', `input.verificationAuthUuid: Tecalis process ${theirs.authUuid} belongs to another tenant`],
+  it('refuses, naming the field, an id at a provider the tenant has no account at (no connection of its own), and writes nothing', async () => {
+    const lenderC = { url: gateway.url, token: (await gateway.createKey('lender-c', 'admin')).key };
+    for (const [input, field, provider] of [
+      [{ applicationId: 'application_c1' }, 'input.applicationId', 'LEAD_BANK'],
+      [{ verificationAuthUuid: randomUUID() }, 'input.verificationAuthUuid', 'TECALIS'],
+      [{ techeaLeadId: randomUUID() }, 'input.techeaLeadId', 'TECHEA'],
+      [{ decisionCloudCustomerId: 'CUST-C1' }, 'input.decisionCloudCustomerId', 'DECISION_CLOUD'],
     ] as const) {
-      const before = await countLeads();
-      const response = await postGraphQL(gateway.api, CREATE, { input });
-      expect(response.errors).toEqual([expect.objectContaining({ message, extensions: { code: 'BAD_USER_INPUT', field } })]);
-      expect(await countLeads()).toBe(before);
+      const response = await postGraphQL(lenderC, CREATE, { input });
+      expect(response.errors).toEqual([
+        expect.objectContaining({
+          message: `${field}: this tenant has no connection to ${provider}; an administrator adds one with "leadgraph connections set"`,
+          extensions: { code: 'PROVIDER_NOT_CONNECTED', field },
+        }),
+      ]);
     }
+    const written = await gateway.db.query<Array<{ n: number }>>(
+      `SELECT (SELECT count(*) FROM lead WHERE tenant_id = 'lender-c') + (SELECT count(*) FROM application WHERE tenant_id = 'lender-c')
+            + (SELECT count(*) FROM verification WHERE tenant_id = 'lender-c') AS n`,
+    );
+    expect(Number(written[0]!.n)).toBe(0);
   });
 
   it('refuses a TECHEA id that already has a lead', async () => {

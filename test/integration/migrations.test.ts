@@ -22,6 +22,7 @@ const ALL = [
   'SharedProtection0000000000016',
   'ProviderIds0000000000017',
   'ProviderConnections0000000000018',
+  'IdsPerAccount0000000000019',
 ];
 
 describe('migrations', () => {

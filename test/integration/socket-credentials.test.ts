@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { type TestGateway, startTestGateway } from '../support/gateway.js';
+import { type TestGateway, startTestGateway, TEST_CONNECTIONS_KEY } from '../support/gateway.js';
 import { queryData } from '../support/graphql-client.js';
 import { connectRawSubscriber, type RawSubscriber } from '../support/raw-graphql-ws.js';
 
@@ -43,6 +43,7 @@ describe('credentials on live WebSockets', () => {
     });
     b = await startGateway(
       loadConfig({
+        CONNECTIONS_KEY: TEST_CONNECTIONS_KEY,
         DATABASE_URL: (a.db.options as { url: string }).url,
         PORT: '0',
         HOST: '127.0.0.1',

@@ -1,3 +1,4 @@
+import { findCallbackGrant } from '../../src/services/callback-tokens.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
@@ -105,16 +106,18 @@ describe('Tecalis callbacks through per-process URLs', () => {
       expect(h.tecalis.processOf(authUuid)).toMatchObject({ callback: issued.callbackUrl, callbackKo: issued.callbackKoUrl });
     });
 
-    it('refuses a process another tenant holds, and an id that is not a UUID, naming the field, and issues nothing', async () => {
+    it("refuses an id that is not a UUID, naming the field, and issues nothing; another tenant's process of the same id is its own", async () => {
       const { authUuid } = await h.heldProcess();
       const before = await h.gateway.db.query(`SELECT count(*)::int AS n FROM verification_callback`);
-      const taken = await postGraphQL(h.gateway.other, ISSUE, { id: authUuid });
-      expect(taken.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', 'authUuid']]);
-      expect(taken.data).toBeNull();
       const malformed = await postGraphQL(h.gateway.as('operator'), ISSUE, { id: 'not-a-uuid' });
       expect(malformed.errors?.[0]).toMatchObject({ message: 'authUuid: expected a UUID, but got "not-a-uuid"', extensions: { code: 'BAD_USER_INPUT', field: 'authUuid' } });
       expect(await h.gateway.db.query(`SELECT count(*)::int AS n FROM verification_callback`)).toEqual(before);
-      expect((await h.stored(authUuid)).map((row) => row.tenant_id)).toEqual(['default']);
+      // Issue #22: the same auth_uuid in the other tenant's own Tecalis account is the other tenant's process.
+      const theirs = await postGraphQL<any>(h.gateway.other, ISSUE, { id: authUuid });
+      expect(theirs.errors).toBeUndefined();
+      const token = new URL(theirs.data.issueVerificationCallback.callbackUrl).pathname.split('/').pop()!;
+      expect(await findCallbackGrant(h.gateway.db, token)).toEqual({ tenantId: OTHER_TENANT, authUuid });
+      expect((await h.stored(authUuid)).map((row) => row.tenant_id).sort()).toEqual(['default', OTHER_TENANT]);
     });
 
     it('issues from the shell too (`leadgraph callbacks issue`), printing only the URL, which then works', async () => {
@@ -125,8 +128,8 @@ describe('Tecalis callbacks through per-process URLs', () => {
       expect(await callbacksCommand(['issue', '--tenant', 'default', authUuid], config, createLogger('silent'), out)).toBe(0);
       expect(printed).toMatch(new RegExp(`^${new URL(h.gateway.url).origin}/webhooks/tecalis/[A-Za-z0-9_-]{43}\\n$`));
       expect(await h.send(printed.trim(), h.callbackBody(authUuid, { status: 'OK' }))).toEqual({ status: 200, body: { status: 'applied' } });
-      // Another tenant's process is refused as the mutation refuses it.
-      expect(await callbacksCommand(['issue', '--tenant', OTHER_TENANT, authUuid], config, createLogger('silent'), out)).toBe(1);
+      // A tenant with no Tecalis account of its own is refused as the mutation refuses it.
+      expect(await callbacksCommand(['issue', '--tenant', 'lender-c', authUuid], config, createLogger('silent'), out)).toBe(1);
     });
   });
 

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationStatus, LeadEvent, LoanStatus, VerificationStatus } from '../../src/domain/vocabulary.js';
 import { RecordWriter } from '../../src/services/record-writer.js';
@@ -51,43 +53,66 @@ describe('tenant isolation: tenant B against tenant A', () => {
     expect(data.statusChanges.map((c: any) => c.leadId)).not.toContain(a.leadId);
   });
 
-  // An id no tenant holds is adopted on first contact (see record-adoption.ts), so an id
-  // another tenant holds cannot be refused as if it existed nowhere: like a TECHEA lead
-  // id, it is refused as taken, and nothing else of A's is revealed or touched.
+  // Issue #22: a provider id is an id of one account, and each tenant has its own (the
+  // environment's is A's, the default tenant; B connects its own). The same id in B's
+  // account is B's record: B's first contact adopts it there, A's record is not touched,
+  // and nothing B is told mentions A.
   it.each([
-    ['input.applicationId', () => a.applicationId!, 'Lead Bank application'],
-    ['input.verificationAuthUuid', () => a.authUuid!, 'Tecalis process'],
-  ])("B cannot link A's record through %s: refused as another tenant's, with no lead created", async (field, aId, what) => {
+    ['input.applicationId', () => a.applicationId!, 'application { id synced: providerStatus }'],
+    ['input.verificationAuthUuid', () => a.authUuid!, 'verification { authUuid status }'],
+  ])("B linking the id of A's record through %s adopts B's own record, in B's account; A's stays as it was", async (field, aId) => {
     const key = field.split('.')[1]!;
-    const mutation = `mutation ($v: ID) { createLead(input: { ${key}: $v }) { id } }`;
-    const leadsOfB = async () => (await queryData<any>(gateway.other, `{ leads { totalCount } }`)).leads.totalCount;
-    const before = await leadsOfB();
-    const aboutA = await postGraphQL(gateway.other, mutation, { v: aId() });
-    expect(aboutA.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field });
-    expect(aboutA.errors?.[0]?.message).toBe(`${field}: ${what} ${aId()} belongs to another tenant`);
-    expect(await leadsOfB()).toBe(before);
-    // And A's record is still A's alone.
-    const linked = await queryData<any>(gateway.api, `query ($id: ID!) { lead(id: $id) { application { id } verification { authUuid } } }`, { id: a.leadId });
-    expect(linked.lead).toEqual({ application: { id: a.applicationId }, verification: { authUuid: a.authUuid } });
+    const readA = () => queryData<any>(gateway.api, `query ($id: ID!) { lead(id: $id) { application { id status } verification { authUuid status } } }`, { id: a.leadId });
+    const before = await readA();
+    const created = await queryData<any>(gateway.other, `mutation ($v: ID) { createLead(input: { ${key}: $v }) { id application { id } verification { authUuid } } }`, { v: aId() });
+    expect(JSON.stringify(created)).toContain(aId());
+    expect(await readA()).toEqual(before);
+    const rows = await gateway.db.query<Array<{ tenant_id: string }>>(
+      key === 'applicationId' ? `SELECT tenant_id FROM application WHERE id = $1 ORDER BY tenant_id` : `SELECT tenant_id FROM verification WHERE auth_uuid = $1 ORDER BY tenant_id`,
+      [aId()],
+    );
+    expect(rows.map((r) => r.tenant_id)).toEqual(['default', OTHER_TENANT]);
   });
 
-  // The gateway has one account at each provider, shared by all tenants: a provider's ids are
-  // one namespace. Acting on another tenant's TECHEA lead or Decision Cloud customer would
-  // change its records upstream, so the first tenant to record such an id owns it. The refusal
-  // is the one a tenant gets for its own duplicate; that it reveals the id is taken is the price.
   it.each([
-    ['TECHEA lead id', () => `mutation { createLead(input: { techeaLeadId: "${a.techeaLeadId}" }) { id } }`, 'input.techeaLeadId'],
-    ['Decision Cloud customer', () => `mutation { createLead(input: { decisionCloudCustomerId: "${a.customerId}" }) { id } }`, 'input.decisionCloudCustomerId'],
-    [
-      'Decision Cloud customer, on a loan',
-      () => `mutation { upsertLoan(input: { customerId: "${a.customerId}", loanId: "${a.loanIds[0]}", managementSystemId: 1, loanAmountCents: 1, appliedAt: "2026-10-01T10:00:00Z" }) { loan { loanId } } }`,
-      'input.customerId',
-    ],
-  ])("B cannot claim A's %s", async (_what, mutation, field) => {
-    const response = await postGraphQL(gateway.other, mutation());
-    expect(response.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field });
-    const mine = await queryData<any>(gateway.api, `query ($id: ID!) { lead(id: $id) { loans { loanId loanAmountCents } } }`, { id: a.leadId });
-    expect(mine.lead.loans.map((l: any) => l.loanId)).toEqual(a.loanIds);
+    ['TECHEA lead id', () => `createLead(input: { techeaLeadId: "${a.techeaLeadId}" }) { id }`],
+    ['Decision Cloud customer', () => `createLead(input: { decisionCloudCustomerId: "${a.customerId}" }) { id }`],
+  ])("B recording A's %s makes B's own lead; A's lead and loans are untouched", async (_what, mutation) => {
+    const readA = () => queryData<any>(gateway.api, `query ($id: ID!) { lead(id: $id) { techeaLeadId loans { loanId loanAmountCents } } }`, { id: a.leadId });
+    const before = await readA();
+    const response = await postGraphQL<any>(gateway.other, `mutation { ${mutation()} }`);
+    expect(response.errors).toBeUndefined();
+    expect(response.data.createLead.id).not.toBe(a.leadId);
+    expect(await readA()).toEqual(before);
+  });
+
+  it("the squatting probe: B's claim on a customer id nobody recorded yet creates only B's lead; A then records and reports on its own customer of that id", async () => {
+    const customerId = `CUST-${randomUUID().slice(0, 8)}`;
+    // Two lenders, each with a customer of that id in its own Decision Cloud account.
+    for (const account of [gateway.otherAccounts.DECISION_CLOUD!.behavior, gateway.providers.sandboxes.DECISION_CLOUD!.behavior]) {
+      (account as unknown as { addCustomer(id: string): string }).addCustomer(customerId);
+    }
+    const loan = (leadId: string) =>
+      `mutation { upsertLoan(input: { customerId: "${customerId}", loanId: "LN-1", leadId: "${leadId}", managementSystemId: 1, loanAmountCents: 100, appliedAt: "2026-10-01T10:00:00Z" }) { loan { loanId } dispatch { state lastError { message } } } }`;
+    const bLead = (await queryData<any>(gateway.other, `mutation { createLead(input: { decisionCloudCustomerId: "${customerId}" }) { id } }`)).createLead.id;
+    expect((await queryData<any>(gateway.other, loan(bLead))).upsertLoan.dispatch).toEqual({ state: 'SUCCEEDED', lastError: null });
+
+    const aLead = await postGraphQL<any>(gateway.api, `mutation { createLead(input: { decisionCloudCustomerId: "${customerId}" }) { id } }`);
+    expect(aLead.errors).toBeUndefined();
+    const aLoan = await postGraphQL<any>(gateway.api, loan(aLead.data.createLead.id));
+    expect(aLoan.errors).toBeUndefined();
+    expect(aLoan.data.upsertLoan.dispatch).toEqual({ state: 'SUCCEEDED', lastError: null });
+    // Each report went to its own tenant's Decision Cloud account.
+    const reportedTo = (server: { requests: ReadonlyArray<{ path: string }> }) => server.requests.filter((r) => r.path.includes(`/customers/${customerId}/loans`)).length;
+    expect(reportedTo(gateway.otherAccounts.DECISION_CLOUD!.server)).toBe(1);
+    expect(reportedTo(gateway.providers.sandboxes.DECISION_CLOUD!)).toBe(1);
+  });
+
+  it('no refusal a tenant can get names another tenant', () => {
+    // The messages of src/ that once told a tenant an id was taken elsewhere are gone.
+    for (const text of ['belongs to another tenant', 'held elsewhere']) {
+      expect(readSources()).not.toContain(text);
+    }
   });
 
   it("B cannot revoke A's key: the answer is the one for a key that does not exist, and the key keeps working", async () => {
@@ -109,3 +134,12 @@ describe('tenant isolation: tenant B against tenant A', () => {
     ).rejects.toThrow(/application_lead_fkey/);
   });
 });
+
+/** Every TypeScript source of the gateway, concatenated. */
+function readSources(): string {
+  const root = path.join(import.meta.dirname, '../../src');
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => readFileSync(path.join(root, file), 'utf8'))
+    .join('\n');
+}

@@ -109,7 +109,7 @@ describe('provider webhooks', () => {
     }
   });
 
-  it('keeps a webhook about an application no tenant holds (200, nothing visible), and applies it when a tenant adopts the application', async () => {
+  it("keeps a webhook about an application its account's tenant does not hold (200, nothing visible), and applies it when that tenant adopts the application, not another", async () => {
     const id = leadBank.addApplication({ status: 'canceled', details: { product_name: 'Kept aside' } });
     const raw = JSON.stringify({ id: `evt_${randomUUID()}`, created_at: new Date().toISOString(), event: 'application.created', object: leadBank.application(id) });
     const response = await fetch(webhookUrl('leadbank'), { method: 'POST', headers: { 'lead-signature': signLeadBankWebhook(SECRET, Date.now(), raw) }, body: raw });
@@ -119,18 +119,20 @@ describe('provider webhooks', () => {
     for (const caller of [gateway.api, gateway.other]) {
       expect((await queryData<any>(caller, `query ($id: ID!) { application(id: $id) { id } }`, { id })).application).toBeNull();
     }
-    // A tenant's first contact adopts it, with what the webhook said, as Lead Bank's confirmed word.
-    const created = await queryData<any>(
-      gateway.other,
-      `mutation ($id: ID) { createLead(input: { applicationId: $id }) { id stage application { id status productName syncedAt } history(first: 5) { provider entityId from to } } }`,
-      { id },
-    );
+    const adopt = `mutation ($id: ID) { createLead(input: { applicationId: $id }) { id stage application { id status productName syncedAt } history(first: 5) { provider entityId from to } } }`;
+    const unclaimed = async () => (await gateway.db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM unclaimed_webhook WHERE record_id = $1`, [id]))[0]!.n;
+    // Issue #22: the webhook came from the environment's Lead Bank account (its secret): another
+    // tenant's application of that id, in its own account, is another record, and gets nothing of it.
+    const theirs = await queryData<any>(gateway.other, adopt, { id });
+    expect(theirs.createLead).toMatchObject({ stage: 'NEW', application: { id, status: null, productName: null, syncedAt: null }, history: [] });
+    expect(await unclaimed()).toBe(1);
+    // The account's own tenant's first contact adopts it, with what the webhook said, as Lead Bank's confirmed word.
+    const created = await queryData<any>(gateway.api, adopt, { id });
     expect(created.createLead).toMatchObject({
       stage: 'CANCELED',
       application: { id, status: 'CANCELED', productName: 'Kept aside', syncedAt: expect.any(String) },
       history: [{ provider: 'LEAD_BANK', entityId: id, from: null, to: 'CANCELED' }],
     });
-    const [{ n }] = await gateway.db.query(`SELECT count(*)::int AS n FROM unclaimed_webhook WHERE record_id = $1`, [id]);
-    expect(n).toBe(0);
+    expect(await unclaimed()).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { EventEmitter, once } from 'node:events';
 import { type Gateway, startGateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { startTestGateway, TEST_METRICS_TOKEN, type TestGateway } from './gateway.js';
+import { startTestGateway, TEST_METRICS_TOKEN, type TestGateway, TEST_CONNECTIONS_KEY } from './gateway.js';
 import { type Target } from './graphql-client.js';
 
 /** The JSON lines one instance logged, and a way to wait for the next that matches. */
@@ -57,6 +57,7 @@ export async function startFleet(count: number, env: Record<string, string> = {}
     for (let i = 1; i < count; i++) {
       const logs = new LogLines();
       const config = loadConfig({
+        CONNECTIONS_KEY: TEST_CONNECTIONS_KEY,
         DATABASE_URL: databaseUrl,
         PORT: '0',
         HOST: '127.0.0.1',

@@ -2,6 +2,11 @@ import { type Logger as TypeOrmLogger } from 'typeorm';
 import { type Gateway, startGateway } from '../../src/app.js';
 import { ApiKeyService } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config.js';
+import { ConnectionStore } from '../../src/connections/connection-store.js';
+import { SealedBox } from '../../src/connections/sealed-box.js';
+import { type AnyProviderDescriptor } from '../../src/providers/index.js';
+import { type RunningSandbox } from '../../src/providers/sandbox/running-sandbox.js';
+import { type SandboxBehavior } from '../../src/providers/sandbox/sandbox-server.js';
 import { DEFAULT_TENANT, type Role } from '../../src/domain/roles.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createTestDatabase } from './database.js';
@@ -9,6 +14,12 @@ import { type Target } from './graphql-client.js';
 
 /** The scraper's token every test gateway is started with (`METRICS_TOKEN`). */
 export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
+
+/**
+ * The key every test gateway seals provider connections with (`CONNECTIONS_KEY`): one
+ * value, so that a second instance a test starts on the same database opens them too.
+ */
+export const TEST_CONNECTIONS_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /** The tenant that {@link TestGateway.other} belongs to. */
 export const OTHER_TENANT = 'other-tenant';
@@ -19,12 +30,21 @@ export interface TestGateway extends Gateway {
   readonly api: Target;
   /** A caller of the default tenant with the given role. */
   as(role: Role): Target;
-  /** An admin of another tenant. */
+  /** An admin of another tenant, which has accounts of its own at every provider (see {@link otherAccounts}). */
   readonly other: Target;
+  /** {@link OTHER_TENANT}'s own accounts: a sandbox per provider, by provider id, connected at start. */
+  readonly otherAccounts: Record<string, RunningSandbox<SandboxBehavior, unknown>>;
   /** The token `/metrics` answers to. */
   readonly metricsToken: string;
   /** Creates one more key. */
   createKey(tenantId: string, role: Role): Promise<{ id: string; key: string }>;
+  /** Tenants' provider connections, sealed with this gateway's `CONNECTIONS_KEY`. */
+  readonly connections: ConnectionStore;
+  /**
+   * Gives `tenantId` an account of its own at each provider (all by default): a sandbox
+   * per connection, started here and stopped with the gateway. Answers them by provider id.
+   */
+  connectSandboxes(tenantId: string, providers?: readonly string[]): Promise<Record<string, RunningSandbox<SandboxBehavior, unknown>>>;
   /** Closes the gateway and drops its database. */
   stop(): Promise<void>;
 }
@@ -56,6 +76,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     // Tests start from an empty database and seed what they need.
     DEMO_DATA: 'off',
     METRICS_TOKEN: TEST_METRICS_TOKEN,
+    CONNECTIONS_KEY: TEST_CONNECTIONS_KEY,
     ...options.env,
   });
   const gateway = await startGateway(config, options.logger ?? createLogger('silent'), {
@@ -72,15 +93,34 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     admin: (await createKey(DEFAULT_TENANT, 'admin')).key,
   };
   const other = (await createKey(OTHER_TENANT, 'admin')).key;
+  const connections = new ConnectionStore(gateway.db, gateway.providers.registry, config.connectionsKey && new SealedBox(config.connectionsKey));
+  const started: Array<RunningSandbox<SandboxBehavior, unknown>> = [];
+  const connectSandboxes = async (tenantId: string, providers: readonly string[] = gateway.providers.registry.ids) => {
+    const accounts: Record<string, RunningSandbox<SandboxBehavior, unknown>> = {};
+    for (const id of providers) {
+      const provider: AnyProviderDescriptor = gateway.providers.registry.descriptorOf(id);
+      const running = await provider.sandbox.start({ ids: [], port: 0 });
+      started.push(running);
+      await connections.set(tenantId, id, provider.settings.env(running.connection));
+      accounts[id] = running;
+    }
+    return accounts;
+  };
+  // A second lender: its own account at every provider, as issue #22 has it.
+  const otherAccounts = await connectSandboxes(OTHER_TENANT);
   return {
     ...gateway,
+    otherAccounts,
     api: { url: gateway.url, token: keys.admin },
     as: (role) => ({ url: gateway.url, token: keys[role] }),
     other: { url: gateway.url, token: other },
     metricsToken: options.env?.METRICS_TOKEN ?? TEST_METRICS_TOKEN,
     createKey,
+    connections,
+    connectSandboxes,
     async stop() {
       await gateway.close();
+      await Promise.all(started.map((sandbox) => sandbox.stop()));
       await database.drop();
     },
   };

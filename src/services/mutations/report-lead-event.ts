@@ -5,6 +5,7 @@ import { DispatchState, type LeadEvent, type LeadEventOutcome, Provider } from '
 import { type ReportLeadEventCommand } from '../../providers/index.js';
 import { recordAfterDispatch } from './after-dispatch.js';
 import { checkIdempotencyKey, checkText, type Dispatched, inputHash, type MutationDeps, requireKnownLead } from './input-checks.js';
+import { requireProviderAccount } from '../../connections/provider-accounts.js';
 
 /** The caller's input. */
 export interface ReportLeadEventRequest {
@@ -24,6 +25,7 @@ export async function reportLeadEvent(
   const idempotencyKey = checkIdempotencyKey(request.idempotencyKey);
   const advertiserRef = checkText(request.advertiserRef, 'input.advertiserRef', 255);
   const lead = await requireKnownLead(deps.leads, tenantId, request.leadId, 'input.leadId');
+  await requireProviderAccount(deps.db, tenantId, Provider.TECHEA, 'input.leadId');
   if (lead.techeaLeadId === null) {
     throw rejectedInput('input.leadId', `lead ${lead.id} did not come from TECHEA (it has no TECHEA lead id)`);
   }

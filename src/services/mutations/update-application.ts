@@ -4,6 +4,7 @@ import { invalidInput, rejectedInput } from '../../domain/errors.js';
 import { requireApplicationId } from '../../domain/ids.js';
 import { type ApplicationStatus, Provider } from '../../domain/vocabulary.js';
 import { checkApplicationUpdate, type UpdateApplicationCommand } from '../../providers/index.js';
+import { requireProviderAccount } from '../../connections/provider-accounts.js';
 import { recordAfterDispatch } from './after-dispatch.js';
 import {
   checkCents,
@@ -62,6 +63,7 @@ export async function updateApplication(
   }
   const fields = { record: 'input.applicationId', lead: 'input.leadId' };
   const requestedLead = request.leadId == null ? null : await requireKnownLead(deps.leads, tenantId, request.leadId, fields.lead);
+  await requireProviderAccount(deps.db, tenantId, Provider.LEAD_BANK, fields.record);
   // A stored notice counts for `DECLINED` only when Lead Bank confirmed it; an application
   // adopted on first contact has none, so its notice must come in this input.
   const checkAgainst = (stored: ApplicationEntity) => throwFirstProblem(checkApplicationUpdate(command, storedNoticeComplete(stored)));

@@ -5,6 +5,7 @@ import { Provider, type VerificationState } from '../../domain/vocabulary.js';
 import { type UpdateVerificationStatusCommand } from '../../providers/index.js';
 import { recordAfterDispatch } from './after-dispatch.js';
 import { checkIdempotencyKey, checkText, type Dispatched, inputHash, type MutationDeps, requireKnownLead } from './input-checks.js';
+import { requireProviderAccount } from '../../connections/provider-accounts.js';
 
 /** The caller's input. */
 export interface UpdateVerificationStatusRequest {
@@ -31,6 +32,7 @@ export async function updateVerificationStatus(
   const reasons = checkText(request.reasons, 'input.reasons');
   const fields = { record: 'input.authUuid', lead: 'input.leadId' };
   const requestedLead = request.leadId == null ? null : await requireKnownLead(deps.leads, tenantId, request.leadId, fields.lead);
+  await requireProviderAccount(deps.db, tenantId, Provider.TECALIS, fields.record);
   const verification =
     (await deps.records.findVerification(tenantId, authUuid)) ??
     (await deps.adoption.verification(tenantId, authUuid, requestedLead?.id ?? null, fields));

@@ -3,6 +3,7 @@ import { invalidInput, rejectedInput } from '../../domain/errors.js';
 import { requireExternalId, requirePathSafeId } from '../../domain/ids.js';
 import { type LoanApplicationType, type LoanStatus, type LoanType, Provider } from '../../domain/vocabulary.js';
 import { loanAsSent, type UpsertLoanCommand } from '../../providers/index.js';
+import { requireProviderAccount } from '../../connections/provider-accounts.js';
 import { recordAfterDispatch } from './after-dispatch.js';
 import {
   checkCalendarDate,
@@ -50,10 +51,8 @@ export async function upsertLoan(deps: MutationDeps, tenantId: string, request: 
   if (request.decisionCloudLeadId == null && request.managementSystemId == null) {
     throw invalidInput('input.decisionCloudLeadId', 'decisionCloudLeadId or managementSystemId (Decision Cloud needs one of them)', 'neither');
   }
-  // One Decision Cloud account serves every tenant: a customer another tenant holds is not this tenant's to report on.
-  if (await deps.records.customerHeldElsewhere(tenantId, customerId)) {
-    throw rejectedInput('input.customerId', `Decision Cloud customer ${customerId} is already linked to another lead`);
-  }
+  // A customer id is an id of the tenant's own Decision Cloud account (another tenant's CUST-1039 is another person).
+  await requireProviderAccount(deps.db, tenantId, Provider.DECISION_CLOUD, 'input.customerId');
   const existing = await deps.records.findLoan(tenantId, customerId, loanId);
   let leadId = existing?.leadId ?? null;
   if (request.leadId != null) {

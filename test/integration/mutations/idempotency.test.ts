@@ -273,6 +273,13 @@ describe('caller idempotency (idempotencyKey)', () => {
       const mine = await run(ours, { ...ours.input, idempotencyKey: key });
       expect(await settledDispatch(gateway, mine.dispatch.id)).toMatchObject({ state: 'SUCCEEDED' });
 
+      // Two tenants whose connections reach one Lead Bank account (an administrator's choice): their keys must still not meet there.
+      const { credentials } = sandboxes.leadBank.behavior;
+      await gateway.connections.set(OTHER_TENANT, 'LEAD_BANK', {
+        LEADBANK_BASE_URL: sandboxes.leadBank.server.baseUrl!.href,
+        LEADBANK_CLIENT_ID: credentials.clientId,
+        LEADBANK_CLIENT_SECRET: credentials.clientSecret,
+      });
       const theirId = sandboxes.leadBank.behavior.addApplication();
       await seedLead(gateway.db, { application: { status: null, id: theirId } }, OTHER_TENANT);
       const theirs = await queryData<{ updateApplication: any }>(gateway.other, UPDATE_APPLICATION, {

@@ -257,15 +257,15 @@ describe('updateApplication (Lead Bank)', () => {
       expectBadUserInput(await refused({ applicationId, status: 'APPROVED' }), 'input.applicationId', message);
     });
 
-    it("refuses another tenant's application: nothing adopted, written or sent", async () => {
+    it("does not mind another tenant's application of the same id (issue #22: its own account's): adopts this tenant's own, leaves the other's as it was", async () => {
       const theirs = leadBank().addApplication();
       await seedLead(gateway.db, { application: { status: null, id: theirs } }, OTHER_TENANT);
-      expectBadUserInput(
-        await refused({ applicationId: theirs, status: 'APPROVED' }),
-        'input.applicationId',
-        `input.applicationId: Lead Bank application ${theirs} belongs to another tenant`,
-      );
-      expect(leadBank().appliedUpdates(theirs)).toBe(0);
+      const before = await gateway.db.query(`SELECT * FROM application WHERE tenant_id = $1 AND id = $2`, [OTHER_TENANT, theirs]);
+      const response = await postGraphQL<any>(gateway.api, UPDATE_APPLICATION, { input: { applicationId: theirs, status: 'APPROVED' } });
+      expect(response.errors).toBeUndefined();
+      expect(response.data.updateApplication.dispatch.state).toBe('SUCCEEDED');
+      expect(leadBank().appliedUpdates(theirs)).toBe(1);
+      expect(await gateway.db.query(`SELECT * FROM application WHERE tenant_id = $1 AND id = $2`, [OTHER_TENANT, theirs])).toEqual(before);
     });
 
     it('refuses an update that changes nothing', async () => {

@@ -168,15 +168,15 @@ describe('updateVerificationStatus (Tecalis)', () => {
       expectBadUserInput(await refused({ authUuid: 'auth-1', state: 'OK' }), 'input.authUuid', 'input.authUuid: expected a UUID, but got "auth-1"');
     });
 
-    it("refuses another tenant's process: nothing adopted, written or sent", async () => {
+    it("does not mind another tenant's process of the same id (issue #22: its own account's): adopts this tenant's own, leaves the other's as it was", async () => {
       const theirs = tecalis().addProcess();
       await seedLead(gateway.db, { verification: { status: VerificationStatus.PENDING, authUuid: theirs } }, OTHER_TENANT);
-      expectBadUserInput(
-        await refused({ authUuid: theirs, state: 'OK' }),
-        'input.authUuid',
-        `input.authUuid: Tecalis process ${theirs} belongs to another tenant`,
-      );
-      expect(appliedTo(theirs)).toEqual([]);
+      const before = await gateway.db.query(`SELECT * FROM verification WHERE tenant_id = $1 AND auth_uuid = $2`, [OTHER_TENANT, theirs]);
+      const response = await postGraphQL<any>(gateway.api, UPDATE_VERIFICATION_STATUS, { input: { authUuid: theirs, state: 'OK' } });
+      expect(response.errors).toBeUndefined();
+      expect(response.data.updateVerificationStatus.dispatch.state).toBe('SUCCEEDED');
+      expect(appliedTo(theirs)).toHaveLength(1);
+      expect(await gateway.db.query(`SELECT * FROM verification WHERE tenant_id = $1 AND auth_uuid = $2`, [OTHER_TENANT, theirs])).toEqual(before);
     });
 
     it('refuses a malformed lead id, one the gateway does not know, and one of another tenant alike', async () => {

@@ -7,7 +7,7 @@ import { STATUS_CHANGE_CHANNEL } from '../../../src/events/status-change-log.js'
 import { createLogger } from '../../../src/logger.js';
 import { type TecheaSandbox } from '../../../src/providers/techea/sandbox.js';
 import { seedLead } from '../../support/fixtures.js';
-import { startTestGateway, type TestGateway } from '../../support/gateway.js';
+import { startTestGateway, type TestGateway, TEST_CONNECTIONS_KEY } from '../../support/gateway.js';
 import { queryData } from '../../support/graphql-client.js';
 import { appendChanges, change, lastChangeId } from '../../support/status-log.js';
 import { idsOf, type StatusChangedArgs, type StatusSubscription, subscribeToStatusChanges, untilLive } from '../../support/status-subscription.js';
@@ -42,6 +42,7 @@ describe('two gateway instances on one database', () => {
     databaseUrl = (a.db.options as { url: string }).url;
     b = await startGateway(
       loadConfig({
+        CONNECTIONS_KEY: TEST_CONNECTIONS_KEY,
         DATABASE_URL: databaseUrl,
         PORT: '0',
         HOST: '127.0.0.1',
