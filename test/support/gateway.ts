@@ -4,7 +4,7 @@ import { ApiKeyService } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { DEFAULT_TENANT, type Role } from '../../src/domain/roles.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import { createTestDatabase } from './database.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
 import { type Target } from './graphql-client.js';
 
 /** The scraper's token every test gateway is started with (`METRICS_TOKEN`). */
@@ -23,6 +23,8 @@ export interface TestGateway extends Gateway {
   readonly other: Target;
   /** The token `/metrics` answers to. */
   readonly metricsToken: string;
+  /** Its database (another gateway may share it, see {@link TestGatewayOptions.database}). */
+  readonly database: TestDatabase;
   /** Creates one more key. */
   createKey(tenantId: string, role: Role): Promise<{ id: string; key: string }>;
   /** Closes the gateway and drops its database. */
@@ -37,10 +39,14 @@ export interface TestGatewayOptions {
   readonly logger?: Logger;
   /** How the gateway reaches its database, e.g. through a proxy a test can break (`tcp-proxy.ts`); directly by default. */
   readonly databaseVia?: (url: string) => string;
+  /** Another gateway's database, shared (its records, keys, outbox): this gateway's stop leaves it. A fresh one by default. */
+  readonly database?: TestDatabase;
+  /** How queries and mutations run (`GatewayOptions.execution`); compiled by default. */
+  readonly execution?: 'compiled' | 'graphql-js';
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     DATABASE_URL: options.databaseVia?.(database.url) ?? database.url,
     PORT: '0',
@@ -60,6 +66,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   });
   const gateway = await startGateway(config, options.logger ?? createLogger('silent'), {
     ...(options.sqlLogger && { sqlLogger: options.sqlLogger }),
+    ...(options.execution && { execution: options.execution }),
   });
   const apiKeys = new ApiKeyService(gateway.db);
   const createKey = async (tenantId: string, role: Role) => {
@@ -78,10 +85,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     as: (role) => ({ url: gateway.url, token: keys[role] }),
     other: { url: gateway.url, token: other },
     metricsToken: options.env?.METRICS_TOKEN ?? TEST_METRICS_TOKEN,
+    database,
     createKey,
     async stop() {
       await gateway.close();
-      await database.drop();
+      if (options.database === undefined) await database.drop();
     },
   };
 }
