@@ -50,6 +50,8 @@ export interface Gateway {
 export interface GatewayOptions {
   /** Receives every SQL statement (tests count them). */
   readonly sqlLogger?: TypeOrmLogger;
+  /** How queries and mutations run (see `HttpServerDeps.execution`); compiled unless a test asks otherwise. */
+  readonly execution?: 'compiled' | 'graphql-js';
 }
 
 /** Wires database, schema and HTTP server together and starts listening. */
@@ -129,6 +131,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       webhooks: { providers: providers.webhooks, records: new WebhookIntake(db, callbacks) },
       logger,
       observability: { metrics, changes, breakers: dispatcher },
+      ...(options.execution && { execution: options.execution }),
     });
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);

@@ -1,6 +1,6 @@
 import { type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { type LeadEntity } from '../db/entities/index.js';
-import { type LeadRecordsWanted } from '../services/lead-records-store.js';
+import { type LeadRecords, type LeadRecordsWanted } from '../services/lead-records-store.js';
 import { type GraphQLContext } from './context.js';
 
 type Fragments = GraphQLResolveInfo['fragments'];
@@ -24,15 +24,29 @@ export async function preloadLeadRecords(
   defaultHistory: number,
 ): Promise<void> {
   if (leads.length === 0) return;
-  const leadFields = descend(info.fieldNodes, path, info.fragments);
-  const wanted = wantedRecords(leadFields, info.fragments, defaultHistory);
-  if (!wanted.application && !wanted.verification && !wanted.loans && wanted.history === undefined) return;
-
+  const wanted = wantedLeadRecords(info, path, defaultHistory);
+  if (wanted === undefined) return;
   const records = await ctx.services.stores.leadRecords.forLeads(
     ctx.principal.tenantId,
     leads.map((lead) => lead.id),
     wanted,
   );
+  primeLeadRecords(ctx, wanted, records);
+}
+
+/**
+ * The records the query selects for the `Lead` fields at `path` below the resolving
+ * field; `undefined` when it selects none. For a resolver that reads them in the same
+ * statement as its leads (`LeadStore.page`, `LeadStore.findWithRecords`), then primes
+ * the loaders with {@link primeLeadRecords}: one round trip fewer.
+ */
+export function wantedLeadRecords(info: GraphQLResolveInfo, path: readonly string[], defaultHistory: number): LeadRecordsWanted | undefined {
+  const wanted = wantedRecords(descend(info.fieldNodes, path, info.fragments), info.fragments, defaultHistory);
+  return !wanted.application && !wanted.verification && !wanted.loans && wanted.history === undefined ? undefined : wanted;
+}
+
+/** Fills the request's loaders with records read for `wanted`, by lead id. */
+export function primeLeadRecords(ctx: GraphQLContext, wanted: LeadRecordsWanted, records: ReadonlyMap<string, LeadRecords>): void {
   const { loaders } = ctx;
   for (const [leadId, found] of records) {
     if (wanted.application) loaders.applicationByLeadId.prime(leadId, found.application);

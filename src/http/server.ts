@@ -18,6 +18,7 @@ import { type Logger } from '../logger.js';
 import { graphqlMetricsPlugin } from '../observability/graphql-metrics.js';
 import { readiness, type ReadinessSources } from '../observability/health.js';
 import { noStorePlugin } from './no-store.js';
+import { compiledExecutionGateway } from './compiled-executor.js';
 import { accessLog } from '../observability/access-log.js';
 import { type GatewayMetrics } from '../observability/metrics.js';
 import { metricsRoute } from '../observability/metrics-route.js';
@@ -57,6 +58,8 @@ export interface HttpServerDeps {
   readonly logger: Logger;
   /** This instance's metrics (`/metrics`), and what `/readyz` checks besides the database. */
   readonly observability: Omit<ReadinessSources, 'db'> & { readonly metrics: GatewayMetrics };
+  /** How queries and mutations run: compiled by graphql-jit (the default), or graphql-js alone (tests compare the two). */
+  readonly execution?: 'compiled' | 'graphql-js';
 }
 
 /** The HTTP side of the gateway: `/graphql` (HTTP and WebSocket), `/healthz`, `/readyz`, `/metrics`. */
@@ -96,7 +99,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   const authAttempts = new AuthAttempts(authFailures);
 
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: deps.schema,
+    ...(deps.execution === 'graphql-js' ? { schema: deps.schema } : { gateway: compiledExecutionGateway(deps.schema) }),
     formatError: createErrorFormatter(logger, { hideSuggestions: deps.production }),
     includeStacktraceInErrorResponses: false,
     introspection: !deps.production,

@@ -5,11 +5,15 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
 } from 'graphql';
-import { compileQuery, type CompiledQuery, isCompiledQuery } from 'graphql-jit';
+import { type CompiledQuery } from 'graphql-jit';
 import { type Principal } from '../domain/roles.js';
+import { CompiledOperations } from '../graphql/compiled-operations.js';
 import { type GraphQLContext } from '../graphql/context.js';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
+
+/** Distinct subscription documents kept compiled: subscribers send the same few texts (see `document-cache.ts`). */
+const COMPILED_DOCUMENTS = 1_000;
 
 /**
  * graphql-ws's `subscribe`, executing each source event once per distinct operation
@@ -61,8 +65,8 @@ export class SharedEventExecution {
   }
   private readonly keys = new WeakMap<ExecutionArgs, string>();
   private readonly documentIds = new WeakMap<DocumentNode, number>();
-  /** Per document (shared by its text, see `document-cache.ts`): its compiled operations, by name. */
-  private readonly compiledQueries = new WeakMap<DocumentNode, Map<string, CompiledQuery | undefined>>();
+  /** Per document (shared by its text, see `document-cache.ts`): its compiled operations, by name. Made on first use: the schema comes with the operation. */
+  private compiledOperations: CompiledOperations | undefined;
   private nextDocumentId = 0;
 
   /**
@@ -111,17 +115,8 @@ export class SharedEventExecution {
    * compile runs on graphql-js.
    */
   private compiled(args: ExecutionArgs): CompiledQuery | undefined {
-    let byOperation = this.compiledQueries.get(args.document);
-    if (byOperation === undefined) {
-      byOperation = new Map();
-      this.compiledQueries.set(args.document, byOperation);
-    }
-    const name = args.operationName ?? '';
-    if (!byOperation.has(name)) {
-      const compiled = compileQuery(args.schema, args.document, args.operationName ?? undefined);
-      byOperation.set(name, isCompiledQuery(compiled) ? compiled : undefined);
-    }
-    return byOperation.get(name);
+    this.compiledOperations ??= new CompiledOperations(args.schema, COMPILED_DOCUMENTS);
+    return this.compiledOperations.get(args.document, args.operationName);
   }
 
   private resultOf(event: unknown, key: string, run: (event: unknown) => Result): Result {

@@ -48,51 +48,80 @@ export class LeadRecordsStore {
   }
 
   async forLeads(tenantId: string, leadIds: readonly string[], wanted: LeadRecordsWanted): Promise<Map<string, LeadRecords>> {
-    const parameters: unknown[] = [tenantId, leadIds];
-    const columns: string[] = ['l.id AS lead_id'];
-    if (wanted.application) {
-      columns.push(`(SELECT row_to_json(a) FROM application a WHERE a.tenant_id = $1 AND a.lead_id = l.id) AS application`);
-    }
-    if (wanted.documents) {
-      columns.push(`(SELECT coalesce(json_agg(d ORDER BY d.position), '[]') FROM application a
-                       JOIN application_document d ON d.tenant_id = a.tenant_id AND d.application_id = a.id
-                      WHERE a.tenant_id = $1 AND a.lead_id = l.id) AS documents`);
-    }
-    if (wanted.verification) {
-      columns.push(`(SELECT row_to_json(v) FROM verification v WHERE v.tenant_id = $1 AND v.lead_id = l.id) AS verification`);
-    }
-    if (wanted.operations) {
-      columns.push(`(SELECT coalesce(json_agg(o ORDER BY o.position), '[]') FROM verification v
-                       JOIN verification_operation o ON o.tenant_id = v.tenant_id AND o.auth_uuid = v.auth_uuid
-                      WHERE v.tenant_id = $1 AND v.lead_id = l.id) AS operations`);
-    }
-    if (wanted.loans) {
-      columns.push(`(SELECT coalesce(json_agg(lo ORDER BY lo.applied_at DESC, lo.loan_id DESC), '[]') FROM loan lo
-                      WHERE lo.tenant_id = $1 AND lo.lead_id = l.id) AS loans`);
-    }
-    if (wanted.history !== undefined && wanted.history > 0) {
-      const limit = parameters.push(wanted.history);
-      // The id as text: a bigint in JSON would be a number, and ids are strings everywhere else.
-      columns.push(`(SELECT coalesce(json_agg(c ORDER BY c.id_order DESC), '[]') FROM (
-                       SELECT s.id AS id_order, s.id::text AS id, s.tenant_id, s.lead_id, s.provider, s.entity_id,
-                              s.from_status, s.to_status, s.occurred_at
-                         FROM status_change s WHERE s.tenant_id = $1 AND s.lead_id = l.id ORDER BY s.id DESC LIMIT $${limit}) c
-                    ) AS history`);
-    }
-    const rows = await this.db.query<Json[]>(`SELECT ${columns.join(', ')} FROM unnest($2::uuid[]) AS l(id)`, parameters);
+    const parameters: unknown[] = [leadIds];
+    const columns = this.columns(wanted).sql(parameters, tenantId, 'l.id');
+    const rows = await this.db.query<Json[]>(`SELECT l.id AS lead_id, ${columns} FROM unnest($1::uuid[]) AS l(id)`, parameters);
     const records = new Map<string, LeadRecords>();
-    for (const row of rows) {
-      records.set(row.lead_id as string, {
-        application: mapOne(this.rows.applications, row.application),
-        documents: mapMany(this.rows.documents, row.documents),
-        verification: mapOne(this.rows.verifications, row.verification),
-        operations: mapMany(this.rows.operations, row.operations),
-        loans: mapMany(this.rows.loans, row.loans),
-        history: mapMany(this.rows.changes, row.history),
-      });
-    }
+    for (const row of rows) records.set(row.lead_id as string, this.map(row));
     return records;
   }
+
+  /**
+   * The record columns of `wanted`, to be read in another statement that selects leads
+   * (`LeadStore`): a page of leads and all their records in one round trip.
+   */
+  columns(wanted: LeadRecordsWanted): LeadRecordColumns {
+    return { sql: (parameters, tenantId, leadId) => recordColumns(wanted, parameters, tenantId, leadId), map: (row) => this.map(row) };
+  }
+
+  private map(row: Json): LeadRecords {
+    return {
+      application: mapOne(this.rows.applications, row.application),
+      documents: mapMany(this.rows.documents, row.documents),
+      verification: mapOne(this.rows.verifications, row.verification),
+      operations: mapMany(this.rows.operations, row.operations),
+      loans: mapMany(this.rows.loans, row.loans),
+      history: mapMany(this.rows.changes, row.history),
+    };
+  }
+}
+
+/** A lead's records as columns of a statement that reads leads, and how to map them from its rows. */
+export interface LeadRecordColumns {
+  /**
+   * The select-list entries (never empty), each a correlated subquery on the lead id
+   * expression `leadId`; pushes what they need (the tenant first) onto `parameters`.
+   */
+  sql(parameters: unknown[], tenantId: string, leadId: string): string;
+  /** One lead's records from a row of that statement. */
+  map(row: Readonly<Record<string, unknown>>): LeadRecords;
+}
+
+/** Rows come out as the loaders' statements return them: same filters, same order. */
+function recordColumns(wanted: LeadRecordsWanted, parameters: unknown[], tenantId: string, leadId: string): string {
+  const t = `$${parameters.push(tenantId)}`;
+  const columns: string[] = [];
+  if (wanted.application) {
+    columns.push(`(SELECT row_to_json(a) FROM application a WHERE a.tenant_id = ${t} AND a.lead_id = ${leadId}) AS application`);
+  }
+  if (wanted.documents) {
+    columns.push(`(SELECT coalesce(json_agg(d ORDER BY d.position), '[]') FROM application a
+                     JOIN application_document d ON d.tenant_id = a.tenant_id AND d.application_id = a.id
+                    WHERE a.tenant_id = ${t} AND a.lead_id = ${leadId}) AS documents`);
+  }
+  if (wanted.verification) {
+    columns.push(`(SELECT row_to_json(v) FROM verification v WHERE v.tenant_id = ${t} AND v.lead_id = ${leadId}) AS verification`);
+  }
+  if (wanted.operations) {
+    columns.push(`(SELECT coalesce(json_agg(o ORDER BY o.position), '[]') FROM verification v
+                     JOIN verification_operation o ON o.tenant_id = v.tenant_id AND o.auth_uuid = v.auth_uuid
+                    WHERE v.tenant_id = ${t} AND v.lead_id = ${leadId}) AS operations`);
+  }
+  if (wanted.loans) {
+    columns.push(`(SELECT coalesce(json_agg(lo ORDER BY lo.applied_at DESC, lo.loan_id DESC), '[]') FROM loan lo
+                    WHERE lo.tenant_id = ${t} AND lo.lead_id = ${leadId}) AS loans`);
+  }
+  if (wanted.history !== undefined && wanted.history > 0) {
+    const limit = parameters.push(wanted.history);
+    // The id as text: a bigint in JSON would be a number, and ids are strings everywhere else.
+    columns.push(`(SELECT coalesce(json_agg(c ORDER BY c.id_order DESC), '[]') FROM (
+                     SELECT s.id AS id_order, s.id::text AS id, s.tenant_id, s.lead_id, s.provider, s.entity_id,
+                            s.from_status, s.to_status, s.occurred_at
+                       FROM status_change s WHERE s.tenant_id = ${t} AND s.lead_id = ${leadId} ORDER BY s.id DESC LIMIT $${limit}) c
+                  ) AS history`);
+  }
+  // Nothing wanted still reads the lead ids (a column list cannot be empty).
+  return columns.length > 0 ? columns.join(', ') : 'NULL AS no_records';
 }
 
 function mapOne<E extends ObjectLiteral>(mapper: RowMapper<E>, value: unknown): E | null {

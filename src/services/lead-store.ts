@@ -2,6 +2,7 @@ import { type DataSource } from 'typeorm';
 import { LeadEntity } from '../db/entities/index.js';
 import { RowMapper } from '../db/row-mapper.js';
 import { type LeadStage } from '../domain/vocabulary.js';
+import { type LeadRecordColumns, type LeadRecords } from './lead-records-store.js';
 
 /** Which leads a page is drawn from. */
 export interface LeadCriteria {
@@ -15,6 +16,8 @@ export interface LeadCriteria {
 export interface LeadPage {
   readonly leads: LeadEntity[];
   readonly hasNextPage: boolean;
+  /** Each lead's records, by lead id, when they were asked for. */
+  readonly records?: Map<string, LeadRecords>;
 }
 
 /**
@@ -33,6 +36,18 @@ export class LeadStore {
     return lead ?? null;
   }
 
+  /** {@link findById} with the lead's records (`LeadRecordsStore.columns`), in the same statement. */
+  async findWithRecords(tenantId: string, id: string, records: LeadRecordColumns): Promise<{ lead: LeadEntity; records: LeadRecords } | null> {
+    const parameters: unknown[] = [id];
+    const columns = records.sql(parameters, tenantId, 'l.id');
+    const rows = await this.db.query<Array<Record<string, unknown>>>(
+      `SELECT ${this.leads.selectFrom('l')}, ${columns} FROM lead l WHERE l.tenant_id = $${parameters.push(tenantId)} AND l.id = $1`,
+      parameters,
+    );
+    const [row] = rows;
+    return row === undefined ? null : { lead: this.leads.map(row), records: records.map(row) };
+  }
+
   async findByTecheaId(tenantId: string, techeaLeadId: string): Promise<LeadEntity | null> {
     const [lead] = await this.leads.query(`SELECT ${this.leads.selectList} FROM lead WHERE tenant_id = $1 AND techea_lead_id = $2`, [
       tenantId,
@@ -45,13 +60,32 @@ export class LeadStore {
     return this.leads.query(`SELECT ${this.leads.selectList} FROM lead WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tenantId, ids]);
   }
 
-  /** Up to `first` leads older than the one at `afterSeq` (exclusive), newest first. */
-  async page(tenantId: string, criteria: LeadCriteria, first: number, afterSeq: string | undefined): Promise<LeadPage> {
+  /**
+   * Up to `first` leads older than the one at `afterSeq` (exclusive), newest first; with
+   * `records`, each lead's records too, in the same statement (one round trip for a page).
+   */
+  async page(tenantId: string, criteria: LeadCriteria, first: number, afterSeq: string | undefined, records?: LeadRecordColumns): Promise<LeadPage> {
     const where = filter(tenantId, criteria);
     if (afterSeq !== undefined) where.add('seq < $?', afterSeq);
     const limit = where.parameters.push(first + 1);
-    const rows = await this.leads.query(`SELECT ${this.leads.selectList} FROM lead WHERE ${where.sql} ORDER BY seq DESC LIMIT $${limit}`, where.parameters);
-    return { leads: rows.slice(0, first), hasNextPage: rows.length > first };
+    if (records === undefined) {
+      const rows = await this.leads.query(`SELECT ${this.leads.selectList} FROM lead WHERE ${where.sql} ORDER BY seq DESC LIMIT $${limit}`, where.parameters);
+      return { leads: rows.slice(0, first), hasNextPage: rows.length > first };
+    }
+    // The records are subqueries of the select list: PostgreSQL runs them only for the rows the LIMIT lets through.
+    const columns = records.sql(where.parameters, tenantId, 'l.id');
+    const rows = await this.db.query<Array<Record<string, unknown>>>(
+      `SELECT ${this.leads.selectFrom('l')}, ${columns} FROM lead l WHERE ${where.sql} ORDER BY seq DESC LIMIT $${limit}`,
+      where.parameters,
+    );
+    const leads: LeadEntity[] = [];
+    const byLead = new Map<string, LeadRecords>();
+    for (const row of rows.slice(0, first)) {
+      const lead = this.leads.map(row);
+      leads.push(lead);
+      byLead.set(lead.id, records.map(row));
+    }
+    return { leads, hasNextPage: rows.length > first, records: byLead };
   }
 
   async count(tenantId: string, criteria: LeadCriteria): Promise<number> {

@@ -9,7 +9,7 @@ import { type RunningSandbox } from '../../src/providers/sandbox/running-sandbox
 import { type SandboxBehavior } from '../../src/providers/sandbox/sandbox-server.js';
 import { DEFAULT_TENANT, type Role } from '../../src/domain/roles.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import { createTestDatabase } from './database.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
 import { type Target } from './graphql-client.js';
 
 /** The scraper's token every test gateway is started with (`METRICS_TOKEN`). */
@@ -32,10 +32,12 @@ export interface TestGateway extends Gateway {
   as(role: Role): Target;
   /** An admin of another tenant, which has accounts of its own at every provider (see {@link otherAccounts}). */
   readonly other: Target;
-  /** {@link OTHER_TENANT}'s own accounts: a sandbox per provider, by provider id, connected at start. */
+  /** {@link OTHER_TENANT}'s own accounts: a sandbox per provider, by provider id, connected at start (none on a shared database). */
   readonly otherAccounts: Record<string, RunningSandbox<SandboxBehavior, unknown>>;
   /** The token `/metrics` answers to. */
   readonly metricsToken: string;
+  /** Its database (another gateway may share it, see {@link TestGatewayOptions.database}). */
+  readonly database: TestDatabase;
   /** Creates one more key. */
   createKey(tenantId: string, role: Role): Promise<{ id: string; key: string }>;
   /** Tenants' provider connections, sealed with this gateway's `CONNECTIONS_KEY`. */
@@ -57,10 +59,14 @@ export interface TestGatewayOptions {
   readonly logger?: Logger;
   /** How the gateway reaches its database, e.g. through a proxy a test can break (`tcp-proxy.ts`); directly by default. */
   readonly databaseVia?: (url: string) => string;
+  /** Another gateway's database, shared (its records, keys, outbox): this gateway's stop leaves it. A fresh one by default. */
+  readonly database?: TestDatabase;
+  /** How queries and mutations run (`GatewayOptions.execution`); compiled by default. */
+  readonly execution?: 'compiled' | 'graphql-js';
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     DATABASE_URL: options.databaseVia?.(database.url) ?? database.url,
     PORT: '0',
@@ -81,6 +87,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   });
   const gateway = await startGateway(config, options.logger ?? createLogger('silent'), {
     ...(options.sqlLogger && { sqlLogger: options.sqlLogger }),
+    ...(options.execution && { execution: options.execution }),
   });
   const apiKeys = new ApiKeyService(gateway.db);
   const createKey = async (tenantId: string, role: Role) => {
@@ -106,8 +113,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     }
     return accounts;
   };
-  // A second lender: its own account at every provider, as issue #22 has it.
-  const otherAccounts = await connectSandboxes(OTHER_TENANT);
+  // A second lender: its own account at every provider, as issue #22 has it (on a shared
+  // database, the first gateway's: connecting again would rotate them to this one's).
+  const otherAccounts = options.database === undefined ? await connectSandboxes(OTHER_TENANT) : {};
   return {
     ...gateway,
     otherAccounts,
@@ -115,13 +123,14 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     as: (role) => ({ url: gateway.url, token: keys[role] }),
     other: { url: gateway.url, token: other },
     metricsToken: options.env?.METRICS_TOKEN ?? TEST_METRICS_TOKEN,
+    database,
     createKey,
     connections,
     connectSandboxes,
     async stop() {
       await gateway.close();
       await Promise.all(started.map((sandbox) => sandbox.stop()));
-      await database.drop();
+      if (options.database === undefined) await database.drop();
     },
   };
 }

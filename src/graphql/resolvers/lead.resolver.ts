@@ -4,7 +4,7 @@ import { type LeadEntity } from '../../db/entities/index.js';
 import { invalidInput } from '../../domain/errors.js';
 import { requirePageSize, requireUuid } from '../../domain/ids.js';
 import { type GraphQLContext } from '../context.js';
-import { preloadLeadRecords } from '../lead-records-preload.js';
+import { preloadLeadRecords, primeLeadRecords, wantedLeadRecords } from '../lead-records-preload.js';
 import { CreateLeadInput } from '../inputs/create-lead.input.js';
 import { LeadFilterInput } from '../inputs/lead-filter.input.js';
 import { ReportLeadEventInput } from '../inputs/report-lead-event.input.js';
@@ -26,10 +26,18 @@ const MAX_PAGE = 100;
 export class LeadResolver {
   @Query(() => LeadObject, { nullable: true })
   async lead(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<LeadObject | null> {
-    const lead = await ctx.services.stores.leads.findById(ctx.principal.tenantId, requireUuid(id, 'id'));
-    if (lead === null) return null;
-    await preloadLeadRecords(ctx, info, [], [lead], DEFAULT_PAGE);
-    return LeadObject.from(known(ctx, lead));
+    const { leads, leadRecords } = ctx.services.stores;
+    const tenantId = ctx.principal.tenantId;
+    const wanted = wantedLeadRecords(info, [], DEFAULT_PAGE);
+    if (wanted === undefined) {
+      const lead = await leads.findById(tenantId, requireUuid(id, 'id'));
+      return lead === null ? null : LeadObject.from(known(ctx, lead));
+    }
+    // The lead and the records it selects in one statement.
+    const found = await leads.findWithRecords(tenantId, requireUuid(id, 'id'), leadRecords.columns(wanted));
+    if (found === null) return null;
+    primeLeadRecords(ctx, wanted, new Map([[found.lead.id, found.records]]));
+    return LeadObject.from(known(ctx, found.lead));
   }
 
   @Query(() => LeadObject, { nullable: true })
@@ -58,8 +66,11 @@ export class LeadResolver {
       ...(filter?.stages != null && { stages: nonEmpty(filter.stages, 'filter.stages') }),
       ...(filter?.updatedSince != null && { updatedSince: filter.updatedSince }),
     };
-    const page = await ctx.services.stores.leads.page(ctx.principal.tenantId, criteria, size, afterSeq);
-    await preloadLeadRecords(ctx, info, ['edges', 'node'], page.leads, DEFAULT_PAGE);
+    // The page and every record its leads select, in one statement.
+    const wanted = wantedLeadRecords(info, ['edges', 'node'], DEFAULT_PAGE);
+    const { leads, leadRecords } = ctx.services.stores;
+    const page = await leads.page(ctx.principal.tenantId, criteria, size, afterSeq, wanted && leadRecords.columns(wanted));
+    if (wanted !== undefined && page.records !== undefined) primeLeadRecords(ctx, wanted, page.records);
     const edges = page.leads.map((lead) => ({ cursor: ctx.services.cursors.encode(ctx.principal.tenantId, lead.seq), node: LeadObject.from(known(ctx, lead)) }));
     return Object.assign(new LeadConnectionObject(), {
       edges,
