@@ -47,6 +47,8 @@ export interface Gateway {
 export interface GatewayOptions {
   /** Receives every SQL statement (tests count them). */
   readonly sqlLogger?: TypeOrmLogger;
+  /** The clock remembered API key checks age by (tests move it instead of waiting). */
+  readonly apiKeyClock?: () => number;
 }
 
 /** Wires database, schema and HTTP server together and starts listening. */
@@ -107,6 +109,8 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       callbacks,
       { fromJwtMaxDays: config.auth.apiKeyFromJwtMaxDays },
       new LeadCursors(await gatewaySecret(db, 'lead-cursor')),
+      // A key revoked elsewhere stops working here within the bound its open sockets are checked by.
+      { trustForMs: config.limits.socketCredentialCheckSeconds * 1000, ...(options.apiKeyClock && { now: options.apiKeyClock }) },
     );
     const bootstrapKey = await createBootstrapKey(config, database.embedded, services.apiKeys, logger);
     // With the built-in Lead Bank sandbox and no configured secret, one is made up: the sandbox signs with it, the gateway checks it.

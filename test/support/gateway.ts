@@ -37,6 +37,8 @@ export interface TestGatewayOptions {
   readonly logger?: Logger;
   /** How the gateway reaches its database, e.g. through a proxy a test can break (`tcp-proxy.ts`); directly by default. */
   readonly databaseVia?: (url: string) => string;
+  /** The clock remembered API key checks age by; a test moves it past WS_CREDENTIAL_CHECK_SECONDS instead of waiting. */
+  readonly apiKeyClock?: () => number;
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -60,6 +62,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   });
   const gateway = await startGateway(config, options.logger ?? createLogger('silent'), {
     ...(options.sqlLogger && { sqlLogger: options.sqlLogger }),
+    ...(options.apiKeyClock && { apiKeyClock: options.apiKeyClock }),
   });
   const apiKeys = new ApiKeyService(gateway.db);
   const createKey = async (tenantId: string, role: Role) => {
