@@ -52,6 +52,8 @@ export interface GatewayOptions {
   readonly sqlLogger?: TypeOrmLogger;
   /** How queries and mutations run (see `HttpServerDeps.execution`); compiled unless a test asks otherwise. */
   readonly execution?: 'compiled' | 'graphql-js';
+  /** The clock remembered API key checks age by (tests move it instead of waiting). */
+  readonly apiKeyClock?: () => number;
 }
 
 /** Wires database, schema and HTTP server together and starts listening. */
@@ -112,6 +114,8 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       callbacks,
       { fromJwtMaxDays: config.auth.apiKeyFromJwtMaxDays },
       new LeadCursors(await gatewaySecret(db, 'lead-cursor')),
+      // A key revoked elsewhere stops working here within the bound its open sockets are checked by.
+      { trustForMs: config.limits.socketCredentialCheckSeconds * 1000, ...(options.apiKeyClock && { now: options.apiKeyClock }) },
     );
     const bootstrapKey = await createBootstrapKey(config, database.embedded, services.apiKeys, logger);
     // Counted in the database every instance shares (RATE_LIMIT_STORE), so the limits hold for the fleet.

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { ApiKeyEntity } from '../db/entities/index.js';
 import { type Principal, type Role } from '../domain/roles.js';
+import { VerifiedKeys } from './verified-keys.js';
 
 /** Every key starts with this, so a leaked key is recognisable (and scannable) for what it is. */
 export const API_KEY_PREFIX = 'lgk_';
@@ -26,11 +27,40 @@ export interface CreatedApiKey {
   readonly key: string;
 }
 
+/** How {@link ApiKeyService} remembers successful checks (see verified-keys.ts). */
+export interface ApiKeyCheckOptions {
+  /**
+   * How long a successful check is trusted before the database is asked again: the bound
+   * within which a key revoked elsewhere stops working here. 0 or absent: every check asks.
+   */
+  readonly trustForMs?: number;
+  /** Keys remembered at most (10,000 by default). */
+  readonly capacity?: number;
+  /** The clock of the remembered checks (tests move it instead of waiting). */
+  readonly now?: () => number;
+}
+
+/** Keys whose successful checks are remembered at most, by default: far more than any fleet's hot keys. */
+const DEFAULT_REMEMBERED_KEYS = 10_000;
+
 /** Creates, checks and revokes API keys. Only SHA-256 hashes are stored. */
 export class ApiKeyService {
   private readonly revocationListeners = new Set<(keyId: string) => void>();
+  /** Successful checks, when a trust period is set (the gateway's; tools such as the CLI ask every time). */
+  private readonly verified: VerifiedKeys | undefined;
 
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    checks: ApiKeyCheckOptions = {},
+  ) {
+    if (checks.trustForMs !== undefined && checks.trustForMs > 0) {
+      this.verified = new VerifiedKeys({
+        trustForMs: checks.trustForMs,
+        capacity: checks.capacity ?? DEFAULT_REMEMBERED_KEYS,
+        now: checks.now ?? Date.now,
+      });
+    }
+  }
 
   /**
    * Calls `listener` with a key's id whenever this instance revokes it (live WebSockets
@@ -47,7 +77,10 @@ export class ApiKeyService {
     const rows = await this.db.query<Array<{ id: string }>>(`SELECT id FROM api_key WHERE id = ANY($1::uuid[]) AND ${STILL_VALID}`, [
       ids,
     ]);
-    return new Set(rows.map((row) => row.id));
+    const valid = new Set(rows.map((row) => row.id));
+    // What this finds revoked is forgotten by the request checks too, not only by the sockets.
+    this.verified?.forgetIds(new Set(ids.filter((id) => !valid.has(id))));
+    return valid;
   }
 
   async create(tenantId: string, role: Role, options: NewKeyOptions): Promise<CreatedApiKey> {
@@ -66,16 +99,27 @@ export class ApiKeyService {
     return { entity, key };
   }
 
-  /** The principal a key stands for, or null for an unknown, malformed, revoked or expired key. */
+  /**
+   * The principal a key stands for, or null for an unknown, malformed, revoked or expired
+   * key. A success is remembered for the trust period (never past the key's expiry); a
+   * key this instance revokes is forgotten at once.
+   */
   async verify(key: string): Promise<Principal | null> {
     if (!KEY_SHAPE.test(key)) return null;
-    // Every request runs this: plain SQL for the three columns it needs, not a hydrated entity.
-    const [row] = await this.db.query<Array<{ id: string; tenant_id: string; role: Role }>>(
-      `SELECT id, tenant_id, role FROM api_key WHERE key_hash = $1 AND ${STILL_VALID}`,
-      [hashKey(key)],
+    const keyHash = hashKey(key);
+    const known = this.verified?.get(keyHash);
+    if (known !== undefined) return known;
+    const began = this.verified?.begin();
+    // Every request runs this: plain SQL for the columns it needs, not a hydrated entity.
+    // The key's remaining lifetime comes from the database's clock, the one STILL_VALID uses.
+    const [row] = await this.db.query<Array<{ id: string; tenant_id: string; role: Role; ms_left: number | null }>>(
+      `SELECT id, tenant_id, role, (extract(epoch FROM expires_at - now()) * 1000)::float8 AS ms_left FROM api_key WHERE key_hash = $1 AND ${STILL_VALID}`,
+      [keyHash],
     );
     if (row === undefined) return null;
-    return { tenantId: row.tenant_id, role: row.role, credential: { kind: 'api-key', id: row.id } };
+    const principal: Principal = { tenantId: row.tenant_id, role: row.role, credential: { kind: 'api-key', id: row.id } };
+    if (began !== undefined) this.verified?.remember(keyHash, principal, row.ms_left, began);
+    return principal;
   }
 
   /** Revokes a key; with `tenantId`, only that tenant's. Returns the key, or null if there is none to revoke. */
@@ -83,11 +127,16 @@ export class ApiKeyService {
     const repo = this.db.getRepository(ApiKeyEntity);
     const entity = await repo.findOneBy(tenantId === undefined ? { id } : { id, tenantId });
     if (entity === null) return null;
-    if (entity.revokedAt === null) {
+    const newly = entity.revokedAt === null;
+    if (newly) {
       entity.revokedAt = new Date();
       await repo.save(entity);
-      for (const listener of this.revocationListeners) listener(entity.id);
     }
+    // Once the revocation is committed, before the answer: from now on this instance asks
+    // the database about this key, and a check that began before the commit (whose answer
+    // may predate it) is not remembered.
+    this.verified?.forget(entity.keyHash);
+    if (newly) for (const listener of this.revocationListeners) listener(entity.id);
     return entity;
   }
 

@@ -23,81 +23,116 @@ export function statusChangeStream(
   after: string | undefined,
   onOverflow: () => void,
 ): AsyncIterableIterator<StatusChangeEntity> {
-  // The last id passed on, in canonical decimal (`after` may have leading zeros).
-  let last = after === undefined ? undefined : BigInt(after).toString();
-  let live: SubscriberQueue<StatusChangeEntity> | undefined;
-  /** Set once the replay is over and the live queue is read directly. */
-  let joined: SubscriberQueue<StatusChangeEntity> | undefined;
-  let ended = false;
+  return new StatusChangeStream(hub, store, filter, after === undefined ? undefined : BigInt(after).toString(), onOverflow);
+}
 
-  const replay = async function* (): AsyncGenerator<StatusChangeEntity> {
+/**
+ * The stream {@link statusChangeStream} makes. A class, not closures: an idle
+ * subscription holds its stream as long as it lives, and methods are shared by all of
+ * them instead of being a handful of closures (and a finished generator) per subscription.
+ */
+class StatusChangeStream implements AsyncIterableIterator<StatusChangeEntity> {
+  private live: SubscriberQueue<StatusChangeEntity> | undefined;
+  /** Set once the replay is over and the live queue is read directly. */
+  private joined: SubscriberQueue<StatusChangeEntity> | undefined;
+  private ended = false;
+  /** The replay and the join; let go of once they are done (`joined` is set). */
+  private joining: AsyncGenerator<StatusChangeEntity> | undefined;
+  /** Whether the stream began with a replay (`after`), whose changes the live queue may hold again. */
+  private readonly replays: boolean;
+
+  constructor(
+    private readonly hub: StatusChangeHub,
+    private readonly store: StatusChangeStore,
+    private readonly filter: ChangeFilter,
+    /** The last id passed on, in canonical decimal (`after` may have leading zeros). */
+    private last: string | undefined,
+    private readonly onOverflow: () => void,
+  ) {
+    this.replays = last !== undefined;
+    this.joining = this.replayThenJoin();
+  }
+
+  next(): Promise<IteratorResult<StatusChangeEntity>> {
+    if (this.joined !== undefined) return this.nextLive(this.joined);
+    const joining = this.joining!;
+    return joining.next().then((item) => {
+      if (item.done !== true || this.joined === undefined) return item;
+      this.joining = undefined;
+      return this.nextLive(this.joined);
+    });
+  }
+
+  // An async generator waiting inside `for await` only queues a `return()`: it would stay
+  // subscribed until its next change. Ending the live queue first releases that wait.
+  async return(value?: unknown): Promise<IteratorResult<StatusChangeEntity>> {
+    this.ended = true;
+    await this.live?.return();
+    return this.joining?.return(value) ?? { value: value as undefined, done: true };
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<StatusChangeEntity>> {
+    this.ended = true;
+    await this.live?.return();
+    if (this.joining === undefined) throw error;
+    return this.joining.throw(error);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<StatusChangeEntity> {
+    return this;
+  }
+
+  // Live changes come straight from the queue, not through an async generator: each change
+  // of each subscriber would otherwise cost the generator's own promises and turns.
+  private nextLive(queue: SubscriberQueue<StatusChangeEntity>): Promise<IteratorResult<StatusChangeEntity>> {
+    // Without a replay nothing was passed on before the queue's first change, and the hub
+    // hands a queue its tenant's changes in increasing id order: there is nothing to skip,
+    // so an idle subscriber waits on the queue's own promise, not on a second one after it.
+    if (!this.replays) return queue.next();
+    return queue.next().then((item) => {
+      if (item.done === true) return item;
+      // Already replayed: skip it.
+      if (this.last !== undefined && !isAfter(item.value.id, this.last)) return this.nextLive(queue);
+      this.last = item.value.id;
+      return item;
+    });
+  }
+
+  private async *replayThenJoin(): AsyncGenerator<StatusChangeEntity> {
+    if (this.last !== undefined) yield* this.replay();
+    const queue = await this.hub.subscribe(this.filter, this.onOverflow);
+    this.live = queue;
+    let done = false;
+    try {
+      if (this.ended) return;
+      if (this.last !== undefined) yield* this.replay();
+      done = true;
+    } finally {
+      if (done) this.joined = queue;
+      else await queue.return();
+    }
+  }
+
+  private async *replay(): AsyncGenerator<StatusChangeEntity> {
+    const { tenantId, kind, leadId, providers } = this.filter;
     for (;;) {
-      const rows = await store.after(
-        filter.tenantId,
+      const rows = await this.store.after(
+        tenantId,
         {
-          afterId: String(last),
-          kind: filter.kind,
-          ...(filter.leadId !== undefined && { leadId: filter.leadId }),
-          ...(filter.providers !== undefined && { providers: filter.providers }),
+          afterId: String(this.last),
+          kind,
+          ...(leadId !== undefined && { leadId }),
+          ...(providers !== undefined && { providers }),
         },
         REPLAY_BATCH,
       );
       for (const row of rows) {
-        last = row.id;
+        this.last = row.id;
         yield row;
       }
       if (rows.length < REPLAY_BATCH) return;
     }
-  };
-
-  // The replay and the join; once they are done, `joined` is set and the generator ends.
-  const replayThenJoin = (async function* (): AsyncGenerator<StatusChangeEntity> {
-    if (last !== undefined) yield* replay();
-    const queue = await hub.subscribe(filter, onOverflow);
-    live = queue;
-    let done = false;
-    try {
-      if (ended) return;
-      if (last !== undefined) yield* replay();
-      done = true;
-    } finally {
-      if (done) joined = queue;
-      else await queue.return();
-    }
-  })();
-
-  // Live changes come straight from the queue, not through an async generator: each change
-  // of each subscriber would otherwise cost the generator's own promises and turns.
-  const nextLive = (queue: SubscriberQueue<StatusChangeEntity>): Promise<IteratorResult<StatusChangeEntity>> =>
-    queue.next().then((item) => {
-      if (item.done === true) return item;
-      // Already replayed: skip it.
-      if (last !== undefined && !isAfter(item.value.id, last)) return nextLive(queue);
-      last = item.value.id;
-      return item;
-    });
-
-  // An async generator waiting inside `for await` only queues a `return()`: it would stay
-  // subscribed until its next change. Ending the live queue first releases that wait.
-  return {
-    next: () =>
-      joined !== undefined
-        ? nextLive(joined)
-        : replayThenJoin.next().then((item) => (item.done === true && joined !== undefined ? nextLive(joined) : item)),
-    async return(value?: unknown) {
-      ended = true;
-      await live?.return();
-      return replayThenJoin.return(value);
-    },
-    async throw(error?: unknown) {
-      ended = true;
-      await live?.return();
-      return replayThenJoin.throw(error);
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  }
 }
 
 /** Whether status-change id `id` comes after `last` (both canonical decimals: no BigInt per change). */

@@ -28,18 +28,30 @@ export function createContext(
   logger: Logger,
   connection?: GraphQLContext['connection'],
 ): GraphQLContext {
-  // The loaders are made on first use: a subscription's context lives as long as the
-  // subscription, and `statusChanged` never loads anything, so 20,000 of them would
-  // otherwise each hold six unused DataLoaders.
-  let loaders: Loaders | undefined;
-  return {
-    services,
-    principal,
-    get loaders() {
-      return (loaders ??= createLoaders(services.stores, principal.tenantId));
-    },
-    logger,
-    ...(connection !== undefined && { connection }),
-    forEvent: () => createContext(services, principal, logger, connection),
-  };
+  return new OperationContext(services, principal, logger, connection);
+}
+
+/**
+ * A class, not an object literal with a getter and a closure: a subscription's context
+ * lives as long as the subscription, and its methods are then shared by all of them.
+ */
+class OperationContext implements GraphQLContext {
+  // The loaders are made on first use: `statusChanged` never loads anything, so 20,000
+  // subscriptions would otherwise each hold six unused DataLoaders.
+  private madeLoaders: Loaders | undefined;
+
+  constructor(
+    readonly services: Services,
+    readonly principal: Principal,
+    readonly logger: Logger,
+    readonly connection: GraphQLContext['connection'],
+  ) {}
+
+  get loaders(): Loaders {
+    return (this.madeLoaders ??= createLoaders(this.services.stores, this.principal.tenantId));
+  }
+
+  forEvent(): GraphQLContext {
+    return new OperationContext(this.services, this.principal, this.logger, this.connection);
+  }
 }

@@ -262,10 +262,12 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
       document,
       ...(payload.operationName != null && { operationName: payload.operationName }),
       variableValues: payload.variables ?? {},
-      // A fresh context per operation: DataLoaders never outlive the operation that filled them.
-      contextValue: createContext(deps.services, principal, logger, {
-        close: (code, reason) => ctx.extra.socket.close(code, reason),
-      }),
+      // What graphql-ws would set (there are no root values), set here so it does not add
+      // the property later: an object that grows after creation gets a second allocation.
+      rootValue: undefined,
+      // A fresh context per operation: DataLoaders never outlive the operation that filled
+      // them. The socket itself is the connection a subscription that falls behind closes.
+      contextValue: createContext(deps.services, principal, logger, ctx.extra.socket),
     };
     execution.share(args, principal, coerced.coerced);
     await readStatusHeadFirst(args.contextValue as GraphQLContext, operation, document);

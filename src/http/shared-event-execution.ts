@@ -95,16 +95,32 @@ export class SharedEventExecution {
   readonly subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const stream = await createSourceEventStream(args);
     if (!isAsyncIterable(stream)) return stream;
-    const key = this.keys.get(args);
-    const compiled = this.compiled(args);
-    // Each event runs with its own loaders (see GraphQLContext.forEvent): what it reads is read for it.
-    const contextOf = (): unknown => (args.contextValue as Partial<GraphQLContext> | undefined)?.forEvent?.() ?? args.contextValue;
-    const run = (event: unknown): Result =>
-      compiled === undefined
-        ? execute({ ...args, rootValue: event, contextValue: contextOf() })
-        : compiled.query(event, contextOf(), args.variableValues);
-    return mapEvents(stream[Symbol.asyncIterator](), key === undefined ? run : (event) => this.resultOf(event, key, run));
+    return new EventResults(stream[Symbol.asyncIterator](), this, args, this.keys.get(args), this.compiled(args));
   };
+
+  /** One event's result for the operation of `args` (`key`: its sharing key, if it shares). */
+  resultFor(event: unknown, args: ExecutionArgs, key: string | undefined, compiled: CompiledQuery | undefined): Result {
+    if (key === undefined || typeof event !== 'object' || event === null || !this.shareable(event)) return run(event, args, compiled);
+    let byKey = this.results.get(event);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.results.set(event, byKey);
+    }
+    let result = byKey.get(key);
+    if (result === undefined) {
+      result = run(event, args, compiled);
+      if (result instanceof Promise) {
+        result = result.then((settled) => {
+          this.sharedResults.add(settled);
+          return settled;
+        });
+      } else {
+        this.sharedResults.add(result);
+      }
+      byKey.set(key, result);
+    }
+    return result;
+  }
 
   /**
    * The operation compiled by graphql-jit, once per document and operation name: each
@@ -119,73 +135,79 @@ export class SharedEventExecution {
     return this.compiledOperations.get(args.document, args.operationName);
   }
 
-  private resultOf(event: unknown, key: string, run: (event: unknown) => Result): Result {
-    if (typeof event !== 'object' || event === null || !this.shareable(event)) return run(event);
-    let byKey = this.results.get(event);
-    if (byKey === undefined) {
-      byKey = new Map();
-      this.results.set(event, byKey);
-    }
-    let result = byKey.get(key);
-    if (result === undefined) {
-      result = run(event);
-      if (result instanceof Promise) {
-        result = result.then((settled) => {
-          this.sharedResults.add(settled);
-          return settled;
-        });
-      } else {
-        this.sharedResults.add(result);
-      }
-      byKey.set(key, result);
-    }
-    return result;
-  }
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
+/** Executes one event for the operation of `args`: compiled when it could be, on graphql-js otherwise. */
+function run(event: unknown, args: ExecutionArgs, compiled: CompiledQuery | undefined): Result {
+  // Each event runs with its own loaders (see GraphQLContext.forEvent): what it reads is read for it.
+  const context = (args.contextValue as Partial<GraphQLContext> | undefined)?.forEvent?.() ?? args.contextValue;
+  return compiled === undefined ? execute({ ...args, rootValue: event, contextValue: context }) : compiled.query(event, context, args.variableValues);
+}
+
 /**
- * The source events mapped to results: graphql-js's `mapAsyncIterator` with one
- * promise per event instead of three async-function frames (a synchronous result, the
- * usual case, is not awaited). If mapping fails, the source is closed and the error
- * passed on, as graphql-js does.
+ * A subscription's source events mapped to results: graphql-js's `mapAsyncIterator`
+ * with one promise per event instead of three async-function frames (a synchronous
+ * result, the usual case, is not awaited). If mapping fails, the source is closed and
+ * the error passed on, as graphql-js does.
+ *
+ * A class, not closures: an idle subscription holds one of these for as long as it
+ * lives, and its methods are shared by all of them instead of being six closures (each
+ * with its own name property under tsx) per subscription.
  */
-function mapEvents(source: AsyncIterator<unknown>, map: (event: unknown) => Result): AsyncIterableIterator<ExecutionResult> {
-  const close = async (error: unknown): Promise<never> => {
+class EventResults implements AsyncIterableIterator<ExecutionResult> {
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly execution: SharedEventExecution,
+    private readonly args: ExecutionArgs,
+    /** The operation's sharing key; absent: it executes alone. */
+    private readonly key: string | undefined,
+    private readonly compiled: CompiledQuery | undefined,
+  ) {}
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    return this.source.next().then((item) => this.step(item));
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
+    return { value: undefined, done: true };
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<ExecutionResult>> {
+    if (this.source.throw === undefined) return this.close(error);
+    return this.step(await this.source.throw(error));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<ExecutionResult> {
+    return this;
+  }
+
+  private step(item: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> {
+    if (item.done === true) return { value: undefined, done: true };
+    let result: Result;
     try {
-      await source.return?.();
+      result = this.execution.resultFor(item.value, this.args, this.key, this.compiled);
+    } catch (error) {
+      return this.close(error);
+    }
+    return result instanceof Promise
+      ? result.then(
+          (value) => ({ value, done: false as const }),
+          (error: unknown) => this.close(error),
+        )
+      : { value: result, done: false };
+  }
+
+  private async close(error: unknown): Promise<never> {
+    try {
+      await this.source.return?.();
     } catch {
       // The mapping error is the one to report.
     }
     throw error;
-  };
-  const step = (item: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
-    if (item.done === true) return { value: undefined, done: true };
-    let result: Result;
-    try {
-      result = map(item.value);
-    } catch (error) {
-      return close(error);
-    }
-    return result instanceof Promise
-      ? result.then((value) => ({ value, done: false as const }), close)
-      : { value: result, done: false };
-  };
-  return {
-    next: () => source.next().then(step),
-    return: async () => {
-      await source.return?.();
-      return { value: undefined, done: true };
-    },
-    throw: async (error?: unknown) => {
-      if (source.throw === undefined) return close(error);
-      return step(await source.throw(error));
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  }
 }

@@ -88,28 +88,35 @@ export function serveGraphQLOverWebSocket<E extends Record<PropertyKey, unknown>
             socket.send(data, (error) => (error ? reject(error) : resolve()));
           }),
         close: (code, reason) => socket.close(code, reason),
-        onMessage: (handle) =>
+        onMessage: (handle) => {
+          // A database down or hung is no bug: "try again later" (1013), which clients retry.
+          const failed = (error: unknown) => {
+            if (isDatabaseUnavailable(error)) {
+              logger.warn({ err: error }, 'the database is unavailable; WebSocket closed with 1013');
+              socket.close(TRY_AGAIN_LATER, 'SERVICE_UNAVAILABLE: try again shortly');
+              return;
+            }
+            logger.error({ err: error }, 'error while handling a WebSocket message');
+            socket.close(CloseCode.InternalServerError, 'Internal server error');
+          };
           socket.on('message', (data, isBinary) => {
-            void (async () => {
-              const text = isBinary ? '' : textOf(data);
-              if (isBinary || SERVER_ONLY.has(typeOf(text))) {
-                socket.close(CloseCode.BadRequest, 'Invalid message received');
-                return;
-              }
-              try {
-                await handle(text);
-              } catch (error) {
-                // A database down or hung is no bug: "try again later" (1013), which clients retry.
-                if (isDatabaseUnavailable(error)) {
-                  logger.warn({ err: error }, 'the database is unavailable; WebSocket closed with 1013');
-                  socket.close(TRY_AGAIN_LATER, 'SERVICE_UNAVAILABLE: try again shortly');
-                  return;
-                }
-                logger.error({ err: error }, 'error while handling a WebSocket message');
-                socket.close(CloseCode.InternalServerError, 'Internal server error');
-              }
-            })();
-          }),
+            const text = isBinary ? '' : textOf(data);
+            if (isBinary || SERVER_ONLY.has(typeOf(text))) {
+              socket.close(CloseCode.BadRequest, 'Invalid message received');
+              return;
+            }
+            // Not awaited in an async function: graphql-ws's handling of a `subscribe` lasts
+            // as long as the subscription, and a frame waiting on it would hold the message's
+            // buffer and text for all that time (see bench/README.md, "what an idle subscription holds").
+            let handled: Promise<void>;
+            try {
+              handled = handle(text);
+            } catch (error) {
+              return failed(error);
+            }
+            handled.catch(failed);
+          });
+        },
       },
       { socket, request } as WsExtra & Partial<E>,
     );

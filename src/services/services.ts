@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { ApiKeyService } from '../auth/api-keys.js';
+import { type ApiKeyCheckOptions, ApiKeyService } from '../auth/api-keys.js';
 import { type KeyIssuancePolicy } from '../auth/key-issuance.js';
 import { type Dispatcher } from '../dispatch/dispatcher.js';
 import { type StatusChangeHub } from '../events/change-hub.js';
@@ -50,6 +50,8 @@ export function createServices(
   callbacks: VerificationCallbacks,
   keyIssuance: KeyIssuancePolicy,
   cursors: LeadCursors,
+  /** How long successful API key checks are trusted (see auth/verified-keys.ts); absent: never. */
+  apiKeyChecks: ApiKeyCheckOptions = {},
 ): Services {
   const stores = {
     leads: new LeadStore(db),
@@ -60,7 +62,7 @@ export function createServices(
   return {
     stores,
     leadCommands: new LeadCommands(db),
-    apiKeys: new ApiKeyService(db),
+    apiKeys: new ApiKeyService(db, apiKeyChecks),
     mutations: { db, dispatcher, leads: stores.leads, records: stores.records, adoption: new RecordAdoption(db) },
     maxAttempts,
     changes,

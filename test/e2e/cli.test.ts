@@ -102,7 +102,10 @@ describe('the gateway as a user starts it (no DATABASE_URL, nothing installed)',
   });
 
   it('`leadgraph keys` creates, lists and revokes keys while the gateway runs on the same embedded database', async () => {
-    const gateway = runGateway('node', ['bin/leadgraph.js', 'start'], env);
+    // A gateway trusts a successful key check for WS_CREDENTIAL_CHECK_SECONDS: a key revoked
+    // by the CLI (which no gateway hears of) stops working within that bound.
+    const boundSeconds = 1;
+    const gateway = runGateway('node', ['bin/leadgraph.js', 'start'], { ...env, WS_CREDENTIAL_CHECK_SECONDS: String(boundSeconds) });
     const url = await gateway.ready;
 
     const create = runGateway('node', ['bin/leadgraph.js', 'keys', 'create', '--tenant', 'acme', '--role', 'viewer', '--label', 'dashboard'], env);
@@ -123,6 +126,11 @@ describe('the gateway as a user starts it (no DATABASE_URL, nothing installed)',
 
     const revoke = runGateway('node', ['bin/leadgraph.js', 'keys', 'revoke', row.slice(0, 36)], env);
     expect(await revoke.exited).toBe(0);
+    const revokedAt = performance.now();
+    // Asked again as soon as each answer comes (a wait on the condition, not a sleep), until refused.
+    while ((await postGraphQL(as(url, viewerKey), '{ leads { totalCount } }')).status !== 401) {
+      expect(performance.now() - revokedAt, 'refused within WS_CREDENTIAL_CHECK_SECONDS').toBeLessThan(boundSeconds * 1000 + 1_000);
+    }
     expect((await postGraphQL(as(url, viewerKey), '{ leads { totalCount } }')).status).toBe(401);
 
     gateway.child.kill('SIGTERM');

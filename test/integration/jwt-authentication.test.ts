@@ -18,9 +18,12 @@ function hs256(claims: Record<string, unknown>, options: { secret?: string; expi
 
 describe('JWT authentication with a shared HS256 secret', () => {
   let gateway: TestGateway;
+  /** The clock remembered API key checks age by: real time, plus what a test moves it by. */
+  let keyClockOffset = 0;
 
   beforeAll(async () => {
     gateway = await startTestGateway({
+      apiKeyClock: () => Date.now() + keyClockOffset,
       env: { AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://auth.example', AUTH_JWT_AUDIENCE: 'leadgraph' },
     });
   });
@@ -133,6 +136,9 @@ describe('JWT authentication with a shared HS256 secret', () => {
       const { key, apiKey } = (await create(token, { role: 'VIEWER' })).data!.createApiKey;
       expect((await postGraphQL({ url: gateway.url, token: key }, `{ leads { totalCount } }`)).status).toBe(200);
       await gateway.db.query(`UPDATE api_key SET expires_at = now() - interval '1 second' WHERE id = $1`, [apiKey.id]);
+      // An expiry moved behind the gateway's back is seen once its remembered check is
+      // older than WS_CREDENTIAL_CHECK_SECONDS (5 s by default); one read in time ends at the expiry itself.
+      keyClockOffset += 5_000;
       expect((await postGraphQL({ url: gateway.url, token: key }, `{ leads { totalCount } }`)).status).toBe(401);
     });
   });

@@ -23,6 +23,8 @@ function jwt(expiresAtSeconds: number): Promise<string> {
 }
 
 describe('credentials on live WebSockets', () => {
+  /** A's clock for remembered key checks: real time, plus what a test moves it by. */
+  let clockOffsetA = 0;
   let a: TestGateway;
   let b: Gateway;
   const open: RawSubscriber[] = [];
@@ -39,6 +41,7 @@ describe('credentials on live WebSockets', () => {
   beforeAll(async () => {
     // No clock skew: the socket must close at `exp` itself.
     a = await startTestGateway({
+      apiKeyClock: () => Date.now() + clockOffsetA,
       env: { AUTH_JWT_SECRET: SECRET, AUTH_JWT_CLOCK_SKEW_SECONDS: '0', WS_CREDENTIAL_CHECK_SECONDS: String(A_CHECK_SECONDS) },
     });
     b = await startGateway(
@@ -100,13 +103,15 @@ describe('credentials on live WebSockets', () => {
     expect(Date.now() - revokedAt).toBeLessThan(B_CHECK_SECONDS * 1000 + 500);
   });
 
-  it('checks the credential before every new operation, between checks too', async () => {
+  it('checks the credential before every new operation, between checks too, once its remembered check is older than the bound', async () => {
     const key = await a.createKey('default', 'viewer');
     const socket = await connectRawSubscriber({ url: a.url, token: key.key });
     open.push(socket);
     expect(await socket.run(`{ leads { totalCount } }`)).toEqual({ data: { leads: { totalCount: expect.any(Number) } } });
     // Revoked behind instance A's back (another instance, or `leadgraph keys revoke`), long before A's next check.
     await a.db.query(`UPDATE api_key SET revoked_at = now() WHERE id = $1`, [key.id]);
+    // A trusts a successful check of a key for WS_CREDENTIAL_CHECK_SECONDS (see the README): past it, it asks again.
+    clockOffsetA += A_CHECK_SECONDS * 1000;
 
     expect(await socket.run(`{ leads { totalCount } }`)).toEqual({
       errors: [{ message: 'The API key is not valid, or has been revoked.', extensions: { code: 'UNAUTHENTICATED' } }],

@@ -63,6 +63,8 @@ export interface TestGatewayOptions {
   readonly database?: TestDatabase;
   /** How queries and mutations run (`GatewayOptions.execution`); compiled by default. */
   readonly execution?: 'compiled' | 'graphql-js';
+  /** The clock remembered API key checks age by; a test moves it past WS_CREDENTIAL_CHECK_SECONDS instead of waiting. */
+  readonly apiKeyClock?: () => number;
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -88,6 +90,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const gateway = await startGateway(config, options.logger ?? createLogger('silent'), {
     ...(options.sqlLogger && { sqlLogger: options.sqlLogger }),
     ...(options.execution && { execution: options.execution }),
+    ...(options.apiKeyClock && { apiKeyClock: options.apiKeyClock }),
   });
   const apiKeys = new ApiKeyService(gateway.db);
   const createKey = async (tenantId: string, role: Role) => {

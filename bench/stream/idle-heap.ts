@@ -1,0 +1,110 @@
+/**
+ * What an idle subscription holds, by constructor: `npx tsx bench/stream/idle-heap.ts [subscriptions]`.
+ *
+ * Starts a gateway as the stream benchmark does (its own process, `NODE_ENV=production`,
+ * the sandboxes as live providers, subscribers in processes of their own, 10
+ * subscriptions per graphql-ws connection, 1 in 100 unfiltered), takes a V8 heap
+ * snapshot of it before the subscribers connect and another with every subscription
+ * open and idle, and prints the difference per subscription: the self size of the
+ * objects of each constructor (a snapshot collects garbage first, so this is what is
+ * retained), and VmRSS as the stream benchmark measures it.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createBenchDatabase, openBenchServer } from '../lib/bench-database.js';
+import { generateDataSet } from '../lib/data-generator.js';
+import { BENCH_METRICS_TOKEN, createBenchKey, startBenchGateway } from '../lib/gateway.js';
+import { startBenchSandboxes } from '../lib/sandboxes.js';
+import { openSubscriptions, untilSubscriptions } from './gateway-probe.js';
+import { buildPlan } from './plan.js';
+import { type SubscriberClient, startSubscriber } from './subscriber-client.js';
+import { byConstructor, type ConstructorSizes } from './heap-snapshot.js';
+
+const subscriptions = Number(process.argv[2] ?? 5000);
+/** Rows printed: the constructors whose total grew the most. */
+const TOP = 25;
+
+const server = await openBenchServer();
+const database = await createBenchDatabase(server);
+const snapshotDir = await fs.mkdtemp(path.join(os.tmpdir(), 'leadgraph-heap-'));
+const clients: SubscriberClient[] = [];
+try {
+  const data = await generateDataSet(database.url, 1000);
+  const sandboxes = await startBenchSandboxes(database.url);
+  const adminKey = await createBenchKey(database.url);
+  // NODE_OPTIONS accepts the flag; cwd is where node writes the snapshot, so it is named by its directory.
+  const gateway = await startBenchGateway(database.url, sandboxes.env, { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` });
+  try {
+    const plan = buildPlan({
+      wsUrl: gateway.wsUrl,
+      token: adminKey,
+      subscriptions,
+      unfiltered: Math.ceil(subscriptions / 100),
+      perConnection: 10,
+      clientProcesses: 2,
+      leadIds: data.leadIds,
+    });
+    await openSubscriptions(gateway.url, BENCH_METRICS_TOKEN); // the metrics path is warm before the baseline
+    const before = await snapshot(gateway.url, gateway.process.pid, false);
+    const rssBefore = gateway.process.residentBytes();
+    for (const client of plan.clients) clients.push(await startSubscriber(client));
+    await Promise.all(clients.map((client) => client.open()));
+    await untilSubscriptions(gateway.url, BENCH_METRICS_TOKEN, subscriptions, 180_000);
+    const rssIdle = gateway.process.residentBytes();
+    const after = await snapshot(gateway.url, gateway.process.pid, true);
+    report(before, after, subscriptions, plan.connections, (rssIdle - rssBefore) / subscriptions);
+  } finally {
+    for (const client of clients) await client.stop();
+    await gateway.stop();
+    await sandboxes.stop();
+  }
+} finally {
+  await database.drop();
+  await server.stop();
+  await fs.rm(snapshotDir, { recursive: true, force: true });
+}
+
+/** Signals the gateway to write a snapshot and reads it once written (the gateway answers HTTP again only then). */
+async function snapshot(url: string, pid: number, subscriptionsOpen: boolean): Promise<ConstructorSizes> {
+  const known = new Set(await fs.readdir(snapshotDir));
+  process.kill(pid, 'SIGUSR2');
+  // The snapshot is written on the gateway's main thread, once the signal is handled:
+  // a file that is there and has not grown across an answer of the gateway is complete.
+  let size = -1;
+  for (;;) {
+    // A kept-alive socket the gateway closed meanwhile fails the fetch: ask again.
+    await fetch(new URL('/healthz', url), { headers: { connection: 'close' } }).then(
+      (response) => response.arrayBuffer(),
+      () => undefined,
+    );
+    const written = (await fs.readdir(snapshotDir)).find((name) => !known.has(name) && name.endsWith('.heapsnapshot'));
+    if (written === undefined) continue;
+    const file = path.join(snapshotDir, written);
+    const now = (await fs.stat(file)).size;
+    if (now > 0 && now === size) {
+      const sizes = byConstructor(JSON.parse(await fs.readFile(file, 'utf8')) as Parameters<typeof byConstructor>[0]);
+      // LEADGRAPH_HEAP_KEEP=<dir> keeps the snapshots, to open in Chrome DevTools (Memory tab).
+      const keep = process.env.LEADGRAPH_HEAP_KEEP;
+      if (keep) await fs.rename(file, path.join(keep, `${subscriptionsOpen ? 'idle' : 'baseline'}.heapsnapshot`));
+      else await fs.rm(file);
+      return sizes;
+    }
+    size = now;
+  }
+}
+
+function report(before: ConstructorSizes, after: ConstructorSizes, subs: number, connections: number, rssPerSub: number): void {
+  const rows = [...after.entries()]
+    .map(([name, a]) => {
+      const b = before.get(name) ?? { count: 0, bytes: 0 };
+      return { name, count: (a.count - b.count) / subs, bytes: (a.bytes - b.bytes) / subs };
+    })
+    .filter((row) => row.bytes > 0)
+    .sort((x, y) => y.bytes - x.bytes);
+  const heapTotal = (sizes: ConstructorSizes) => [...sizes.values()].reduce((sum, s) => sum + s.bytes, 0);
+  console.log(`${subs} idle subscriptions on ${connections} connections`);
+  console.log(`heap (retained, after GC): ${((heapTotal(after) - heapTotal(before)) / subs).toFixed(0)} B per subscription`);
+  console.log(`VmRSS (as the stream benchmark): ${(rssPerSub / 1024).toFixed(1)} KB per subscription`);
+  console.table(rows.slice(0, TOP).map((row) => ({ constructor: row.name, 'objects/sub': row.count.toFixed(2), 'bytes/sub': row.bytes.toFixed(0) })));
+}
