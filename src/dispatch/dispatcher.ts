@@ -13,6 +13,7 @@ import { type CommandLike, ProviderCallError, type ProviderId } from '../provide
 import { type ConfirmedResult, settleWithResult } from './apply-result.js';
 import { applyRetryDelayMs, type BreakerVerdict, decide } from './backoff.js';
 import { type BreakerState } from './circuit-breaker.js';
+import { breakerKey } from './breaker-key.js';
 import { FleetBreakers } from './fleet-breakers.js';
 import { type SharedBreaker } from './shared-breaker.js';
 import { type Claim, type DispatchIntent, Outbox } from './outbox.js';
@@ -82,7 +83,7 @@ export class Dispatcher {
    */
   async submit(intent: DispatchIntent): Promise<DispatchEntity> {
     // A stale "closed" costs only a claim the attempt gives back (it reads the row before it calls).
-    const breaker = this.breakers.of(intent.provider);
+    const breaker = this.breakers.of(breakerKey(intent.tenantId, intent.provider));
     const open = await breaker.holdsBackNow();
     const requestId = currentRequestId();
     const { dispatch, claim } = await this.outbox.record({ ...intent, ...(requestId !== undefined && { requestId }) }, {
@@ -210,7 +211,7 @@ export class Dispatcher {
 
   private async tryAttempt(claim: Claim, log: Logger, onApplyDeferred?: () => void): Promise<DispatchEntity | undefined> {
     const { dispatch } = claim;
-    const breaker = this.breakers.of(dispatch.provider);
+    const breaker = this.breakers.of(breakerKey(dispatch.tenantId, dispatch.provider));
     if (!(await breaker.tryAcquire())) {
       this.deps.metrics?.dispatchAttempt(dispatch.provider, 'held');
       await this.outbox.release(claim, new Date(breaker.retryAt));

@@ -7,6 +7,8 @@ import { DispatchState } from '../domain/vocabulary.js';
 import { appendChangesStatement, type StatusChangeDraft } from '../events/status-change-log.js';
 import { type CommandLike, type ProviderId, type ProviderRegistry } from '../providers/index.js';
 import { BREAKER_COLUMNS, type BreakerRow, type StoredBreaker, storedBreakerOf } from './breaker-store.js';
+import { ENVIRONMENT_TENANT } from '../connections/provider-accounts.js';
+import { breakerKey, breakerKeySql } from './breaker-key.js';
 import { appendDispatchChange } from './dispatch-change.js';
 
 /**
@@ -57,8 +59,8 @@ export interface Claim {
   readonly connectionVersion: number | null;
 }
 
-/** Receives the provider's shared breaker row as a statement of the outbox read it (see {@link Outbox.record}). */
-export type BreakerReading = (provider: ProviderId, stored: StoredBreaker & { readonly now: number }, readStartedAt: number) => void;
+/** Receives the account's shared breaker row (by `breakerKey`) as a statement of the outbox read it (see {@link Outbox.record}). */
+export type BreakerReading = (key: string, stored: StoredBreaker & { readonly now: number }, readStartedAt: number) => void;
 
 /** The outbox table: every state change of a dispatch is one guarded statement here. */
 export class Outbox {
@@ -93,7 +95,7 @@ export class Outbox {
       intent.requestHash, options.claim ? 1 : 0, options.maxAttempts, options.runAt, options.claim, options.leaseMs, token,
       intent.requestId ?? null,
     ];
-    const rows = await this.insert(parameters, options.claim);
+    const rows = await this.insert(parameters, options.claim, breakerKey(intent.tenantId, intent.provider));
     if (rows[0] !== undefined) {
       const dispatch = this.rows.map(rows[0]);
       return { dispatch, claim: options.claim ? { dispatch, token, connectionVersion: connectionVersionOf(rows[0]) } : null, replay: false };
@@ -120,18 +122,18 @@ export class Outbox {
    * table is never what fails a mutation: while it cannot be read the row is written
    * alone, and the attempt reads the breaker itself, as it then would anyway.
    */
-  private async insert(parameters: unknown[], claim: boolean): Promise<Array<Record<string, unknown>>> {
+  private async insert(parameters: unknown[], claim: boolean, key: string): Promise<Array<Record<string, unknown>>> {
     if (claim && this.onBreakerRead !== undefined && this.breakerReadable) {
       const started = performance.now();
       try {
         const rows = await this.db.query<Array<Record<string, unknown> & { breaker: BreakerRow }>>(
-          `WITH breaker AS (SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON b.provider = $2),
+          `WITH breaker AS (SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON b.provider = $15::text),
                 inserted AS (${INSERT_DISPATCH})
            SELECT inserted.*, row_to_json(breaker) AS breaker FROM inserted, breaker`,
-          parameters,
+          [...parameters, key],
         );
         const breaker = rows[0]?.breaker;
-        if (breaker !== undefined) this.onBreakerRead(parameters[1] as ProviderId, storedBreakerOf(breaker), started);
+        if (breaker !== undefined) this.onBreakerRead(key, storedBreakerOf(breaker), started);
         return rows;
       } catch (error) {
         if (!isUndefinedTable(error, 'provider_breaker')) throw error;
@@ -143,8 +145,8 @@ export class Outbox {
     return this.db.query<Array<Record<string, unknown>>>(`${INSERT_DISPATCH}`, parameters);
   }
 
-  /** Claims up to `limit` due dispatches, skipping rows other instances hold, and providers whose breaker is open. */
-  async claimDue(limit: number, leaseMs: number, skipProviders: readonly ProviderId[]): Promise<Claim[]> {
+  /** Claims up to `limit` due dispatches, skipping rows other instances hold, and accounts whose breaker is open (by `breakerKey`). */
+  async claimDue(limit: number, leaseMs: number, heldBack: readonly string[]): Promise<Claim[]> {
     const token = randomUUID();
     // TypeORM answers an UPDATE with [rows, count].
     const [rows] = await this.db.query<[Array<Record<string, unknown>>, number]>(
@@ -153,12 +155,12 @@ export class Outbox {
         WHERE id IN (SELECT id FROM dispatch
                       WHERE state = 'PENDING' AND run_at <= now()
                         AND (locked_until IS NULL OR locked_until < now())
-                        AND provider <> ALL($4::text[])
+                        AND ${breakerKeySql('$5')} <> ALL($4::text[])
                       ORDER BY run_at
                       LIMIT $1
                       FOR UPDATE SKIP LOCKED)
         RETURNING *, ${CONNECTION_VERSION}`,
-      [limit, leaseMs, token, skipProviders],
+      [limit, leaseMs, token, heldBack, ENVIRONMENT_TENANT],
     );
     return rows.map((row) => ({ dispatch: this.rows.map(row), token, connectionVersion: connectionVersionOf(row) }));
   }

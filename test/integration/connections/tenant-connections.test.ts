@@ -41,7 +41,10 @@ describe('tenant provider connections', () => {
 
   beforeAll(async () => {
     logs = captureLogs('debug');
-    gateway = await startTestGateway({ env: { CONNECTIONS_KEY, DISPATCH_POLL_MS: '50' }, logger: logs.logger });
+    gateway = await startTestGateway({
+      env: { CONNECTIONS_KEY, DISPATCH_POLL_MS: '50', BREAKER_FAILURE_THRESHOLD: '2', BREAKER_COOLDOWN_MS: '600000' },
+      logger: logs.logger,
+    });
     environment = gateway.providers.sandboxes.LEAD_BANK!.behavior as LeadBankSandbox;
     accounts = [await LEAD_BANK.sandbox.start({ ids: [], port: 0 }), await LEAD_BANK.sandbox.start({ ids: [], port: 0 })];
     lenderB = { url: gateway.url, token: (await gateway.createKey(LENDER_B, 'admin')).key };
@@ -186,6 +189,30 @@ describe('tenant provider connections', () => {
     const settled = await gateway.dispatcher.settled('lender-d', dispatch.id);
     expect(settled).toMatchObject({ state: 'FAILED', lastError: { code: 'REJECTED', message: expect.stringContaining('no connection to TECHEA') } });
     expect(gateway.providers.sandboxes.TECHEA!.stats.calls).toBe(calls);
+  });
+
+  it("opens a failing connection's breaker only: the environment's account goes on, and the tenant's calls wait without reaching its account", async () => {
+    const failing = await LEAD_BANK.sandbox.start({ ids: [], port: 0 });
+    try {
+      await store.set('lender-e', 'LEAD_BANK', LEAD_BANK.settings.env(failing.connection));
+      const lenderE = { url: gateway.url, token: (await gateway.createKey('lender-e', 'admin')).key };
+      const ids = await knownApplications(gateway.db, failing.behavior, 3, 'lender-e');
+      failing.server.setFaults({ forceStatus: 503, forceCount: 1_000 });
+      // BREAKER_FAILURE_THRESHOLD=2: two failed first attempts open the connection's breaker.
+      for (const id of ids.slice(0, 2)) expect((await updateApplication(lenderE, id)).state).toBe('PENDING');
+      const breakers = await gateway.db.query<Array<{ provider: string; open: boolean }>>(
+        `SELECT provider, opened_at IS NOT NULL AS open FROM provider_breaker WHERE provider LIKE 'LEAD_BANK%' ORDER BY provider`,
+      );
+      expect(breakers).toEqual([{ provider: 'LEAD_BANK@lender-e', open: true }]);
+
+      const [mine] = await knownApplications(gateway.db, environment, 1);
+      expect(await updateApplication(gateway.api, mine!)).toMatchObject({ state: 'SUCCEEDED', attempts: 1 });
+      const calls = failing.server.stats.calls;
+      expect(await updateApplication(lenderE, ids[2]!)).toMatchObject({ state: 'PENDING', attempts: 0 });
+      expect(failing.server.stats.calls).toBe(calls);
+    } finally {
+      await failing.stop();
+    }
   });
 
   it('refuses a connection the provider could not be called with, naming the variable, before anything is stored', async () => {
