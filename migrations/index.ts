@@ -17,6 +17,7 @@ import { SharedProtection0000000000016 } from './0016-shared-protection.js';
 import { ProviderIds0000000000017 } from './0017-provider-ids.js';
 import { ProviderConnections0000000000018 } from './0018-provider-connections.js';
 import { IdsPerAccount0000000000019 } from './0019-ids-per-account.js';
+import { WebhooksPerAccount0000000000020 } from './0020-webhooks-per-account.js';
 
 /** Every migration, in order; an explicit list so tsc, tsx and vitest find the same files. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   ProviderIds0000000000017,
   ProviderConnections0000000000018,
   IdsPerAccount0000000000019,
+  WebhooksPerAccount0000000000020,
 ];

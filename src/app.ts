@@ -8,6 +8,7 @@ import { type Config } from './config.js';
 import { ConfigError } from './config-env.js';
 import { ConnectionAdapters } from './connections/connection-adapters.js';
 import { ConnectionStore } from './connections/connection-store.js';
+import { ConnectionWebhooks } from './connections/connection-webhooks.js';
 import { SealedBox } from './connections/sealed-box.js';
 import { createDataSource, runMigrations } from './db/data-source.js';
 import { openDatabase } from './db/database.js';
@@ -81,7 +82,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     // This instance's metrics, in a registry of its own (several instances can share a process).
     const metrics = new GatewayMetrics({ providers: providers.registry });
     const connections = await openConnections(config, db, providers, logger);
-    const dispatcher = new Dispatcher({ db, providers: { ...providers, connections }, config: config.dispatch, logger, metrics });
+    const dispatcher = new Dispatcher({ db, providers: { ...providers, connections: connections.adapters }, config: config.dispatch, logger, metrics });
     const changes = new StatusChangeHub(
       db,
       database.url,
@@ -132,7 +133,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
       metricsToken: config.metricsToken,
-      webhooks: { providers: providers.webhooks, records: new WebhookIntake(db, callbacks) },
+      webhooks: { providers: providers.webhooks, records: new WebhookIntake(db, callbacks), connections: connections.webhooks },
       logger,
       observability: { metrics, changes, breakers: dispatcher },
       ...(options.execution && { execution: options.execution }),
@@ -164,12 +165,17 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
  * were sealed with: without it the start stops, rather than send those tenants'
  * calls with the environment's account.
  */
-async function openConnections(config: Config, db: DataSource, providers: ProviderRuntime, logger: Logger): Promise<ConnectionAdapters> {
+async function openConnections(
+  config: Config,
+  db: DataSource,
+  providers: ProviderRuntime,
+  logger: Logger,
+): Promise<{ readonly adapters: ConnectionAdapters; readonly webhooks: ConnectionWebhooks }> {
   const store = new ConnectionStore(db, providers.registry, config.connectionsKey && new SealedBox(config.connectionsKey));
   if (config.connectionsKey === undefined && (await store.count()) > 0) {
     throw new ConfigError('CONNECTIONS_KEY', 'the key the stored provider connections were sealed with (leadgraph connections list shows them)', 'nothing');
   }
-  return new ConnectionAdapters(store, { timeoutMs: config.providers.timeoutMs, logger });
+  return { adapters: new ConnectionAdapters(store, { timeoutMs: config.providers.timeoutMs, logger }), webhooks: new ConnectionWebhooks(store, providers.registry) };
 }
 
 /**

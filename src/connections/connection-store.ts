@@ -64,6 +64,8 @@ export class ConnectionStore {
     const variables = providerVariables(env, provider);
     // Every descriptor's settings carry the base URL they were read with.
     const settings = connectionSettings(variables, provider) as { baseUrl: URL };
+    // Its webhook variables too (a secret too short, …), read as its webhook routes will.
+    provider.webhooks?.read(variables);
     const box = this.requireBox();
     const baseUrl = withoutCredentials(settings.baseUrl);
     const [row] = await this.db.query<ConnectionRow[]>(

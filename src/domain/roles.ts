@@ -19,6 +19,11 @@ const TENANT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 /** The tenant every single-tenant installation uses. */
 export const DEFAULT_TENANT = 'default';
 
+/** Whether `value` has the shape of a tenant id. */
+export function isTenantId(value: string): boolean {
+  return TENANT_ID.test(value);
+}
+
 export function requireTenantId(value: string, field: string): string {
   if (!TENANT_ID.test(value)) {
     throw invalidInput(field, 'a tenant id: 1 to 63 of a-z, 0-9, "_" and "-", starting with a letter or digit', value);

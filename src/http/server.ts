@@ -54,7 +54,7 @@ export interface HttpServerDeps {
   readonly trustedProxies: readonly string[];
   /** The only credential `/metrics` answers to; unset: off. */
   readonly metricsToken: Secret | undefined;
-  readonly webhooks: Pick<WebhookDeps, 'providers' | 'records'>;
+  readonly webhooks: Pick<WebhookDeps, 'providers' | 'records' | 'connections'>;
   readonly logger: Logger;
   /** This instance's metrics (`/metrics`), and what `/readyz` checks besides the database. */
   readonly observability: Omit<ReadinessSources, 'db'> & { readonly metrics: GatewayMetrics };

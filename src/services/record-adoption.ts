@@ -1,7 +1,7 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import { uniqueViolation } from '../db/unique-violation.js';
 import { ApplicationEntity, VerificationEntity } from '../db/entities/index.js';
-import { ENVIRONMENT_TENANT, requireProviderAccount } from '../connections/provider-accounts.js';
+import { requireProviderAccount } from '../connections/provider-accounts.js';
 import { rejectedInput } from '../domain/errors.js';
 import { Provider, VerificationStatus } from '../domain/vocabulary.js';
 import { RecordWriter } from './record-writer.js';
@@ -41,8 +41,8 @@ const KINDS = {
  * provider's answer to the dispatch that follows. First contact happens within the
  * caller's own account at the provider (its connection, or the environment's for its
  * tenant): an id is an id of that account, so another tenant holding the same id is
- * another record, and neither learns of the other. A webhook of the environment's
- * account that arrived before its tenant held the record is applied at once.
+ * another record, and neither learns of the other. A webhook of the tenant's account
+ * that arrived before the tenant held the record is applied at once.
  */
 export class RecordAdoption {
   constructor(private readonly db: DataSource) {}
@@ -101,18 +101,17 @@ export async function adoptRecord(
     }
     throw error;
   }
-  // Webhooks kept aside came through the environment's account: only its tenant's records are theirs.
-  if (tenantId !== ENVIRONMENT_TENANT) return 'adopted';
+  // What the tenant's own account's webhooks said before it held the record.
   const writer = new RecordWriter(manager, tenantId);
   const link = leadId ?? undefined;
   switch (provider) {
     case Provider.LEAD_BANK: {
-      const kept = await takeUnclaimed(manager, Provider.LEAD_BANK, id);
+      const kept = await takeUnclaimed(manager, tenantId, Provider.LEAD_BANK, id);
       if (kept !== undefined) await writer.applyApplication(kept, link);
       break;
     }
     case Provider.TECALIS: {
-      const kept = await takeUnclaimed(manager, Provider.TECALIS, id);
+      const kept = await takeUnclaimed(manager, tenantId, Provider.TECALIS, id);
       if (kept !== undefined) await writer.applyVerification(kept, link);
       break;
     }

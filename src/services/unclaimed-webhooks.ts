@@ -12,33 +12,37 @@ export interface UnclaimedRecordOf {
 }
 
 /**
- * A provider's webhook about a record no tenant holds, kept until a tenant adopts the
- * record (table `unclaimed_webhook`, one row per record: the latest webhook wins).
+ * A provider's webhook about a record its account's tenant does not hold, kept until
+ * that tenant adopts the record (table `unclaimed_webhook`, one row per tenant and
+ * record: the latest webhook wins).
  * Kept as the unified record, so adopting it needs no provider code.
  */
 export async function keepUnclaimed<P extends WebhookProvider>(
   manager: EntityManager,
+  /** The tenant of the account the webhook came through. */
+  tenantId: string,
   provider: P,
   recordId: string,
   record: UnclaimedRecordOf[P],
 ): Promise<void> {
   await manager.query(
-    `INSERT INTO unclaimed_webhook (provider, record_id, body) VALUES ($1, $2, $3)
-     ON CONFLICT (provider, record_id) DO UPDATE SET body = EXCLUDED.body, received_at = now()`,
-    [provider, recordId, JSON.stringify(record)],
+    `INSERT INTO unclaimed_webhook (tenant_id, provider, record_id, body) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (tenant_id, provider, record_id) DO UPDATE SET body = EXCLUDED.body, received_at = now()`,
+    [tenantId, provider, recordId, JSON.stringify(record)],
   );
 }
 
-/** Removes and returns what a webhook said of the record before anyone held it, if anything. */
+/** Removes and returns what a webhook of the tenant's account said of the record before the tenant held it, if anything. */
 export async function takeUnclaimed<P extends WebhookProvider>(
   manager: EntityManager,
+  tenantId: string,
   provider: P,
   recordId: string,
 ): Promise<UnclaimedRecordOf[P] | undefined> {
   // TypeORM answers a DELETE with [rows, affected count].
   const [rows] = await manager.query<[Array<{ body: unknown }>, number]>(
-    `DELETE FROM unclaimed_webhook WHERE provider = $1 AND record_id = $2 RETURNING body`,
-    [provider, recordId],
+    `DELETE FROM unclaimed_webhook WHERE tenant_id = $1 AND provider = $2 AND record_id = $3 RETURNING body`,
+    [tenantId, provider, recordId],
   );
   const body = rows[0]?.body;
   // jsonb comes back parsed; a second pass through JSON restores the instants.

@@ -14,16 +14,25 @@ import { type VerificationCallbacks } from './verification-callbacks.js';
 /**
  * Applies what a provider's webhook says, in one transaction with its event id, so
  * a webhook is acknowledged only once it is committed and a repeat changes nothing.
- * Lead Bank's webhooks come from the environment's account (signed with its secret), so
- * they change that account's tenant's records. An application that tenant does not
- * hold yet is kept aside (`unclaimed_webhook`): it joins the record when the tenant
- * adopts it (see `record-adoption.ts`), and Lead Bank still gets its 200. A Tecalis callback always names a held process: its URL was issued for one.
+ * An intake is one account's: the environment's (the `default` tenant's) or a tenant's
+ * connection (`forTenant`), as the URL and secret the webhook came through say; its
+ * records are that tenant's, never guessed from the record's id. An application the
+ * tenant does not hold yet is kept aside (`unclaimed_webhook`): it joins the record
+ * when the tenant adopts it (see `record-adoption.ts`), and Lead Bank still gets its
+ * 200. A Tecalis callback always names a held process: its URL was issued for one.
  */
 export class WebhookIntake implements InboundRecords {
   constructor(
     private readonly db: DataSource,
     private readonly callbacks: Pick<VerificationCallbacks, 'grantOf'>,
+    /** The tenant whose account the webhooks come through. */
+    private readonly tenantId: string = ENVIRONMENT_TENANT,
   ) {}
+
+  /** The intake of the tenant's own connection's webhooks. */
+  forTenant(tenantId: string): WebhookIntake {
+    return new WebhookIntake(this.db, this.callbacks, tenantId);
+  }
 
   callbackGrant(token: string): Promise<CallbackGrant | undefined> {
     return this.callbacks.grantOf(token);
@@ -32,17 +41,16 @@ export class WebhookIntake implements InboundRecords {
   applyApplication(eventId: string, application: ApplicationRecord): Promise<IntakeOutcome> {
     return this.db.transaction(async (manager): Promise<IntakeOutcome> => {
       const recorded = await manager.query<unknown[]>(
-        `INSERT INTO webhook_event (provider, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [Provider.LEAD_BANK, eventId],
+        `INSERT INTO webhook_event (tenant_id, provider, event_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id`,
+        [this.tenantId, Provider.LEAD_BANK, eventId],
       );
       if (recorded.length === 0) return 'duplicate';
       await lockProviderRecord(manager, Provider.LEAD_BANK, application.id);
-      // The route's secret is the environment's account: its records are its tenant's.
-      if (!(await holds(manager, ENVIRONMENT_TENANT, Provider.LEAD_BANK, application.id))) {
-        await keepUnclaimed(manager, Provider.LEAD_BANK, application.id, application);
+      if (!(await holds(manager, this.tenantId, Provider.LEAD_BANK, application.id))) {
+        await keepUnclaimed(manager, this.tenantId, Provider.LEAD_BANK, application.id, application);
         return 'kept';
       }
-      await new RecordWriter(manager, ENVIRONMENT_TENANT).applyApplication(application);
+      await new RecordWriter(manager, this.tenantId).applyApplication(application);
       return 'applied';
     });
   }
@@ -66,7 +74,11 @@ export class WebhookIntake implements InboundRecords {
       });
       if (stored === null) return 'unknown';
       const eventId = `callback:${grant.authUuid}:${bodyHash}`;
-      const seen = await manager.query<unknown[]>(`SELECT 1 FROM webhook_event WHERE provider = $1 AND event_id = $2`, [Provider.TECALIS, eventId]);
+      const seen = await manager.query<unknown[]>(`SELECT 1 FROM webhook_event WHERE tenant_id = $1 AND provider = $2 AND event_id = $3`, [
+        grant.tenantId,
+        Provider.TECALIS,
+        eventId,
+      ]);
       if (seen.length > 0) return 'duplicate';
       const verdict = callbackVerdict(stored, verification);
       switch (verdict) {
@@ -74,7 +86,7 @@ export class WebhookIntake implements InboundRecords {
         case 'finished':
           return verdict;
         case 'apply':
-          await manager.query(`INSERT INTO webhook_event (provider, event_id) VALUES ($1, $2)`, [Provider.TECALIS, eventId]);
+          await manager.query(`INSERT INTO webhook_event (tenant_id, provider, event_id) VALUES ($1, $2, $3)`, [grant.tenantId, Provider.TECALIS, eventId]);
           await new RecordWriter(manager, grant.tenantId).applyVerification(verification);
           return 'applied';
         default:

@@ -23,6 +23,7 @@ const ALL = [
   'ProviderIds0000000000017',
   'ProviderConnections0000000000018',
   'IdsPerAccount0000000000019',
+  'WebhooksPerAccount0000000000020',
 ];
 
 describe('migrations', () => {

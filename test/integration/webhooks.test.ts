@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LeadBankSandbox } from '../../src/providers/leadbank/sandbox.js';
 import { signLeadBankWebhook } from '../../src/providers/leadbank/webhook.js';
 import { seedLead, type SeededLead } from '../support/fixtures.js';
-import { type TestGateway, startTestGateway } from '../support/gateway.js';
+import { OTHER_TENANT, type TestGateway, startTestGateway } from '../support/gateway.js';
+import { LEAD_BANK } from '../../src/providers/leadbank/index.js';
 import { queryData } from '../support/graphql-client.js';
 import { executeOverWebSocket } from '../support/ws-client.js';
 
@@ -134,5 +135,40 @@ describe('provider webhooks', () => {
       history: [{ provider: 'LEAD_BANK', entityId: id, from: null, to: 'CANCELED' }],
     });
     expect(await unclaimed()).toBe(0);
+  });
+
+  it("takes a tenant's own Lead Bank webhooks at its connection's URL, signed with its secret, into its records only", async () => {
+    const account = gateway.otherAccounts.LEAD_BANK!;
+    const theirs = account.behavior as LeadBankSandbox;
+    const theirSecret = 'other-tenant-webhook-secret-0123456789';
+    await gateway.connections.set(OTHER_TENANT, 'LEAD_BANK', {
+      ...LEAD_BANK.settings.env(account.connection as Parameters<typeof LEAD_BANK.settings.env>[0]),
+      LEADBANK_WEBHOOK_SECRET: theirSecret,
+    });
+    // One application id in both accounts, held by each tenant.
+    const id = leadBank.addApplication();
+    theirs.addApplication({ id });
+    const adopt = `mutation ($id: ID) { createLead(input: { applicationId: $id }) { id } }`;
+    const ours = (await queryData<any>(gateway.api, adopt, { id })).createLead.id;
+    const theirsLead = (await queryData<any>(gateway.other, adopt, { id })).createLead.id;
+    const statusOf = async (caller: typeof gateway.api, leadId: string) =>
+      (await queryData<any>(caller, `query ($id: ID!) { lead(id: $id) { application { status } } }`, { id: leadId })).lead.application.status;
+
+    // Their account's underwriter declines it: their sandbox sends to their connection's URL.
+    const connectionUrl = webhookUrl(`leadbank/connections/${OTHER_TENANT}`);
+    theirs.setWebhook(connectionUrl, theirSecret);
+    const sent = once(theirs.events, 'webhook-sent');
+    await fetch(new URL(`/__sandbox/applications/${id}`, account.baseUrl), { method: 'POST', body: JSON.stringify({ status: 'canceled' }) });
+    expect((await sent)[0]).toMatchObject({ status: 200 });
+    expect(await statusOf(gateway.other, theirsLead)).toBe('CANCELED');
+    expect(await statusOf(gateway.api, ours)).toBeNull();
+
+    // Each URL takes only its own account's signature; a tenant with no connection has no URL.
+    const raw = JSON.stringify({ id: `evt_${randomUUID()}`, created_at: new Date().toISOString(), event: 'application.updated', object: theirs.application(id) });
+    const post = (url: URL, secret: string) => fetch(url, { method: 'POST', headers: { 'lead-signature': signLeadBankWebhook(secret, Date.now(), raw) }, body: raw });
+    expect((await post(webhookUrl('leadbank'), theirSecret)).status).toBe(401);
+    expect((await post(connectionUrl, SECRET)).status).toBe(401);
+    expect((await post(webhookUrl('leadbank/connections/nobody'), theirSecret)).status).toBe(404);
+    expect(await statusOf(gateway.api, ours)).toBeNull();
   });
 });
