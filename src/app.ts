@@ -133,6 +133,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
       metricsToken: config.metricsToken,
+      admin: { token: config.adminToken, connections: connections.store, canSeal: config.connectionsKey !== undefined },
       webhooks: { providers: providers.webhooks, records: new WebhookIntake(db, callbacks), connections: connections.webhooks },
       logger,
       observability: { metrics, changes, breakers: dispatcher },
@@ -170,12 +171,16 @@ async function openConnections(
   db: DataSource,
   providers: ProviderRuntime,
   logger: Logger,
-): Promise<{ readonly adapters: ConnectionAdapters; readonly webhooks: ConnectionWebhooks }> {
+): Promise<{ readonly store: ConnectionStore; readonly adapters: ConnectionAdapters; readonly webhooks: ConnectionWebhooks }> {
   const store = new ConnectionStore(db, providers.registry, config.connectionsKey && new SealedBox(config.connectionsKey));
   if (config.connectionsKey === undefined && (await store.count()) > 0) {
     throw new ConfigError('CONNECTIONS_KEY', 'the key the stored provider connections were sealed with (leadgraph connections list shows them)', 'nothing');
   }
-  return { adapters: new ConnectionAdapters(store, { timeoutMs: config.providers.timeoutMs, logger }), webhooks: new ConnectionWebhooks(store, providers.registry) };
+  return {
+    store,
+    adapters: new ConnectionAdapters(store, { timeoutMs: config.providers.timeoutMs, logger }),
+    webhooks: new ConnectionWebhooks(store, providers.registry),
+  };
 }
 
 /**

@@ -51,6 +51,8 @@ export interface Config {
   readonly trustedProxies: readonly string[];
   /** The only credential `/metrics` answers to; unset: `/metrics` is off. Never a tenant's. */
   readonly metricsToken: Secret | undefined;
+  /** The only credential `/admin` answers to (tenants' provider connections); unset: `/admin` is off. Never a tenant's. */
+  readonly adminToken: Secret | undefined;
   /** Seals tenants' provider connections at rest (`CONNECTIONS_KEY`); unset: no connection can be set or used. */
   readonly connectionsKey: Secret | undefined;
 }
@@ -203,7 +205,8 @@ export function loadConfig(env: Env = process.env, options: { readonly providers
     dispatch: loadDispatch(env, providerTimeoutMs),
     demoData: oneOf(env, 'DEMO_DATA', ['auto', 'off'] as const, 'auto'),
     corsOrigins: corsOrigins(env, production),
-    metricsToken: metricsToken(env),
+    metricsToken: operatorToken(env, 'METRICS_TOKEN'),
+    adminToken: operatorToken(env, 'ADMIN_TOKEN'),
     connectionsKey: connectionsKey(env),
     trustedProxies: trustedProxies(env),
     limits: {
@@ -233,9 +236,10 @@ export function loadConfig(env: Env = process.env, options: { readonly providers
 }
 
 /** The scraper's token: long enough that it cannot be guessed, like the JWT secret. */
-function metricsToken(env: Env): Secret | undefined {
-  const token = optional(env, 'METRICS_TOKEN');
-  if (token !== undefined && token.length < 32) throw new ConfigError('METRICS_TOKEN', 'at least 32 characters', `${token.length} characters`);
+/** A token of the operator's own routes (`METRICS_TOKEN`, `ADMIN_TOKEN`): 32 characters or more, or unset (the route is off). */
+function operatorToken(env: Env, name: string): Secret | undefined {
+  const token = optional(env, name);
+  if (token !== undefined && token.length < 32) throw new ConfigError(name, 'at least 32 characters', `${token.length} characters`);
   return token === undefined ? undefined : new Secret(token);
 }
 

@@ -36,6 +36,7 @@ import { SocketCaps } from './socket-caps.js';
 import { ideRoutes } from './ide.js';
 import { refuseSubscriptionsOverHttp } from './subscriptions-over-http.js';
 import { type WebhookDeps, webhookRoutes } from './webhooks.js';
+import { type AdminRouteDeps, adminRoutes } from './admin-routes.js';
 
 /** What the HTTP server needs. */
 export interface HttpServerDeps {
@@ -55,6 +56,8 @@ export interface HttpServerDeps {
   /** The only credential `/metrics` answers to; unset: off. */
   readonly metricsToken: Secret | undefined;
   readonly webhooks: Pick<WebhookDeps, 'providers' | 'records' | 'connections'>;
+  /** `/admin` (tenants' provider connections), for the deployment's administrator. */
+  readonly admin: Pick<AdminRouteDeps, 'token' | 'connections' | 'canSeal'>;
   readonly logger: Logger;
   /** This instance's metrics (`/metrics`), and what `/readyz` checks besides the database. */
   readonly observability: Omit<ReadinessSources, 'db'> & { readonly metrics: GatewayMetrics };
@@ -185,6 +188,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
       },
     }),
   );
+  app.use('/admin', adminRoutes({ ...deps.admin, maxBodyBytes: limits.maxBodyBytes, authFailures, logger }));
   app.use('/webhooks', webhookRoutes({ ...deps.webhooks, maxBodyBytes: limits.maxBodyBytes, authFailures, logger }));
   app.use(notFound);
   app.use(lastResortHandler(logger));

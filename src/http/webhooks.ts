@@ -1,6 +1,7 @@
-import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { RateLimited, type RateLimit } from '../auth/rate-limiter.js';
 import { type Logger } from '../logger.js';
+import { unreadableBody } from './unreadable-body.js';
 import { type ConnectionWebhooks } from '../connections/connection-webhooks.js';
 import { isTenantId } from '../domain/roles.js';
 import { type InboundDeps, type InboundRecords, type ProviderWebhookRoutes } from '../providers/index.js';
@@ -50,12 +51,7 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     router.use(`/${provider.path}`, refuseOverFailureBudget(deps.authFailures), provider.routes(inbound));
   }
 
-  // A body the parser refuses (not JSON, too large) is the sender's error.
-  router.use(((error, _req, res, next) => {
-    const status = (error as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) return void res.status(status).json({ error: 'the body could not be read' });
-    next(error);
-  }) as ErrorRequestHandler);
+  router.use(unreadableBody('the body could not be read'));
 
   return router;
 }
