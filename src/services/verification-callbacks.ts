@@ -2,6 +2,7 @@ import { type DataSource } from 'typeorm';
 import { requireUuid } from '../domain/ids.js';
 import { Provider } from '../domain/vocabulary.js';
 import { type CallbackGrant } from '../providers/index.js';
+import { ENVIRONMENT_TENANT } from '../connections/provider-accounts.js';
 import { findCallbackGrant, storeCallbackToken } from './callback-tokens.js';
 import { adoptRecord } from './record-adoption.js';
 
@@ -50,9 +51,10 @@ export class VerificationCallbacks {
       await adoptRecord(manager, tenantId, Provider.TECALIS, id, null, { record: field, lead: field });
       return storeCallbackToken(manager, { tenantId, authUuid: id });
     });
-    const url = callbackUrl(this.options.publicUrl(), token);
+    const url = callbackUrl(this.options.publicUrl(), token, tenantId);
     const issued = { authUuid: id, callbackUrl: url, callbackKoUrl: url };
-    this.options.onIssued?.(issued);
+    // The built-in sandbox is the environment's Tecalis account: another tenant's processes are in its own.
+    if (tenantId === ENVIRONMENT_TENANT) this.options.onIssued?.(issued);
     return issued;
   }
 
@@ -62,8 +64,14 @@ export class VerificationCallbacks {
   }
 }
 
-/** `<public base>/webhooks/tecalis/<token>`; a base with a path (behind a proxy) keeps it. */
-export function callbackUrl(publicUrl: URL, token: string): URL {
+/**
+ * `<public base>/webhooks/tecalis/<token>` for the environment's account, and
+ * `<public base>/webhooks/tecalis/connections/<tenant>/<token>` for a tenant's own
+ * connection (checked with that connection's `TECALIS_WEBHOOK_TOKEN`); a base with a
+ * path (behind a proxy) keeps it.
+ */
+export function callbackUrl(publicUrl: URL, token: string, tenantId: string = ENVIRONMENT_TENANT): URL {
   const base = publicUrl.href.endsWith('/') ? publicUrl.href : `${publicUrl.href}/`;
-  return new URL(`${TECALIS_CALLBACK_PATH}${token}`, base);
+  const account = tenantId === ENVIRONMENT_TENANT ? '' : `connections/${tenantId}/`;
+  return new URL(`${TECALIS_CALLBACK_PATH}${account}${token}`, base);
 }

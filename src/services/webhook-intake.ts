@@ -27,15 +27,19 @@ export class WebhookIntake implements InboundRecords {
     private readonly callbacks: Pick<VerificationCallbacks, 'grantOf'>,
     /** The tenant whose account the webhooks come through. */
     private readonly tenantId: string = ENVIRONMENT_TENANT,
+    /** A connection's intake: callback tokens of its tenant only (the environment's route takes any URL issued). */
+    private readonly connection = false,
   ) {}
 
   /** The intake of the tenant's own connection's webhooks. */
   forTenant(tenantId: string): WebhookIntake {
-    return new WebhookIntake(this.db, this.callbacks, tenantId);
+    return new WebhookIntake(this.db, this.callbacks, tenantId, true);
   }
 
-  callbackGrant(token: string): Promise<CallbackGrant | undefined> {
-    return this.callbacks.grantOf(token);
+  async callbackGrant(token: string): Promise<CallbackGrant | undefined> {
+    const grant = await this.callbacks.grantOf(token);
+    // Through a connection's URL, only its tenant's processes: its second factor is not another's.
+    return this.connection && grant?.tenantId !== this.tenantId ? undefined : grant;
   }
 
   applyApplication(eventId: string, application: ApplicationRecord): Promise<IntakeOutcome> {

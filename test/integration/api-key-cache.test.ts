@@ -5,7 +5,7 @@ import { ApiKeyService } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { DEFAULT_TENANT } from '../../src/domain/roles.js';
 import { createLogger } from '../../src/logger.js';
-import { type TestGateway, startTestGateway, TEST_CONNECTIONS_KEY } from '../support/gateway.js';
+import { type TestGateway, startTestGateway, secondInstanceEnv } from '../support/gateway.js';
 import { postGraphQL, queryData, type Target } from '../support/graphql-client.js';
 import { SqlCounter } from '../support/sql-counter.js';
 
@@ -43,17 +43,13 @@ describe('remembered API key checks', () => {
     a = await startTestGateway({ sqlLogger: sqlA, apiKeyClock: clockA.now, env: { WS_CREDENTIAL_CHECK_SECONDS: String(BOUND_SECONDS) } });
     // A second instance on the same database, as a fleet runs them.
     b = await startGateway(
-      loadConfig({
-        CONNECTIONS_KEY: TEST_CONNECTIONS_KEY,
-        DATABASE_URL: (a.db.options as { url: string }).url,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'silent',
-        DEMO_DATA: 'off',
-        RATE_LIMIT_PER_SECOND: '100000',
-        AUTH_FAILURES_PER_MINUTE: '100000',
-        WS_CREDENTIAL_CHECK_SECONDS: String(BOUND_SECONDS),
-      }),
+      loadConfig(
+        secondInstanceEnv(a, {
+          RATE_LIMIT_PER_SECOND: '100000',
+          AUTH_FAILURES_PER_MINUTE: '100000',
+          WS_CREDENTIAL_CHECK_SECONDS: String(BOUND_SECONDS),
+        }),
+      ),
       createLogger('silent'),
       { sqlLogger: sqlB, apiKeyClock: clockB.now },
     );

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationStatus, LeadEvent, LeadStage, VerificationStatus } from '../../src/domain/vocabulary.js';
 import { seedLead } from '../support/fixtures.js';
-import { type TestGateway, startTestGateway, TEST_CONNECTIONS_KEY } from '../support/gateway.js';
+import { type TestGateway, startTestGateway, secondInstanceEnv } from '../support/gateway.js';
 import { postGraphQL, queryData } from '../support/graphql-client.js';
 import { startGateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -79,7 +79,7 @@ describe('leads: cursor pagination and filters', () => {
     ]);
     // A second instance on the same database reads the first's cursor (one shared key).
     const second = await startGateway(
-      loadConfig({ CONNECTIONS_KEY: TEST_CONNECTIONS_KEY, DATABASE_URL: (gateway.db.options as { url: string }).url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DEMO_DATA: 'off' }),
+      loadConfig(secondInstanceEnv(gateway)),
       createLogger('silent'),
     );
     try {

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { type TestGateway, startTestGateway, TEST_CONNECTIONS_KEY } from '../support/gateway.js';
+import { type TestGateway, startTestGateway, secondInstanceEnv } from '../support/gateway.js';
 import { queryData } from '../support/graphql-client.js';
 import { connectRawSubscriber, type RawSubscriber } from '../support/raw-graphql-ws.js';
 
@@ -45,17 +45,13 @@ describe('credentials on live WebSockets', () => {
       env: { AUTH_JWT_SECRET: SECRET, AUTH_JWT_CLOCK_SKEW_SECONDS: '0', WS_CREDENTIAL_CHECK_SECONDS: String(A_CHECK_SECONDS) },
     });
     b = await startGateway(
-      loadConfig({
-        CONNECTIONS_KEY: TEST_CONNECTIONS_KEY,
-        DATABASE_URL: (a.db.options as { url: string }).url,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'silent',
-        DEMO_DATA: 'off',
-        AUTH_JWT_SECRET: SECRET,
-        AUTH_JWT_CLOCK_SKEW_SECONDS: '0',
-        WS_CREDENTIAL_CHECK_SECONDS: String(B_CHECK_SECONDS),
-      }),
+      loadConfig(
+        secondInstanceEnv(a, {
+          AUTH_JWT_SECRET: SECRET,
+          AUTH_JWT_CLOCK_SKEW_SECONDS: '0',
+          WS_CREDENTIAL_CHECK_SECONDS: String(B_CHECK_SECONDS),
+        }),
+      ),
       createLogger('silent'),
     );
   });

@@ -1,4 +1,3 @@
-import { findCallbackGrant } from '../../src/services/callback-tokens.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
@@ -7,7 +6,9 @@ import { callbacksCommand } from '../../src/cli/callbacks-command.js';
 import { loadConfig } from '../../src/config.js';
 import { VerificationStatus } from '../../src/domain/vocabulary.js';
 import { createLogger } from '../../src/logger.js';
+import { TECALIS, TECALIS_TOKEN_FIELD } from '../../src/providers/tecalis/index.js';
 import { type TecalisSandbox } from '../../src/providers/tecalis/sandbox.js';
+import { findCallbackGrant } from '../../src/services/callback-tokens.js';
 import { seedLead } from '../support/fixtures.js';
 import { OTHER_TENANT, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { postGraphQL, queryData, type Target } from '../support/graphql-client.js';
@@ -305,5 +306,37 @@ describe('Tecalis callbacks with TECALIS_WEBHOOK_TOKEN, a second factor in the m
     expect(change.status).toBe(200);
     expect((await sent)[0]).toEqual({ authUuid, status: 'OK', url, answer: 200 });
     expect((await h.stored(authUuid))[0]!.status).toBe('OK');
+  });
+});
+
+describe("Tecalis callbacks of a tenant's own connection (issue #22)", () => {
+  const h = harness();
+  const SECOND_FACTOR = 'other-tenant-second-factor-0123456789';
+
+  it("are issued on its connection's URL, checked with its second factor, and applied to its process only", async () => {
+    const account = h.gateway.otherAccounts.TECALIS!;
+    await h.gateway.connections.set(OTHER_TENANT, 'TECALIS', {
+      ...TECALIS.settings.env(account.connection as Parameters<typeof TECALIS.settings.env>[0]),
+      TECALIS_WEBHOOK_TOKEN: SECOND_FACTOR,
+    });
+    const theirs = account.behavior as TecalisSandbox;
+    // One process id in both accounts: the default tenant's and the other tenant's.
+    const authUuid = h.tecalis.addProcess();
+    theirs.addProcess({ authUuid });
+    const ours = await h.issue(h.gateway.as('operator'), authUuid);
+    const issued = await h.issue(h.gateway.other, authUuid);
+    expect(issued.callbackUrl).toMatch(new RegExp(`/webhooks/tecalis/connections/${OTHER_TENANT}/[A-Za-z0-9_-]{43}$`));
+    const body = (metadata: unknown) => ({ data: { ...theirs.processOf(authUuid)!.data, status: 'OK' }, metadata });
+
+    // Without its connection's second factor: refused as every forgery is.
+    expect(await h.send(issued.callbackUrl, body(null))).toEqual(NOT_AUTHORIZED);
+    // The default tenant's URL token under the other tenant's connection: refused.
+    const ourToken = new URL(ours.callbackUrl).pathname.split('/').pop()!;
+    expect(await h.send(new URL(`/webhooks/tecalis/connections/${OTHER_TENANT}/${ourToken}`, h.gateway.url), body({ [TECALIS_TOKEN_FIELD]: SECOND_FACTOR }))).toEqual(NOT_AUTHORIZED);
+
+    expect(await h.send(issued.callbackUrl, body({ [TECALIS_TOKEN_FIELD]: SECOND_FACTOR }))).toEqual({ status: 200, body: { status: 'applied' } });
+    const stored = await h.stored(authUuid);
+    expect(stored.find((row) => row.tenant_id === OTHER_TENANT)?.status).toBe('OK');
+    expect(stored.find((row) => row.tenant_id === 'default')?.status).toBe('PENDING');
   });
 });

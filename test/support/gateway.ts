@@ -21,6 +21,23 @@ export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
  */
 export const TEST_CONNECTIONS_KEY = Buffer.alloc(32, 7).toString('base64');
 
+/**
+ * The environment of a second instance on `gateway`'s database, as a fleet runs them:
+ * its database, a free port, no demo data, and the key its provider connections are
+ * sealed with. `extra` adds the test's own settings.
+ */
+export function secondInstanceEnv(gateway: Pick<Gateway, 'db'>, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    CONNECTIONS_KEY: TEST_CONNECTIONS_KEY,
+    DATABASE_URL: (gateway.db.options as { url: string }).url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    DEMO_DATA: 'off',
+    ...extra,
+  };
+}
+
 /** The tenant that {@link TestGateway.other} belongs to. */
 export const OTHER_TENANT = 'other-tenant';
 
