@@ -80,6 +80,9 @@ describe('/admin/connections', () => {
     const secret = account.connection.clientSecret;
     for (const answer of [created, rotated, busy]) expect(answer.text).not.toContain(secret);
     expect(logs.lines.join('\n')).not.toContain(secret);
+    const metrics = await fetch(new URL('/metrics', gateway.url), { headers: { authorization: `Bearer ${gateway.metricsToken}` } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).not.toContain(secret);
   });
 
   it('refuses what it could not connect with, naming the variable or the field, and stores nothing', async () => {
