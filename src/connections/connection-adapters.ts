@@ -10,14 +10,19 @@ export interface ConnectionRef {
   readonly version: number | null;
 }
 
+/** An adapter made from one version of a connection. */
+interface ConnectedAdapter {
+  readonly version: number;
+  readonly adapter: CommandAdapter;
+}
+
 /**
- * The adapter each attempt sends with. A tenant with a connection to the provider sends
- * with it: one adapter per connection, so its OAuth token is cached for that account
- * alone, replaced when the connection is rotated. A tenant without one sends with the
- * environment's account, as every tenant did before connections.
+ * The adapters of tenants' connections: one per connection, so its OAuth token is
+ * cached for that account alone, replaced when the connection is rotated. (An attempt
+ * with no connection sends with the environment's adapter: `dispatch/send-command.ts`.)
  */
 export class ConnectionAdapters {
-  private readonly adapters = new Map<string, { readonly version: number; readonly adapter: CommandAdapter }>();
+  private readonly adapters = new Map<string, ConnectedAdapter>();
 
   constructor(
     private readonly store: ConnectionStore,
@@ -25,52 +30,37 @@ export class ConnectionAdapters {
   ) {}
 
   /**
-   * Sends `command` with the account `ref` names. A connection's credentials refused
-   * (UNAUTHORIZED) after it was rotated are tried once more, at once, with the new
-   * version (the same idempotency key): an attempt that started before a rotation
+   * Sends `command` with the tenant's connection, at `version` or newer. Credentials
+   * refused (UNAUTHORIZED) when a newer version exists are tried once more, at once,
+   * with it (the same idempotency key): an attempt that started before a rotation
    * which revoked the old secret upstream is not lost.
    */
-  async send(
-    provider: AnyProviderDescriptor,
-    ref: ConnectionRef,
-    environment: CommandAdapter | undefined,
-    command: CommandLike,
-    context: CallContext,
-  ): Promise<AnswerNotes> {
-    const adapter = await this.adapterFor(provider, ref, environment);
+  async send(provider: AnyProviderDescriptor, tenantId: string, version: number, command: CommandLike, context: CallContext): Promise<AnswerNotes> {
+    const used = await this.adapterFor(provider, tenantId, version);
     try {
-      return await adapter.send(command, context);
+      return await used.adapter.send(command, context);
     } catch (error) {
-      if (ref.version === null || !(error instanceof ProviderCallError) || error.code !== 'UNAUTHORIZED') throw error;
-      const used = this.adapters.get(keyOf(ref.tenantId, provider))?.version ?? ref.version;
-      const current = await this.store.version(ref.tenantId, provider.id);
-      if (current === undefined || current <= used) throw error;
-      return (await this.adapterFor(provider, { tenantId: ref.tenantId, version: current }, environment)).send(command, context);
+      if (!(error instanceof ProviderCallError) || error.code !== 'UNAUTHORIZED') throw error;
+      const current = await this.store.version(tenantId, provider.id);
+      if (current === undefined || current <= used.version) throw error;
+      return (await this.adapterFor(provider, tenantId, current)).adapter.send(command, context);
     }
   }
 
   /**
-   * The adapter for `ref`, `environment` when it names no connection. An attempt claimed
+   * The adapter of the tenant's connection at `version` or newer. An attempt claimed
    * before a rotation may find a newer version here, and sends with it: the older one
    * is what the rotation replaced.
    */
-  async adapterFor(provider: AnyProviderDescriptor, ref: ConnectionRef, environment: CommandAdapter | undefined): Promise<CommandAdapter> {
-    if (ref.version === null) {
-      if (environment === undefined) throw new Error(`${provider.id} has no adapter in this process`);
-      return environment;
-    }
-    const key = keyOf(ref.tenantId, provider);
+  private async adapterFor(provider: AnyProviderDescriptor, tenantId: string, version: number): Promise<ConnectedAdapter> {
+    const key = `${tenantId}\n${provider.id}`;
     const cached = this.adapters.get(key);
-    if (cached !== undefined && cached.version >= ref.version) return cached.adapter;
-    const opened = await this.store.open(ref.tenantId, provider.id);
+    if (cached !== undefined && cached.version >= version) return cached;
+    const opened = await this.store.open(tenantId, provider.id);
     // Removed since the claim (a removal waits for no pending dispatch, so only a race gets here).
     if (opened === undefined) throw new ProviderCallError('REJECTED', `the tenant's connection to ${provider.title} was removed`);
-    const adapter = provider.connect(provider.settings.connection(connectionSettings(opened.variables, provider)), this.options);
-    this.adapters.set(key, { version: opened.version, adapter });
-    return adapter;
+    const connected = { version: opened.version, adapter: provider.connect(provider.settings.connection(connectionSettings(opened.variables, provider)), this.options) };
+    this.adapters.set(key, connected);
+    return connected;
   }
-}
-
-function keyOf(tenantId: string, provider: AnyProviderDescriptor): string {
-  return `${tenantId}\n${provider.id}`;
 }

@@ -133,9 +133,8 @@ export class ConnectionStore {
   }
 
   private provider(providerId: string): AnyProviderDescriptor {
-    const provider = this.registry.descriptors.find((d) => d.id === providerId);
-    if (provider === undefined) throw new ConfigError('--provider', `one of ${this.registry.ids.join(', ')}`, JSON.stringify(providerId));
-    return provider;
+    if (!this.registry.ids.includes(providerId)) throw new ConfigError('--provider', `one of ${this.registry.ids.join(', ')}`, JSON.stringify(providerId));
+    return this.registry.descriptorOf(providerId);
   }
 
   private requireBox(): SealedBox {

@@ -2,6 +2,11 @@ import { type Router } from 'express';
 import { type InboundDeps, type ProviderId, type ProviderRegistry } from '../providers/index.js';
 import { type ConnectionStore } from './connection-store.js';
 
+/** Where a tenant's connection to a provider takes its webhooks, under `/webhooks/`: `<path>/connections/<tenant>`. */
+export function connectionWebhookPath(providerPath: string, tenantId: string): string {
+  return `${providerPath}/connections/${tenantId}`;
+}
+
 /**
  * The webhook routes of tenants' connections: `/webhooks/<path>/connections/<tenant>`
  * answers with the provider's own routes (its descriptor's `webhooks`), configured from

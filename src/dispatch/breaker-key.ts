@@ -12,6 +12,12 @@ export function breakerKey(tenantId: string, provider: ProviderId): string {
   return tenantId === ENVIRONMENT_TENANT ? provider : `${provider}@${tenantId}`;
 }
 
+/** The provider a breaker key is of. */
+export function providerOfBreakerKey(key: string): ProviderId {
+  const at = key.indexOf('@');
+  return at === -1 ? key : key.slice(0, at);
+}
+
 /** The SQL of {@link breakerKey} over a `dispatch` row, with the environment's tenant as `$param`. */
 export function breakerKeySql(param: string): string {
   return `(CASE WHEN dispatch.tenant_id = ${param} THEN dispatch.provider ELSE dispatch.provider || '@' || dispatch.tenant_id END)`;

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { type DataSource } from 'typeorm';
 import { type Logger } from '../logger.js';
 import { type ProviderId } from '../providers/index.js';
+import { providerOfBreakerKey } from './breaker-key.js';
 import { BreakerStore } from './breaker-store.js';
 import { type BreakerPolicy, type BreakerState, CLOSED_BREAKER } from './circuit-breaker.js';
 import { SharedBreaker } from './shared-breaker.js';
@@ -39,7 +40,7 @@ export class FleetBreakers {
   of(key: string): SharedBreaker {
     let breaker = this.breakers.get(key);
     if (breaker === undefined) {
-      if (!this.providers.includes(key.split('@')[0]!)) throw new Error(`no circuit breaker for the provider of "${key}"`);
+      if (!this.providers.includes(providerOfBreakerKey(key))) throw new Error(`no circuit breaker for the provider of "${key}"`);
       breaker = new SharedBreaker(key, this.deps);
       this.breakers.set(key, breaker);
     }
@@ -62,7 +63,7 @@ export class FleetBreakers {
     try {
       const snapshot = await this.store.readAll();
       // Connections' breakers another instance opened are known here from their rows.
-      for (const key of snapshot.breakers.keys()) if (key.includes('@') && this.providers.includes(key.split('@')[0]!)) this.of(key);
+      for (const key of snapshot.breakers.keys()) if (this.providers.includes(providerOfBreakerKey(key))) this.of(key);
       for (const [key, breaker] of this.breakers) {
         breaker.adopt(snapshot.breakers.get(key) ?? { record: CLOSED_BREAKER, version: 0 }, snapshot.now, started);
       }

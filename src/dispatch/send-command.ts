@@ -18,14 +18,15 @@ export interface DispatchTargets {
  */
 export async function sendCommand(targets: DispatchTargets, command: CommandLike, context: CallContext, ref: ConnectionRef): Promise<ConfirmedResult> {
   const owner = targets.registry.ownerOf(command.operation);
-  const environment = targets.adapters[owner.key];
-  // Removed since the dispatch was written: another tenant's calls never go out with the environment's account.
-  if (ref.version === null && ref.tenantId !== ENVIRONMENT_TENANT) {
-    throw new ProviderCallError('REJECTED', `this tenant has no connection to ${owner.title} (it was removed); add one and retry the dispatch`);
-  }
-  if (targets.connections === undefined || ref.version === null) {
+  if (ref.version === null) {
+    // Removed since the dispatch was written: another tenant's calls never go out with the environment's account.
+    if (ref.tenantId !== ENVIRONMENT_TENANT) {
+      throw new ProviderCallError('REJECTED', `this tenant has no connection to ${owner.title} (it was removed); add one and retry the dispatch`);
+    }
+    const environment = targets.adapters[owner.key];
     if (environment === undefined) throw new Error(`${owner.id} has no adapter in this process`);
     return { operation: command.operation, result: await environment.send(command, context) };
   }
-  return { operation: command.operation, result: await targets.connections.send(owner, ref, environment, command, context) };
+  if (targets.connections === undefined) throw new Error(`${owner.id}: this process cannot send with tenants' connections`);
+  return { operation: command.operation, result: await targets.connections.send(owner, ref.tenantId, ref.version, command, context) };
 }

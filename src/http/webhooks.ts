@@ -2,7 +2,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import { RateLimited, type RateLimit } from '../auth/rate-limiter.js';
 import { type Logger } from '../logger.js';
 import { unreadableBody } from './unreadable-body.js';
-import { type ConnectionWebhooks } from '../connections/connection-webhooks.js';
+import { connectionWebhookPath, type ConnectionWebhooks } from '../connections/connection-webhooks.js';
 import { isTenantId } from '../domain/roles.js';
 import { type InboundDeps, type InboundRecords, type ProviderWebhookRoutes } from '../providers/index.js';
 
@@ -41,7 +41,7 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     const { connections } = deps;
     if (connections !== undefined) {
       // A tenant's own connection: its URL, its secret, its records.
-      router.use(`/${provider.path}/connections/:tenant`, refuseOverFailureBudget(deps.authFailures), (async (req, res, next) => {
+      router.use(`/${connectionWebhookPath(provider.path, ':tenant')}`, refuseOverFailureBudget(deps.authFailures), (async (req, res, next) => {
         const tenant = (req.params as { tenant?: string }).tenant ?? '';
         const routes = isTenantId(tenant) ? await connections.routesOf(tenant, provider.provider, inboundTo(deps.records.forTenant(tenant))) : undefined;
         if (routes === undefined) return void res.status(404).json({ error: 'no webhooks are configured at this URL' });

@@ -2,6 +2,7 @@ import { type DataSource } from 'typeorm';
 import { requireUuid } from '../domain/ids.js';
 import { Provider } from '../domain/vocabulary.js';
 import { type CallbackGrant } from '../providers/index.js';
+import { connectionWebhookPath } from '../connections/connection-webhooks.js';
 import { ENVIRONMENT_TENANT } from '../connections/provider-accounts.js';
 import { findCallbackGrant, storeCallbackToken } from './callback-tokens.js';
 import { adoptRecord } from './record-adoption.js';
@@ -26,8 +27,8 @@ export interface VerificationCallbackOptions {
   readonly onIssued?: (issued: IssuedVerificationCallback) => void;
 }
 
-/** The route that receives the callbacks, under the public base URL. */
-export const TECALIS_CALLBACK_PATH = 'webhooks/tecalis/';
+/** Tecalis's webhook path (its descriptor's `webhooks.path`), under `webhooks/` of the public base URL. */
+const TECALIS_PATH = 'tecalis';
 
 /**
  * Per-process Tecalis callback URLs. Tecalis signs nothing, so the URL it calls is the
@@ -72,6 +73,6 @@ export class VerificationCallbacks {
  */
 export function callbackUrl(publicUrl: URL, token: string, tenantId: string = ENVIRONMENT_TENANT): URL {
   const base = publicUrl.href.endsWith('/') ? publicUrl.href : `${publicUrl.href}/`;
-  const account = tenantId === ENVIRONMENT_TENANT ? '' : `connections/${tenantId}/`;
-  return new URL(`${TECALIS_CALLBACK_PATH}${account}${token}`, base);
+  const route = tenantId === ENVIRONMENT_TENANT ? TECALIS_PATH : connectionWebhookPath(TECALIS_PATH, tenantId);
+  return new URL(`webhooks/${route}/${token}`, base);
 }
