@@ -7,7 +7,7 @@ import { JwtVerifier } from './auth/jwt.js';
 import { type Config } from './config.js';
 import { ConfigError } from './config-env.js';
 import { ConnectionAdapters } from './connections/connection-adapters.js';
-import { ConnectionStore } from './connections/connection-store.js';
+import { ConnectionStore, UnopenableConnections } from './connections/connection-store.js';
 import { ConnectionWebhooks } from './connections/connection-webhooks.js';
 import { SealedBox } from './connections/sealed-box.js';
 import { createDataSource, runMigrations } from './db/data-source.js';
@@ -133,7 +133,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
       metricsToken: config.metricsToken,
-      admin: { token: config.adminToken, connections: connections.store, canSeal: config.connectionsKey !== undefined },
+      admin: { token: config.adminToken, connections: connections.store, canSeal: config.connectionsKeys !== undefined },
       webhooks: { providers: providers.webhooks, records: new WebhookIntake(db, callbacks), connections: connections.webhooks },
       logger,
       observability: { metrics, changes, breakers: dispatcher },
@@ -163,8 +163,8 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
 
 /**
  * Tenants' own provider connections. A database that holds some needs the key they
- * were sealed with: without it the start stops, rather than send those tenants'
- * calls with the environment's account.
+ * were sealed with: without it, or when one of them opens with none of the keys given,
+ * the start stops, rather than fail those tenants' calls one by one later.
  */
 async function openConnections(
   config: Config,
@@ -172,9 +172,18 @@ async function openConnections(
   providers: ProviderRuntime,
   logger: Logger,
 ): Promise<{ readonly store: ConnectionStore; readonly adapters: ConnectionAdapters; readonly webhooks: ConnectionWebhooks }> {
-  const store = new ConnectionStore(db, providers.registry, config.connectionsKey && new SealedBox(config.connectionsKey));
-  if (config.connectionsKey === undefined && (await store.count()) > 0) {
-    throw new ConfigError('CONNECTIONS_KEY', 'the key the stored provider connections were sealed with (leadgraph connections list shows them)', 'nothing');
+  const store = new ConnectionStore(db, providers.registry, config.connectionsKeys && new SealedBox(config.connectionsKeys));
+  if (config.connectionsKeys === undefined) {
+    if ((await store.count()) > 0) {
+      throw new ConfigError('CONNECTIONS_KEY', 'the key the stored provider connections were sealed with (leadgraph connections list shows them)', 'nothing');
+    }
+  } else {
+    try {
+      await store.assertAllOpen();
+    } catch (error) {
+      if (!(error instanceof UnopenableConnections)) throw error;
+      throw new ConfigError('CONNECTIONS_KEY', 'the key the stored provider connections were sealed with, or the one it replaces in CONNECTIONS_KEY_PREVIOUS', error.message);
+    }
   }
   return {
     store,

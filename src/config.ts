@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { allowed, ConfigError, type Env, httpUrl, nonNegativeInt, oneOf, optional, port, positiveInt, Secret } from './config-env.js';
 import { DEFAULT_PROVIDERS } from './providers/default-providers.js';
-import { connectionsKey } from './connections/sealed-box.js';
+import { type ConnectionsKeys, connectionsKeys } from './connections/sealed-box.js';
 import { type AnyProviderDescriptor } from './providers/descriptor.js';
 import { loadProviders, type ProvidersConfig } from './providers/provider-settings.js';
 import { loadSandboxRecords as loadRecords, type SandboxRecords } from './providers/sandbox/sandbox-records.js';
@@ -53,8 +53,8 @@ export interface Config {
   readonly metricsToken: Secret | undefined;
   /** The only credential `/admin` answers to (tenants' provider connections); unset: `/admin` is off. Never a tenant's. */
   readonly adminToken: Secret | undefined;
-  /** Seals tenants' provider connections at rest (`CONNECTIONS_KEY`); unset: no connection can be set or used. */
-  readonly connectionsKey: Secret | undefined;
+  /** Seal tenants' provider connections at rest (`CONNECTIONS_KEY`, and `CONNECTIONS_KEY_PREVIOUS` while replacing it); unset: no connection can be set or used. */
+  readonly connectionsKeys: ConnectionsKeys | undefined;
 }
 
 /** The origins of the usual local development servers (Vite, Next and Create React App), allowed outside production by default. */
@@ -207,7 +207,7 @@ export function loadConfig(env: Env = process.env, options: { readonly providers
     corsOrigins: corsOrigins(env, production),
     metricsToken: operatorToken(env, 'METRICS_TOKEN'),
     adminToken: operatorToken(env, 'ADMIN_TOKEN'),
-    connectionsKey: connectionsKey(env),
+    connectionsKeys: connectionsKeys(env),
     trustedProxies: trustedProxies(env),
     limits: {
       maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', 1_048_576),

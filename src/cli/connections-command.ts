@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type Config } from '../config.js';
 import { ConfigError, type Env } from '../config-env.js';
-import { ConnectionInUse, ConnectionStore } from '../connections/connection-store.js';
+import { ConnectionInUse, ConnectionStore, UnopenableConnections } from '../connections/connection-store.js';
 import { SealedBox } from '../connections/sealed-box.js';
 import { GatewayError } from '../domain/errors.js';
 import { requireTenantId } from '../domain/roles.js';
@@ -17,7 +17,10 @@ export const CONNECTIONS_USAGE = `  connections set --tenant <tenant> --provider
   connections list [--tenant <tenant>]
             list connections (never their credentials)
   connections remove --tenant <tenant> --provider <id>
-            remove one; refused while a dispatch of the tenant to the provider is pending`;
+            remove one; refused while a dispatch of the tenant to the provider is pending
+  connections rekey
+            seal every connection sealed with a key of CONNECTIONS_KEY_PREVIOUS anew with
+            CONNECTIONS_KEY (all or none); then CONNECTIONS_KEY_PREVIOUS can go`;
 
 /** What the command reads besides its arguments (tests give their own). */
 export interface ConnectionsCommandOptions {
@@ -52,7 +55,7 @@ export async function connectionsCommand(
   switch (action) {
     case 'set': {
       const [tenantId, provider] = needBoth();
-      if (config.connectionsKey === undefined) throw new UsageError('connections set needs CONNECTIONS_KEY (32 random bytes: openssl rand -base64 32)');
+      if (config.connectionsKeys === undefined) throw new UsageError('connections set needs CONNECTIONS_KEY (32 random bytes: openssl rand -base64 32)');
       run = async (store) => {
         const set = await store.set(tenantId, provider, options.env ?? process.env);
         logger.info({ tenant: tenantId, provider, version: set.version }, set.version === 1 ? 'provider connection created' : 'provider connection rotated');
@@ -86,6 +89,22 @@ export async function connectionsCommand(
       };
       break;
     }
+    case 'rekey':
+      if (tenant !== undefined || providerId !== undefined) throw new UsageError('connections rekey takes no --tenant or --provider: it reseals every connection');
+      if (config.connectionsKeys === undefined) throw new UsageError('connections rekey needs CONNECTIONS_KEY (the new key) and CONNECTIONS_KEY_PREVIOUS (the keys it replaces)');
+      run = async (store) => {
+        try {
+          const outcome = await store.rekey();
+          logger.info({ resealed: outcome.resealed, current: outcome.current }, 'provider connections resealed with CONNECTIONS_KEY');
+          out.write(`resealed ${outcome.resealed}, already sealed with CONNECTIONS_KEY ${outcome.current}\n`);
+          return 0;
+        } catch (error) {
+          if (!(error instanceof UnopenableConnections)) throw error;
+          logger.error({ connections: error.connections }, `${error.message}; nothing was changed`);
+          return 1;
+        }
+      };
+      break;
     case undefined:
       throw new UsageError('connections needs an action');
     default:
@@ -94,7 +113,7 @@ export async function connectionsCommand(
 
   return withMigratedDatabase(config, logger, async (db) => {
     try {
-      return await run(new ConnectionStore(db, registry, config.connectionsKey && new SealedBox(config.connectionsKey)));
+      return await run(new ConnectionStore(db, registry, config.connectionsKeys && new SealedBox(config.connectionsKeys)));
     } catch (error) {
       // A variable the provider needs, missing or malformed: the one line that names it.
       if (error instanceof ConfigError) throw new UsageError(error.message);

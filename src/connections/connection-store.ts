@@ -2,7 +2,7 @@ import { type DataSource } from 'typeorm';
 import { ConfigError, type Env } from '../config-env.js';
 import { type AnyProviderDescriptor, type ProviderId, type ProviderRegistry } from '../providers/index.js';
 import { connectionSettings, providerVariables, withoutCredentials } from '../providers/provider-settings.js';
-import { type SealedBox } from './sealed-box.js';
+import { type SealedBox, UnsealError } from './sealed-box.js';
 
 /** A connection as listed: never its credentials. */
 export interface ConnectionSummary {
@@ -28,6 +28,31 @@ export class ConnectionInUse extends Error {
   constructor(readonly pending: number) {
     super(`${pending} dispatch${pending === 1 ? ' is' : 'es are'} still pending on this connection: remove it once they have settled`);
   }
+}
+
+/** Connections that open with none of the keys given: which, never their contents. */
+export class UnopenableConnections extends Error {
+  override name = 'UnopenableConnections';
+  constructor(readonly connections: ReadonlyArray<{ readonly tenantId: string; readonly provider: string }>) {
+    super(
+      `${connections.length} stored connection${connections.length === 1 ? ' does' : 's do'} not open with CONNECTIONS_KEY or CONNECTIONS_KEY_PREVIOUS: ` +
+        connections.map((c) => `${c.tenantId}/${c.provider}`).join(', '),
+    );
+  }
+}
+
+/** What `rekey` did. */
+export interface RekeyOutcome {
+  /** Sealed with a previous key, now with `CONNECTIONS_KEY`. */
+  readonly resealed: number;
+  /** Already sealed with `CONNECTIONS_KEY`. */
+  readonly current: number;
+}
+
+interface SealedRow {
+  tenant_id: string;
+  provider: string;
+  sealed: Buffer;
 }
 
 interface ConnectionRow {
@@ -124,6 +149,55 @@ export class ConnectionStore {
       providerId,
     ]);
     return row?.version;
+  }
+
+  /**
+   * Seals every connection sealed with a previous key (`CONNECTIONS_KEY_PREVIOUS`)
+   * anew with `CONNECTIONS_KEY`, in one transaction: when one opens with no key, none
+   * is changed (`UnopenableConnections`). The version stays: the account is the same.
+   * Rows are locked meanwhile, so a rotation waits for it rather than be overwritten.
+   */
+  async rekey(): Promise<RekeyOutcome> {
+    const box = this.requireBox();
+    return this.db.transaction(async (manager) => {
+      const rows = await manager.query<SealedRow[]>(`SELECT tenant_id, provider, sealed FROM provider_connection ORDER BY tenant_id, provider FOR UPDATE`);
+      const resealed: Array<{ row: SealedRow; sealed: Buffer }> = [];
+      const unopenable: SealedRow[] = [];
+      for (const row of rows) {
+        try {
+          const sealed = box.resealed(row.sealed, ownerOf(row.tenant_id, row.provider));
+          if (sealed !== undefined) resealed.push({ row, sealed });
+        } catch (error) {
+          if (!(error instanceof UnsealError)) throw error;
+          unopenable.push(row);
+        }
+      }
+      if (unopenable.length > 0) throw new UnopenableConnections(unopenable.map((row) => ({ tenantId: row.tenant_id, provider: row.provider })));
+      for (const { row, sealed } of resealed) {
+        await manager.query(`UPDATE provider_connection SET sealed = $3 WHERE tenant_id = $1 AND provider = $2`, [row.tenant_id, row.provider, sealed]);
+      }
+      return { resealed: resealed.length, current: rows.length - resealed.length };
+    });
+  }
+
+  /**
+   * Fails with `UnopenableConnections` when a stored connection opens with none of the
+   * keys (a key mistyped, or replaced without `CONNECTIONS_KEY_PREVIOUS`): a gateway
+   * checks this before it starts, rather than fail each of those tenants' calls later.
+   */
+  async assertAllOpen(): Promise<void> {
+    const box = this.requireBox();
+    const rows = await this.db.query<SealedRow[]>(`SELECT tenant_id, provider, sealed FROM provider_connection ORDER BY tenant_id, provider`);
+    const unopenable = rows.filter((row) => {
+      try {
+        box.open(row.sealed, ownerOf(row.tenant_id, row.provider));
+        return false;
+      } catch (error) {
+        if (error instanceof UnsealError) return true;
+        throw error;
+      }
+    });
+    if (unopenable.length > 0) throw new UnopenableConnections(unopenable.map((row) => ({ tenantId: row.tenant_id, provider: row.provider })));
   }
 
   /** How many connections are stored (a gateway holding some needs `CONNECTIONS_KEY`). */

@@ -120,7 +120,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     admin: (await createKey(DEFAULT_TENANT, 'admin')).key,
   };
   const other = (await createKey(OTHER_TENANT, 'admin')).key;
-  const connections = new ConnectionStore(gateway.db, gateway.providers.registry, config.connectionsKey && new SealedBox(config.connectionsKey));
+  const connections = new ConnectionStore(gateway.db, gateway.providers.registry, config.connectionsKeys && new SealedBox(config.connectionsKeys));
   const started: Array<RunningSandbox<SandboxBehavior, unknown>> = [];
   const connectSandboxes = async (tenantId: string, providers: readonly string[] = gateway.providers.registry.ids) => {
     const accounts: Record<string, RunningSandbox<SandboxBehavior, unknown>> = {};
