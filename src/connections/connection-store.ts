@@ -2,6 +2,7 @@ import { type DataSource } from 'typeorm';
 import { ConfigError, type Env } from '../config-env.js';
 import { type AnyProviderDescriptor, type ProviderId, type ProviderRegistry } from '../providers/index.js';
 import { connectionSettings, providerVariables, withoutCredentials } from '../providers/provider-settings.js';
+import { ENVIRONMENT_TENANT } from './provider-accounts.js';
 import { type SealedBox, UnsealError } from './sealed-box.js';
 
 /** A connection as listed: never its credentials. */
@@ -86,6 +87,10 @@ export class ConnectionStore {
    */
   async set(tenantId: string, providerId: string, env: Env): Promise<ConnectionSummary> {
     const provider = this.provider(providerId);
+    // It would never be used: that tenant's calls go out with the environment's settings.
+    if (tenantId === ENVIRONMENT_TENANT) {
+      throw new ConfigError('--tenant', `a tenant other than "${ENVIRONMENT_TENANT}", whose accounts are the gateway's own provider settings (its environment)`, JSON.stringify(tenantId));
+    }
     const variables = providerVariables(env, provider);
     // Every descriptor's settings carry the base URL they were read with.
     const settings = connectionSettings(variables, provider) as { baseUrl: URL };

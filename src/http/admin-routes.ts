@@ -60,8 +60,8 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       res.status(set.version === 1 ? 201 : 200).json({ connection: view(set) });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      const field = error.variable === '--provider' ? 'provider' : `variables.${error.variable}`;
-      res.status(400).json({ error: error.message.replace(/^--provider/, 'provider'), field });
+      const argument = /^--(provider|tenant)$/.exec(error.variable)?.[1];
+      res.status(400).json({ error: error.message.replace(/^--/, ''), field: argument ?? `variables.${error.variable}` });
     }
   });
 

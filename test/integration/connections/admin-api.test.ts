@@ -94,6 +94,11 @@ describe('/admin/connections', () => {
     expect(shortSecret.json.field).toBe('variables.LEADBANK_WEBHOOK_SECRET');
     expect((await call('PUT', `/connections/${TENANT}-2/NOPE`, { variables: variables() })).json.field).toBe('provider');
     expect((await call('PUT', `/connections/Not%20A%20Tenant/LEAD_BANK`, { variables: variables() })).json.field).toBe('tenant');
+    // The default tenant's accounts are the gateway's own settings: a connection of its would never be used.
+    expect((await call('PUT', `/connections/default/LEAD_BANK`, { variables: variables() })).json).toEqual({
+      field: 'tenant',
+      error: `tenant: expected a tenant other than "default", whose accounts are the gateway's own provider settings (its environment), but got "default"`,
+    });
     expect((await call('PUT', `/connections/${TENANT}-2/LEAD_BANK`, { variables: { LEADBANK_BASE_URL: 1 } })).json.field).toBe('variables');
     expect((await call('PUT', `/connections/${TENANT}-2/LEAD_BANK`, '{not json')).status).toBe(400);
     expect((await call('GET', `/connections?tenant=${TENANT}-2`)).json.connections).toEqual([]);
