@@ -13,10 +13,14 @@ import { assertStorableText } from './storable-text.js';
  * included, in a chain of async functions, and a page of 50 leads with their records
  * spent most of its CPU creating and awaiting those promises (bench/README.md, read).
  * Here a field without arguments below the root resolves as graphql-js resolves it.
- * (A subscription's `subscribe` is not `resolve`: it calls `assertAllowed` itself.)
+ *
+ * A subscription field is checked in its `subscribe`, once, when the subscription
+ * starts: its `resolve` runs for every event, with the same arguments, and a replay of
+ * 100,000 changes would repeat the same checks 100,000 times.
  */
 export function guardFields(schema: GraphQLSchema): void {
   const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]);
+  const subscriptionType = schema.getSubscriptionType();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     const isRoot = roots.has(type);
@@ -24,6 +28,15 @@ export function guardFields(schema: GraphQLSchema): void {
       const takesArguments = field.args.length > 0;
       if (!isRoot && !takesArguments) continue;
       const operation = `${type.name}.${field.name}`;
+      if (type === subscriptionType) {
+        const subscribe: GraphQLFieldResolver<unknown, GraphQLContext> = field.subscribe ?? defaultFieldResolver;
+        field.subscribe = (source, args: Record<string, unknown>, context: GraphQLContext, info) => {
+          assertAllowed(context.principal, operation);
+          if (takesArguments) assertStorableText(args);
+          return subscribe(source, args, context, info);
+        };
+        continue;
+      }
       const resolve: GraphQLFieldResolver<unknown, GraphQLContext> = field.resolve ?? defaultFieldResolver;
       field.resolve = (source, args: Record<string, unknown>, context: GraphQLContext, info) => {
         if (isRoot) assertAllowed(context.principal, operation);

