@@ -122,6 +122,11 @@ type Prepared =
 /** Refused before it ran: counted `rejected`, by root fields only when its document is known valid. */
 const rejected = (errors: GraphQLError[], checked?: CheckedOperation): Prepared => ({ errors, checked, outcome: 'rejected' });
 
+/** A result as the client gets it: its errors (if any) through the gateway's formatter, as over HTTP. */
+function formatResult(result: ExecutionResult, formatError: ReturnType<typeof createErrorFormatter>): ExecutionResult | FormattedExecutionResult {
+  return result.errors === undefined ? result : { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) };
+}
+
 /** graphql-ws on `/graphql`, sharing the HTTP port; authenticated at `connection_init`. */
 export interface GraphQLWebSocket {
   /** Closes every connection with 1001 and stops accepting new ones. */
@@ -347,13 +352,12 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
       // A result shared by many subscribers (see shared-event-execution.ts) is formatted
       // and serialized once.
       onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) => {
-        const format = () =>
-          result.errors === undefined ? result : { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) };
         // A result for one subscriber (a replayed row) is serialized by graphql-ws as usual.
-        if (!execution.isShared(result)) return format();
+        // (No closure per event: under tsx each one is named at its creation, a replay's 100,000 times.)
+        if (!execution.isShared(result)) return formatResult(result, formatError);
         let payload = payloads.get(result);
         if (payload === undefined) {
-          payload = new SerializedPayload(JSON.stringify(format()));
+          payload = new SerializedPayload(JSON.stringify(formatResult(result, formatError)));
           payloads.set(result, payload);
         }
         // graphql-ws serializes whatever `onNext` returns; this one serializes as its JSON.
