@@ -1,5 +1,13 @@
 import { type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { type ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { columnHydrator, type Hydrator } from './column-hydrator.js';
+
+/** One column as {@link RowMapper.map} reads it: where from, where to, and its conversion (none: as read). */
+interface MappedColumn {
+  readonly databaseName: string;
+  readonly propertyName: string;
+  readonly hydrate: Hydrator | undefined;
+}
 
 /**
  * Entities from rows read with hand-written SQL: the select list of every column, and
@@ -26,6 +34,12 @@ export class RowMapper<E extends ObjectLiteral> {
   }
 
   private readonly columns: readonly ColumnMetadata[];
+  /**
+   * Each column's conversion, chosen once: the driver's `prepareHydratedValue` tests the
+   * column's type against a dozen cases for every value of every row, and a page of leads
+   * with their records maps tens of thousands of values (bench/README.md, issue #23).
+   */
+  private readonly mapped: readonly MappedColumn[];
   /** `"col", "col", …` of every mapped column, for `SELECT ${columns} FROM …`. */
   readonly selectList: string;
 
@@ -34,6 +48,11 @@ export class RowMapper<E extends ObjectLiteral> {
     private readonly target: new () => E,
   ) {
     this.columns = db.getMetadata(target).columns;
+    this.mapped = this.columns.map((column) => ({
+      databaseName: column.databaseName,
+      propertyName: column.propertyName,
+      hydrate: columnHydrator(db.driver, column),
+    }));
     this.selectList = this.columns.map((column) => `"${column.databaseName}"`).join(', ');
   }
 
@@ -44,8 +63,9 @@ export class RowMapper<E extends ObjectLiteral> {
 
   map(row: Readonly<Record<string, unknown>>): E {
     const entity = new this.target() as Record<string, unknown>;
-    for (const column of this.columns) {
-      entity[column.propertyName] = this.db.driver.prepareHydratedValue(row[column.databaseName], column) as unknown;
+    for (const { databaseName, propertyName, hydrate } of this.mapped) {
+      const value = row[databaseName];
+      entity[propertyName] = hydrate === undefined ? value : hydrate(value);
     }
     return entity as E;
   }

@@ -231,6 +231,8 @@ function notFound(req: Request, res: Response): void {
  */
 function exactPathOnly(path: string): RequestHandler {
   return (req, res, next) => {
+    // The target as every client sends it needs no parsing (it is what the URL parser would give).
+    if (req.originalUrl === path) return next();
     const requested = pathOf(req.originalUrl);
     if (requested === path) return next();
     sendGraphQLError(req, res, { status: 404, code: 'NOT_FOUND', message: `No route for ${req.method} ${requested ?? req.path}` });

@@ -14,6 +14,8 @@ const CREDENTIAL_IN_PATH = /^(\/webhooks\/tecalis\/)[^/]+/;
  */
 export function accessLog(logger: Logger): (req: Request, res: Response, ms: number) => void {
   return (req, res, ms) => {
+    // Below the level, not even the line is made (LOG_LEVEL=warn in production runs).
+    if (!logger.isLevelEnabled('info') && !logger.isLevelEnabled('debug')) return;
     const path = pathOf(req.originalUrl);
     const line = { method: req.method, path, status: res.statusCode, ms: Math.round(ms) };
     if (PROBES.has(path)) logger.debug(line, 'http request');

@@ -11,8 +11,14 @@ const MAX_ROOT_FIELDS = 2;
  * should (`AcmeBankSecretPortfolioReview`), so it never becomes a label.
  */
 export function rootFieldsLabel(operation: OperationDefinitionNode, document: DocumentNode): string {
-  const names = rootFieldNames(operation, document);
-  if (names.size === 0) return '(none)';
-  if (names.size > MAX_ROOT_FIELDS) return '(several)';
-  return [...names].sort().join(',');
+  let label = labels.get(operation);
+  if (label === undefined) {
+    const names = rootFieldNames(operation, document);
+    label = names.size === 0 ? '(none)' : names.size > MAX_ROOT_FIELDS ? '(several)' : [...names].sort().join(',');
+    labels.set(operation, label);
+  }
+  return label;
 }
+
+/** Labels by operation: the same for every request of a cached document (see `rootFieldNames`). */
+const labels = new WeakMap<OperationDefinitionNode, string>();
