@@ -42,10 +42,19 @@ export class RowMapper<E extends ObjectLiteral> {
     return this.columns.map((column) => `${alias}."${column.databaseName}"`).join(', ');
   }
 
-  map(row: Readonly<Record<string, unknown>>): E {
+  /**
+   * The select list with every column of `alias` renamed `prefix` + its name: for a
+   * statement that answers two rows side by side (read back with {@link map}'s `prefix`).
+   */
+  selectAs(alias: string, prefix: string): string {
+    return this.columns.map((column) => `${alias}."${column.databaseName}" AS "${prefix}${column.databaseName}"`).join(', ');
+  }
+
+  /** The entity of `row`, its columns named `prefix` + their names (see {@link selectAs}). */
+  map(row: Readonly<Record<string, unknown>>, prefix = ''): E {
     const entity = new this.target() as Record<string, unknown>;
     for (const column of this.columns) {
-      entity[column.propertyName] = this.db.driver.prepareHydratedValue(row[column.databaseName], column) as unknown;
+      entity[column.propertyName] = this.db.driver.prepareHydratedValue(row[prefix + column.databaseName], column) as unknown;
     }
     return entity as E;
   }

@@ -179,18 +179,43 @@ export class Outbox {
     result: Record<string, unknown>,
     changes: readonly StatusChangeDraft[],
   ): Promise<DispatchEntity | null> {
-    const append = appendChangesStatement(dispatch.tenantId, changes, 3, 'settled');
+    const settled = this.settledCte(dispatch, result, 1);
+    const append = appendChangesStatement(dispatch.tenantId, changes, 1 + settled.parameters.length, 'settled');
     const rows = await manager.query<Array<Record<string, unknown>>>(
-      `WITH settled AS (
-         UPDATE dispatch SET state = 'SUCCEEDED', result = $2, last_error = NULL, locked_until = NULL, lock_token = NULL, updated_at = now()
-          WHERE id = $1 AND state = 'PENDING'
-         RETURNING *),
+      `WITH ${settled.sql},
        ${append.ctes}
        SELECT settled.*, notified.sent AS notified FROM settled, notified`,
-      [dispatch.id, JSON.stringify(result), ...append.parameters],
+      [...settled.parameters, ...append.parameters],
     );
     const row = rows[0];
     return row === undefined ? null : this.rows.map(row);
+  }
+
+  /**
+   * The CTE `settled` of a statement that settles `dispatch` SUCCEEDED with `result`,
+   * only from PENDING, and only when `condition` holds (a SQL condition over the
+   * statement's other CTEs, evaluated before the row is updated: the lock order puts the
+   * record's and the lead's rows first). It returns the row as settled, none when it was
+   * settled already. Its parameters are numbered from `first`.
+   */
+  settledCte(dispatch: DispatchEntity, result: Record<string, unknown>, first: number, condition = 'true'): { sql: string; parameters: unknown[] } {
+    return {
+      sql: `settled AS (
+         UPDATE dispatch SET state = 'SUCCEEDED', result = $${first + 1}, last_error = NULL, locked_until = NULL, lock_token = NULL, updated_at = now()
+          WHERE id = $${first} AND state = 'PENDING' AND ${condition}
+         RETURNING *)`,
+      parameters: [dispatch.id, JSON.stringify(result)],
+    };
+  }
+
+  /** The select list of a settled row (`alias`, a `settled` CTE's) with its columns renamed `prefix` + name: see {@link settledOf}. */
+  settledSelectList(alias: string, prefix: string): string {
+    return this.rows.selectAs(alias, prefix);
+  }
+
+  /** The settled dispatch of a row selected with {@link settledSelectList}; null when the statement settled none. */
+  settledOf(row: Readonly<Record<string, unknown>>, prefix: string): DispatchEntity | null {
+    return row[`${prefix}id`] == null ? null : this.rows.map(row, prefix);
   }
 
   /** Marks the dispatch FAILED for good (a refusal, or the last attempt), and logs its end. */
