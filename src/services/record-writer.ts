@@ -29,7 +29,7 @@ export class RecordWriter {
   /** With `deferChanges`, the changes held for the caller's own append (see {@link takeChanges}). */
   private readonly deferred: StatusChangeDraft[] | undefined;
   /** With `settlement`, until the write that carries it. */
-  private settlement: InStatementSettlement | undefined;
+  private readonly settlement: InStatementSettlement | undefined;
   /** A write carried the settlement: it was its own transaction, so no write may follow. */
   private settledInStatement = false;
 
