@@ -22,9 +22,16 @@ const OWN_COLUMNS = new Set(['tenant_id', 'id', 'lead_id', 'synced_at']);
  * (when its confirmed status moved, or it is new to its lead) and the dispatch's end
  * appended and notified. Lock order as every writer's: record, lead, dispatch, log.
  *
- * Answers the application as written; null when the tenant holds no such application
- * (nothing written: the caller inserts it in a transaction); throws
- * {@link SettledAlready} when the dispatch was settled already (nothing written).
+ * The statement reads on one snapshot, taken before it waited for the application's
+ * lock: had another writer changed the application (and so its documents) meanwhile,
+ * the DELETE would miss the documents that writer inserted. So the locked row must be
+ * the version the snapshot sees (`fresh`), or nothing is written and the caller
+ * applies the result in a transaction, whose statements each see what was committed.
+ *
+ * Answers the application as written; null when the tenant holds no such application,
+ * or it changed while this waited for it (nothing written: the caller applies the
+ * result in a transaction); throws {@link SettledAlready} when the dispatch was settled
+ * already (nothing written).
  */
 export async function applyApplicationSettling(
   manager: EntityManager,
@@ -59,7 +66,7 @@ export async function applyApplicationSettling(
   const provider = p.add(Provider.LEAD_BANK);
   const dispatch = p.add(dispatchId);
   const documents = write.keepDocuments ? '' : documentsCtes(p, write.record);
-  const settled = settlement.settledCte(p.next, 'EXISTS (SELECT 1 FROM previous) AND (SELECT count(*) FROM lead_lock) >= 0');
+  const settled = settlement.settledCte(p.next, 'EXISTS (SELECT 1 FROM previous WHERE fresh) AND (SELECT count(*) FROM lead_lock) >= 0');
   p.addAll(settled.parameters);
   const append = appendChangesStatement(tenantId, [settlement.change], p.next, 'settled', {
     after: write.keepDocuments ? ['updated'] : ['updated', 'documents'],
@@ -72,7 +79,9 @@ export async function applyApplicationSettling(
   p.addAll(append.parameters);
   const rows = await manager.query<Array<Record<string, unknown>>>(
     `WITH previous AS (
-       SELECT a.lead_id, a.status, a.synced_at FROM application a WHERE a.tenant_id = ${tenant} AND a.id = ${id} FOR UPDATE),
+       SELECT a.lead_id, a.status, a.synced_at,
+              a.xmin::text IS NOT DISTINCT FROM (SELECT s.xmin::text FROM application s WHERE s.tenant_id = ${tenant} AND s.id = ${id}) AS fresh
+         FROM application a WHERE a.tenant_id = ${tenant} AND a.id = ${id} FOR UPDATE),
      lead_lock AS (
        SELECT l.tenant_id, l.id, l.last_event FROM lead l, previous p
         WHERE l.tenant_id = ${tenant} AND l.id = coalesce(p.lead_id, ${leadId}::uuid) FOR UPDATE OF l),
@@ -87,7 +96,7 @@ export async function applyApplicationSettling(
          FROM app a JOIN lead_lock l ON l.id = a.lead_id),
      updated AS (UPDATE lead l SET stage = ${stage}, updated_at = now() FROM facts f WHERE l.id = f.id RETURNING l.id),
      ${append.ctes}
-     SELECT (SELECT count(*) FROM previous)::int AS found, ${settlement.selectList('s')}, ${applications.selectAs('a', 'application_')}, n.sent
+     SELECT (SELECT count(*) FROM previous WHERE fresh)::int AS found, ${settlement.selectList('s')}, ${applications.selectAs('a', 'application_')}, n.sent
        FROM (SELECT 1) AS one LEFT JOIN settled s ON true LEFT JOIN app a ON true CROSS JOIN notified n`,
     p.values,
   );

@@ -82,7 +82,7 @@ export class RecordWriter {
       const kept = new Set<string>([...absent].flatMap((field) => APPLICATION_COLUMNS[field]));
       const keepDocuments = absent.has('documents');
       const written = await applyApplicationSettling(this.manager, this.tenantId, this.dispatchId, settlement, { record, entity, leadId: leadId ?? null, kept, keepDocuments });
-      // No such application yet: inserted in a transaction, where the settlement follows it.
+      // No such application yet, or one changed while the statement waited for it: a transaction applies it.
       if (written === null) throw new NeedsTransaction();
       return { entity: written, returned: written };
     }

@@ -7,6 +7,7 @@ import { DEFAULT_TENANT } from '../../../src/domain/roles.js';
 import { ApplicationStatus, LeadEvent, LeadEventOutcome, Provider } from '../../../src/domain/vocabulary.js';
 import { DEFAULT_REGISTRY, type ProviderResults } from '../../../src/providers/index.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { RecordWriter } from '../../../src/services/record-writer.js';
 import { applicationRecord, seedLead } from '../../support/fixtures.js';
 
 /**
@@ -158,6 +159,36 @@ describe('a confirmed result applied by two holders of the same dispatch', () =>
     expect(await applicationState(applicationId, dispatch.id)).toEqual({
       application: { status: ApplicationStatus.APPROVED, product_name: 'Patched APPROVED' },
       documents: ['a'],
+      changes: [{ kind: 'DISPATCH', to_status: 'SUCCEEDED' }],
+    });
+  });
+
+  it('an application another writer changes while the statement waits for it: applied in a transaction, its documents replaced whole', async () => {
+    const lead = await seedLead(db, { application: { status: null } });
+    const outbox = new Outbox(db, DEFAULT_REGISTRY);
+    const { dispatch, answer } = await applicationDispatch(outbox, lead.leadId, lead.applicationId!);
+    // A Lead Bank webhook's transaction holds the application (and has replaced its documents) ...
+    const webhook = db.createQueryRunner();
+    await webhook.connect();
+    try {
+      await webhook.startTransaction();
+      const documents = ['x', 'y', 'z'].map((type) => ({ documentId: null, type, displayedAt: null, consentedAt: null, version: null }));
+      await new RecordWriter(webhook.manager, DEFAULT_TENANT).applyApplication(
+        applicationRecord({ id: lead.applicationId!, status: ApplicationStatus.APPROVED, documents }),
+      );
+      // ... while the dispatch's answer is applied: its statement waits for the application's lock.
+      const settling = settleWithResult(db, DEFAULT_REGISTRY, outbox, dispatch, answer(ApplicationStatus.APPROVED, ['a', 'b']));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await webhook.commitTransaction();
+      expect(await settling).toMatchObject({ id: dispatch.id, state: 'SUCCEEDED' });
+    } finally {
+      await webhook.release();
+    }
+    // The webhook's documents are all gone (none kept beside the answer's), and the answer's status change
+    // is none: the webhook confirmed APPROVED first.
+    expect(await applicationState(lead.applicationId!, dispatch.id)).toEqual({
+      application: { status: ApplicationStatus.APPROVED, product_name: 'Patched APPROVED' },
+      documents: ['a', 'b'],
       changes: [{ kind: 'DISPATCH', to_status: 'SUCCEEDED' }],
     });
   });
