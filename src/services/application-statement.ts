@@ -1,5 +1,6 @@
 import { type EntityManager } from 'typeorm';
 import { ApplicationEntity } from '../db/entities/index.js';
+import { queryPrepared } from '../db/prepared-statement.js';
 import { RowMapper } from '../db/row-mapper.js';
 import { STAGE_SQL_PARAMETERS } from '../domain/stage-sql.js';
 import { type ApplicationRecord } from '../domain/records.js';
@@ -77,7 +78,8 @@ export async function applyApplicationSettling(
                                 WHERE a.lead_id IS NOT NULL AND a.status IS NOT NULL AND (a.new_to_lead OR a.from_status IS DISTINCT FROM a.status)`,
   });
   p.addAll(append.parameters);
-  const rows = await manager.query<Array<Record<string, unknown>>>(
+  const rows = await queryPrepared(
+    manager,
     `WITH previous AS (
        SELECT a.lead_id, a.status, a.synced_at,
               a.xmin::text IS NOT DISTINCT FROM (SELECT s.xmin::text FROM application s WHERE s.tenant_id = ${tenant} AND s.id = ${id}) AS fresh

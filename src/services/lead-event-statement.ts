@@ -1,5 +1,6 @@
 import { type EntityManager } from 'typeorm';
 import { LeadEntity } from '../db/entities/index.js';
+import { queryPrepared } from '../db/prepared-statement.js';
 import { RowMapper } from '../db/row-mapper.js';
 import { STAGE_SQL_PARAMETERS } from '../domain/stage-sql.js';
 import { type LeadEvent, Provider } from '../domain/vocabulary.js';
@@ -44,7 +45,8 @@ export async function applyLeadEventSettling(
                                  FROM updated u WHERE u.previous_last_event IS DISTINCT FROM ${event}::text`,
   });
   p.addAll(append.parameters);
-  const rows = await manager.query<Array<Record<string, unknown>>>(
+  const rows = await queryPrepared(
+    manager,
     `WITH facts AS (
        SELECT l.id, l.last_event AS previous_last_event, ${event}::text AS last_event, ${leadFactsSql('l')}
          FROM lead l WHERE l.id = ${lead} AND l.tenant_id = ${tenant} FOR UPDATE),

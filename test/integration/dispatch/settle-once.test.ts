@@ -192,4 +192,21 @@ describe('a confirmed result applied by two holders of the same dispatch', () =>
       changes: [{ kind: 'DISPATCH', to_status: 'SUCCEEDED' }],
     });
   });
+
+  it('keeps applying after a migration adds columns to the tables its prepared statements read (a rolling deploy)', async () => {
+    const outbox = new Outbox(db, DEFAULT_REGISTRY);
+    const settleOne = async () => {
+      const lead = await seedLead(db, { application: { status: null } });
+      const { dispatch, answer } = await applicationDispatch(outbox, lead.leadId, lead.applicationId!);
+      return settleWithResult(db, DEFAULT_REGISTRY, outbox, dispatch, answer(ApplicationStatus.APPROVED, ['a']));
+    };
+    // Prepared on every connection of the pool (4).
+    for (const settled of await Promise.all([settleOne(), settleOne(), settleOne(), settleOne()])) expect(settled).toMatchObject({ state: 'SUCCEEDED' });
+    for (const table of ['dispatch', 'lead', 'application']) await db.query(`ALTER TABLE ${table} ADD COLUMN later_column integer`);
+    try {
+      for (const settled of await Promise.all([settleOne(), settleOne(), settleOne(), settleOne()])) expect(settled).toMatchObject({ state: 'SUCCEEDED' });
+    } finally {
+      for (const table of ['dispatch', 'lead', 'application']) await db.query(`ALTER TABLE ${table} DROP COLUMN later_column`);
+    }
+  });
 });
