@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { DispatchEntity, type StoredProviderError } from '../db/entities/index.js';
+import { queryPrepared } from '../db/prepared-statement.js';
 import { RowMapper } from '../db/row-mapper.js';
 import { GatewayError } from '../domain/errors.js';
 import { DispatchState } from '../domain/vocabulary.js';
@@ -19,22 +20,26 @@ import { appendDispatchChange } from './dispatch-change.js';
 const CONNECTION_VERSION = `(SELECT c.version FROM provider_connection c
                               WHERE c.tenant_id = dispatch.tenant_id AND c.provider = dispatch.provider) AS connection_version`;
 
-/** A new dispatch, created claimed by its caller when $11 (see {@link Outbox.record}); nothing on a known key. */
-const INSERT_DISPATCH = `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
+/**
+ * A new dispatch, created claimed by its caller when $11 (see {@link Outbox.record}); nothing on a known key.
+ * It answers `columns` (the entity's, named: see {@link Outbox.insert}) and the connection's version.
+ */
+const insertDispatch = (columns: string) => `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
                              attempts, max_attempts, run_at, locked_until, lock_token, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9, $10,
                CASE WHEN $11 THEN now() + make_interval(secs => $12 / 1000.0) END, CASE WHEN $11 THEN $13::uuid END, $14)
        ON CONFLICT (tenant_id, operation, idempotency_key) DO NOTHING
-       RETURNING *, ${CONNECTION_VERSION}`;
+       RETURNING ${columns}, ${CONNECTION_VERSION}`;
 
 function connectionVersionOf(row: Record<string, unknown>): number | null {
   return typeof row.connection_version === 'number' ? row.connection_version : null;
 }
 
-/** Whether `error` is PostgreSQL's "relation does not exist" (42P01) about `table`. */
+/** Whether `error` (pg's, or TypeORM's wrapping it) is PostgreSQL's "relation does not exist" (42P01) about `table`. */
 function isUndefinedTable(error: unknown, table: string): boolean {
-  const driverError = (error as { driverError?: { code?: unknown; message?: unknown } } | null)?.driverError;
-  return driverError?.code === '42P01' && typeof driverError.message === 'string' && driverError.message.includes(`"${table}"`);
+  const wrapped = error as { driverError?: { code?: unknown; message?: unknown }; code?: unknown; message?: unknown } | null;
+  const pgError = wrapped?.driverError ?? wrapped;
+  return pgError?.code === '42P01' && typeof pgError.message === 'string' && pgError.message.includes(`"${table}"`);
 }
 
 /** A call to make, as a mutation asks for it. */
@@ -68,6 +73,8 @@ export class Outbox {
   private readonly rows: RowMapper<DispatchEntity>;
   /** False once the breaker table could not be read with a new row: rows are then written alone until it can again. */
   private breakerReadable = true;
+  /** The INSERT of {@link insert}, answering the entity's columns by name. */
+  private readonly insertStatement: string;
 
   constructor(
     private readonly db: DataSource,
@@ -77,6 +84,7 @@ export class Outbox {
     private readonly onBreakerRead?: BreakerReading,
   ) {
     this.rows = new RowMapper(db, DispatchEntity);
+    this.insertStatement = insertDispatch(this.rows.selectList);
   }
 
   /**
@@ -121,18 +129,23 @@ export class Outbox {
    * round trip less per mutation), and handed to {@link onBreakerRead}. The breaker's
    * table is never what fails a mutation: while it cannot be read the row is written
    * alone, and the attempt reads the breaker itself, as it then would anyway.
+   *
+   * Every mutation sends it: it is prepared once per connection (`db/prepared-statement.ts`),
+   * and answers the entity's columns by name, never `*`, so a column a migration adds
+   * later does not change what a prepared statement returns.
    */
   private async insert(parameters: unknown[], claim: boolean, key: string): Promise<Array<Record<string, unknown>>> {
     if (claim && this.onBreakerRead !== undefined && this.breakerReadable) {
       const started = performance.now();
       try {
-        const rows = await this.db.query<Array<Record<string, unknown> & { breaker: BreakerRow }>>(
+        const rows = await queryPrepared(
+          this.db.manager,
           `WITH breaker AS (SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON b.provider = $15::text),
-                inserted AS (${INSERT_DISPATCH})
+                inserted AS (${this.insertStatement})
            SELECT inserted.*, row_to_json(breaker) AS breaker FROM inserted, breaker`,
           [...parameters, key],
         );
-        const breaker = rows[0]?.breaker;
+        const breaker = rows[0]?.breaker as BreakerRow | undefined;
         if (breaker !== undefined) this.onBreakerRead(key, storedBreakerOf(breaker), started);
         return rows;
       } catch (error) {
@@ -142,7 +155,7 @@ export class Outbox {
         setTimeout(() => (this.breakerReadable = true), 1_000).unref();
       }
     }
-    return this.db.query<Array<Record<string, unknown>>>(`${INSERT_DISPATCH}`, parameters);
+    return queryPrepared(this.db.manager, this.insertStatement, parameters);
   }
 
   /** Claims up to `limit` due dispatches, skipping rows other instances hold, and accounts whose breaker is open (by `breakerKey`). */
