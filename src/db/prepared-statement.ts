@@ -18,14 +18,20 @@ export async function queryPrepared(manager: EntityManager, text: string, values
   const driver = manager.connection.driver as PostgresDriver;
   const [client, release] = (await driver.obtainMasterConnection()) as [pg.PoolClient, (error?: Error) => void];
   let broken: Error | undefined;
+  // The pool listens for a connection's errors only while it is idle: one that breaks in
+  // use (the bounded client discards a hung one) would otherwise be an uncaught 'error'
+  // event, which ends the process. The statement in flight fails with it anyway.
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
   try {
     const result = await client.query<Record<string, unknown>>({ name: nameOf(text), text, values: [...values] });
     return result.rows;
   } catch (error) {
     // A connection the database dropped or that hung is not handed to the next caller.
-    if (isDatabaseUnavailable(error) && error instanceof Error) broken = error;
+    if (isDatabaseUnavailable(error) && error instanceof Error) broken ??= error;
     throw error;
   } finally {
+    client.removeListener('error', onError);
     release(broken);
   }
 }
