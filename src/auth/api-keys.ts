@@ -100,6 +100,15 @@ export class ApiKeyService {
   }
 
   /**
+   * The principal of a key this instance checked less than its trust period ago, without
+   * asking the database; undefined otherwise (then {@link verify} asks it).
+   */
+  remembered(key: string): Principal | undefined {
+    if (this.verified === undefined || !KEY_SHAPE.test(key)) return undefined;
+    return this.verified.get(hashKey(key));
+  }
+
+  /**
    * The principal a key stands for, or null for an unknown, malformed, revoked or expired
    * key. A success is remembered for the trust period (never past the key's expiry); a
    * key this instance revokes is forgotten at once.

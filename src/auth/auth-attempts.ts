@@ -1,5 +1,6 @@
-import { AuthenticationError } from './authenticator.js';
-import { RateLimited, type RateLimit } from './rate-limiter.js';
+import { type Principal } from '../domain/roles.js';
+import { AuthenticationError, type Authenticator } from './authenticator.js';
+import { RateLimited, type RateLimit, rateLimitKey } from './rate-limiter.js';
 
 /** One address's attempts on this instance. */
 interface Line {
@@ -63,6 +64,24 @@ export class AuthAttempts {
       // A slot freed, or a refusal the next in line will meet too: either way, its turn.
       line.waiting.shift()?.();
     }
+  }
+
+  /**
+   * A request's admission: its credential checked as {@link authenticate} checks it, then
+   * one hit counted against `requests` under its principal. A key this instance checked
+   * recently needs no check and no place in the line (it cannot fail): the address's
+   * failure budget is read and the hit counted together, in one round trip to a shared
+   * store, refused as {@link authenticate} refuses an address whose budget is spent.
+   */
+  async admitRequest(address: string, authorization: string | undefined, authenticator: Authenticator, requests: RateLimit): Promise<Principal> {
+    const remembered = authenticator.remembered(authorization);
+    if (remembered !== undefined) {
+      await requests.hitUnlessSpent(rateLimitKey(remembered), this.failures, address);
+      return remembered;
+    }
+    const principal = await this.authenticate(address, () => authenticator.authenticate(authorization));
+    await requests.hit(rateLimitKey(principal));
+    return principal;
   }
 
   private lineOf(address: string): Line {

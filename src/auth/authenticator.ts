@@ -27,15 +27,24 @@ export class Authenticator {
     private readonly jwt: JwtVerifier | undefined,
   ) {}
 
+  /**
+   * The principal of an API key this instance checked recently (see `verified-keys.ts`),
+   * known without a round trip; undefined for anything else, which {@link authenticate}
+   * checks (and refuses with the reason).
+   */
+  remembered(authorization: string | undefined): Principal | undefined {
+    const credential = authorization === undefined ? undefined : credentialOf(authorization);
+    return credential?.startsWith(API_KEY_PREFIX) === true ? this.apiKeys.remembered(credential) : undefined;
+  }
+
   async authenticate(authorization: string | undefined): Promise<Principal> {
     if (authorization === undefined || authorization.trim() === '') {
       throw new AuthenticationError('Authentication required: send "Authorization: Bearer <API key or JWT>".');
     }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (match?.[1] === undefined) {
+    const credential = credentialOf(authorization);
+    if (credential === undefined) {
       throw new AuthenticationError('The Authorization header must be "Bearer <API key or JWT>".');
     }
-    const credential = match[1];
     if (credential.startsWith(API_KEY_PREFIX)) {
       const principal = await this.apiKeys.verify(credential);
       if (principal === null) throw new AuthenticationError('The API key is not valid, or has been revoked.');
@@ -53,4 +62,9 @@ export class Authenticator {
       throw error;
     }
   }
+}
+
+/** The credential of a `Bearer <credential>` header value; undefined when it is not one. */
+function credentialOf(authorization: string): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
 }

@@ -1,8 +1,9 @@
 import pg from 'pg';
-import { type IRateLimiterOptions, RateLimiterMemory, RateLimiterPostgres, type RateLimiterRes } from 'rate-limiter-flexible';
+import { type IRateLimiterOptions, RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import { type LimitsConfig } from '../config.js';
 import { type Logger } from '../logger.js';
 import { RateLimit } from './rate-limiter.js';
+import { checkGateInMemory, SharedRateCounter } from './shared-rate-counter.js';
 
 /** The gateway's three budgets, counted where `RATE_LIMIT_STORE` says. */
 export interface RateLimits {
@@ -72,20 +73,26 @@ export function createRateLimits(limits: LimitsConfig, databaseUrl: string, logg
   const noticeFallback = fallbackNotice(logger);
   const shared = (name: string, budget: { points: number; seconds: number }) => {
     const options: IRateLimiterOptions = { keyPrefix: name, points: budget.points, duration: budget.seconds };
-    const counter = new RateLimiterPostgres({
-      ...options,
-      storeClient: pool,
-      storeType: 'pool',
-      tableName: RATE_LIMIT_TABLE,
-      tableCreated: true,
-      // A key that has used its whole budget is refused from this instance's memory for the
-      // rest of its window (the store said so): no round trip for a refusal the store would
-      // give anyway. Every request within the budget is still counted in the store.
-      inMemoryBlockOnConsumed: budget.points,
-      // One sweep per instance below, stopped on close (the library's own timer never is).
-      clearExpiredByTimeout: false,
-      insuranceLimiter: new InstanceFallback(options, () => noticeFallback(name)),
-    });
+    const fallback = new InstanceFallback(options, () => noticeFallback(name));
+    const counter = new SharedRateCounter(
+      {
+        ...options,
+        storeClient: pool,
+        storeType: 'pool',
+        tableName: RATE_LIMIT_TABLE,
+        tableCreated: true,
+        // A key that has used its whole budget is refused from this instance's memory for the
+        // rest of its window (the store said so): no round trip for a refusal the store would
+        // give anyway. Every request within the budget is still counted in the store.
+        inMemoryBlockOnConsumed: budget.points,
+        // One sweep per instance below, stopped on close (the library's own timer never is).
+        clearExpiredByTimeout: false,
+        insuranceLimiter: fallback,
+      },
+      pool,
+      RATE_LIMIT_TABLE,
+      fallback,
+    );
     return new RateLimit(counter, budget.points);
   };
   const sweep = setInterval(() => {
@@ -117,8 +124,10 @@ class InstanceFallback extends RateLimiterMemory {
     super(options);
   }
 
-  override consume(key: string | number, pointsToConsume?: number, options?: Record<string, unknown>): Promise<RateLimiterRes> {
+  override async consume(key: string | number, pointsToConsume?: number, options?: Record<string, unknown>): Promise<RateLimiterRes> {
     this.onUse();
+    // A hit counted only while another budget is unspent (see shared-rate-counter.ts): that one is checked here too.
+    await checkGateInMemory(options);
     return super.consume(key, pointsToConsume, options);
   }
 

@@ -17,6 +17,20 @@ export class RateLimited extends Error {
 export interface RateCounter {
   get(key: string): Promise<RateLimiterRes | null>;
   consume(key: string): Promise<RateLimiterRes>;
+  /**
+   * Counts one hit for `key` unless `gate`'s budget is used up, in one round trip to the
+   * store, rejecting with the gate's {@link RateLimiterRes} then (nothing counted); or
+   * undefined when this counter cannot here (the caller checks the gate, then counts).
+   */
+  consumeUnlessSpent?(key: string, gate: CounterGate): Promise<RateLimiterRes> | undefined;
+}
+
+/** Another budget a hit must find unspent before it is counted (see {@link RateLimit.hitUnlessSpent}). */
+export interface CounterGate {
+  readonly counter: RateCounter;
+  readonly key: string;
+  /** The gate's budget: spent once this many points are consumed in its window. */
+  readonly points: number;
 }
 
 /** A fixed-window limit of `points` per window for each key (a credential, an address). */
@@ -54,12 +68,31 @@ export class RateLimit {
 
   /** Counts one hit for `key`; throws {@link RateLimited} when over the limit. */
   async hit(key: string): Promise<void> {
-    try {
-      await this.counter.consume(key);
-    } catch (refusal) {
-      if (refusal instanceof RateLimiterRes) throw new RateLimited(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)));
-      throw refusal;
+    await refusedAsRateLimited(this.counter.consume(key));
+  }
+
+  /**
+   * `gate.check(gateKey)`, then `hit(key)`: refused with the gate's wait when its budget
+   * is used up (nothing counted), else one hit counted. Where both count in one store,
+   * in one round trip.
+   */
+  async hitUnlessSpent(key: string, gate: RateLimit, gateKey: string): Promise<void> {
+    const counted = this.counter.consumeUnlessSpent?.(key, { counter: gate.counter, key: gateKey, points: gate.points });
+    if (counted === undefined) {
+      await gate.check(gateKey);
+      return this.hit(key);
     }
+    await refusedAsRateLimited(counted);
+  }
+}
+
+/** A counter's refusal ({@link RateLimiterRes}) as {@link RateLimited}, with its wait in whole seconds (at least 1). */
+async function refusedAsRateLimited(counting: Promise<RateLimiterRes>): Promise<void> {
+  try {
+    await counting;
+  } catch (refusal) {
+    if (refusal instanceof RateLimiterRes) throw new RateLimited(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)));
+    throw refusal;
   }
 }
 

@@ -61,10 +61,19 @@ export class RowMapper<E extends ObjectLiteral> {
     return this.columns.map((column) => `${alias}."${column.databaseName}"`).join(', ');
   }
 
-  map(row: Readonly<Record<string, unknown>>): E {
+  /**
+   * The select list with every column of `alias` renamed `prefix` + its name: for a
+   * statement that answers two rows side by side (read back with {@link map}'s `prefix`).
+   */
+  selectAs(alias: string, prefix: string): string {
+    return this.columns.map((column) => `${alias}."${column.databaseName}" AS "${prefix}${column.databaseName}"`).join(', ');
+  }
+
+  /** The entity of `row`, its columns named `prefix` + their names (see {@link selectAs}). */
+  map(row: Readonly<Record<string, unknown>>, prefix = ''): E {
     const entity = new this.target() as Record<string, unknown>;
     for (const { databaseName, propertyName, hydrate } of this.mapped) {
-      const value = row[databaseName];
+      const value = row[prefix + databaseName];
       entity[propertyName] = hydrate === undefined ? value : hydrate(value);
     }
     return entity as E;

@@ -1,7 +1,9 @@
 import { type DataSource } from 'typeorm';
 import { type DispatchEntity } from '../db/entities/index.js';
+import { type StatusChangeDraft } from '../events/status-change-log.js';
 import { DispatchState } from '../domain/vocabulary.js';
 import { type AnswerNotes, type ProviderRegistry } from '../providers/index.js';
+import { type InStatementSettlement, NeedsTransaction, SettledAlready } from '../services/in-statement-settlement.js';
 import { RecordWriter } from '../services/record-writer.js';
 import { dispatchChange } from './dispatch-change.js';
 import { type Outbox } from './outbox.js';
@@ -15,19 +17,18 @@ export interface ConfirmedResult {
 /** The record each settled dispatch's transaction left, by the settled row (see {@link appliedRecordOf}). */
 const appliedRecords = new WeakMap<DispatchEntity, object>();
 
-/** The dispatch was settled before this transaction could: what it wrote is rolled back. */
-class SettledAlready extends Error {}
+/** How the settled row's columns are named in a statement that also answers the record's (see {@link InStatementSettlement}). */
+const SETTLED_PREFIX = 'settled_';
 
 /**
- * Applies what the provider confirmed and marks the dispatch SUCCEEDED, in one
- * transaction: the record, the lead's stage (as the provider that owns the operation
- * says: its `CommandSpec.apply`), then, in one statement, the dispatch settled (only
- * from PENDING) with the record's status change and the dispatch's end appended (the
- * record's first; the tenant's log lock taken there, held to the commit). The local
- * record only ever shows what a provider confirmed. When the dispatch was settled
- * already (another instance applied the same answer), the transaction is rolled back:
- * nothing is applied twice. Returns the settled dispatch as committed, or null when it
- * was settled already.
+ * Applies what the provider confirmed and marks the dispatch SUCCEEDED, atomically:
+ * the record, the lead's stage (as the provider that owns the operation says: its
+ * `CommandSpec.apply`), the dispatch settled (only from PENDING) with the record's
+ * status change and the dispatch's end appended (the record's first; the tenant's log
+ * lock taken last). The local record only ever shows what a provider confirmed. When
+ * the dispatch was settled already (another instance applied the same answer),
+ * nothing is applied: nothing is applied twice. Returns the settled dispatch as
+ * committed, or null when it was settled already.
  *
  * Lock order: the record's row, the lead's, the dispatch's, the log's; every writer
  * takes those it needs in this order.
@@ -39,13 +40,62 @@ export async function settleWithResult(
   dispatch: DispatchEntity,
   confirmed: ConfirmedResult,
 ): Promise<DispatchEntity | null> {
+  const result = storedResult(confirmed);
+  const change = dispatchChange(registry, dispatch, DispatchState.PENDING, DispatchState.SUCCEEDED);
+  try {
+    return await settleInOneStatement(db, registry, outbox, dispatch, confirmed, result, change);
+  } catch (error) {
+    if (error instanceof SettledAlready) return null;
+    if (!(error instanceof NeedsTransaction)) throw error;
+  }
+  return settleInTransaction(db, registry, outbox, dispatch, confirmed, result, change);
+}
+
+/**
+ * The common case: the apply's one write carries the settlement in its statement (see
+ * `services/in-statement-settlement.ts`), or, when the apply writes nothing, the
+ * dispatch is settled alone; either way one statement, its own transaction. Throws
+ * {@link NeedsTransaction} (nothing written) when the apply needs more than one write.
+ */
+async function settleInOneStatement(
+  db: DataSource,
+  registry: ProviderRegistry,
+  outbox: Outbox,
+  dispatch: DispatchEntity,
+  confirmed: ConfirmedResult,
+  result: Record<string, unknown>,
+  change: StatusChangeDraft,
+): Promise<DispatchEntity | null> {
+  let settled: { row: DispatchEntity | null } | undefined;
+  const settlement: InStatementSettlement = {
+    settledCte: (first, condition) => outbox.settledCte(dispatch, result, first, condition),
+    selectList: (alias) => outbox.settledSelectList(alias, SETTLED_PREFIX),
+    change,
+    done: (row) => (settled = { row: outbox.settledOf(row, SETTLED_PREFIX) }),
+  };
+  const writer = new RecordWriter(db.manager, dispatch.tenantId, dispatch.id, { settlement });
+  const record = await registry.apply(confirmed.operation, writer, confirmed.result, dispatch.leadId);
+  if (settled === undefined) return outbox.settleSucceeded(db.manager, dispatch, result, [change]);
+  if (settled.row !== null && typeof record === 'object' && record !== null) appliedRecords.set(settled.row, record);
+  return settled.row;
+}
+
+/** An apply of several writes: in one transaction, settled by its last statement (rolled back when settled already). */
+async function settleInTransaction(
+  db: DataSource,
+  registry: ProviderRegistry,
+  outbox: Outbox,
+  dispatch: DispatchEntity,
+  confirmed: ConfirmedResult,
+  result: Record<string, unknown>,
+  change: StatusChangeDraft,
+): Promise<DispatchEntity | null> {
   try {
     return await db.transaction(async (manager) => {
       const writer = new RecordWriter(manager, dispatch.tenantId, dispatch.id, { deferChanges: true });
       // The provider's apply answers the record's row as written, when the write returned it.
       const record = await registry.apply(confirmed.operation, writer, confirmed.result, dispatch.leadId);
-      const changes = [...writer.takeChanges(), dispatchChange(registry, dispatch, DispatchState.PENDING, DispatchState.SUCCEEDED)];
-      const row = await outbox.settleSucceeded(manager, dispatch, storedResult(confirmed), changes);
+      const row = await outbox.settleSucceeded(manager, dispatch, result, [...writer.takeChanges(), change]);
       if (row === null) throw new SettledAlready();
       if (typeof record === 'object' && record !== null) appliedRecords.set(row, record);
       return row;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { DispatchEntity, type StoredProviderError } from '../db/entities/index.js';
+import { queryPrepared } from '../db/prepared-statement.js';
 import { RowMapper } from '../db/row-mapper.js';
 import { GatewayError } from '../domain/errors.js';
 import { DispatchState } from '../domain/vocabulary.js';
@@ -19,22 +20,26 @@ import { appendDispatchChange } from './dispatch-change.js';
 const CONNECTION_VERSION = `(SELECT c.version FROM provider_connection c
                               WHERE c.tenant_id = dispatch.tenant_id AND c.provider = dispatch.provider) AS connection_version`;
 
-/** A new dispatch, created claimed by its caller when $11 (see {@link Outbox.record}); nothing on a known key. */
-const INSERT_DISPATCH = `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
+/**
+ * A new dispatch, created claimed by its caller when $11 (see {@link Outbox.record}); nothing on a known key.
+ * It answers `columns` (the entity's, named: see {@link Outbox.insert}) and the connection's version.
+ */
+const insertDispatch = (columns: string) => `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
                              attempts, max_attempts, run_at, locked_until, lock_token, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9, $10,
                CASE WHEN $11 THEN now() + make_interval(secs => $12 / 1000.0) END, CASE WHEN $11 THEN $13::uuid END, $14)
        ON CONFLICT (tenant_id, operation, idempotency_key) DO NOTHING
-       RETURNING *, ${CONNECTION_VERSION}`;
+       RETURNING ${columns}, ${CONNECTION_VERSION}`;
 
 function connectionVersionOf(row: Record<string, unknown>): number | null {
   return typeof row.connection_version === 'number' ? row.connection_version : null;
 }
 
-/** Whether `error` is PostgreSQL's "relation does not exist" (42P01) about `table`. */
+/** Whether `error` (pg's, or TypeORM's wrapping it) is PostgreSQL's "relation does not exist" (42P01) about `table`. */
 function isUndefinedTable(error: unknown, table: string): boolean {
-  const driverError = (error as { driverError?: { code?: unknown; message?: unknown } } | null)?.driverError;
-  return driverError?.code === '42P01' && typeof driverError.message === 'string' && driverError.message.includes(`"${table}"`);
+  const wrapped = error as { driverError?: { code?: unknown; message?: unknown }; code?: unknown; message?: unknown } | null;
+  const pgError = wrapped?.driverError ?? wrapped;
+  return pgError?.code === '42P01' && typeof pgError.message === 'string' && pgError.message.includes(`"${table}"`);
 }
 
 /** A call to make, as a mutation asks for it. */
@@ -68,6 +73,8 @@ export class Outbox {
   private readonly rows: RowMapper<DispatchEntity>;
   /** False once the breaker table could not be read with a new row: rows are then written alone until it can again. */
   private breakerReadable = true;
+  /** The INSERT of {@link insert}, answering the entity's columns by name. */
+  private readonly insertStatement: string;
 
   constructor(
     private readonly db: DataSource,
@@ -77,6 +84,7 @@ export class Outbox {
     private readonly onBreakerRead?: BreakerReading,
   ) {
     this.rows = new RowMapper(db, DispatchEntity);
+    this.insertStatement = insertDispatch(this.rows.selectList);
   }
 
   /**
@@ -121,18 +129,23 @@ export class Outbox {
    * round trip less per mutation), and handed to {@link onBreakerRead}. The breaker's
    * table is never what fails a mutation: while it cannot be read the row is written
    * alone, and the attempt reads the breaker itself, as it then would anyway.
+   *
+   * Every mutation sends it: it is prepared once per connection (`db/prepared-statement.ts`),
+   * and answers the entity's columns by name, never `*`, so a column a migration adds
+   * later does not change what a prepared statement returns.
    */
   private async insert(parameters: unknown[], claim: boolean, key: string): Promise<Array<Record<string, unknown>>> {
     if (claim && this.onBreakerRead !== undefined && this.breakerReadable) {
       const started = performance.now();
       try {
-        const rows = await this.db.query<Array<Record<string, unknown> & { breaker: BreakerRow }>>(
+        const rows = await queryPrepared(
+          this.db.manager,
           `WITH breaker AS (SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON b.provider = $15::text),
-                inserted AS (${INSERT_DISPATCH})
+                inserted AS (${this.insertStatement})
            SELECT inserted.*, row_to_json(breaker) AS breaker FROM inserted, breaker`,
           [...parameters, key],
         );
-        const breaker = rows[0]?.breaker;
+        const breaker = rows[0]?.breaker as BreakerRow | undefined;
         if (breaker !== undefined) this.onBreakerRead(key, storedBreakerOf(breaker), started);
         return rows;
       } catch (error) {
@@ -142,7 +155,7 @@ export class Outbox {
         setTimeout(() => (this.breakerReadable = true), 1_000).unref();
       }
     }
-    return this.db.query<Array<Record<string, unknown>>>(`${INSERT_DISPATCH}`, parameters);
+    return queryPrepared(this.db.manager, this.insertStatement, parameters);
   }
 
   /** Claims up to `limit` due dispatches, skipping rows other instances hold, and accounts whose breaker is open (by `breakerKey`). */
@@ -179,18 +192,43 @@ export class Outbox {
     result: Record<string, unknown>,
     changes: readonly StatusChangeDraft[],
   ): Promise<DispatchEntity | null> {
-    const append = appendChangesStatement(dispatch.tenantId, changes, 3, 'settled');
+    const settled = this.settledCte(dispatch, result, 1);
+    const append = appendChangesStatement(dispatch.tenantId, changes, 1 + settled.parameters.length, 'settled');
     const rows = await manager.query<Array<Record<string, unknown>>>(
-      `WITH settled AS (
-         UPDATE dispatch SET state = 'SUCCEEDED', result = $2, last_error = NULL, locked_until = NULL, lock_token = NULL, updated_at = now()
-          WHERE id = $1 AND state = 'PENDING'
-         RETURNING *),
+      `WITH ${settled.sql},
        ${append.ctes}
        SELECT settled.*, notified.sent AS notified FROM settled, notified`,
-      [dispatch.id, JSON.stringify(result), ...append.parameters],
+      [...settled.parameters, ...append.parameters],
     );
     const row = rows[0];
     return row === undefined ? null : this.rows.map(row);
+  }
+
+  /**
+   * The CTE `settled` of a statement that settles `dispatch` SUCCEEDED with `result`,
+   * only from PENDING, and only when `condition` holds (a SQL condition over the
+   * statement's other CTEs, evaluated before the row is updated: the lock order puts the
+   * record's and the lead's rows first). It returns the row as settled, none when it was
+   * settled already. Its parameters are numbered from `first`.
+   */
+  settledCte(dispatch: DispatchEntity, result: Record<string, unknown>, first: number, condition = 'true'): { sql: string; parameters: unknown[] } {
+    return {
+      sql: `settled AS (
+         UPDATE dispatch SET state = 'SUCCEEDED', result = $${first + 1}, last_error = NULL, locked_until = NULL, lock_token = NULL, updated_at = now()
+          WHERE id = $${first} AND state = 'PENDING' AND ${condition}
+         RETURNING *)`,
+      parameters: [dispatch.id, JSON.stringify(result)],
+    };
+  }
+
+  /** The select list of a settled row (`alias`, a `settled` CTE's) with its columns renamed `prefix` + name: see {@link settledOf}. */
+  settledSelectList(alias: string, prefix: string): string {
+    return this.rows.selectAs(alias, prefix);
+  }
+
+  /** The settled dispatch of a row selected with {@link settledSelectList}; null when the statement settled none. */
+  settledOf(row: Readonly<Record<string, unknown>>, prefix: string): DispatchEntity | null {
+    return row[`${prefix}id`] == null ? null : this.rows.map(row, prefix);
   }
 
   /** Marks the dispatch FAILED for good (a refusal, or the last attempt), and logs its end. */

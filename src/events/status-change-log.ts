@@ -94,6 +94,23 @@ async function appendMany(manager: EntityManager, tenantId: string, changes: rea
   return append.entities(rows.map((row) => row.id));
 }
 
+/** What a caller's statement adds to {@link appendChangesStatement}'s CTEs. */
+export interface AppendOptions {
+  /**
+   * CTEs of the caller's that must have run before the log lock is taken (the lead's
+   * row lock among them): the lock order every writer keeps, record and lead rows
+   * before the log's lock.
+   */
+  readonly after?: readonly string[];
+  /**
+   * Changes only the statement knows (a status read under its own lock), appended
+   * before `changes`: a SELECT of `n` (≤ 0, their order), `lead_id`, `provider`,
+   * `entity_id`, `from_status`, `to_status`, `occurred_at`, `kind`, `dispatch_id`,
+   * `customer_id`, given the placeholder of this append's time.
+   */
+  readonly computed?: (occurredAt: string) => string;
+}
+
 /**
  * The CTEs that append `changes` as {@link appendStatusChanges} does, for a caller's
  * own statement: `log_lock` (taken once per row of `gate`, a CTE of the caller's, when
@@ -106,19 +123,29 @@ export function appendChangesStatement(
   changes: readonly StatusChangeDraft[],
   first: number,
   gate?: string,
+  options: AppendOptions = {},
 ): { ctes: string; parameters: unknown[]; entities: (ids: readonly string[]) => StatusChangeEntity[] } {
   const now = new Date();
   const occurredAt = changes.map((change) => change.occurredAt ?? now);
   const column = <T>(pick: (change: StatusChangeDraft) => T) => changes.map(pick);
   const $ = (n: number) => `$${first + n}`;
-  const ctes = `log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${$(0)}, hashtext(${$(1)})) AS locked${gate === undefined ? '' : ` FROM ${gate}`}),
+  const sources = [...(gate === undefined ? [] : [gate]), ...(options.after ?? []).map((cte, i) => `(SELECT count(*) FROM ${cte}) AS after_${i}`)];
+  const given = `unnest(${$(2)}::uuid[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::text[], ${$(6)}::text[], ${$(7)}::timestamptz[], ${$(8)}::text[],
+                          ${$(9)}::uuid[], ${$(10)}::text[])
+                     WITH ORDINALITY AS c(lead_id, provider, entity_id, from_status, to_status, occurred_at, kind, dispatch_id, customer_id, n)`;
+  const rows =
+    options.computed === undefined
+      ? given
+      : `(${options.computed(`${$(12)}::timestamptz`)}
+               UNION ALL
+               SELECT c.n, c.lead_id, c.provider, c.entity_id, c.from_status, c.to_status, c.occurred_at, c.kind, c.dispatch_id, c.customer_id
+                 FROM ${given}) AS c(n, lead_id, provider, entity_id, from_status, to_status, occurred_at, kind, dispatch_id, customer_id)`;
+  const ctes = `log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${$(0)}, hashtext(${$(1)})) AS locked${sources.length === 0 ? '' : ` FROM ${sources.join(', ')}`}),
           appended AS (
             INSERT INTO status_change (tenant_id, lead_id, provider, entity_id, from_status, to_status, occurred_at, kind, dispatch_id, customer_id)
             SELECT ${$(1)}, c.lead_id, c.provider, c.entity_id, c.from_status, c.to_status, c.occurred_at, c.kind, c.dispatch_id, c.customer_id
               FROM log_lock,
-                   unnest(${$(2)}::uuid[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::text[], ${$(6)}::text[], ${$(7)}::timestamptz[], ${$(8)}::text[],
-                          ${$(9)}::uuid[], ${$(10)}::text[])
-                     WITH ORDINALITY AS c(lead_id, provider, entity_id, from_status, to_status, occurred_at, kind, dispatch_id, customer_id, n)
+                   ${rows}
              ORDER BY c.n
             RETURNING id),
           notified AS (SELECT count(pg_notify(${$(11)}, ${$(1)} || ':' || a.id)) AS sent FROM (SELECT id FROM appended ORDER BY id) AS a)`;
@@ -137,6 +164,7 @@ export function appendChangesStatement(
       column((c) => c.dispatchId ?? null),
       column((c) => c.customerId ?? null),
       STATUS_CHANGE_CHANNEL,
+      ...(options.computed === undefined ? [] : [now]),
     ],
     entities: (ids) => {
       if (ids.length !== changes.length) throw new Error(`appendStatusChanges: the INSERT returned ${ids.length} rows for ${changes.length} changes`);

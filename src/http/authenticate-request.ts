@@ -1,7 +1,7 @@
 import { type RequestHandler, type Response } from 'express';
 import { type AuthAttempts } from '../auth/auth-attempts.js';
 import { AuthenticationError, type Authenticator } from '../auth/authenticator.js';
-import { RateLimited, type RateLimit, rateLimitKey } from '../auth/rate-limiter.js';
+import { RateLimited, type RateLimit } from '../auth/rate-limiter.js';
 import { type Principal } from '../domain/roles.js';
 import { type Logger } from '../logger.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
@@ -40,9 +40,8 @@ export function authenticateRequest(deps: RequestAuthDeps): RequestHandler {
     try {
       // An address that has used up its failures is refused before its credential is
       // looked at: otherwise 429 would mean "wrong" and 200 "right", and guessing would go on.
-      // A failure is counted there, before the answer.
-      const principal = await deps.authAttempts.authenticate(address, () => deps.authenticator.authenticate(req.headers.authorization));
-      await deps.requests.hit(rateLimitKey(principal));
+      // A failure is counted there, before the answer; then the request, against the credential's rate.
+      const principal = await deps.authAttempts.admitRequest(address, req.headers.authorization, deps.authenticator, deps.requests);
       req.principal = principal;
       next();
     } catch (error) {

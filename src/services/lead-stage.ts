@@ -35,18 +35,10 @@ export async function refreshLeadStage(
   const [rows] = await manager.query<[Array<Record<string, unknown> & { previous_last_event: LeadEvent | null }>, number]>(
     `WITH facts AS (
        SELECT l.id, l.last_event AS previous_last_event, coalesce($3, l.last_event) AS last_event,
-              (SELECT a.status FROM application a
-                WHERE a.tenant_id = l.tenant_id AND a.lead_id = l.id AND a.synced_at IS NOT NULL) AS application_status,
-              (SELECT v.status FROM verification v
-                WHERE v.tenant_id = l.tenant_id AND v.lead_id = l.id AND v.synced_at IS NOT NULL) AS verification_status,
-              (SELECT lo.loan_status FROM loan lo WHERE lo.tenant_id = l.tenant_id AND lo.lead_id = l.id
-                ORDER BY lo.applied_at DESC, lo.loan_id DESC LIMIT 1) AS latest_loan_status
+              ${leadFactsSql('l')}
          FROM lead l WHERE l.id = $1 AND ($2::text IS NULL OR l.tenant_id = $2) FOR UPDATE)
      UPDATE lead l
-        SET stage = ${stageSql(
-          { lastEvent: 'f.last_event', applicationStatus: 'f.application_status', verificationStatus: 'f.verification_status', latestLoanStatus: 'f.latest_loan_status' },
-          ['$5', '$6', '$7'],
-        )},
+        SET stage = ${stageOfFacts('f', ['$5', '$6', '$7'])},
             last_event = f.last_event, advertiser_ref = coalesce($4, l.advertiser_ref), updated_at = now()
        FROM facts f WHERE l.id = f.id
      RETURNING l.*, f.previous_last_event`,
@@ -56,4 +48,30 @@ export async function refreshLeadStage(
   if (row === undefined) throw new Error(`refreshLeadStage: lead ${leadId} does not exist`);
   const lead = RowMapper.of(manager.connection, LeadEntity).map(row);
   return { stage: lead.stage, previousLastEvent: row.previous_last_event, techeaLeadId: lead.techeaLeadId, lead };
+}
+
+/**
+ * The facts a lead's stage is derived from, other than its last event, for the lead
+ * row `l` of a statement: `application_status`, `verification_status` and
+ * `latest_loan_status`. A statement that writes the lead's application itself passes
+ * the status it wrote (`application`): its own snapshot would not show it.
+ */
+export function leadFactsSql(l: string, application?: string): string {
+  const applicationStatus =
+    application ??
+    `(SELECT a.status FROM application a
+                WHERE a.tenant_id = ${l}.tenant_id AND a.lead_id = ${l}.id AND a.synced_at IS NOT NULL)`;
+  return `${applicationStatus} AS application_status,
+              (SELECT v.status FROM verification v
+                WHERE v.tenant_id = ${l}.tenant_id AND v.lead_id = ${l}.id AND v.synced_at IS NOT NULL) AS verification_status,
+              (SELECT lo.loan_status FROM loan lo WHERE lo.tenant_id = ${l}.tenant_id AND lo.lead_id = ${l}.id
+                ORDER BY lo.applied_at DESC, lo.loan_id DESC LIMIT 1) AS latest_loan_status`;
+}
+
+/** The stage of a row `f` with `last_event` and {@link leadFactsSql}'s facts, the stage table in `parameters` (see `stageSql`). */
+export function stageOfFacts(f: string, parameters: readonly [table: string, steps: string, ranks: string]): string {
+  return stageSql(
+    { lastEvent: `${f}.last_event`, applicationStatus: `${f}.application_status`, verificationStatus: `${f}.verification_status`, latestLoanStatus: `${f}.latest_loan_status` },
+    parameters,
+  );
 }

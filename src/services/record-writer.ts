@@ -11,6 +11,9 @@ import {
 import { type ApplicationField, type ApplicationRecord, type LoanRecord, type VerificationRecord } from '../domain/records.js';
 import { type LeadEvent, Provider } from '../domain/vocabulary.js';
 import { appendStatusChange } from '../events/status-change-log.js';
+import { applyApplicationSettling } from './application-statement.js';
+import { type InStatementSettlement, NeedsTransaction } from './in-statement-settlement.js';
+import { applyLeadEventSettling } from './lead-event-statement.js';
 import { refreshLeadStage } from './lead-stage.js';
 
 export type { StatusChangeDraft } from '../events/status-change-log.js';
@@ -25,6 +28,10 @@ import { type StatusChangeDraft } from '../events/status-change-log.js';
 export class RecordWriter {
   /** With `deferChanges`, the changes held for the caller's own append (see {@link takeChanges}). */
   private readonly deferred: StatusChangeDraft[] | undefined;
+  /** With `settlement`, until the write that carries it. */
+  private readonly settlement: InStatementSettlement | undefined;
+  /** A write carried the settlement: it was its own transaction, so no write may follow. */
+  private settledInStatement = false;
 
   constructor(
     private readonly manager: EntityManager,
@@ -36,10 +43,25 @@ export class RecordWriter {
      * `deferChanges`: the status changes a write implies are not appended but held, for
      * the caller to append with its own in one statement, as the transaction's last
      * (see `dispatch/apply-result.ts`: a record's change and its dispatch's end).
+     * `settlement`: `manager` is outside any transaction, and the one write of the
+     * confirmed result settles the dispatch in its own statement (see
+     * `in-statement-settlement.ts`); a write that cannot throws {@link NeedsTransaction}
+     * before it writes anything.
      */
-    options: { readonly deferChanges?: boolean } = {},
+    options: { readonly deferChanges?: boolean; readonly settlement?: InStatementSettlement } = {},
   ) {
     if (options.deferChanges === true) this.deferred = [];
+    this.settlement = options.settlement;
+  }
+
+  /** The settlement for the write about to run, when it can carry it (`canCarry`); throws for a write that cannot be the transaction's. */
+  private settlementFor(canCarry: boolean): InStatementSettlement | undefined {
+    if (this.settledInStatement) throw new Error('RecordWriter: a write after the statement that settled its dispatch (it would not be in its transaction)');
+    const settlement = this.settlement;
+    if (settlement === undefined) return undefined;
+    if (!canCarry) throw new NeedsTransaction();
+    this.settledInStatement = true;
+    return settlement;
   }
 
   /** The changes held back so far, in order (and no longer held); empty unless made with `deferChanges`. */
@@ -53,6 +75,17 @@ export class RecordWriter {
    */
   async applyApplication(record: ApplicationRecord, leadId?: string): Promise<{ entity: ApplicationEntity; returned: ApplicationEntity | undefined }> {
     const repo = this.manager.getRepository(ApplicationEntity);
+    const settlement = this.settlementFor(true);
+    if (settlement !== undefined) {
+      const entity = applicationEntity(repo.create(), this.tenantId, record, leadId ?? null);
+      const absent = new Set(record.absent ?? []);
+      const kept = new Set<string>([...absent].flatMap((field) => APPLICATION_COLUMNS[field]));
+      const keepDocuments = absent.has('documents');
+      const written = await applyApplicationSettling(this.manager, this.tenantId, this.dispatchId, settlement, { record, entity, leadId: leadId ?? null, kept, keepDocuments });
+      // No such application yet, or one changed while the statement waited for it: a transaction applies it.
+      if (written === null) throw new NeedsTransaction();
+      return { entity: written, returned: written };
+    }
     // Hand-written, as the read paths are: TypeORM's find costs more CPU than the statement.
     const rows = RowMapper.of(this.manager.connection, ApplicationEntity);
     const [previous = null] = await rows.query(
@@ -61,34 +94,7 @@ export class RecordWriter {
       this.manager,
     );
     const owner = previous?.leadId ?? leadId ?? null;
-    const entity = repo.create({
-      tenantId: this.tenantId,
-      id: record.id,
-      leadId: owner,
-      status: record.status,
-      providerStatus: record.providerStatus ?? null,
-      productName: record.productName,
-      creditIsSecured: record.credit?.isSecured ?? null,
-      creditIsMla: record.credit?.isMla ?? null,
-      creditCurrency: record.credit?.currency ?? null,
-      creditUnderwritingGrade: record.credit?.underwritingGrade ?? null,
-      creditLimitCents: record.credit?.limitCents ?? null,
-      creditMaxLimitCents: record.credit?.maxLimitCents ?? null,
-      creditScore: record.credit?.score ?? null,
-      creditScorePulledAt: record.credit?.scorePulledAt ?? null,
-      creditScoreSource: record.credit?.scoreSource ?? null,
-      aanDeliveredAt: record.adverseActionNotice?.deliveredAt ?? null,
-      aanReason: record.adverseActionNotice?.reason ?? null,
-      aanDeliveryMethod: record.adverseActionNotice?.deliveryMethod ?? null,
-      decisionDecidedAt: record.decision?.decidedAt ?? null,
-      decisionReason: record.decision?.reason ?? null,
-      decisionExceptionApprovalReason: record.decision?.exceptionApprovalReason ?? null,
-      metadata: record.metadata,
-      entities: record.entities,
-      createdAt: record.createdAt,
-      updatedAt: record.updatedAt,
-      syncedAt: new Date(),
-    });
+    const entity = applicationEntity(repo.create(), this.tenantId, record, owner);
     // A field Lead Bank's message did not let us read keeps its stored value.
     const absent = new Set(record.absent ?? []);
     if (previous !== null) for (const field of absent) for (const column of APPLICATION_COLUMNS[field]) Object.assign(entity, { [column]: previous[column] });
@@ -125,6 +131,7 @@ export class RecordWriter {
 
   /** Stores a verification process with its operations; fields the message left out (`absent`) keep their stored values. */
   async applyVerification(record: VerificationRecord, leadId?: string): Promise<VerificationEntity> {
+    this.settlementFor(false);
     const repo = this.manager.getRepository(VerificationEntity);
     const previous = await repo.findOne({ where: { tenantId: this.tenantId, authUuid: record.authUuid }, lock: { mode: 'pessimistic_write' } });
     const owner = previous?.leadId ?? leadId ?? null;
@@ -161,6 +168,7 @@ export class RecordWriter {
    * or the lead linked to its Decision Cloud customer.
    */
   async applyLoan(record: LoanRecord, leadId?: string): Promise<LoanEntity> {
+    this.settlementFor(false);
     const repo = this.manager.getRepository(LoanEntity);
     const key = { tenantId: this.tenantId, customerId: record.customerId, loanId: record.loanId };
     const previous = await repo.findOne({ where: key, lock: { mode: 'pessimistic_write' } });
@@ -190,6 +198,8 @@ export class RecordWriter {
 
   /** Records the event TECHEA accepted as the lead's last one, and the advertiser reference sent with it; answers the lead as left. */
   async applyLeadEvent(leadId: string, event: LeadEvent, advertiserRef?: string): Promise<LeadEntity> {
+    const settlement = this.settlementFor(true);
+    if (settlement !== undefined) return applyLeadEventSettling(this.manager, this.tenantId, this.dispatchId, settlement, { leadId, event, advertiserRef });
     // One locked read of the lead and its records, one UPDATE of its event, reference and stage.
     const lead = await refreshLeadStage(this.manager, leadId, {
       lastEvent: event,
@@ -217,6 +227,7 @@ export class RecordWriter {
 
   /** Appends one row to the status-change log (see `events/status-change-log.ts` for the ordering rule). */
   appendStatusChange(change: StatusChangeDraft): Promise<StatusChangeEntity> {
+    this.settlementFor(false);
     return appendStatusChange(this.manager, this.tenantId, { dispatchId: this.dispatchId, ...change });
   }
 
@@ -281,6 +292,38 @@ function confirmedStatus<S>(previous: { status: S; syncedAt: Date | null } | nul
  */
 function newToLead(previous: { leadId: string | null; syncedAt: Date | null } | null): boolean {
   return previous === null || previous.leadId === null || previous.syncedAt === null;
+}
+
+/** The application's row as Lead Bank's answer makes it (`leadId`: its lead, as the caller decided). */
+function applicationEntity(entity: ApplicationEntity, tenantId: string, record: ApplicationRecord, leadId: string | null): ApplicationEntity {
+  return Object.assign(entity, {
+    tenantId,
+    id: record.id,
+    leadId,
+    status: record.status,
+    providerStatus: record.providerStatus ?? null,
+    productName: record.productName,
+    creditIsSecured: record.credit?.isSecured ?? null,
+    creditIsMla: record.credit?.isMla ?? null,
+    creditCurrency: record.credit?.currency ?? null,
+    creditUnderwritingGrade: record.credit?.underwritingGrade ?? null,
+    creditLimitCents: record.credit?.limitCents ?? null,
+    creditMaxLimitCents: record.credit?.maxLimitCents ?? null,
+    creditScore: record.credit?.score ?? null,
+    creditScorePulledAt: record.credit?.scorePulledAt ?? null,
+    creditScoreSource: record.credit?.scoreSource ?? null,
+    aanDeliveredAt: record.adverseActionNotice?.deliveredAt ?? null,
+    aanReason: record.adverseActionNotice?.reason ?? null,
+    aanDeliveryMethod: record.adverseActionNotice?.deliveryMethod ?? null,
+    decisionDecidedAt: record.decision?.decidedAt ?? null,
+    decisionReason: record.decision?.reason ?? null,
+    decisionExceptionApprovalReason: record.decision?.exceptionApprovalReason ?? null,
+    metadata: record.metadata,
+    entities: record.entities,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    syncedAt: new Date(),
+  } satisfies Partial<ApplicationEntity>);
 }
 
 /** The columns each application field is stored in. */

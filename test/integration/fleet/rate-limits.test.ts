@@ -91,6 +91,13 @@ describe('the authentication-failure budget of an address, held by a fleet of th
   afterAll(() => fleet?.stop());
 
   it('three failures spread over the instances use it up: every instance then refuses the address, a right key included', async () => {
+    // Every instance has checked the right key: it is remembered there, so its requests read
+    // the address's failures and count themselves in one statement (shared-rate-counter.ts).
+    for (const { at } of fleet.instances) expect((await postGraphQL(at(fleet.first.api.token!), QUERY)).status).toBe(200);
+    const requestsCounted = async () =>
+      (await fleet.first.db.query<Array<{ points: number }>>(`SELECT points FROM rate_limit WHERE key LIKE 'requests:%'`)).map((r) => r.points);
+    const countedBefore = await requestsCounted();
+
     const wrong = 'lgk_' + 'y'.repeat(43);
     const statuses = [];
     for (const { at } of fleet.instances) statuses.push((await postGraphQL(at(wrong), QUERY)).status);
@@ -100,7 +107,11 @@ describe('the authentication-failure budget of an address, held by a fleet of th
       const right = await postGraphQL(at(fleet.first.api.token!), QUERY);
       expect(right.status).toBe(429);
       expect(right.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+      // The wait is the failure window's (a minute), not the request rate's (a second).
+      expect(Number(right.headers?.get('retry-after'))).toBeGreaterThan(1);
     }
+    // Refused before it was counted: the key's request budget did not move.
+    expect(await requestsCounted()).toEqual(countedBefore);
   });
 });
 
