@@ -3,11 +3,10 @@ import { type Config } from '../config.js';
 import { ConfigError, type Env } from '../config-env.js';
 import { ConnectionInUse, ConnectionStore, UnopenableConnections } from '../connections/connection-store.js';
 import { SealedBox } from '../connections/sealed-box.js';
-import { GatewayError } from '../domain/errors.js';
 import { requireTenantId } from '../domain/roles.js';
 import { type Logger } from '../logger.js';
 import { ProviderRegistry } from '../providers/index.js';
-import { UsageError } from './keys-command.js';
+import { asUsage, UsageError } from './keys-command.js';
 import { withMigratedDatabase } from './migrated-database.js';
 
 export const CONNECTIONS_USAGE = `  connections set --tenant <tenant> --provider <id>
@@ -43,7 +42,7 @@ export async function connectionsCommand(
   const { values, positionals } = parseArgs({ args: rest, options: { tenant: { type: 'string' }, provider: { type: 'string' } }, allowPositionals: true, strict: true });
   if (positionals.length > 0) throw new UsageError(`connections ${action ?? ''} takes no positional argument`);
   const registry = new ProviderRegistry(config.providers.descriptors);
-  const tenant = values.tenant === undefined ? undefined : checked(() => requireTenantId(values.tenant!, '--tenant'));
+  const tenant = values.tenant === undefined ? undefined : asUsage(() => requireTenantId(values.tenant!, '--tenant'));
   const providerId = values.provider;
   if (providerId !== undefined && !registry.ids.includes(providerId)) throw new UsageError(`--provider must be one of ${registry.ids.join(', ')}`);
   const needBoth = (): [string, string] => {
@@ -120,13 +119,4 @@ export async function connectionsCommand(
       throw error;
     }
   });
-}
-
-function checked<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof GatewayError) throw new UsageError(error.message);
-    throw error;
-  }
 }

@@ -19,6 +19,16 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** `check`'s answer; an argument it refuses (a `GatewayError`) becomes the command line's mistake. */
+export function asUsage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof GatewayError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 /**
  * `leadgraph keys …`: key management from the shell, against the same database the
  * gateway uses (the running gateway's embedded server, if there is one).

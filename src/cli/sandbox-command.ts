@@ -8,7 +8,7 @@ import { liveProviderEnv } from '../providers/sandbox/live-provider-env.js';
 import { describeSandboxRecords } from '../providers/sandbox/sandbox-records.js';
 import { type RunningSandbox } from '../providers/sandbox/running-sandbox.js';
 import { CONTROL_PATH, type SandboxBehavior } from '../providers/sandbox/sandbox-server.js';
-import { UsageError } from './keys-command.js';
+import { asUsage, UsageError } from './keys-command.js';
 import { connectTenantToSandboxes } from './sandbox-connections.js';
 
 export const SANDBOX_USAGE = `  sandbox [--port <first port>] [--host <address>] [--connect <tenant>]
@@ -45,7 +45,7 @@ export async function sandboxCommand(args: string[], logger: Logger, out: NodeJS
   const host = values.host ?? '127.0.0.1';
   if (isIP(host) === 0 && host !== 'localhost') throw new UsageError(`--host needs an IP address to listen on (0.0.0.0 for every interface), not "${host}"`);
   const env = options.env ?? process.env;
-  const tenant = values.connect === undefined ? undefined : requireTenantArgument(values.connect);
+  const tenant = values.connect === undefined ? undefined : asUsage(() => requireTenantId(values.connect!, '--connect'));
   // Checked before anything starts: the gateway's settings, its database, its key.
   const config = tenant === undefined ? undefined : loadConfig(env, { providers });
 
@@ -99,13 +99,4 @@ export async function sandboxCommand(args: string[], logger: Logger, out: NodeJS
   logger.info('stopping the sandboxes');
   await Promise.all(running.map((sandbox) => sandbox.stop()));
   return 0;
-}
-
-
-function requireTenantArgument(value: string): string {
-  try {
-    return requireTenantId(value, '--connect');
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
 }

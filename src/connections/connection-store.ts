@@ -3,7 +3,7 @@ import { ConfigError, type Env } from '../config-env.js';
 import { type AnyProviderDescriptor, type ProviderId, type ProviderRegistry } from '../providers/index.js';
 import { connectionSettings, providerVariables, withoutCredentials } from '../providers/provider-settings.js';
 import { ENVIRONMENT_TENANT } from './provider-accounts.js';
-import { type SealedBox, UnsealError } from './sealed-box.js';
+import { type SealedBox } from './sealed-box.js';
 
 /** A connection as listed: never its credentials. */
 export interface ConnectionSummary {
@@ -166,22 +166,15 @@ export class ConnectionStore {
     const box = this.requireBox();
     return this.db.transaction(async (manager) => {
       const rows = await manager.query<SealedRow[]>(`SELECT tenant_id, provider, sealed FROM provider_connection ORDER BY tenant_id, provider FOR UPDATE`);
-      const resealed: Array<{ row: SealedRow; sealed: Buffer }> = [];
-      const unopenable: SealedRow[] = [];
+      assertOpen(box, rows);
+      let resealed = 0;
       for (const row of rows) {
-        try {
-          const sealed = box.resealed(row.sealed, ownerOf(row.tenant_id, row.provider));
-          if (sealed !== undefined) resealed.push({ row, sealed });
-        } catch (error) {
-          if (!(error instanceof UnsealError)) throw error;
-          unopenable.push(row);
-        }
-      }
-      if (unopenable.length > 0) throw new UnopenableConnections(unopenable.map((row) => ({ tenantId: row.tenant_id, provider: row.provider })));
-      for (const { row, sealed } of resealed) {
+        const sealed = box.resealed(row.sealed, ownerOf(row.tenant_id, row.provider));
+        if (sealed === undefined) continue;
         await manager.query(`UPDATE provider_connection SET sealed = $3 WHERE tenant_id = $1 AND provider = $2`, [row.tenant_id, row.provider, sealed]);
+        resealed++;
       }
-      return { resealed: resealed.length, current: rows.length - resealed.length };
+      return { resealed, current: rows.length - resealed };
     });
   }
 
@@ -192,17 +185,7 @@ export class ConnectionStore {
    */
   async assertAllOpen(): Promise<void> {
     const box = this.requireBox();
-    const rows = await this.db.query<SealedRow[]>(`SELECT tenant_id, provider, sealed FROM provider_connection ORDER BY tenant_id, provider`);
-    const unopenable = rows.filter((row) => {
-      try {
-        box.open(row.sealed, ownerOf(row.tenant_id, row.provider));
-        return false;
-      } catch (error) {
-        if (error instanceof UnsealError) return true;
-        throw error;
-      }
-    });
-    if (unopenable.length > 0) throw new UnopenableConnections(unopenable.map((row) => ({ tenantId: row.tenant_id, provider: row.provider })));
+    assertOpen(box, await this.db.query<SealedRow[]>(`SELECT tenant_id, provider, sealed FROM provider_connection ORDER BY tenant_id, provider`));
   }
 
   /** How many connections are stored (a gateway holding some needs `CONNECTIONS_KEY`). */
@@ -220,6 +203,12 @@ export class ConnectionStore {
     if (this.box === undefined) throw new ConfigError('CONNECTIONS_KEY', 'a key to seal connections with (openssl rand -base64 32)', 'nothing');
     return this.box;
   }
+}
+
+/** `UnopenableConnections` naming every row that opens with none of `box`'s keys. */
+function assertOpen(box: SealedBox, rows: readonly SealedRow[]): void {
+  const unopenable = rows.filter((row) => !box.opens(row.sealed, ownerOf(row.tenant_id, row.provider)));
+  if (unopenable.length > 0) throw new UnopenableConnections(unopenable.map((row) => ({ tenantId: row.tenant_id, provider: row.provider })));
 }
 
 /** What a sealed connection is bound to: it opens only in its own row. */

@@ -53,6 +53,17 @@ export class SealedBox {
     return this.opened(sealed, owner).plaintext;
   }
 
+  /** Whether the value opens with `CONNECTIONS_KEY` or a previous key (with `owner`). */
+  opens(sealed: Buffer, owner: string): boolean {
+    try {
+      this.opened(sealed, owner);
+      return true;
+    } catch (error) {
+      if (error instanceof UnsealError) return false;
+      throw error;
+    }
+  }
+
   /**
    * The value sealed anew with `CONNECTIONS_KEY` when it was sealed with a previous
    * key; undefined when it already is sealed with the current one.
