@@ -6,6 +6,7 @@ import { createRateLimits } from './auth/rate-limit-store.js';
 import { JwtVerifier } from './auth/jwt.js';
 import { type Config } from './config.js';
 import { ConfigError } from './config-env.js';
+import { AccountApplications } from './connections/application-readers.js';
 import { ConnectionAdapters } from './connections/connection-adapters.js';
 import { ConnectionStore, UnopenableConnections } from './connections/connection-store.js';
 import { ConnectionWebhooks } from './connections/connection-webhooks.js';
@@ -134,7 +135,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       trustedProxies: config.trustedProxies,
       metricsToken: config.metricsToken,
       admin: { token: config.adminToken, connections: connections.store, canSeal: config.connectionsKeys !== undefined },
-      webhooks: { providers: providers.webhooks, records: new WebhookIntake(db, callbacks), connections: connections.webhooks },
+      webhooks: { providers: providers.webhooks, records: new WebhookIntake(db, callbacks, new AccountApplications(providers.registry, providers.adapters, connections.adapters)), connections: connections.webhooks },
       logger,
       observability: { metrics, changes, breakers: dispatcher },
       ...(options.execution && { execution: options.execution }),

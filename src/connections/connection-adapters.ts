@@ -47,6 +47,12 @@ export class ConnectionAdapters {
     }
   }
 
+  /** The adapter of the tenant's connection as it is now; undefined when the tenant has none to the provider. */
+  async current(provider: AnyProviderDescriptor, tenantId: string): Promise<CommandAdapter | undefined> {
+    const version = await this.store.version(tenantId, provider.id);
+    return version === undefined ? undefined : (await this.adapterFor(provider, tenantId, version)).adapter;
+  }
+
   /**
    * The adapter of the tenant's connection at `version` or newer. An attempt claimed
    * before a rotation may find a newer version here, and sends with it: the older one

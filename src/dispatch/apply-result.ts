@@ -4,6 +4,8 @@ import { type StatusChangeDraft } from '../events/status-change-log.js';
 import { DispatchState } from '../domain/vocabulary.js';
 import { type AnswerNotes, type ProviderRegistry } from '../providers/index.js';
 import { type InStatementSettlement, NeedsTransaction, SettledAlready } from '../services/in-statement-settlement.js';
+import { type CurrentApplications } from '../connections/application-readers.js';
+import { type ApplicationSource } from '../services/application-order.js';
 import { RecordWriter } from '../services/record-writer.js';
 import { dispatchChange } from './dispatch-change.js';
 import { type Outbox } from './outbox.js';
@@ -39,16 +41,39 @@ export async function settleWithResult(
   outbox: Outbox,
   dispatch: DispatchEntity,
   confirmed: ConfirmedResult,
+  currentApplications?: CurrentApplications,
 ): Promise<DispatchEntity | null> {
   const result = storedResult(confirmed);
   const change = dispatchChange(registry, dispatch, DispatchState.PENDING, DispatchState.SUCCEEDED);
+  const recency = recencyOf(dispatch, currentApplications);
   try {
-    return await settleInOneStatement(db, registry, outbox, dispatch, confirmed, result, change);
+    return await settleInOneStatement(db, registry, outbox, dispatch, confirmed, result, change, recency);
   } catch (error) {
     if (error instanceof SettledAlready) return null;
     if (!(error instanceof NeedsTransaction)) throw error;
   }
-  return settleInTransaction(db, registry, outbox, dispatch, confirmed, result, change);
+  return settleInTransaction(db, registry, outbox, dispatch, confirmed, result, change, recency);
+}
+
+/** How recent the provider's answer is known to be (see `services/application-order.ts`), for the record writer. */
+interface AnswerRecency {
+  readonly applicationSource: ApplicationSource;
+  readonly currentApplications?: CurrentApplications;
+  /** Lead Bank confirmed the call: its answer is stored even when the application cannot be read to place it. */
+  readonly writeWhenUnread: true;
+}
+
+/**
+ * The answer to a first attempt is the state right after it; the answer to an attempt
+ * after the first may be the one Lead Bank stored for the idempotency key at an
+ * earlier attempt, replayed however old it is.
+ */
+function recencyOf(dispatch: DispatchEntity, currentApplications: CurrentApplications | undefined): AnswerRecency {
+  return {
+    applicationSource: dispatch.attempts > 1 ? 'maybe-late' : 'answer',
+    ...(currentApplications !== undefined && { currentApplications }),
+    writeWhenUnread: true,
+  };
 }
 
 /**
@@ -65,6 +90,7 @@ async function settleInOneStatement(
   confirmed: ConfirmedResult,
   result: Record<string, unknown>,
   change: StatusChangeDraft,
+  recency: AnswerRecency,
 ): Promise<DispatchEntity | null> {
   let settled: { row: DispatchEntity | null } | undefined;
   const settlement: InStatementSettlement = {
@@ -73,7 +99,7 @@ async function settleInOneStatement(
     change,
     done: (row) => (settled = { row: outbox.settledOf(row, SETTLED_PREFIX) }),
   };
-  const writer = new RecordWriter(db.manager, dispatch.tenantId, dispatch.id, { settlement });
+  const writer = new RecordWriter(db.manager, dispatch.tenantId, dispatch.id, { settlement, ...recency });
   const record = await registry.apply(confirmed.operation, writer, confirmed.result, dispatch.leadId);
   if (settled === undefined) return outbox.settleSucceeded(db.manager, dispatch, result, [change]);
   if (settled.row !== null && typeof record === 'object' && record !== null) appliedRecords.set(settled.row, record);
@@ -89,10 +115,11 @@ async function settleInTransaction(
   confirmed: ConfirmedResult,
   result: Record<string, unknown>,
   change: StatusChangeDraft,
+  recency: AnswerRecency,
 ): Promise<DispatchEntity | null> {
   try {
     return await db.transaction(async (manager) => {
-      const writer = new RecordWriter(manager, dispatch.tenantId, dispatch.id, { deferChanges: true });
+      const writer = new RecordWriter(manager, dispatch.tenantId, dispatch.id, { deferChanges: true, ...recency });
       // The provider's apply answers the record's row as written, when the write returned it.
       const record = await registry.apply(confirmed.operation, writer, confirmed.result, dispatch.leadId);
       const row = await outbox.settleSucceeded(manager, dispatch, result, [...writer.takeChanges(), change]);

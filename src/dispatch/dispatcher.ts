@@ -10,6 +10,7 @@ import { type Logger } from '../logger.js';
 import { type DispatchObserver } from '../observability/observers.js';
 import { currentRequestId, withScope } from '../observability/request-context.js';
 import { type CommandLike, ProviderCallError, type ProviderId } from '../providers/index.js';
+import { AccountApplications, type CurrentApplications } from '../connections/application-readers.js';
 import { type ConfirmedResult, settleWithResult } from './apply-result.js';
 import { applyRetryDelayMs, type BreakerVerdict, decide } from './backoff.js';
 import { type BreakerState } from './circuit-breaker.js';
@@ -48,6 +49,8 @@ export class Dispatcher {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** This instance's attempts on one provider record go one at a time (see `record-key.ts`). */
   private readonly perRecord = new KeyedSerializer();
+  /** Lead Bank's applications as it holds them now, for an answer that cannot be placed (see `services/application-order.ts`). */
+  private readonly currentApplications: CurrentApplications;
   private running = false;
   /** Aborted by `stop()` (a fresh one at each `start()`): a confirmed result waiting for the database is left to the lease then. */
   private stopping = new AbortController();
@@ -65,6 +68,7 @@ export class Dispatcher {
     // A new dispatch's row comes with its provider's breaker, read in the same statement for its first attempt.
     this.outbox = new Outbox(deps.db, deps.providers.registry, (provider, stored, readStartedAt) => this.breakers.of(provider).adopt(stored, stored.now, readStartedAt));
     this.events.setMaxListeners(0);
+    this.currentApplications = new AccountApplications(deps.providers.registry, deps.providers.adapters, deps.providers.connections);
   }
 
   /** Each provider's breaker state, for /readyz and metrics. */
@@ -261,7 +265,7 @@ export class Dispatcher {
     const leaseEnds = dispatch.lockedUntil?.getTime() ?? Date.now() + this.deps.config.leaseMs;
     for (let retries = 0; ; retries++) {
       try {
-        return await settleWithResult(this.deps.db, this.deps.providers.registry, this.outbox, dispatch, confirmed);
+        return await settleWithResult(this.deps.db, this.deps.providers.registry, this.outbox, dispatch, confirmed, this.currentApplications);
       } catch (error) {
         const wait = applyRetryDelayMs(retries);
         if (!isDatabaseUnavailable(error) || this.stopping.signal.aborted || Date.now() + wait >= leaseEnds) throw error;

@@ -12,6 +12,7 @@ import { type InboundDeps } from './webhook-port.js';
 
 export { isRetryable, PROVIDER_ERROR_CODES, ProviderCallError, type ProviderErrorCode } from './provider-error.js';
 export type * from './provider.js';
+export { isApplicationReader } from './provider.js';
 export type { InputProblem } from './input-problem.js';
 export type { ProviderAdapters } from './default-providers.js';
 export { DEFAULT_PROVIDERS, DEFAULT_REGISTRY } from './default-providers.js';

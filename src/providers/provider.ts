@@ -136,6 +136,20 @@ export interface ProviderAdapter<C extends ProviderCommand = ProviderCommand> {
   send(command: C, context: CallContext): Promise<ResultOf<C>>;
 }
 
+/**
+ * An adapter that can also read an application as its provider holds it now (Lead
+ * Bank's `GET /v0/applications/{id}`): what the gateway asks when two messages about
+ * one application carry the same `updated_at` and cannot be ordered otherwise.
+ */
+export interface ApplicationReader {
+  readApplication(applicationId: string): Promise<ApplicationRecord>;
+}
+
+/** Whether `adapter` reads applications (see {@link ApplicationReader}). */
+export function isApplicationReader(adapter: unknown): adapter is ApplicationReader {
+  return typeof adapter === 'object' && adapter !== null && typeof (adapter as Partial<ApplicationReader>).readApplication === 'function';
+}
+
 /** What every adapter factory needs besides the provider's own settings. */
 export interface AdapterOptions {
   /** Bound on every call, connection included. */

@@ -13,10 +13,13 @@ export interface CallbackGrant {
 }
 
 /**
- * What became of a webhook: applied to the tenant holding its record, a duplicate,
- * or kept until a tenant adopts a record nobody holds yet.
+ * What became of a webhook: applied to the tenant holding its record; a duplicate;
+ * kept until a tenant adopts a record nobody holds yet; older than the stored record
+ * (`stale`) or saying what it holds already (`unchanged`), so nothing changed; or, not
+ * placeable against the stored record (same `updated_at`, different content), the
+ * record as the provider holds it now was read and stored instead (`refreshed`).
  */
-export type IntakeOutcome = 'applied' | 'duplicate' | 'kept';
+export type IntakeOutcome = 'applied' | 'duplicate' | 'kept' | 'stale' | 'unchanged' | 'refreshed';
 
 /**
  * What became of a per-process callback: applied; an exact replay of one applied

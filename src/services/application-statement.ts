@@ -26,12 +26,14 @@ const OWN_COLUMNS = new Set(['tenant_id', 'id', 'lead_id', 'synced_at']);
  * The statement reads on one snapshot, taken before it waited for the application's
  * lock: had another writer changed the application (and so its documents) meanwhile,
  * the DELETE would miss the documents that writer inserted. So the locked row must be
- * the version the snapshot sees (`fresh`), or nothing is written and the caller
- * applies the result in a transaction, whose statements each see what was committed.
+ * the version the snapshot sees, or nothing is written and the caller applies the
+ * result in a transaction, whose statements each see what was committed. Nor is
+ * anything written over a stored application the answer may not replace (see
+ * `strictlyNewer`): the transaction decides what to keep.
  *
  * Answers the application as written; null when the tenant holds no such application,
- * or it changed while this waited for it (nothing written: the caller applies the
- * result in a transaction); throws {@link SettledAlready} when the dispatch was settled
+ * it changed while this waited for it, or it may not be replaced here (nothing
+ * written: the caller applies the result in a transaction); throws {@link SettledAlready} when the dispatch was settled
  * already (nothing written).
  */
 export async function applyApplicationSettling(
@@ -46,6 +48,12 @@ export async function applyApplicationSettling(
     readonly leadId: string | null;
     readonly kept: ReadonlySet<string>;
     readonly keepDocuments: boolean;
+    /**
+     * Written only over an older stored application (by Lead Bank's `updated_at`); else
+     * over one of the same second too. See `application-order.ts`: what it does not
+     * write here, the transaction decides.
+     */
+    readonly strictlyNewer: boolean;
   },
 ): Promise<ApplicationEntity | null> {
   const db = manager.connection;
@@ -55,6 +63,11 @@ export async function applyApplicationSettling(
   const id = p.add(write.record.id);
   const leadId = p.add(write.leadId);
   const syncedAt = p.add(write.entity.syncedAt);
+  const updatedAt = p.add(write.record.absent?.includes('updatedAt') === true ? null : write.record.updatedAt);
+  // As `placeApplication`: nothing Lead Bank said is stored yet, or the answer is newer (or, unless strictly, of the same second or unplaced).
+  const placed = `(a.synced_at IS NULL OR a.updated_at IS NULL OR a.updated_at ${write.strictlyNewer ? '<' : '<='} ${updatedAt}::timestamptz${
+    write.strictlyNewer ? '' : ` OR ${updatedAt}::timestamptz IS NULL`
+  })`;
   const columns = db
     .getMetadata(ApplicationEntity)
     .columns.filter((column) => !OWN_COLUMNS.has(column.databaseName) && !write.kept.has(column.propertyName))
@@ -67,7 +80,7 @@ export async function applyApplicationSettling(
   const provider = p.add(Provider.LEAD_BANK);
   const dispatch = p.add(dispatchId);
   const documents = write.keepDocuments ? '' : documentsCtes(p, write.record);
-  const settled = settlement.settledCte(p.next, 'EXISTS (SELECT 1 FROM previous WHERE fresh) AND (SELECT count(*) FROM lead_lock) >= 0');
+  const settled = settlement.settledCte(p.next, 'EXISTS (SELECT 1 FROM previous WHERE writable) AND (SELECT count(*) FROM lead_lock) >= 0');
   p.addAll(settled.parameters);
   const append = appendChangesStatement(tenantId, [settlement.change], p.next, 'settled', {
     after: write.keepDocuments ? ['updated'] : ['updated', 'documents'],
@@ -82,7 +95,8 @@ export async function applyApplicationSettling(
     manager,
     `WITH previous AS (
        SELECT a.lead_id, a.status, a.synced_at,
-              a.xmin::text IS NOT DISTINCT FROM (SELECT s.xmin::text FROM application s WHERE s.tenant_id = ${tenant} AND s.id = ${id}) AS fresh
+              a.xmin::text IS NOT DISTINCT FROM (SELECT s.xmin::text FROM application s WHERE s.tenant_id = ${tenant} AND s.id = ${id})
+                AND ${placed} AS writable
          FROM application a WHERE a.tenant_id = ${tenant} AND a.id = ${id} FOR UPDATE),
      lead_lock AS (
        SELECT l.tenant_id, l.id, l.last_event FROM lead l, previous p
@@ -98,7 +112,7 @@ export async function applyApplicationSettling(
          FROM app a JOIN lead_lock l ON l.id = a.lead_id),
      updated AS (UPDATE lead l SET stage = ${stage}, updated_at = now() FROM facts f WHERE l.id = f.id RETURNING l.id),
      ${append.ctes}
-     SELECT (SELECT count(*) FROM previous WHERE fresh)::int AS found, ${settlement.selectList('s')}, ${applications.selectAs('a', 'application_')}, n.sent
+     SELECT (SELECT count(*) FROM previous WHERE writable)::int AS found, ${settlement.selectList('s')}, ${applications.selectAs('a', 'application_')}, n.sent
        FROM (SELECT 1) AS one LEFT JOIN settled s ON true LEFT JOIN app a ON true CROSS JOIN notified n`,
     p.values,
   );

@@ -8,9 +8,12 @@ import {
   VerificationEntity,
   VerificationOperationEntity,
 } from '../db/entities/index.js';
-import { type ApplicationField, type ApplicationRecord, type LoanRecord, type VerificationRecord } from '../domain/records.js';
+import { type CurrentApplications } from '../connections/application-readers.js';
+import { assertNever } from '../domain/assert-never.js';
+import { type ApplicationDocumentRecord, type ApplicationField, type ApplicationRecord, type LoanRecord, type VerificationRecord } from '../domain/records.js';
 import { type LeadEvent, Provider } from '../domain/vocabulary.js';
 import { appendStatusChange } from '../events/status-change-log.js';
+import { applicationVerdict, type ApplicationSource, placeApplication, sameApplication } from './application-order.js';
 import { applyApplicationSettling } from './application-statement.js';
 import { type InStatementSettlement, NeedsTransaction } from './in-statement-settlement.js';
 import { applyLeadEventSettling } from './lead-event-statement.js';
@@ -18,6 +21,22 @@ import { refreshLeadStage } from './lead-stage.js';
 
 export type { StatusChangeDraft } from '../events/status-change-log.js';
 import { type StatusChangeDraft } from '../events/status-change-log.js';
+
+/**
+ * What {@link RecordWriter.applyApplication} did: `written`; kept the stored state, the
+ * message being `older` or saying what was stored already (`unchanged`); or, the
+ * message not being placeable, stored Lead Bank's current state (`read-current`).
+ */
+export type ApplicationOutcome = 'written' | 'older' | 'unchanged' | 'read-current';
+
+/** The application as {@link RecordWriter.applyApplication} left it. */
+export interface AppliedApplication {
+  /** The application as it now is. */
+  readonly entity: ApplicationEntity;
+  /** The row as an UPDATE returned it, or the stored one kept; undefined after an INSERT. */
+  readonly returned: ApplicationEntity | undefined;
+  readonly outcome: ApplicationOutcome;
+}
 
 /**
  * Applies what a provider confirmed to the local copy, inside the caller's
@@ -32,6 +51,12 @@ export class RecordWriter {
   private readonly settlement: InStatementSettlement | undefined;
   /** A write carried the settlement: it was its own transaction, so no write may follow. */
   private settledInStatement = false;
+  /** How recent the applications written are known to be (see `application-order.ts`). */
+  private readonly applicationSource: ApplicationSource;
+  /** Where an application that cannot be placed is read as Lead Bank holds it now. */
+  private readonly currentApplications: CurrentApplications | undefined;
+  /** When Lead Bank cannot be read: write the message as it is (true), or fail. */
+  private readonly writeWhenUnread: boolean;
 
   constructor(
     private readonly manager: EntityManager,
@@ -47,11 +72,24 @@ export class RecordWriter {
      * confirmed result settles the dispatch in its own statement (see
      * `in-statement-settlement.ts`); a write that cannot throws {@link NeedsTransaction}
      * before it writes anything.
+     * `applicationSource`: how recent the applications written are (`answer` unless said).
+     * `currentApplications`: reads an application that cannot be placed (needed with
+     * `maybe-late`); when that read fails, the write fails, unless `writeWhenUnread`
+     * (the message is then written as it is).
      */
-    options: { readonly deferChanges?: boolean; readonly settlement?: InStatementSettlement } = {},
+    options: {
+      readonly deferChanges?: boolean;
+      readonly settlement?: InStatementSettlement;
+      readonly applicationSource?: ApplicationSource;
+      readonly currentApplications?: CurrentApplications;
+      readonly writeWhenUnread?: boolean;
+    } = {},
   ) {
     if (options.deferChanges === true) this.deferred = [];
     this.settlement = options.settlement;
+    this.applicationSource = options.applicationSource ?? 'answer';
+    this.currentApplications = options.currentApplications;
+    this.writeWhenUnread = options.writeWhenUnread ?? false;
   }
 
   /** The settlement for the write about to run, when it can carry it (`canCarry`); throws for a write that cannot be the transaction's. */
@@ -70,10 +108,12 @@ export class RecordWriter {
   }
 
   /**
-   * Stores a whole application; `leadId` links it when it is not linked yet. Answers the
-   * entity written and, when it was an UPDATE, the row as the database returned it.
+   * Stores a whole application, unless the stored one is newer (by Lead Bank's
+   * `updated_at`, see `application-order.ts`); `leadId` links it when it is not linked
+   * yet. Answers the application as it now is (the entity written, or the stored one
+   * kept), the row as an UPDATE returned it, and what was done.
    */
-  async applyApplication(record: ApplicationRecord, leadId?: string): Promise<{ entity: ApplicationEntity; returned: ApplicationEntity | undefined }> {
+  async applyApplication(record: ApplicationRecord, leadId?: string): Promise<AppliedApplication> {
     const repo = this.manager.getRepository(ApplicationEntity);
     const settlement = this.settlementFor(true);
     if (settlement !== undefined) {
@@ -81,10 +121,17 @@ export class RecordWriter {
       const absent = new Set(record.absent ?? []);
       const kept = new Set<string>([...absent].flatMap((field) => APPLICATION_COLUMNS[field]));
       const keepDocuments = absent.has('documents');
-      const written = await applyApplicationSettling(this.manager, this.tenantId, this.dispatchId, settlement, { record, entity, leadId: leadId ?? null, kept, keepDocuments });
-      // No such application yet, or one changed while the statement waited for it: a transaction applies it.
+      const written = await applyApplicationSettling(this.manager, this.tenantId, this.dispatchId, settlement, {
+        record,
+        entity,
+        leadId: leadId ?? null,
+        kept,
+        keepDocuments,
+        strictlyNewer: this.applicationSource === 'maybe-late',
+      });
+      // No such application yet, one changed while the statement waited for it, or one the answer may not overwrite: a transaction applies it.
       if (written === null) throw new NeedsTransaction();
-      return { entity: written, returned: written };
+      return { entity: written, returned: written, outcome: 'written' };
     }
     // Hand-written, as the read paths are: TypeORM's find costs more CPU than the statement.
     const rows = RowMapper.of(this.manager.connection, ApplicationEntity);
@@ -93,17 +140,79 @@ export class RecordWriter {
       [this.tenantId, record.id],
       this.manager,
     );
+    return this.placeApplication(previous, record, leadId, this.applicationSource);
+  }
+
+  /** {@link applyApplication} once the stored application (`previous`) is read and locked. */
+  private async placeApplication(
+    previous: ApplicationEntity | null,
+    record: ApplicationRecord,
+    leadId: string | undefined,
+    source: ApplicationSource,
+  ): Promise<AppliedApplication> {
+    const repo = this.manager.getRepository(ApplicationEntity);
     const owner = previous?.leadId ?? leadId ?? null;
     const entity = applicationEntity(repo.create(), this.tenantId, record, owner);
     // A field Lead Bank's message did not let us read keeps its stored value.
     const absent = new Set(record.absent ?? []);
     if (previous !== null) for (const field of absent) for (const column of APPLICATION_COLUMNS[field]) Object.assign(entity, { [column]: previous[column] });
+    const verdict = await applicationVerdict(placeApplication(previous, record), source, async () =>
+      sameApplication(previous!, await this.storedDocuments(record.id), entity, absent.has('documents') ? undefined : record.documents),
+    );
+    switch (verdict) {
+      case 'write':
+        break;
+      case 'older':
+      case 'unchanged':
+        return this.keepApplication(previous!, owner, verdict);
+      case 'ask': {
+        // Asked under the application's row lock: nothing can be stored meanwhile, so the answer is the newest state.
+        const current = await this.readCurrent(record.id);
+        if (current === undefined) return this.placeApplication(previous, record, leadId, 'answer');
+        const applied = await this.placeApplication(previous, current, leadId, 'answer');
+        return { ...applied, outcome: applied.outcome === 'written' ? 'read-current' : applied.outcome };
+      }
+      default:
+        return assertNever(verdict, 'application verdict');
+    }
     const written = await this.put(ApplicationEntity, entity, previous, { tenantId: this.tenantId, id: record.id });
     // Lead Bank replaces the document list whole; so do we (unless its message had none we could read).
     if (!absent.has('documents')) await this.replaceDocuments(record);
     const status = absent.has('status') ? (previous?.status ?? null) : record.status;
     await this.afterChange(owner, Provider.LEAD_BANK, record.id, confirmedStatus(previous), status, newToLead(previous));
-    return { entity, returned: written };
+    return { entity, returned: written, outcome: 'written' };
+  }
+
+  /** Lead Bank's application as it is now; undefined when it cannot be read and the message is to be written as it is. */
+  private async readCurrent(applicationId: string): Promise<ApplicationRecord | undefined> {
+    if (this.currentApplications === undefined) {
+      if (this.writeWhenUnread) return undefined;
+      throw new Error('RecordWriter: an application that cannot be placed, and no way to ask Lead Bank');
+    }
+    try {
+      return await this.currentApplications.current(this.tenantId, applicationId);
+    } catch (error) {
+      if (this.writeWhenUnread) return undefined;
+      throw error;
+    }
+  }
+
+  /** The stored application stands; linked to `owner` when it was not linked yet. */
+  private async keepApplication(previous: ApplicationEntity, owner: string | null, outcome: 'older' | 'unchanged'): Promise<AppliedApplication> {
+    if (owner === previous.leadId) return { entity: previous, returned: previous, outcome };
+    await this.manager.query(`UPDATE application SET lead_id = $3 WHERE tenant_id = $1 AND id = $2`, [this.tenantId, previous.id, owner]);
+    const linked = Object.assign(new ApplicationEntity(), previous, { leadId: owner });
+    await this.afterChange(owner, Provider.LEAD_BANK, previous.id, confirmedStatus(previous), previous.status, true);
+    return { entity: linked, returned: linked, outcome };
+  }
+
+  /** The stored application's documents, in order. */
+  private async storedDocuments(applicationId: string): Promise<ApplicationDocumentRecord[]> {
+    const rows = await this.manager.query<Array<{ document_id: string | null; type: string; displayed_at: Date | null; consented_at: Date | null; version: string | null }>>(
+      `SELECT document_id, type, displayed_at, consented_at, version FROM application_document WHERE tenant_id = $1 AND application_id = $2 ORDER BY position`,
+      [this.tenantId, applicationId],
+    );
+    return rows.map((row) => ({ documentId: row.document_id, type: row.type, displayedAt: row.displayed_at, consentedAt: row.consented_at, version: row.version }));
   }
 
   /** The application's documents replaced whole, in one statement: the old rows deleted, then the new ones inserted. */

@@ -5,9 +5,10 @@ import { type ApplicationRecord, type VerificationRecord } from '../domain/recor
 import { Provider } from '../domain/vocabulary.js';
 import { type CallbackGrant, type CallbackOutcome, type InboundRecords, type IntakeOutcome } from '../providers/index.js';
 import { callbackVerdict } from './callback-order.js';
+import { type CurrentApplications } from '../connections/application-readers.js';
 import { ENVIRONMENT_TENANT } from '../connections/provider-accounts.js';
 import { holds } from './record-adoption.js';
-import { RecordWriter } from './record-writer.js';
+import { type ApplicationOutcome, RecordWriter } from './record-writer.js';
 import { keepUnclaimed, lockProviderRecord } from './unclaimed-webhooks.js';
 import { type VerificationCallbacks } from './verification-callbacks.js';
 
@@ -25,6 +26,8 @@ export class WebhookIntake implements InboundRecords {
   constructor(
     private readonly db: DataSource,
     private readonly callbacks: Pick<VerificationCallbacks, 'grantOf'>,
+    /** Reads an application whose webhook cannot be placed against the stored one. */
+    private readonly currentApplications: CurrentApplications,
     /** The tenant whose account the webhooks come through. */
     private readonly tenantId: string = ENVIRONMENT_TENANT,
     /** A connection's intake: callback tokens of its tenant only (the environment's route takes any URL issued). */
@@ -33,7 +36,7 @@ export class WebhookIntake implements InboundRecords {
 
   /** The intake of the tenant's own connection's webhooks. */
   forTenant(tenantId: string): WebhookIntake {
-    return new WebhookIntake(this.db, this.callbacks, tenantId, true);
+    return new WebhookIntake(this.db, this.callbacks, this.currentApplications, tenantId, true);
   }
 
   async callbackGrant(token: string): Promise<CallbackGrant | undefined> {
@@ -54,8 +57,10 @@ export class WebhookIntake implements InboundRecords {
         await keepUnclaimed(manager, this.tenantId, Provider.LEAD_BANK, application.id, application);
         return 'kept';
       }
-      await new RecordWriter(manager, this.tenantId).applyApplication(application);
-      return 'applied';
+      // Webhooks come late and in any order: only what is newer than the stored application is applied (see application-order.ts).
+      // When Lead Bank must be asked and cannot be, this fails: the webhook is not acknowledged, and Lead Bank sends it again.
+      const writer = new RecordWriter(manager, this.tenantId, null, { applicationSource: 'maybe-late', currentApplications: this.currentApplications });
+      return intakeOutcome((await writer.applyApplication(application)).outcome);
     });
   }
 
@@ -97,5 +102,21 @@ export class WebhookIntake implements InboundRecords {
           return assertNever(verdict, 'callback verdict');
       }
     });
+  }
+}
+
+/** What a webhook's application write comes to, as the route reports it. */
+function intakeOutcome(outcome: ApplicationOutcome): IntakeOutcome {
+  switch (outcome) {
+    case 'written':
+      return 'applied';
+    case 'older':
+      return 'stale';
+    case 'unchanged':
+      return 'unchanged';
+    case 'read-current':
+      return 'refreshed';
+    default:
+      return assertNever(outcome, 'application outcome');
   }
 }

@@ -66,9 +66,10 @@ describe('provider webhooks', () => {
       const raw = body();
       const signature = signLeadBankWebhook(SECRET, Date.now(), raw);
       const changesBefore = await lastChangeId();
-      expect(await send(raw, signature)).toEqual({ status: 200, body: { status: 'applied' } });
+      // It says what the gateway stored already (the application as Lead Bank holds it): accepted, nothing to change.
+      expect(await send(raw, signature)).toEqual({ status: 200, body: { status: 'unchanged' } });
       expect(await send(raw, signLeadBankWebhook(SECRET, Date.now(), raw))).toEqual({ status: 200, body: { status: 'duplicate' } });
-      // The application already had this status: no new status change either time.
+      // No new status change either time.
       expect(await lastChangeId()).toBe(changesBefore);
     });
 

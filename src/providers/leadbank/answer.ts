@@ -2,6 +2,9 @@ import { type ApplicationField, type ApplicationRecord } from '../../domain/reco
 import { type ApplicationStatus } from '../../domain/vocabulary.js';
 import { type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type ResultOf, type UpdateApplicationCommand } from '../provider.js';
+
+/** What the answer is read against: the application asked about and, for a patch, the status it set. */
+export type AskedApplication = Pick<UpdateApplicationCommand, 'applicationId' | 'status'>;
 import { fromWireStatus, toApplicationRecord } from './mapping.js';
 import { applicationResponse, type WireApplication } from './wire.js';
 import { isJsonObject } from '../json.js';
@@ -21,7 +24,7 @@ const FIELDS_OF_MEMBER = {
 type Member = keyof typeof FIELDS_OF_MEMBER;
 
 /**
- * Reads Lead Bank's 2xx answer to a patch: the whole application, in its reference
+ * Reads Lead Bank's 2xx answer to a patch or a read: the whole application, in its reference
  * page's shape. The 2xx says the patch was applied, so no body makes it a failure. A
  * member the page allows to be left out is null (as it always was); a member that is
  * there but cannot be read, an unknown status, an answer about another id or no body
@@ -30,7 +33,8 @@ type Member = keyof typeof FIELDS_OF_MEMBER;
 export function readApplicationAnswer(
   http: ProviderHttpClient,
   response: ProviderResponse,
-  command: UpdateApplicationCommand,
+  command: AskedApplication,
+  asked: 'patched' | 'read' = 'patched',
 ): ResultOf<UpdateApplicationCommand> {
   const unread: string[] = [];
   const note = (field: string, problem: string) => unread.push(http.unread(response, field, problem));
@@ -43,7 +47,7 @@ export function readApplicationAnswer(
     note('body', response.text === '' ? 'empty' : 'not an application object');
     for (const fields of Object.values(FIELDS_OF_MEMBER)) fields.forEach((field) => absent.add(field));
   } else {
-    if (body.id !== command.applicationId) note('id', `${JSON.stringify(body.id)} where ${command.applicationId} was patched`);
+    if (body.id !== command.applicationId) note('id', `${JSON.stringify(body.id)} where ${command.applicationId} was ${asked}`);
     for (const member of Object.keys(FIELDS_OF_MEMBER) as Member[]) {
       if (!(member in body)) continue;
       const parsed = applicationResponse.shape[member].safeParse(body[member]);

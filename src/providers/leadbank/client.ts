@@ -1,7 +1,8 @@
 import { Provider } from '../../domain/vocabulary.js';
 import { endpoint, pathSegment, type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type IssuedToken, TokenCache } from '../oauth-token.js';
-import { type CallContext, type ProviderAdapter, type ResultOf, type UpdateApplicationCommand } from '../provider.js';
+import { type ApplicationRecord } from '../../domain/records.js';
+import { type ApplicationReader, type CallContext, type ProviderAdapter, type ResultOf, type UpdateApplicationCommand } from '../provider.js';
 import { readApplicationAnswer } from './answer.js';
 import { toWirePatch } from './mapping.js';
 import { invalidParametersError, problemError, tokenResponse, type WireInvalidParameter, type WireTokenRequest } from './wire.js';
@@ -23,7 +24,7 @@ export interface LeadBankClientHooks {
 }
 
 /** Lead Bank's application API, behind the adapter interface: OAuth2 client credentials, idempotent merge patches. */
-export class LeadBankClient implements ProviderAdapter<UpdateApplicationCommand> {
+export class LeadBankClient implements ProviderAdapter<UpdateApplicationCommand>, ApplicationReader {
   readonly provider = Provider.LEAD_BANK;
   private readonly tokens: TokenCache;
 
@@ -53,6 +54,17 @@ export class LeadBankClient implements ProviderAdapter<UpdateApplicationCommand>
     if (response.status < 200 || response.status > 299) throw this.http.failure(response, messageOf(response));
 
     return readApplicationAnswer(this.http, response, command);
+  }
+
+  /**
+   * `GET /v0/applications/{id}`: the application as Lead Bank holds it now. Read as
+   * tolerantly as a patch's answer (what cannot be read is `absent`).
+   */
+  async readApplication(applicationId: string): Promise<ApplicationRecord> {
+    const url = endpoint(this.options.baseUrl, `v0/applications/${pathSegment(applicationId)}`);
+    const response = await this.tokens.withToken((token) => this.http.send({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } }));
+    if (response.status < 200 || response.status > 299) throw this.http.failure(response, messageOf(response));
+    return readApplicationAnswer(this.http, response, { applicationId }, 'read').application;
   }
 
   /** `POST /v1/oauth/token`; its failures carry neutral codes like any other call (bad credentials → UNAUTHORIZED). */

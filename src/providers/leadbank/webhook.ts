@@ -3,7 +3,8 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import { type Env, optionalSecret, positiveInt, Secret } from '../../config-env.js';
 import { type ApplicationRecord } from '../../domain/records.js';
-import { type InboundDeps, type WebhookSpec } from '../webhook-port.js';
+import { ProviderCallError } from '../provider-error.js';
+import { type InboundDeps, type IntakeOutcome, type WebhookSpec } from '../webhook-port.js';
 import { fromWireStatus, toApplicationRecord } from './mapping.js';
 import { applicationResponse } from './wire.js';
 
@@ -111,7 +112,15 @@ function leadBankWebhookRoutes(settings: LeadBankWebhookSettings, deps: InboundD
       case 'ignored':
         return void res.status(200).json({ status: 'ignored' });
       case 'application': {
-        const outcome = await deps.records.applyApplication(webhook.eventId, webhook.application);
+        let outcome: IntakeOutcome;
+        try {
+          outcome = await deps.records.applyApplication(webhook.eventId, webhook.application);
+        } catch (error) {
+          if (!(error instanceof ProviderCallError)) throw error;
+          // It could not be placed and Lead Bank could not be read to place it: nothing kept, Lead Bank sends it again.
+          logger.warn({ provider: 'LEAD_BANK', eventId: webhook.eventId, code: error.code }, 'webhook not placed: Lead Bank could not be read; answered 503');
+          return void res.status(503).json({ error: 'the application could not be read at Lead Bank to place this event; send it again' });
+        }
         logger.info({ provider: 'LEAD_BANK', eventId: webhook.eventId, event: webhook.event, outcome }, 'webhook received');
         return void res.status(200).json({ status: outcome });
       }
