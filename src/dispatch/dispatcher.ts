@@ -85,7 +85,13 @@ export class Dispatcher {
    * applied), the dispatch is answered as written, `PENDING` with its id and key, so the
    * caller can follow it; the attempt goes on and applies the result when it can.
    */
-  async submit(intent: DispatchIntent): Promise<DispatchEntity> {
+  submit(intent: DispatchIntent): Promise<DispatchEntity> {
+    // Tracked from the start: a stop waits for a submit that is still writing its row,
+    // so no attempt can begin once the stop has returned (and the database is closed).
+    return this.track(this.recordAndAttempt(intent));
+  }
+
+  private async recordAndAttempt(intent: DispatchIntent): Promise<DispatchEntity> {
     // A stale "closed" costs only a claim the attempt gives back (it reads the row before it calls).
     const breaker = this.breakers.of(breakerKey(intent.tenantId, intent.provider));
     const open = await breaker.holdsBackNow();
@@ -98,6 +104,12 @@ export class Dispatcher {
       runAt: new Date(open ? breaker.retryAt : Date.now()),
     });
     if (claim === null) return dispatch;
+    if (this.stopping.signal.aborted) {
+      // Stopping: the row is committed, and is left due at once for whichever instance claims next
+      // (when the database cannot take that now, the claim's expiry does the same, later).
+      await this.outbox.release(claim, new Date()).catch(() => undefined);
+      return dispatch;
+    }
     let deferred!: () => void;
     const applyDeferred = new Promise<'deferred'>((resolve) => (deferred = () => resolve('deferred')));
     const attempt = this.track(this.attempt(claim, requestId, deferred));
@@ -155,7 +167,8 @@ export class Dispatcher {
     this.stopping.abort();
     clearTimeout(this.timer);
     await this.loop;
-    await Promise.allSettled([...this.inFlight]);
+    // Until none is left: a submit in flight may start its attempt while the first ones settle.
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   /** Resolves when the dispatch is SUCCEEDED or FAILED (at once if it already is). */
