@@ -195,9 +195,11 @@ export class Dispatcher {
     for (const claim of claims) void this.track(this.attempt(claim, claim.dispatch.requestId ?? undefined));
   }
 
+  /** `work`, held in {@link inFlight} until it settles. Its rejection stays the caller's (a submit's refusal): none is made here. */
   private track<T>(work: Promise<T>): Promise<T> {
     this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    const forget = () => void this.inFlight.delete(work);
+    work.then(forget, forget);
     return work;
   }
 
