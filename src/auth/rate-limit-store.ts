@@ -2,6 +2,7 @@ import pg from 'pg';
 import { type IRateLimiterOptions, RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import { type LimitsConfig } from '../config.js';
 import { type Logger } from '../logger.js';
+import { BudgetLeases } from './budget-leases.js';
 import { RateLimit } from './rate-limiter.js';
 import { checkGateInMemory, SharedRateCounter } from './shared-rate-counter.js';
 
@@ -71,7 +72,7 @@ export function createRateLimits(limits: LimitsConfig, databaseUrl: string, logg
   // An idle connection the server dropped: the pool replaces it; without a listener it would end the process.
   pool.on('error', (error) => logger.warn({ err: error }, 'a rate-limit store connection was lost'));
   const noticeFallback = fallbackNotice(logger);
-  const shared = (name: string, budget: { points: number; seconds: number }) => {
+  const shared = (name: string, budget: { points: number; seconds: number }, leased = false) => {
     const options: IRateLimiterOptions = { keyPrefix: name, points: budget.points, duration: budget.seconds };
     const fallback = new InstanceFallback(options, () => noticeFallback(name));
     const counter = new SharedRateCounter(
@@ -93,7 +94,7 @@ export function createRateLimits(limits: LimitsConfig, databaseUrl: string, logg
       RATE_LIMIT_TABLE,
       fallback,
     );
-    return new RateLimit(counter, budget.points);
+    return new RateLimit(counter, budget.points, leased ? new BudgetLeases(budget.points) : undefined);
   };
   const sweep = setInterval(() => {
     // Windows last a minute at most; the margin covers clocks that disagree a little.
@@ -101,7 +102,8 @@ export function createRateLimits(limits: LimitsConfig, databaseUrl: string, logg
   }, SWEEP_EVERY_MS);
   sweep.unref();
   return {
-    requests: shared('requests', budgets.requests),
+    // Counted on every request: in leases of the budget, a few round trips per window rather than one per request.
+    requests: shared('requests', budgets.requests, true),
     subscriptionStarts: shared('subscription-starts', budgets.subscriptionStarts),
     authFailures: shared('auth-failures', budgets.authFailures),
     async close() {

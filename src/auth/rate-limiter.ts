@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { type Principal } from '../domain/roles.js';
+import { type BudgetLeases } from './budget-leases.js';
 
 /** A refusal: the caller may try again after `retryAfterSeconds`. */
 export class RateLimited extends Error {
@@ -16,13 +17,14 @@ export class RateLimited extends Error {
  */
 export interface RateCounter {
   get(key: string): Promise<RateLimiterRes | null>;
-  consume(key: string): Promise<RateLimiterRes>;
+  /** Counts `points` (1 unless said) for `key`. */
+  consume(key: string, points?: number): Promise<RateLimiterRes>;
   /**
    * Counts one hit for `key` unless `gate`'s budget is used up, in one round trip to the
    * store, rejecting with the gate's {@link RateLimiterRes} then (nothing counted); or
    * undefined when this counter cannot here (the caller checks the gate, then counts).
    */
-  consumeUnlessSpent?(key: string, gate: CounterGate): Promise<RateLimiterRes> | undefined;
+  consumeUnlessSpent?(key: string, gate: CounterGate, points?: number): Promise<RateLimiterRes> | undefined;
 }
 
 /** Another budget a hit must find unspent before it is counted (see {@link RateLimit.hitUnlessSpent}). */
@@ -38,6 +40,8 @@ export class RateLimit {
   constructor(
     private readonly counter: RateCounter,
     private readonly points: number,
+    /** Hits counted from leases of the budget rather than one by one in the store (see `budget-leases.ts`). */
+    private readonly leases?: BudgetLeases,
   ) {}
 
   /** A limit of `points` per `seconds` counted in this process only: it holds per instance. */
@@ -68,7 +72,9 @@ export class RateLimit {
 
   /** Counts one hit for `key`; throws {@link RateLimited} when over the limit. */
   async hit(key: string): Promise<void> {
-    await refusedAsRateLimited(this.counter.consume(key));
+    const leases = this.leases;
+    if (leases === undefined) return refusedAsRateLimited(this.counter.consume(key));
+    await refusedAsRateLimited(leases.take(key, (points) => this.counter.consume(key, points)));
   }
 
   /**
@@ -77,17 +83,21 @@ export class RateLimit {
    * in one round trip.
    */
   async hitUnlessSpent(key: string, gate: RateLimit, gateKey: string): Promise<void> {
-    const counted = this.counter.consumeUnlessSpent?.(key, { counter: gate.counter, key: gateKey, points: gate.points });
-    if (counted === undefined) {
+    const storeGate: CounterGate = { counter: gate.counter, key: gateKey, points: gate.points };
+    const count = async (points: number): Promise<RateLimiterRes> => {
+      const counted = this.counter.consumeUnlessSpent?.(key, storeGate, points);
+      if (counted !== undefined) return counted;
       await gate.check(gateKey);
-      return this.hit(key);
-    }
-    await refusedAsRateLimited(counted);
+      return this.counter.consume(key, points);
+    };
+    const leases = this.leases;
+    // A lease per key and gate: the gate is checked at each of its reservations.
+    await refusedAsRateLimited(leases === undefined ? count(1) : leases.take(`${key}\u0000${gateKey}`, count));
   }
 }
 
 /** A counter's refusal ({@link RateLimiterRes}) as {@link RateLimited}, with its wait in whole seconds (at least 1). */
-async function refusedAsRateLimited(counting: Promise<RateLimiterRes>): Promise<void> {
+async function refusedAsRateLimited(counting: Promise<unknown>): Promise<void> {
   try {
     await counting;
   } catch (refusal) {

@@ -39,7 +39,7 @@ export class SharedRateCounter extends RateLimiterPostgres implements RateCounte
     super(options);
   }
 
-  consumeUnlessSpent(key: string, gate: CounterGate): Promise<RateLimiterRes> | undefined {
+  consumeUnlessSpent(key: string, gate: CounterGate, points = 1): Promise<RateLimiterRes> | undefined {
     const other = gate.counter;
     if (!(other instanceof SharedRateCounter) || other.pool !== this.pool || other.table !== this.table) return undefined;
     // A key refused from memory is refused without a round trip: the gate is asked first, as apart.
@@ -49,7 +49,7 @@ export class SharedRateCounter extends RateLimiterPostgres implements RateCounte
       points: gate.points,
       inMemory: () => new RateLimit(other.fallback, gate.points).check(gate.key),
     };
-    return this.consume(key, 1, { [GATE]: storeGate });
+    return this.consume(key, points, { [GATE]: storeGate });
   }
 
   /**
