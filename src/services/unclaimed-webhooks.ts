@@ -14,7 +14,8 @@ export interface UnclaimedRecordOf {
 /**
  * A provider's webhook about a record its account's tenant does not hold, kept until
  * that tenant adopts the record (table `unclaimed_webhook`, one row per tenant and
- * record: the latest webhook wins).
+ * record: the newest by the provider's `updatedAt` wins, the later arrival of two of
+ * the same instant; the adopted record is placed against what comes after as any is).
  * Kept as the unified record, so adopting it needs no provider code.
  */
 export async function keepUnclaimed<P extends WebhookProvider>(
@@ -27,7 +28,10 @@ export async function keepUnclaimed<P extends WebhookProvider>(
 ): Promise<void> {
   await manager.query(
     `INSERT INTO unclaimed_webhook (tenant_id, provider, record_id, body) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (tenant_id, provider, record_id) DO UPDATE SET body = EXCLUDED.body, received_at = now()`,
+     ON CONFLICT (tenant_id, provider, record_id) DO UPDATE SET body = EXCLUDED.body, received_at = now()
+       -- Webhooks come in any order: one older than the kept one (by the provider's updatedAt) leaves it as it is.
+       WHERE (unclaimed_webhook.body ->> 'updatedAt') IS NULL OR (EXCLUDED.body ->> 'updatedAt') IS NULL
+          OR (EXCLUDED.body ->> 'updatedAt')::timestamptz >= (unclaimed_webhook.body ->> 'updatedAt')::timestamptz`,
     [tenantId, provider, recordId, JSON.stringify(record)],
   );
 }

@@ -105,6 +105,14 @@ describe('Lead Bank webhooks out of order', () => {
     expect(await productName(id)).toBe('After');
   });
 
+  it('keeps the newer of two webhooks about an application no tenant holds yet, whichever came last', async () => {
+    const id = leadBank.addApplication({ updated_at: at(1) });
+    expect(await deliver(stateOf(leadBank, id, 3, 'Newer'))).toEqual({ status: 200, outcome: 'kept' });
+    expect(await deliver(stateOf(leadBank, id, 2, 'Older, late'))).toEqual({ status: 200, outcome: 'kept' });
+    await queryData(gateway.api, `mutation ($id: ID) { createLead(input: { applicationId: $id }) { id } }`, { id });
+    expect(await productName(id)).toBe('Newer');
+  });
+
   it("asks a tenant's own Lead Bank account, not the environment's, about the tenant's application", async () => {
     const account = gateway.otherAccounts.LEAD_BANK!;
     const theirs = account.behavior as LeadBankSandbox;
