@@ -19,6 +19,7 @@ export { DEFAULT_PROVIDERS, DEFAULT_REGISTRY } from './default-providers.js';
 export type { AnyProviderDescriptor, CommandAdapter, CommandLike, IssuedCallbacks, ProviderId, RecordIdentity } from './descriptor.js';
 export type { LocalRecords } from './local-records.js';
 export type { CallbackGrant, CallbackOutcome, InboundDeps, InboundRecords, IntakeOutcome } from './webhook-port.js';
+export { WebhookNotPlaced } from './webhook-port.js';
 export type { MirroredRecords, SandboxMirror } from './sandbox/record-mirror.js';
 export { ProviderRegistry } from './registry.js';
 export { checkApplicationUpdate, documentKindOf } from './leadbank/index.js';

@@ -30,6 +30,15 @@ export type IntakeOutcome = 'applied' | 'duplicate' | 'kept' | 'stale' | 'unchan
 export type CallbackOutcome = 'applied' | 'duplicate' | 'stale' | 'finished' | 'unknown';
 
 /**
+ * A webhook that could not be placed now (its record kept changing while the provider
+ * was read to place it): nothing was kept, and the route answers 503 so the provider
+ * sends it again.
+ */
+export class WebhookNotPlaced extends Error {
+  override name = 'WebhookNotPlaced';
+}
+
+/**
  * The gateway's records as a provider's webhook routes change them. Implemented by
  * `services/webhook-intake.ts`; declared here so that a provider depends on the port,
  * not on the services (as `LocalRecords` is for dispatch results). Each call commits

@@ -25,9 +25,10 @@ import { type StatusChangeDraft } from '../events/status-change-log.js';
 /**
  * What {@link RecordWriter.applyApplication} did: `written`; kept the stored state, the
  * message being `older` or saying what was stored already (`unchanged`); or, the
- * message not being placeable, stored Lead Bank's current state (`read-current`).
+ * message not being placeable, stored Lead Bank's current state (`read-current`), or,
+ * with no reader to ask, wrote nothing (`unplaced`: the caller asks Lead Bank).
  */
-export type ApplicationOutcome = 'written' | 'older' | 'unchanged' | 'read-current';
+export type ApplicationOutcome = 'written' | 'older' | 'unchanged' | 'read-current' | 'unplaced';
 
 /** The application as {@link RecordWriter.applyApplication} left it. */
 export interface AppliedApplication {
@@ -73,9 +74,9 @@ export class RecordWriter {
      * `in-statement-settlement.ts`); a write that cannot throws {@link NeedsTransaction}
      * before it writes anything.
      * `applicationSource`: how recent the applications written are (`answer` unless said).
-     * `currentApplications`: reads an application that cannot be placed (needed with
-     * `maybe-late`); when that read fails, the write fails, unless `writeWhenUnread`
-     * (the message is then written as it is).
+     * `currentApplications`: reads an application that cannot be placed, under its row
+     * lock; when that read fails, the write fails, unless `writeWhenUnread` (the message
+     * is then written as it is). Without either, such a write answers `unplaced`.
      */
     options: {
       readonly deferChanges?: boolean;
@@ -166,6 +167,8 @@ export class RecordWriter {
       case 'unchanged':
         return this.keepApplication(previous!, owner, verdict);
       case 'ask': {
+        // With no reader, the caller reads Lead Bank outside its transaction (see webhook-intake.ts).
+        if (this.currentApplications === undefined && !this.writeWhenUnread) return { entity: previous!, returned: previous!, outcome: 'unplaced' };
         // Asked under the application's row lock: nothing can be stored meanwhile, so the answer is the newest state.
         const current = await this.readCurrent(record.id);
         if (current === undefined) return this.placeApplication(previous, record, leadId, 'answer');
@@ -185,10 +188,7 @@ export class RecordWriter {
 
   /** Lead Bank's application as it is now; undefined when it cannot be read and the message is to be written as it is. */
   private async readCurrent(applicationId: string): Promise<ApplicationRecord | undefined> {
-    if (this.currentApplications === undefined) {
-      if (this.writeWhenUnread) return undefined;
-      throw new Error('RecordWriter: an application that cannot be placed, and no way to ask Lead Bank');
-    }
+    if (this.currentApplications === undefined) return undefined;
     try {
       return await this.currentApplications.current(this.tenantId, applicationId);
     } catch (error) {

@@ -86,6 +86,22 @@ describe('Lead Bank webhooks out of order', () => {
     }
   });
 
+  it('reads Lead Bank holding no lock: a newer webhook is applied meanwhile, and the one being placed is then placed against it', async () => {
+    const id = await heldApplication(leadBank, 2, 'After');
+    expect(await deliver(stateOf(leadBank, id, 2, 'Before'))).toEqual({ status: 200, outcome: 'applied' });
+    // Lead Bank's token is cached by now (earlier reads): the next call held is the read itself.
+    const held = server.holdNext();
+    const placing = deliver(stateOf(leadBank, id, 2, 'After'));
+    const read = await held.reached;
+    expect(read).toMatchObject({ method: 'GET', path: `/v0/applications/${id}` });
+    // While Lead Bank is being read, a later change arrives and is applied: nothing waits on the read.
+    expect(await deliver(stateOf(leadBank, id, 3, 'Third'))).toEqual({ status: 200, outcome: 'applied' });
+    held.release();
+    // The read is not stored over it: placed again, the webhook is older than what is stored now.
+    expect(await placing).toEqual({ status: 200, outcome: 'stale' });
+    expect(await productName(id)).toBe('Third');
+  });
+
   it('does not acknowledge a webhook while Lead Bank cannot be asked (nothing kept), and applies it when it comes again', async () => {
     const id = await heldApplication(leadBank, 2, 'After');
     expect(await deliver(stateOf(leadBank, id, 2, 'Before'))).toEqual({ status: 200, outcome: 'applied' });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { type Env, optionalSecret, positiveInt, Secret } from '../../config-env.js';
 import { type ApplicationRecord } from '../../domain/records.js';
 import { ProviderCallError } from '../provider-error.js';
-import { type InboundDeps, type IntakeOutcome, type WebhookSpec } from '../webhook-port.js';
+import { type InboundDeps, type IntakeOutcome, WebhookNotPlaced, type WebhookSpec } from '../webhook-port.js';
 import { fromWireStatus, toApplicationRecord } from './mapping.js';
 import { applicationResponse } from './wire.js';
 
@@ -116,9 +116,10 @@ function leadBankWebhookRoutes(settings: LeadBankWebhookSettings, deps: InboundD
         try {
           outcome = await deps.records.applyApplication(webhook.eventId, webhook.application);
         } catch (error) {
-          if (!(error instanceof ProviderCallError)) throw error;
-          // It could not be placed and Lead Bank could not be read to place it: nothing kept, Lead Bank sends it again.
-          logger.warn({ provider: 'LEAD_BANK', eventId: webhook.eventId, code: error.code }, 'webhook not placed: Lead Bank could not be read; answered 503');
+          if (!(error instanceof ProviderCallError) && !(error instanceof WebhookNotPlaced)) throw error;
+          // It could not be placed now (Lead Bank could not be read, or the application kept changing): nothing kept, Lead Bank sends it again.
+          const reason = error instanceof ProviderCallError ? { code: error.code } : { reason: error.message };
+          logger.warn({ provider: 'LEAD_BANK', eventId: webhook.eventId, ...reason }, 'webhook not placed: Lead Bank could not be read, or the application kept changing; answered 503');
           return void res.status(503).json({ error: 'the application could not be read at Lead Bank to place this event; send it again' });
         }
         logger.info({ provider: 'LEAD_BANK', eventId: webhook.eventId, event: webhook.event, outcome }, 'webhook received');
