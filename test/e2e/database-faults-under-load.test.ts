@@ -225,12 +225,23 @@ describe('the database hung, then stopped, under a steady mix of queries, mutati
     const unavailable = (kind: Answer['kind']) => (a: Answer) => a.kind === kind && a.status === 503;
     const ok = (kind: Answer['kind']) => (a: Answer) => a.kind === kind && a.status === 200;
 
-    /** A fault held until both instances have answered a query and a probe with 503, then ended. */
+    /**
+     * A fault that begins while a mutation's call is at Lead Bank (held there until the fault
+     * has begun, so its result meets the fault: answered PENDING when the database is hung),
+     * held until both instances have answered a query, a probe and a mutation with 503, then
+     * ended. On the events, not on the load's timing: a faster gateway answers 503 sooner
+     * and would otherwise end a fault before any mutation had met it.
+     */
     async function fault(begin: () => Promise<void>, end: () => Promise<void>) {
+      const held = sandboxes.leadBank.server.holdNext();
+      await held.reached;
       const began = performance.now();
-      await begin();
+      const beginning = begin();
+      held.release();
+      await beginning;
       await atBoth(began, unavailable('query'));
       await atBoth(began, unavailable('readyz'));
+      await atBoth(began, unavailable('mutation'));
       await end();
       const ended = performance.now();
       await atBoth(ended, ok('readyz'));
