@@ -76,11 +76,6 @@ export class BudgetLeases {
     }
   }
 
-  /** Leases held (for tests). */
-  get size(): number {
-    return this.leases.size;
-  }
-
   private async reserve(lease: Lease, reserve: Reserve): Promise<void> {
     const now = this.now();
     if (now >= lease.endsAt) {

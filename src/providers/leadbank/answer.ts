@@ -2,12 +2,12 @@ import { type ApplicationField, type ApplicationRecord } from '../../domain/reco
 import { type ApplicationStatus } from '../../domain/vocabulary.js';
 import { type ProviderHttpClient, type ProviderResponse } from '../http-client.js';
 import { type ResultOf, type UpdateApplicationCommand } from '../provider.js';
-
-/** What the answer is read against: the application asked about and, for a patch, the status it set. */
-export type AskedApplication = Pick<UpdateApplicationCommand, 'applicationId' | 'status'>;
 import { fromWireStatus, toApplicationRecord } from './mapping.js';
 import { applicationResponse, type WireApplication } from './wire.js';
 import { isJsonObject } from '../json.js';
+
+/** What the answer is read against: the application asked about and, for a patch, the status it set. */
+export type AskedApplication = Pick<UpdateApplicationCommand, 'applicationId' | 'status'>;
 
 /** Which unified fields each member of Lead Bank's application object carries. */
 const FIELDS_OF_MEMBER = {

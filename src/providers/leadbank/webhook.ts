@@ -120,7 +120,7 @@ function leadBankWebhookRoutes(settings: LeadBankWebhookSettings, deps: InboundD
           // It could not be placed now (Lead Bank could not be read, or the application kept changing): nothing kept, Lead Bank sends it again.
           const reason = error instanceof ProviderCallError ? { code: error.code } : { reason: error.message };
           logger.warn({ provider: 'LEAD_BANK', eventId: webhook.eventId, ...reason }, 'webhook not placed: Lead Bank could not be read, or the application kept changing; answered 503');
-          return void res.status(503).json({ error: 'the application could not be read at Lead Bank to place this event; send it again' });
+          return void res.status(503).json({ error: 'this event cannot be placed against the application now (Lead Bank could not be read, or the application kept changing); send it again' });
         }
         logger.info({ provider: 'LEAD_BANK', eventId: webhook.eventId, event: webhook.event, outcome }, 'webhook received');
         return void res.status(200).json({ status: outcome });
