@@ -1,4 +1,3 @@
-import { endpoint } from '../../src/providers/http-client.js';
 import { deriveStage, type StageFacts } from '../../src/domain/stage-table.js';
 import { type LeadEvent, type LeadStage } from '../../src/domain/vocabulary.js';
 import { type Benchmark, type BenchRun, type TargetCheck } from '../lib/bench-run.js';
@@ -8,6 +7,7 @@ import { withClient } from '../lib/bench-database.js';
 import { startBenchGateway } from '../lib/gateway.js';
 import { type LoadResult, runLoad } from '../lib/load.js';
 import { printTable, writeResult } from '../lib/report.js';
+import { leadBankToken } from './lead-bank-token.js';
 import { FLOOR_REQUEST_ID_PREFIX, type FloorProviders } from './floor-sql.js';
 import { type DispatchTargets, type DispatchWorkload, reportLeadEventWorkload, updateApplicationWorkload } from './workloads.js';
 
@@ -158,17 +158,6 @@ function wrongOf(row: DispatchRow): number {
 function sequence<T>(build: (n: number) => T): () => T {
   let next = 0;
   return () => build(next++);
-}
-
-async function leadBankToken(leadBank: { baseUrl: string; clientId: string; clientSecret: string }): Promise<string> {
-  const response = await fetch(endpoint(new URL(leadBank.baseUrl), 'v1/oauth/token'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credentials', client_id: leadBank.clientId, client_secret: leadBank.clientSecret }),
-  });
-  const body = (await response.json()) as { access_token?: string };
-  if (!response.ok || body.access_token === undefined) throw new Error(`the Lead Bank sandbox refused a token (${response.status})`);
-  return body.access_token;
 }
 
 interface OutboxState {

@@ -82,9 +82,14 @@ export class ProviderHttpClient {
     let status: number;
     let responseHeaders: ResponseHeaders;
     let text: string;
+    // The signal bounds the whole call: connection, request, answer and its body. Not
+    // `AbortSignal.timeout`: its timer cannot be cleared, so every call's would fire
+    // long after the answer, building a TimeoutError and running undici's abort
+    // listeners for nothing (5 % of a mutation's CPU, measured with cpu-per-mutation.ts).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DOMException(`${provider} did not answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
     try {
-      // The signal bounds the whole call: connection, request, answer and its body.
-      const response = await undiciRequest(request.url, { method: request.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      const response = await undiciRequest(request.url, { method: request.method, headers, body, signal: deadline.signal });
       status = response.statusCode;
       responseHeaders = headersOf(response.headers);
       // A body that cannot be read whole leaves the status to speak (a 2xx stays a success).
@@ -97,6 +102,8 @@ export class ProviderHttpClient {
       throw timedOut
         ? new ProviderCallError('TIMEOUT', `${provider} did not answer within ${timeoutMs} ms`)
         : new ProviderCallError('UNAVAILABLE', `${provider} could not be reached: ${this.clean(describe(error))}`);
+    } finally {
+      clearTimeout(timer);
     }
     let parsed: unknown;
     try {
