@@ -48,12 +48,36 @@ try {
     await openSubscriptions(gateway.url, BENCH_METRICS_TOKEN); // the metrics path is warm before the baseline
     const before = await snapshot(gateway.url, gateway.process.pid, false);
     const rssBefore = gateway.process.residentBytes();
+    const memoryBefore = await memoryGauges(gateway.url);
     for (const client of plan.clients) clients.push(await startSubscriber(client));
     await Promise.all(clients.map((client) => client.open()));
     await untilSubscriptions(gateway.url, BENCH_METRICS_TOKEN, subscriptions, 180_000);
     const rssIdle = gateway.process.residentBytes();
+    const memoryIdle = await memoryGauges(gateway.url);
     const after = await snapshot(gateway.url, gateway.process.pid, true);
+    const memoryCollected = await memoryGauges(gateway.url);
     report(before, after, subscriptions, plan.connections, (rssIdle - rssBefore) / subscriptions);
+    // Where the resident memory is: V8's heap (used, and reserved but not used), memory outside it, and the rest (native).
+    console.table(
+      [
+        ['right after opening', memoryIdle],
+        ['after the snapshot (garbage collected)', memoryCollected],
+      ].map(([when, gauges]) => {
+        const perSub = (name: string) => (((gauges as Map<string, number>).get(name) ?? 0) - (memoryBefore.get(name) ?? 0)) / subscriptions / 1024;
+        const heapTotal = perSub('nodejs_heap_size_total_bytes');
+        const heapUsed = perSub('nodejs_heap_size_used_bytes');
+        const external = perSub('nodejs_external_memory_bytes');
+        const resident = perSub('process_resident_memory_bytes');
+        return {
+          when,
+          'resident KB/sub': resident.toFixed(1),
+          'heap used': heapUsed.toFixed(1),
+          'heap unused': (heapTotal - heapUsed).toFixed(1),
+          external: external.toFixed(1),
+          'the rest': (resident - heapTotal - external).toFixed(1),
+        };
+      }),
+    );
   } finally {
     for (const client of clients) await client.stop();
     await gateway.stop();
@@ -63,6 +87,19 @@ try {
   await database.drop();
   await server.stop();
   await fs.rm(snapshotDir, { recursive: true, force: true });
+}
+
+/** The gateway's memory gauges (prom-client's process metrics), by name. */
+async function memoryGauges(url: string): Promise<Map<string, number>> {
+  const response = await fetch(new URL('/metrics', url), { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
+  const text = await response.text();
+  const gauges = new Map<string, number>();
+  for (const name of ['nodejs_heap_size_total_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes', 'process_resident_memory_bytes']) {
+    const value = new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1];
+    if (value === undefined) throw new Error(`/metrics has no ${name}`);
+    gauges.set(name, Number(value));
+  }
+  return gauges;
 }
 
 /** Signals the gateway to write a snapshot and reads it once written (the gateway answers HTTP again only then). */

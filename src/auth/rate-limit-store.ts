@@ -102,9 +102,11 @@ export function createRateLimits(limits: LimitsConfig, databaseUrl: string, logg
   }, SWEEP_EVERY_MS);
   sweep.unref();
   return {
-    // Counted on every request: in leases of the budget, a few round trips per window rather than one per request.
+    // Counted on every request and every subscription start: in leases of the budget, a few
+    // round trips per window rather than one per request (a burst of reconnecting
+    // subscribers is one reservation, not one statement each).
     requests: shared('requests', budgets.requests, true),
-    subscriptionStarts: shared('subscription-starts', budgets.subscriptionStarts),
+    subscriptionStarts: shared('subscription-starts', budgets.subscriptionStarts, true),
     authFailures: shared('auth-failures', budgets.authFailures),
     async close() {
       clearInterval(sweep);

@@ -211,12 +211,11 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
     }
     // Parsed before the rate limit, which depends on the operation's type; parsing is
     // bounded by the token limit, and a text that does not parse counts as a request.
-    let document = documents.get(payload.query);
-    const validated = document !== undefined;
+    let cached = documents.get(payload.query);
     let parseError: GraphQLError | undefined;
-    if (document === undefined) {
+    if (cached === undefined) {
       try {
-        document = parse(payload.query, queryLimits.parseOptions);
+        cached = documents.add(payload.query, parse(payload.query, queryLimits.parseOptions));
       } catch (error) {
         // Where the parser stopped, as Apollo answers it over HTTP: the same error on both transports.
         parseError =
@@ -229,7 +228,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
             : new GraphQLError('The query could not be parsed.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
       }
     }
-    const operation = document === undefined ? null : getOperationAST(document, payload.operationName);
+    const operation = cached === undefined ? null : getOperationAST(cached.document, payload.operationName);
     // Queries and mutations share the HTTP request budget; only subscriptions spend the start budget.
     const budget = operation?.operation === OperationTypeNode.SUBSCRIPTION ? deps.subscriptionStarts : deps.requests;
     try {
@@ -237,18 +236,21 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
     } catch (error) {
       if (error instanceof RateLimited) {
         // Labelled by its root fields only when its document is known valid (one checked before).
-        const checked = validated && operation != null ? { operation, document: document! } : undefined;
+        const checked = cached?.valid === true && operation != null ? { operation, document: cached.document } : undefined;
         return rejected(refuse('RATE_LIMITED', error.message, { retryAfter: error.retryAfterSeconds }), checked);
       }
       throw error;
     }
-    if (document === undefined) return rejected([parseError ?? new GraphQLError('The query could not be parsed.')]);
-    if (!validated) {
+    if (cached === undefined) return rejected([parseError ?? new GraphQLError('The query could not be parsed.')]);
+    const { document } = cached;
+    // Validated once per text: by the first operation to get here (others may have parsed it meanwhile).
+    if (!cached.valid) {
       const errors = validate(deps.schema, document, rules);
       if (errors.length > 0) {
+        documents.remove(payload.query, cached);
         return rejected(errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
       }
-      documents.set(payload.query, document);
+      cached.valid = true;
     }
     if (operation == null) return rejected(refuse('OPERATION_RESOLUTION_FAILURE', 'Unable to identify the operation to run.'));
     const checked: CheckedOperation = { operation, document };
