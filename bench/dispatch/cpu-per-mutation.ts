@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { createBenchDatabase, openBenchServer } from '../lib/bench-database.js';
 import { startNodeScript } from '../lib/child-process.js';
 import { generateDataSet } from '../lib/data-generator.js';
+import { serverNode } from '../lib/server-node.js';
 import { createBenchKey, startBenchGateway } from '../lib/gateway.js';
 import { type LoadRequest, runLoad } from '../lib/load.js';
 import { startBenchSandboxes } from '../lib/sandboxes.js';
@@ -52,6 +53,7 @@ try {
   cleanups.push(() => gateway.stop());
   const floor = startNodeScript('bench/dispatch/floor-server.ts', [database.url, '10', JSON.stringify({ techea: sandboxes.techea, leadBank: sandboxes.leadBank })], {
     readyPattern: /DISPATCH_FLOOR_READY (\S+)/,
+      node: await serverNode(),
   });
   cleanups.push(() => floor.stop());
   const floorOrigin = (await floor.ready)[1] ?? '';

@@ -4,6 +4,7 @@ import { type Benchmark, type BenchRun, type TargetCheck } from '../lib/bench-ru
 import { type BenchProcess, startNodeScript } from '../lib/child-process.js';
 import { cpuMillis } from '../stream/gateway-probe.js';
 import { withClient } from '../lib/bench-database.js';
+import { serverNode } from '../lib/server-node.js';
 import { startBenchGateway } from '../lib/gateway.js';
 import { type LoadResult, runLoad } from '../lib/load.js';
 import { printTable, writeResult } from '../lib/report.js';
@@ -55,6 +56,7 @@ export const dispatchBench: Benchmark = async (run) => {
   try {
     floor = startNodeScript('bench/dispatch/floor-server.ts', [run.database.url, POOL_SIZE, JSON.stringify(floorProviders(sandboxes))], {
       readyPattern: /DISPATCH_FLOOR_READY (\S+)/,
+      node: await serverNode(),
     });
     const floorOrigin = (await floor.ready)[1] ?? '';
     const floorProcess = floor;

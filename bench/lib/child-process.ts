@@ -60,9 +60,16 @@ export function startProcess(command: string, args: readonly string[], options: 
   };
 }
 
-/** A Node process running a TypeScript file of this repository through tsx. */
-export function startNodeScript(script: string, args: readonly string[], options: { env?: Record<string, string>; readyPattern: RegExp; nodeFlags?: readonly string[] }): BenchProcess {
-  return startProcess(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', script, ...args], options);
+/**
+ * A Node process running a TypeScript file of this repository through tsx, on `node`
+ * (by default the Node running the benchmark; measured servers pass `serverNode()`).
+ */
+export function startNodeScript(
+  script: string,
+  args: readonly string[],
+  options: { env?: Record<string, string>; readyPattern: RegExp; nodeFlags?: readonly string[]; node?: string },
+): BenchProcess {
+  return startProcess(options.node ?? process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', script, ...args], options);
 }
 
 /** VmRSS of a process, in bytes. */

@@ -2,6 +2,7 @@ import { ApiKeyService } from '../../src/auth/api-keys.js';
 import { createDataSource } from '../../src/db/data-source.js';
 import { DEFAULT_TENANT, type Role } from '../../src/domain/roles.js';
 import { type BenchProcess, startNodeScript } from './child-process.js';
+import { serverNode } from './server-node.js';
 
 /** A gateway started for a benchmark, as `npm start` starts it, in a process of its own. */
 export interface BenchGateway {
@@ -27,6 +28,7 @@ const BANNER = /leadgraph is ready: GraphQL at (http:\/\/\S+)/;
 export async function startBenchGateway(databaseUrl: string, providerEnv: Record<string, string>, env: Record<string, string> = {}): Promise<BenchGateway> {
   const profileDir = process.env.LEADGRAPH_BENCH_CPU_PROF;
   const child = startNodeScript('src/main.ts', ['start'], {
+    node: await serverNode(),
     nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     readyPattern: BANNER,
     env: {

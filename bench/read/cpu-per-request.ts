@@ -5,13 +5,15 @@
  * divided by the requests it answered. On a machine shared with other work, throughput
  * moves with the neighbours; the CPU a request costs moves much less, so this is the
  * number to compare a change by (issue #23). With `LEADGRAPH_BENCH_CPU_PROF=<dir>` the
- * gateway writes a V8 CPU profile there when it stops.
+ * gateway writes a V8 CPU profile there when it stops; with `--allocations`, what each
+ * measured load allocated per request, garbage included (`lib/allocation-sampler.ts`).
  *
- *   npx tsx bench/read/cpu-per-request.ts [--only lead,leads] [--connections 4] [--seconds 5] [--rounds 2] [--leads 500]
+ *   npx tsx bench/read/cpu-per-request.ts [--only lead,leads] [--connections 4] [--seconds 5] [--rounds 2] [--leads 500] [--allocations]
  */
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { printAllocations, sampleAllocations } from '../lib/allocation-sampler.js';
 import { createBenchDatabase, openBenchServer } from '../lib/bench-database.js';
 import { generateDataSet } from '../lib/data-generator.js';
 import { createBenchKey } from '../lib/gateway.js';
@@ -27,9 +29,12 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '2' },
     leads: { type: 'string', default: '500' },
+    allocations: { type: 'boolean', default: false },
   },
   strict: true,
 });
+/** The gateway's inspector, with `--allocations`. */
+const INSPECTOR_PORT = 9340;
 const workloads = values.only.split(',').map((name) => name.trim()) as Workload[];
 const connections = Number(values.connections);
 const seconds = Number(values.seconds);
@@ -43,7 +48,10 @@ try {
   const sandboxes = await startBenchSandboxes(database.url);
   cleanups.push(() => sandboxes.stop());
   const run = { database, data, sandboxes, adminKey: await createBenchKey(database.url) };
-  const gateway = await startGatewayServer(run as Parameters<typeof startGatewayServer>[0]);
+  const gateway = await startGatewayServer(
+    run as Parameters<typeof startGatewayServer>[0],
+    values.allocations ? { NODE_OPTIONS: `--inspect=127.0.0.1:${INSPECTOR_PORT}` } : {},
+  );
   cleanups.push(() => gateway.stop());
   // The answers under load must be the ones a single request got before any load.
   const expected = new Map<Workload, Map<string, string>>();
@@ -57,10 +65,12 @@ try {
       const request = (n: number) => gateway.request(workload, data.leadIds[n % data.leadIds.length] ?? '');
       const check = (status: number, body: string) => status === 200 && !body.includes('"errors"');
       await runLoad({ origin: gateway.origin, connections, seconds: 1, request, check });
+      const sampling = values.allocations ? await sampleAllocations(INSPECTOR_PORT) : undefined;
       const before = cpuMillis(gateway.process.pid);
       const result = await runLoad({ origin: gateway.origin, connections, seconds, request, check });
       const cpu = cpuMillis(gateway.process.pid) - before;
       const answered = result.throughput * result.seconds;
+      if (sampling !== undefined) printAllocations(await sampling.stop(), Math.round(answered), `${workload} request`);
       for (const [id, body] of expected.get(workload) ?? []) {
         const again = await sendAgain(gateway, workload, id);
         if (again !== body) {

@@ -1,8 +1,9 @@
 import { type BenchRun } from '../lib/bench-run.js';
 import { type BenchProcess, startNodeScript, startProcess } from '../lib/child-process.js';
 import { startBenchGateway } from '../lib/gateway.js';
+import { peerNode, serverNode } from '../lib/server-node.js';
 import { type LoadRequest } from '../lib/load.js';
-import { PEER_DIR, PEER_NODE } from './peer-install.js';
+import { PEER_DIR } from './peer-install.js';
 import { GATEWAY_LEAD_BY_ID, GATEWAY_LEADS, PEER_LEAD_BY_ID, PEER_LEADS } from './queries.js';
 
 /** The two read workloads: the first page of 50 leads, and one lead by id. */
@@ -42,8 +43,8 @@ function graphqlRequests(path: string, headers: Record<string, string>, leadsQue
  * runs too: graphql-js then skips its development-only checks), authenticating every
  * request with the run's admin key.
  */
-export async function startGatewayServer(run: BenchRun): Promise<ReadServer> {
-  const gateway = await startBenchGateway(run.database.url, run.sandboxes.env, { NODE_ENV: 'production' });
+export async function startGatewayServer(run: BenchRun, env: Record<string, string> = {}): Promise<ReadServer> {
+  const gateway = await startBenchGateway(run.database.url, run.sandboxes.env, { NODE_ENV: 'production', ...env });
   const url = new URL(gateway.url);
   const headers = { ...JSON_HEADERS, authorization: `Bearer ${run.adminKey}` };
   return {
@@ -57,7 +58,7 @@ export async function startGatewayServer(run: BenchRun): Promise<ReadServer> {
 
 /** The node:http + pg floor (floor-server.ts). */
 export async function startFloorServer(run: BenchRun): Promise<ReadServer> {
-  const child = startNodeScript('bench/read/floor-server.ts', [run.database.url, POOL_SIZE], { readyPattern: /FLOOR_READY (\S+)/ });
+  const child = startNodeScript('bench/read/floor-server.ts', [run.database.url, POOL_SIZE], { readyPattern: /FLOOR_READY (\S+)/, node: await serverNode() });
   try {
     const origin = (await child.ready)[1] ?? '';
     return {
@@ -77,9 +78,9 @@ export async function startFloorServer(run: BenchRun): Promise<ReadServer> {
   }
 }
 
-/** PostGraphile 5 (bench/peer/server.js) on Node 22, no authentication. */
+/** PostGraphile 5 (bench/peer/server.js) on the servers' Node (`lib/server-node.ts`), no authentication. */
 export async function startPeerServer(run: BenchRun): Promise<ReadServer> {
-  const child = startProcess(PEER_NODE, ['server.js', run.database.url, POOL_SIZE], {
+  const child = startProcess(await peerNode(), ['server.js', run.database.url, POOL_SIZE], {
     cwd: PEER_DIR,
     env: { NODE_ENV: 'production', GRAPHILE_ENV: 'production' },
     readyPattern: /PEER_READY (\S+)/,

@@ -2,6 +2,7 @@ import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { type ApiKeyEntity } from '../../db/entities/index.js';
 import { type Role } from '../../domain/roles.js';
 import { DateTimeISO } from '../scalars.js';
+import { PLAIN_FIELDS } from './plain-fields.js';
 
 /** The roles, as GraphQL enum values (`VIEWER`) over the stored names (`viewer`). */
 export enum ApiKeyRole {
@@ -19,7 +20,7 @@ registerEnumType(ApiKeyRole, {
   },
 });
 
-@ObjectType('ApiKey', { description: "An API key of the caller's tenant. The key itself is shown only once, at creation." })
+@ObjectType('ApiKey', { ...PLAIN_FIELDS, description: "An API key of the caller's tenant. The key itself is shown only once, at creation." })
 export class ApiKeyObject {
   @Field(() => ID) id!: string;
   @Field(() => ApiKeyRole) role!: Role;
@@ -45,7 +46,7 @@ export class ApiKeyObject {
   }
 }
 
-@ObjectType('CreateApiKeyPayload')
+@ObjectType('CreateApiKeyPayload', PLAIN_FIELDS)
 export class CreateApiKeyPayload {
   @Field(() => ApiKeyObject) apiKey!: ApiKeyObject;
   @Field(() => String, { description: 'The key. Store it now: it is never shown again.' }) key!: string;

@@ -6,11 +6,12 @@ import { DispatchObject } from './dispatch.type.js';
 import { LeadObject } from './lead.type.js';
 import { LoanObject } from './loan.type.js';
 import { VerificationObject } from './verification.type.js';
+import { PLAIN_FIELDS } from './plain-fields.js';
 
 // What each dispatching mutation answers: the record as the gateway now holds it
 // (only what the provider confirmed) and the dispatch that carries the change.
 
-@ObjectType('ReportLeadEventPayload')
+@ObjectType('ReportLeadEventPayload', PLAIN_FIELDS)
 export class ReportLeadEventPayload {
   @Field(() => LeadObject) lead!: LeadObject;
   @Field(() => DispatchObject) dispatch!: DispatchObject;
@@ -20,19 +21,19 @@ export class ReportLeadEventPayload {
   providerStatus!: string | null;
 }
 
-@ObjectType('UpdateApplicationPayload')
+@ObjectType('UpdateApplicationPayload', PLAIN_FIELDS)
 export class UpdateApplicationPayload {
   @Field(() => ApplicationObject) application!: ApplicationObject;
   @Field(() => DispatchObject) dispatch!: DispatchObject;
 }
 
-@ObjectType('UpdateVerificationStatusPayload')
+@ObjectType('UpdateVerificationStatusPayload', PLAIN_FIELDS)
 export class UpdateVerificationStatusPayload {
   @Field(() => VerificationObject) verification!: VerificationObject;
   @Field(() => DispatchObject) dispatch!: DispatchObject;
 }
 
-@ObjectType('UpsertLoanPayload')
+@ObjectType('UpsertLoanPayload', PLAIN_FIELDS)
 export class UpsertLoanPayload {
   @Field(() => LoanObject, {
     description:

@@ -90,6 +90,7 @@ export class DispatchObject {
 }
 
 @ObjectType('DispatchChange', {
+  ...PLAIN_FIELDS,
   description:
     'A dispatch moving: to SUCCEEDED or FAILED (its end), or back to PENDING (retryDispatch). Ids are those of the\nstatus-change log: ordered, resumable with `after`, as statusChanged.',
 })

@@ -3,8 +3,9 @@ import { type StatusChangeEntity } from '../../db/entities/index.js';
 import { Provider } from '../../domain/vocabulary.js';
 import '../enums.js';
 import { DateTimeISO } from '../scalars.js';
+import { PLAIN_FIELDS } from './plain-fields.js';
 
-@ObjectType('StatusChange', { description: 'One change of a status, from any provider. Ids grow in commit order.' })
+@ObjectType('StatusChange', { ...PLAIN_FIELDS, description: 'One change of a status, from any provider. Ids grow in commit order.' })
 export class StatusChangeObject {
   @Field(() => ID) id!: string;
   @Field(() => ID) leadId!: string;

@@ -1,7 +1,9 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { type IssuedVerificationCallback } from '../../services/verification-callbacks.js';
+import { PLAIN_FIELDS } from './plain-fields.js';
 
 @ObjectType('VerificationCallback', {
+  ...PLAIN_FIELDS,
   description:
     'Where Tecalis must send the callbacks of one process. Give both URLs to Tecalis when the process is created (`replacements.callback` and `replacements.callback_ko`). Each carries a token bound to this process and your tenant: keep it as a secret, it is shown only this once. Callbacks about any other process, or through any other URL, are refused.',
 })
