@@ -4,7 +4,9 @@
  * innermost function of the gateway's own code (`src/`) on the stack. Garbage is what
  * a GC-heavy profile is made of, and what resident memory right after a burst is.
  * The server must run with `--inspect=127.0.0.1:<port>` (in NODE_OPTIONS).
+ * `LEADGRAPH_BENCH_HEAP_PROFILE=<file>` writes the samples as a `.heapprofile`.
  */
+import fs from 'node:fs';
 import { WebSocket } from 'ws';
 
 interface CallFrame {
@@ -39,6 +41,9 @@ export async function sampleAllocations(inspectorPort: number): Promise<Allocati
     async stop() {
       const { profile } = (await inspector.call('HeapProfiler.stopSampling')) as { profile: { head: SamplingNode } };
       inspector.close();
+      // LEADGRAPH_BENCH_HEAP_PROFILE=<file> keeps the samples, to open in Chrome DevTools (Memory tab).
+      const keep = process.env.LEADGRAPH_BENCH_HEAP_PROFILE;
+      if (keep) fs.writeFileSync(keep, JSON.stringify(profile));
       return profile.head;
     },
   };

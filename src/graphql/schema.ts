@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { type GraphQLSchema, isUnionType, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { assertEveryOperationHasARole } from '../auth/operation-roles.js';
+import { directFieldResolvers } from './direct-field-resolvers.js';
 import { guardFields } from './field-guards.js';
 import { ApiKeyResolver } from './resolvers/api-key.resolver.js';
 import { ApplicationResolver } from './resolvers/application.resolver.js';
@@ -48,6 +49,8 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   const providerRecord = schema.getType('ProviderRecord');
   if (!isUnionType(providerRecord)) throw new Error('ProviderRecord is not in the schema');
   providerRecord.resolveType = (value) => providerRecordTypeName(value as ProviderRecord);
+  // Field resolvers called directly, without type-graphql's per-call wrapper (see direct-field-resolvers.ts).
+  directFieldResolvers(schema);
   // The role and argument checks, on the fields that need them (no global middlewares: see field-guards.ts).
   guardFields(schema);
   return schema;

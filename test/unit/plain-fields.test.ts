@@ -34,7 +34,7 @@ const FIELD_RESOLVERS = [
   'DispatchChange.record',
 ];
 
-describe('object types read their plain fields without a resolver', () => {
+describe('object types read their plain fields without a resolver, and field resolvers are called directly', () => {
   it('has a resolver below the roots only on the field resolvers (add PLAIN_FIELDS to a new object type)', async () => {
     const schema = await buildGatewaySchema();
     const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]);
@@ -46,5 +46,17 @@ describe('object types read their plain fields without a resolver', () => {
       }
     }
     expect(resolved.sort()).toEqual([...FIELD_RESOLVERS].sort());
+  });
+
+  it("calls each of those directly, not through type-graphql's per-call wrapper (direct-field-resolvers.ts)", async () => {
+    const schema = await buildGatewaySchema();
+    const wrapped = FIELD_RESOLVERS.filter((name) => {
+      const [typeName, fieldName] = name.split('.') as [string, string];
+      const type = schema.getType(typeName);
+      const resolve = isObjectType(type) ? type.getFields()[fieldName]?.resolve : undefined;
+      // type-graphql's wrapper hands the call to its middleware chain: the direct call has none.
+      return resolve === undefined || resolve.toString().includes('applyMiddlewares');
+    });
+    expect(wrapped).toEqual([]);
   });
 });
