@@ -5,6 +5,8 @@ import { invalidInput } from '../domain/errors.js';
 const BLOCK_BYTES = 16;
 const CURSOR_SHAPE = /^[A-Za-z0-9_-]{22}$/;
 const MAX_SEQ = 9223372036854775807n;
+/** Tenant tags remembered at most (see `LeadCursors.tenantTag`). */
+const MAX_REMEMBERED_TENANTS = 10_000;
 
 /**
  * Page cursors for `leads`, opaque and bound to the tenant. The lead's position (`seq`,
@@ -19,11 +21,21 @@ const MAX_SEQ = 9223372036854775807n;
 export class LeadCursors {
   private readonly blockKey: Buffer;
   private readonly tagKey: Buffer;
+  /**
+   * One AES-256-ECB cipher for every cursor: ECB has no state from block to block and a
+   * cursor is exactly one block, so each `update` of 16 bytes is that block's
+   * encryption, and `final` is never needed. A cipher per cursor cost a page of 50
+   * leads 50 cipher contexts (with the tenant tag below, 4 % of its CPU).
+   */
+  private readonly blockCipher: ReturnType<typeof createCipheriv>;
+  /** Each tenant's tag (an HMAC), by tenant: the same for every cursor of the tenant. */
+  private readonly tags = new Map<string, Buffer>();
 
   /** `secret`: at least 32 random bytes, the same on every instance. */
   constructor(secret: Buffer) {
     this.blockKey = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'leadgraph lead cursor block', 32));
     this.tagKey = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'leadgraph lead cursor tenant tag', 32));
+    this.blockCipher = createCipheriv('aes-256-ecb', this.blockKey, null).setAutoPadding(false);
   }
 
   /** The cursor of the lead at `seq` in `tenantId`'s list. */
@@ -31,8 +43,7 @@ export class LeadCursors {
     const block = Buffer.alloc(BLOCK_BYTES);
     block.writeBigUInt64BE(BigInt(seq), 0);
     this.tenantTag(tenantId).copy(block, 8);
-    const cipher = createCipheriv('aes-256-ecb', this.blockKey, null).setAutoPadding(false);
-    return Buffer.concat([cipher.update(block), cipher.final()]).toString('base64url');
+    return this.blockCipher.update(block).toString('base64url');
   }
 
   /** The `seq` inside a cursor this gateway issued to `tenantId`; a bad-input error naming `field` otherwise. */
@@ -48,6 +59,13 @@ export class LeadCursors {
   }
 
   private tenantTag(tenantId: string): Buffer {
-    return createHmac('sha256', this.tagKey).update(tenantId).digest().subarray(0, 8);
+    let tag = this.tags.get(tenantId);
+    if (tag === undefined) {
+      tag = createHmac('sha256', this.tagKey).update(tenantId).digest().subarray(0, 8);
+      // Tenants are few; the bound only keeps a flood of made-up tenant ids from growing it.
+      if (this.tags.size >= MAX_REMEMBERED_TENANTS) this.tags.clear();
+      this.tags.set(tenantId, tag);
+    }
+    return tag;
   }
 }

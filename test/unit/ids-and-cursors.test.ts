@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/domain/errors.js';
 import { requireApplicationId, requireStatusChangeId, requireUuid } from '../../src/domain/ids.js';
@@ -30,6 +30,24 @@ describe('page cursors', () => {
     expect(Buffer.from(cursor, 'base64url').toString('latin1')).not.toContain('lead:');
     // Neighbours do not look like neighbours.
     expect(cursors.encode('acme', '41').slice(0, 4)).not.toBe(cursor.slice(0, 4));
+  });
+
+  it('are, one after another and across tenants, exactly the single-block encryption the format defines', () => {
+    // The format (cursor.ts): AES-256-ECB of seq (8 bytes, big-endian) and the tenant's 8-byte HMAC tag,
+    // keys from HKDF of the secret. Cursors issued before the shared cipher must be the ones issued now.
+    const secret = randomBytes(32);
+    const reused = new LeadCursors(secret);
+    const key = (info: string) => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), info, 32));
+    const single = (tenant: string, seq: bigint) => {
+      const block = Buffer.alloc(16);
+      block.writeBigUInt64BE(seq, 0);
+      createHmac('sha256', key('leadgraph lead cursor tenant tag')).update(tenant).digest().subarray(0, 8).copy(block, 8);
+      const cipher = createCipheriv('aes-256-ecb', key('leadgraph lead cursor block'), null).setAutoPadding(false);
+      return Buffer.concat([cipher.update(block), cipher.final()]).toString('base64url');
+    };
+    for (let seq = 1n; seq <= 300n; seq++) {
+      for (const tenant of ['acme', 'globex']) expect(reused.encode(tenant, String(seq * 7919n))).toBe(single(tenant, seq * 7919n));
+    }
   });
 
   it("refuse another tenant's cursor, and one made under another installation's secret", () => {
