@@ -14,13 +14,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createBenchDatabase, openBenchServer } from '../lib/bench-database.js';
 import { startNodeScript } from '../lib/child-process.js';
-import { generateDataSet } from '../lib/data-generator.js';
 import { serverNode } from '../lib/server-node.js';
-import { createBenchKey, startBenchGateway } from '../lib/gateway.js';
+import { startBenchGateway } from '../lib/gateway.js';
 import { type LoadRequest, runLoad } from '../lib/load.js';
-import { startBenchSandboxes } from '../lib/sandboxes.js';
+import { standaloneRun } from '../lib/standalone-run.js';
 import { cpuMillis } from '../stream/gateway-probe.js';
 import { leadBankToken } from './lead-bank-token.js';
 import { type DispatchTargets, type DispatchWorkload, reportLeadEventWorkload, updateApplicationWorkload } from './workloads.js';
@@ -40,22 +38,14 @@ const only = new Set(values.only.split(',').map((name) => name.trim()));
 const connections = Number(values.connections);
 const seconds = Number(values.seconds);
 
-const server = await openBenchServer();
-const cleanups: Array<() => Promise<void>> = [() => server.stop()];
-try {
-  const database = await createBenchDatabase(server);
-  cleanups.push(() => database.drop());
-  const data = await generateDataSet(database.url, Number(values.leads));
-  const sandboxes = await startBenchSandboxes(database.url);
-  cleanups.push(() => sandboxes.stop());
-  const adminKey = await createBenchKey(database.url);
+await standaloneRun(Number(values.leads), async ({ database, data, sandboxes, adminKey, defer }) => {
   const gateway = await startBenchGateway(database.url, sandboxes.env);
-  cleanups.push(() => gateway.stop());
+  defer(() => gateway.stop());
   const floor = startNodeScript('bench/dispatch/floor-server.ts', [database.url, '10', JSON.stringify({ techea: sandboxes.techea, leadBank: sandboxes.leadBank })], {
     readyPattern: /DISPATCH_FLOOR_READY (\S+)/,
-      node: await serverNode(),
+    node: await serverNode(),
   });
-  cleanups.push(() => floor.stop());
+  defer(() => floor.stop());
   const floorOrigin = (await floor.ready)[1] ?? '';
   const targets: DispatchTargets = {
     gatewayPath: new URL(gateway.url).pathname,
@@ -103,9 +93,7 @@ try {
       }
     }
   }
-} finally {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error(error));
-}
+});
 
 /** CPU ms (user and system) of the process's threads, the main thread's apart from its helpers' (V8's GC and compiler, libuv's pool). */
 function threadCpu(pid: number): Map<string, { user: number; system: number }> {

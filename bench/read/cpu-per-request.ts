@@ -14,11 +14,8 @@ import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { printAllocations, sampleAllocations } from '../lib/allocation-sampler.js';
-import { createBenchDatabase, openBenchServer } from '../lib/bench-database.js';
-import { generateDataSet } from '../lib/data-generator.js';
-import { createBenchKey } from '../lib/gateway.js';
 import { runLoad } from '../lib/load.js';
-import { startBenchSandboxes } from '../lib/sandboxes.js';
+import { standaloneRun } from '../lib/standalone-run.js';
 import { cpuMillis } from '../stream/gateway-probe.js';
 import { startGatewayServer, type Workload } from './servers.js';
 
@@ -39,20 +36,12 @@ const workloads = values.only.split(',').map((name) => name.trim()) as Workload[
 const connections = Number(values.connections);
 const seconds = Number(values.seconds);
 
-const server = await openBenchServer();
-const cleanups: Array<() => Promise<void>> = [() => server.stop()];
-try {
-  const database = await createBenchDatabase(server);
-  cleanups.push(() => database.drop());
-  const data = await generateDataSet(database.url, Number(values.leads));
-  const sandboxes = await startBenchSandboxes(database.url);
-  cleanups.push(() => sandboxes.stop());
-  const run = { database, data, sandboxes, adminKey: await createBenchKey(database.url) };
+await standaloneRun(Number(values.leads), async ({ database, data, sandboxes, adminKey, defer }) => {
   const gateway = await startGatewayServer(
-    run as Parameters<typeof startGatewayServer>[0],
+    { database, data, sandboxes, adminKey } as Parameters<typeof startGatewayServer>[0],
     values.allocations ? { NODE_OPTIONS: `--inspect=127.0.0.1:${INSPECTOR_PORT}` } : {},
   );
-  cleanups.push(() => gateway.stop());
+  defer(() => gateway.stop());
   // The answers under load must be the ones a single request got before any load.
   const expected = new Map<Workload, Map<string, string>>();
   for (const workload of workloads) {
@@ -83,9 +72,7 @@ try {
       );
     }
   }
-} finally {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error(error));
-}
+});
 
 /**
  * One request's status and body, on a connection of its own. Right after a load, Node's

@@ -12,45 +12,33 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createBenchDatabase, openBenchServer } from '../lib/bench-database.js';
-import { generateDataSet } from '../lib/data-generator.js';
-import { BENCH_METRICS_TOKEN, createBenchKey, startBenchGateway } from '../lib/gateway.js';
-import { startBenchSandboxes } from '../lib/sandboxes.js';
+import { BENCH_METRICS_TOKEN, startBenchGateway } from '../lib/gateway.js';
+import { standaloneRun } from '../lib/standalone-run.js';
 import { openSubscriptions, untilSubscriptions } from './gateway-probe.js';
-import { buildPlan } from './plan.js';
-import { type SubscriberClient, startSubscriber } from './subscriber-client.js';
+import { idlePlan } from './plan.js';
+import { openPlan, type SubscriberClient } from './subscriber-client.js';
 import { byConstructor, type ConstructorSizes } from './heap-snapshot.js';
 
 const subscriptions = Number(process.argv[2] ?? 5000);
 /** Rows printed: the constructors whose total grew the most. */
 const TOP = 25;
 
-const server = await openBenchServer();
-const database = await createBenchDatabase(server);
 const snapshotDir = await fs.mkdtemp(path.join(os.tmpdir(), 'leadgraph-heap-'));
-const clients: SubscriberClient[] = [];
 try {
-  const data = await generateDataSet(database.url, 1000);
-  const sandboxes = await startBenchSandboxes(database.url);
-  const adminKey = await createBenchKey(database.url);
-  // NODE_OPTIONS accepts the flag; cwd is where node writes the snapshot, so it is named by its directory.
-  const gateway = await startBenchGateway(database.url, sandboxes.env, { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` });
-  try {
-    const plan = buildPlan({
-      wsUrl: gateway.wsUrl,
-      token: adminKey,
-      subscriptions,
-      unfiltered: Math.ceil(subscriptions / 100),
-      perConnection: 10,
-      clientProcesses: 2,
-      leadIds: data.leadIds,
+  await standaloneRun(1000, async ({ database, data, sandboxes, adminKey, defer }) => {
+    // NODE_OPTIONS accepts the flag; cwd is where node writes the snapshot, so it is named by its directory.
+    const gateway = await startBenchGateway(database.url, sandboxes.env, { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` });
+    defer(() => gateway.stop());
+    const clients: SubscriberClient[] = [];
+    defer(async () => {
+      for (const client of clients) await client.stop();
     });
+    const plan = idlePlan(gateway.wsUrl, adminKey, subscriptions, data.leadIds);
     await openSubscriptions(gateway.url, BENCH_METRICS_TOKEN); // the metrics path is warm before the baseline
     const before = await snapshot(gateway.url, gateway.process.pid, false);
     const rssBefore = gateway.process.residentBytes();
     const memoryBefore = await memoryGauges(gateway.url);
-    for (const client of plan.clients) clients.push(await startSubscriber(client));
-    await Promise.all(clients.map((client) => client.open()));
+    await openPlan(plan, clients);
     await untilSubscriptions(gateway.url, BENCH_METRICS_TOKEN, subscriptions, 180_000);
     const rssIdle = gateway.process.residentBytes();
     const memoryIdle = await memoryGauges(gateway.url);
@@ -78,14 +66,8 @@ try {
         };
       }),
     );
-  } finally {
-    for (const client of clients) await client.stop();
-    await gateway.stop();
-    await sandboxes.stop();
-  }
+  });
 } finally {
-  await database.drop();
-  await server.stop();
   await fs.rm(snapshotDir, { recursive: true, force: true });
 }
 

@@ -9,47 +9,26 @@
  * the bytes allocated per subscription.
  */
 import { printAllocations, sampleAllocations } from '../lib/allocation-sampler.js';
-import { createBenchDatabase, openBenchServer } from '../lib/bench-database.js';
-import { generateDataSet } from '../lib/data-generator.js';
-import { BENCH_METRICS_TOKEN, createBenchKey, startBenchGateway } from '../lib/gateway.js';
-import { startBenchSandboxes } from '../lib/sandboxes.js';
+import { BENCH_METRICS_TOKEN, startBenchGateway } from '../lib/gateway.js';
+import { standaloneRun } from '../lib/standalone-run.js';
 import { openSubscriptions, untilSubscriptions } from './gateway-probe.js';
-import { buildPlan } from './plan.js';
-import { type SubscriberClient, startSubscriber } from './subscriber-client.js';
+import { idlePlan } from './plan.js';
+import { openPlan, type SubscriberClient } from './subscriber-client.js';
 
 const subscriptions = Number(process.argv[2] ?? 5000);
 const INSPECTOR_PORT = 9339;
 
-const server = await openBenchServer();
-const database = await createBenchDatabase(server);
-const clients: SubscriberClient[] = [];
-try {
-  const data = await generateDataSet(database.url, 1000);
-  const sandboxes = await startBenchSandboxes(database.url);
-  const adminKey = await createBenchKey(database.url);
+await standaloneRun(1000, async ({ database, data, sandboxes, adminKey, defer }) => {
   const gateway = await startBenchGateway(database.url, sandboxes.env, { NODE_OPTIONS: `--inspect=127.0.0.1:${INSPECTOR_PORT}` });
-  try {
-    const plan = buildPlan({
-      wsUrl: gateway.wsUrl,
-      token: adminKey,
-      subscriptions,
-      unfiltered: Math.ceil(subscriptions / 100),
-      perConnection: 10,
-      clientProcesses: 2,
-      leadIds: data.leadIds,
-    });
-    await openSubscriptions(gateway.url, BENCH_METRICS_TOKEN);
-    const sampling = await sampleAllocations(INSPECTOR_PORT);
-    for (const client of plan.clients) clients.push(await startSubscriber(client));
-    await Promise.all(clients.map((client) => client.open()));
-    await untilSubscriptions(gateway.url, BENCH_METRICS_TOKEN, subscriptions, 180_000);
-    printAllocations(await sampling.stop(), subscriptions, 'subscription');
-  } finally {
+  defer(() => gateway.stop());
+  const clients: SubscriberClient[] = [];
+  defer(async () => {
     for (const client of clients) await client.stop();
-    await gateway.stop();
-    await sandboxes.stop();
-  }
-} finally {
-  await database.drop();
-  await server.stop();
-}
+  });
+  const plan = idlePlan(gateway.wsUrl, adminKey, subscriptions, data.leadIds);
+  await openSubscriptions(gateway.url, BENCH_METRICS_TOKEN);
+  const sampling = await sampleAllocations(INSPECTOR_PORT);
+  await openPlan(plan, clients);
+  await untilSubscriptions(gateway.url, BENCH_METRICS_TOKEN, subscriptions, 180_000);
+  printAllocations(await sampling.stop(), subscriptions, 'subscription');
+});

@@ -84,3 +84,12 @@ export function buildPlan(options: PlanOptions): StreamPlan {
   }));
   return { subscriptions, unfiltered, connections: connections.length, clients, subscribedLeads: [...filteredPerLead.keys()], filteredPerLead };
 }
+
+/**
+ * The plan of the idle measurements (`idle-heap.ts`, `opening-allocations.ts`): as the
+ * stream benchmark opens them, 10 subscriptions per connection, 1 in 100 unfiltered,
+ * over 2 subscriber processes.
+ */
+export function idlePlan(wsUrl: string, token: string, subscriptions: number, leadIds: readonly string[]): StreamPlan {
+  return buildPlan({ wsUrl, token, subscriptions, unfiltered: Math.ceil(subscriptions / 100), perConnection: 10, clientProcesses: 2, leadIds });
+}

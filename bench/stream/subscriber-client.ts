@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type BenchProcess, startNodeScript } from '../lib/child-process.js';
 import { type AwaitRequest, type AwaitResult, type OpenResult } from './control.js';
-import { type ClientPlan } from './plan.js';
+import { type ClientPlan, type StreamPlan } from './plan.js';
 
 /** A subscriber process, seen from the orchestrator. */
 export interface SubscriberClient {
@@ -53,4 +53,10 @@ export async function startSubscriber(plan: ClientPlan): Promise<SubscriberClien
       await cleanup();
     },
   };
+}
+
+/** Starts a subscriber process for each of the plan's clients (each added to `started`, to stop later) and opens them all. */
+export async function openPlan(plan: StreamPlan, started: SubscriberClient[]): Promise<void> {
+  for (const client of plan.clients) started.push(await startSubscriber(client));
+  await Promise.all(started.map((client) => client.open()));
 }
