@@ -22,8 +22,8 @@ type ParamReader = (root: unknown, args: Record<string, unknown>, context: unkno
  *   its checks are in `field-guards.ts`, applied after this);
  * - a method of a resolver class (`@Resolver(() => Type)`) whose constructor takes
  *   nothing (type-graphql's default container makes one instance of it, as here), with
- *   parameters `@Root()`, `@Ctx()`, `@Info()` and `@Arg()`s of a scalar type, which
- *   type-graphql passes as they come;
+ *   parameters `@Root()`, `@Ctx()`, `@Info()` and `@Arg()`s of a scalar type without a
+ *   validator of their own, which type-graphql passes as they come;
  * - or a getter of the object type itself (`get id()`), read on the root, or a method
  *   of it without parameters, called on the root.
  * A root that is not an instance of its object type is handed to type-graphql's own
@@ -114,8 +114,10 @@ function readerOf(param: ParamMetadata): ParamReader | undefined {
     case 'info':
       return (_root, _args, _context, info) => info;
     case 'arg': {
-      // A scalar argument goes through type-graphql unchanged; an input object would be converted to its class.
+      // A scalar argument goes through type-graphql unchanged (validation looks at objects only);
+      // an input object would be converted to its class, and an argument's own validateFn run.
       const argType: unknown = param.getType();
+      if (param.validateFn !== undefined) return undefined;
       if (!(argType instanceof GraphQLScalarType) && argType !== String && argType !== Number && argType !== Boolean) return undefined;
       const name = param.name;
       return (_root, args) => args[name];
