@@ -10,14 +10,12 @@
  *
  *   npx tsx bench/dispatch/cpu-per-mutation.ts [--only reportLeadEvent,updateApplication] [--connections 1] [--seconds 5] [--rounds 2] [--strace]
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startNodeScript } from '../lib/child-process.js';
 import { serverNode } from '../lib/server-node.js';
 import { startBenchGateway } from '../lib/gateway.js';
 import { type LoadRequest, runLoad } from '../lib/load.js';
+import { startStrace, threadCpu } from '../lib/process-costs.js';
 import { standaloneRun } from '../lib/standalone-run.js';
 import { cpuMillis } from '../stream/gateway-probe.js';
 import { leadBankToken } from './lead-bank-token.js';
@@ -94,48 +92,3 @@ await standaloneRun(Number(values.leads), async ({ database, data, sandboxes, ad
     }
   }
 });
-
-/** CPU ms (user and system) of the process's threads, the main thread's apart from its helpers' (V8's GC and compiler, libuv's pool). */
-function threadCpu(pid: number): Map<string, { user: number; system: number }> {
-  const byName = new Map<string, { user: number; system: number }>();
-  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
-    } catch {
-      continue; // the thread ended between the listing and the read
-    }
-    // Node names every thread `node`: the main thread (JavaScript) is the one whose id is the process's.
-    const name = task === String(pid) ? 'main' : 'helpers';
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const sum = byName.get(name) ?? { user: 0, system: 0 };
-    // utime and stime (fields 14 and 15 of stat(5)), in USER_HZ (100 on Linux).
-    sum.user += Number(fields[11]) * 10;
-    sum.system += Number(fields[12]) * 10;
-    byName.set(name, sum);
-  }
-  return byName;
-}
-
-/** `strace -c -f` attached to `pid` until `stop()`, which answers each system call's count (most frequent first). */
-function startStrace(pid: number): { stop(): Promise<Array<[string, number]>> } {
-  const child = spawn('strace', ['-c', '-f', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let report = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (report += chunk));
-  return {
-    async stop() {
-      child.kill('SIGINT');
-      await once(child, 'exit');
-      // A row: % time, seconds, usecs/call, calls, [errors], syscall.
-      const counts: Array<[string, number]> = [];
-      for (const line of report.split('\n')) {
-        const fields = line.trim().split(/\s+/);
-        const call = fields.at(-1);
-        if (fields.length < 5 || call === undefined || !/^[a-z_0-9]+$/.test(call) || call === 'total') continue;
-        const calls = Number(fields[3]);
-        if (Number.isFinite(calls)) counts.push([call, calls]);
-      }
-      return counts.sort((a, b) => b[1] - a[1]).slice(0, 12);
-    },
-  };
-}

@@ -7,8 +7,12 @@
  * number to compare a change by (issue #23). With `LEADGRAPH_BENCH_CPU_PROF=<dir>` the
  * gateway writes a V8 CPU profile there when it stops; with `--allocations`, what each
  * measured load allocated per request, garbage included (`lib/allocation-sampler.ts`).
+ * `--servers gateway,floor,peer` measures the read floor and PostGraphile too, each its
+ * own process, one after the other in every round; `--strace` counts each server's
+ * system calls per request (`lib/process-costs.ts`). Beside each server's CPU it prints
+ * PostgreSQL's (every `postgres` process here) per request.
  *
- *   npx tsx bench/read/cpu-per-request.ts [--only lead,leads] [--connections 4] [--seconds 5] [--rounds 2] [--leads 500] [--allocations]
+ *   npx tsx bench/read/cpu-per-request.ts [--only lead,leads] [--servers gateway] [--connections 4] [--seconds 5] [--rounds 2] [--leads 500] [--allocations] [--strace]
  */
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,8 +20,10 @@ import { parseArgs } from 'node:util';
 import { printAllocations, sampleAllocations } from '../lib/allocation-sampler.js';
 import { runLoad } from '../lib/load.js';
 import { standaloneRun } from '../lib/standalone-run.js';
+import { databaseCpuSince, databaseCpuTicks, startStrace } from '../lib/process-costs.js';
+import { ensurePeerInstalled } from './peer-install.js';
 import { cpuMillis } from '../stream/gateway-probe.js';
-import { startGatewayServer, type Workload } from './servers.js';
+import { type ReadServer, type ServerName, startFloorServer, startGatewayServer, startPeerServer, type Workload } from './servers.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +33,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     leads: { type: 'string', default: '500' },
     allocations: { type: 'boolean', default: false },
+    servers: { type: 'string', default: 'gateway' },
+    strace: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -36,40 +44,59 @@ const workloads = values.only.split(',').map((name) => name.trim()) as Workload[
 const connections = Number(values.connections);
 const seconds = Number(values.seconds);
 
-await standaloneRun(Number(values.leads), async ({ database, data, sandboxes, adminKey, defer }) => {
-  const gateway = await startGatewayServer(
-    { database, data, sandboxes, adminKey } as Parameters<typeof startGatewayServer>[0],
-    values.allocations ? { NODE_OPTIONS: `--inspect=127.0.0.1:${INSPECTOR_PORT}` } : {},
-  );
-  defer(() => gateway.stop());
+const serverNames = values.servers.split(',').map((name) => name.trim()) as ServerName[];
+
+await standaloneRun(Number(values.leads), async (run) => {
+  if (serverNames.includes('peer')) await ensurePeerInstalled();
+  const servers: ReadServer[] = [];
+  for (const name of serverNames) {
+    const server =
+      name === 'gateway'
+        ? await startGatewayServer(run, values.allocations ? { NODE_OPTIONS: `--inspect=127.0.0.1:${INSPECTOR_PORT}` } : {})
+        : name === 'floor'
+          ? await startFloorServer(run)
+          : await startPeerServer(run);
+    run.defer(() => server.stop());
+    servers.push(server);
+  }
   // The answers under load must be the ones a single request got before any load.
-  const expected = new Map<Workload, Map<string, string>>();
-  for (const workload of workloads) {
-    const answers = new Map<string, string>();
-    for (const id of data.leadIds.slice(0, 12)) answers.set(id, await sendAgain(gateway, workload, id));
-    expected.set(workload, answers);
+  const expected = new Map<string, Map<string, string>>();
+  for (const server of servers) {
+    for (const workload of workloads) {
+      const answers = new Map<string, string>();
+      for (const id of run.data.leadIds.slice(0, 12)) answers.set(id, await sendAgain(server, workload, id));
+      expected.set(`${server.name} ${workload}`, answers);
+    }
   }
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const workload of workloads) {
-      const request = (n: number) => gateway.request(workload, data.leadIds[n % data.leadIds.length] ?? '');
-      const check = (status: number, body: string) => status === 200 && !body.includes('"errors"');
-      await runLoad({ origin: gateway.origin, connections, seconds: 1, request, check });
-      const sampling = values.allocations ? await sampleAllocations(INSPECTOR_PORT) : undefined;
-      const before = cpuMillis(gateway.process.pid);
-      const result = await runLoad({ origin: gateway.origin, connections, seconds, request, check });
-      const cpu = cpuMillis(gateway.process.pid) - before;
-      const answered = result.throughput * result.seconds;
-      if (sampling !== undefined) printAllocations(await sampling.stop(), Math.round(answered), `${workload} request`);
-      for (const [id, body] of expected.get(workload) ?? []) {
-        const again = await sendAgain(gateway, workload, id);
-        if (again !== body) {
-          throw new Error(`${workload} ${id}: the answer changed: ${body.length} bytes, then ${again.length}:\n${body.slice(0, 300)}\n---\n${again.slice(0, 300)}`);
+      for (const server of servers) {
+        const request = (n: number) => server.request(workload, run.data.leadIds[n % run.data.leadIds.length] ?? '');
+        const check = (status: number, body: string) => status === 200 && !body.includes('"errors"');
+        await runLoad({ origin: server.origin, connections, seconds: 1, request, check });
+        const sampling = values.allocations && server.name === 'gateway' ? await sampleAllocations(INSPECTOR_PORT) : undefined;
+        const trace = values.strace ? startStrace(server.process.pid) : undefined;
+        const before = cpuMillis(server.process.pid);
+        const databaseBefore = databaseCpuTicks();
+        const result = await runLoad({ origin: server.origin, connections, seconds, request, check });
+        const cpu = cpuMillis(server.process.pid) - before;
+        const databaseCpu = databaseCpuSince(databaseBefore);
+        const answered = result.throughput * result.seconds;
+        const calls = trace === undefined ? [] : await trace.stop();
+        if (sampling !== undefined) printAllocations(await sampling.stop(), Math.round(answered), `${workload} request`);
+        for (const [id, body] of expected.get(`${server.name} ${workload}`) ?? []) {
+          const again = await sendAgain(server, workload, id);
+          if (again !== body) {
+            throw new Error(`${server.name} ${workload} ${id}: the answer changed: ${body.length} bytes, then ${again.length}:\n${body.slice(0, 300)}\n---\n${again.slice(0, 300)}`);
+          }
         }
+        console.log(
+          `${`${workload} ${server.name}`.padEnd(13)} c=${connections} round ${round + 1}: ${result.throughput.toFixed(0)} req/s, p50 ${result.latency.p50.toFixed(2)} ms, ` +
+            `CPU ${(cpu / Math.max(1, answered)).toFixed(3)} ms per request (${cpu} ms over ${answered.toFixed(0)} answers), ` +
+            `PostgreSQL ${(databaseCpu / Math.max(1, answered)).toFixed(3)} ms, wrong ${result.wrong}`,
+        );
+        for (const [call, count] of calls) console.log(`    ${call.padEnd(16)} ${(count / Math.max(1, answered)).toFixed(2)} per request`);
       }
-      console.log(
-        `${workload.padEnd(5)} c=${connections} round ${round + 1}: ${result.throughput.toFixed(0)} req/s, p50 ${result.latency.p50.toFixed(2)} ms, ` +
-          `gateway CPU ${(cpu / Math.max(1, answered)).toFixed(3)} ms per request (${cpu} ms over ${answered.toFixed(0)} answers), wrong ${result.wrong}`,
-      );
     }
   }
 });
@@ -79,7 +106,7 @@ await standaloneRun(Number(values.leads), async ({ database, data, sandboxes, ad
  * server has been seen to answer a new connection 400 (and a reused one 408) for a few
  * seconds: such an answer is asked again, up to 10 times, a second apart.
  */
-async function sendAgain(gateway: Awaited<ReturnType<typeof startGatewayServer>>, workload: Workload, id: string): Promise<string> {
+async function sendAgain(gateway: ReadServer, workload: Workload, id: string): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     const answer = await sendOnce(gateway, workload, id);
     if (answer.startsWith('200 ') || attempt === 10) return answer;
@@ -88,7 +115,7 @@ async function sendAgain(gateway: Awaited<ReturnType<typeof startGatewayServer>>
   }
 }
 
-function sendOnce(gateway: Awaited<ReturnType<typeof startGatewayServer>>, workload: Workload, id: string): Promise<string> {
+function sendOnce(gateway: ReadServer, workload: Workload, id: string): Promise<string> {
   const request = gateway.request(workload, id);
   return new Promise((resolve) => {
     const sent = http.request(`${gateway.origin}${request.path}`, { method: request.method, headers: request.headers, agent: false }, (response) => {

@@ -22,6 +22,9 @@ export interface ReadServer {
   stop(): Promise<void>;
 }
 
+/** What starting a read server needs of a run: `BenchRun` and `StandaloneRun` both carry it. */
+export type ReadServerSetup = Pick<BenchRun, 'sandboxes' | 'adminKey'> & { readonly database: { readonly url: string } };
+
 /** The same pool size for all three: the gateway's default (src/db/data-source.ts). */
 const POOL_SIZE = '10';
 
@@ -43,7 +46,7 @@ function graphqlRequests(path: string, headers: Record<string, string>, leadsQue
  * runs too: graphql-js then skips its development-only checks), authenticating every
  * request with the run's admin key.
  */
-export async function startGatewayServer(run: BenchRun, env: Record<string, string> = {}): Promise<ReadServer> {
+export async function startGatewayServer(run: ReadServerSetup, env: Record<string, string> = {}): Promise<ReadServer> {
   const gateway = await startBenchGateway(run.database.url, run.sandboxes.env, { NODE_ENV: 'production', ...env });
   const url = new URL(gateway.url);
   const headers = { ...JSON_HEADERS, authorization: `Bearer ${run.adminKey}` };
@@ -57,7 +60,7 @@ export async function startGatewayServer(run: BenchRun, env: Record<string, stri
 }
 
 /** The node:http + pg floor (floor-server.ts). */
-export async function startFloorServer(run: BenchRun): Promise<ReadServer> {
+export async function startFloorServer(run: ReadServerSetup): Promise<ReadServer> {
   const child = startNodeScript('bench/read/floor-server.ts', [run.database.url, POOL_SIZE], { readyPattern: /FLOOR_READY (\S+)/, node: await serverNode() });
   try {
     const origin = (await child.ready)[1] ?? '';
@@ -79,7 +82,7 @@ export async function startFloorServer(run: BenchRun): Promise<ReadServer> {
 }
 
 /** PostGraphile 5 (bench/peer/server.js) on the servers' Node (`lib/server-node.ts`), no authentication. */
-export async function startPeerServer(run: BenchRun): Promise<ReadServer> {
+export async function startPeerServer(run: ReadServerSetup): Promise<ReadServer> {
   const child = startProcess(await peerNode(), ['server.js', run.database.url, POOL_SIZE], {
     cwd: PEER_DIR,
     env: { NODE_ENV: 'production', GRAPHILE_ENV: 'production' },

@@ -1,6 +1,7 @@
 import { type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { type ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { columnHydrator, type Hydrator } from './column-hydrator.js';
+import { queryPrepared } from './prepared-statement.js';
 
 /** One column as {@link RowMapper.map} reads it: where from, where to, and its conversion (none: as read). */
 interface MappedColumn {
@@ -79,9 +80,14 @@ export class RowMapper<E extends ObjectLiteral> {
     return entity as E;
   }
 
-  /** Runs `sql` (selecting every column of the entity), on `manager`'s transaction when given, and maps each row. */
+  /**
+   * Runs `sql` (selecting every column of the entity), on `manager`'s transaction when
+   * given, and maps each row. Outside a transaction it runs prepared (`queryPrepared`):
+   * these are the statements every read sends, and PostgreSQL spends about as long
+   * planning one as running it.
+   */
   async query(sql: string, parameters: readonly unknown[], manager?: EntityManager): Promise<E[]> {
-    const rows = await (manager ?? this.db).query<Array<Record<string, unknown>>>(sql, [...parameters]);
+    const rows = await queryPrepared(manager ?? this.db.manager, sql, parameters);
     return rows.map((row) => this.map(row));
   }
 }

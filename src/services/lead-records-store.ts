@@ -7,6 +7,7 @@ import {
   type VerificationEntity,
   type VerificationOperationEntity,
 } from '../db/entities/index.js';
+import { queryPrepared } from '../db/prepared-statement.js';
 import { type RowMapper } from '../db/row-mapper.js';
 import { RecordMappers } from './record-mappers.js';
 
@@ -50,7 +51,7 @@ export class LeadRecordsStore {
   async forLeads(tenantId: string, leadIds: readonly string[], wanted: LeadRecordsWanted): Promise<Map<string, LeadRecords>> {
     const parameters: unknown[] = [leadIds];
     const columns = this.columns(wanted).sql(parameters, tenantId, 'l.id');
-    const rows = await this.db.query<Json[]>(`SELECT l.id AS lead_id, ${columns} FROM unnest($1::uuid[]) AS l(id)`, parameters);
+    const rows = await queryPrepared(this.db.manager, `SELECT l.id AS lead_id, ${columns} FROM unnest($1::uuid[]) AS l(id)`, parameters);
     const records = new Map<string, LeadRecords>();
     for (const row of rows) records.set(row.lead_id as string, this.map(row));
     return records;
