@@ -2,7 +2,7 @@
  * The CPU a mutation costs, the gateway's against the dispatch floor's: starts both as
  * the dispatch benchmark does (each its own process), loads each with one mutation at
  * one concurrency, and prints the server process's CPU time (user + system, from /proc)
- * per answered mutation. With `--strace` it also counts the server's system calls over
+ * per answered mutation, and PostgreSQL's beside it. With `--strace` it also counts the server's system calls over
  * the measured window (`strace -c -f`), per mutation: on this machine a socket write
  * costs as much as a few hundred lines of JavaScript, so the count of writes is part of
  * the CPU story. With `LEADGRAPH_BENCH_CPU_PROF=<dir>` the gateway writes a V8 CPU
@@ -15,7 +15,7 @@ import { startNodeScript } from '../lib/child-process.js';
 import { serverNode } from '../lib/server-node.js';
 import { startBenchGateway } from '../lib/gateway.js';
 import { type LoadRequest, runLoad } from '../lib/load.js';
-import { startStrace, threadCpu } from '../lib/process-costs.js';
+import { databaseCpuSince, databaseCpuTicks, startStrace, threadCpu } from '../lib/process-costs.js';
 import { standaloneRun } from '../lib/standalone-run.js';
 import { cpuMillis } from '../stream/gateway-probe.js';
 import { leadBankToken } from './lead-bank-token.js';
@@ -70,12 +70,14 @@ await standaloneRun(Number(values.leads), async ({ database, data, sandboxes, ad
         const trace = values.strace ? startStrace(target.pid) : undefined;
         const before = cpuMillis(target.pid);
         const threadsBefore = threadCpu(target.pid);
+        const databaseBefore = databaseCpuTicks();
         const result = await runLoad({ origin: target.origin, connections, seconds, request, check: workload.gatewayCheck });
         const cpu = cpuMillis(target.pid) - before;
+        const databaseCpu = databaseCpuSince(databaseBefore);
         const answered = Math.max(1, result.throughput * result.seconds);
         console.log(
           `${key.padEnd(26)} c=${connections} round ${round + 1}: ${result.throughput.toFixed(0)} mut/s, p50 ${result.latency.p50.toFixed(2)} ms, ` +
-            `CPU ${(cpu / answered).toFixed(3)} ms per mutation, wrong ${result.wrong + result.errors}`,
+            `CPU ${(cpu / answered).toFixed(3)} ms per mutation, PostgreSQL ${(databaseCpu / answered).toFixed(3)} ms, wrong ${result.wrong + result.errors}`,
         );
         const threadsAfter = threadCpu(target.pid);
         const byThread = [...threadsAfter]

@@ -87,7 +87,7 @@ const LEAD_JSON = `json_build_object(
       'id', h.id::text, 'leadId', h.lead_id, 'provider', h.provider, 'entityId', h.entity_id,
       'from', h.from_status, 'to', h.to_status, 'occurredAt', ${iso('h.occurred_at')}) ORDER BY h.id DESC)
     FROM (
-      SELECT * FROM status_change s WHERE s.tenant_id = l.tenant_id AND s.lead_id = l.id ORDER BY s.id DESC LIMIT 20
+      SELECT * FROM status_change s WHERE s.tenant_id = l.tenant_id AND s.lead_id = l.id AND s.kind = 'RECORD' ORDER BY s.id DESC LIMIT 20
     ) h), '[]'))`;
 
 /** `leads(first: $2)` of tenant $1: one page newest first, whether there is a next one, and the total. */

@@ -49,7 +49,9 @@ export const GATEWAY_LEAD_BY_ID = `query BenchLead($id: ID!) {
  * are BigInt strings, the gateway's ids are `rowId` (`id` is PostGraphile's Node id,
  * not asked for), and relations are named after their composite foreign keys. The
  * orders are the gateway's: loans newest applied first, history newest first (20),
- * documents and operations by position.
+ * documents and operations by position. The gateway's history is its records' changes
+ * only (not its dispatches' moves); PostGraphile's schema offers no condition on the
+ * log's `kind`, and the data set holds record changes only when the read benchmark runs.
  */
 const PEER_LEAD = `
   rowId techeaLeadId advertiserRef stage lastEvent createdAt updatedAt

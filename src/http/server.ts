@@ -76,6 +76,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   const { logger, limits } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is one caller's data, sent with `no-store`: an ETag would only let a GET
+  // be answered 304, and it cost a hash of every body (a page of leads: 240 KB).
+  app.set('etag', false);
   const clientAddresses = clientAddressPolicy(deps.trustedProxies);
   // `req.ip` then follows the same rule as the WebSocket upgrade's `addressOf`.
   app.set('trust proxy', clientAddresses.trust);

@@ -1,4 +1,4 @@
-import { type DataSource, type ObjectLiteral } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import {
   type ApplicationDocumentEntity,
   type ApplicationEntity,
@@ -8,7 +8,7 @@ import {
   type VerificationOperationEntity,
 } from '../db/entities/index.js';
 import { queryPrepared } from '../db/prepared-statement.js';
-import { type RowMapper } from '../db/row-mapper.js';
+import { type JsonArrayColumns } from '../db/row-mapper.js';
 import { RecordMappers } from './record-mappers.js';
 
 /** Which of a lead's linked records to read. */
@@ -36,16 +36,16 @@ type Json = Record<string, unknown>;
 
 /**
  * Reads the linked records of many leads in ONE statement: PostgreSQL nests each lead's
- * application, documents, process, operations, loans and newest changes as JSON, one
- * row per lead. A page of leads with its records then costs one round trip instead of
+ * application, documents, process, operations, loans and newest changes as JSON (each
+ * record an array of its columns), one row per lead. A page of leads with its records then costs one round trip instead of
  * a wave of loader statements per level of nesting. Rows come out as the loaders'
  * statements return them (same filters, same order), mapped by the same RowMapper.
  */
 export class LeadRecordsStore {
-  private readonly rows: RecordMappers;
+  private readonly records: RecordArrays;
 
   constructor(private readonly db: DataSource) {
-    this.rows = new RecordMappers(db);
+    this.records = recordArrays(new RecordMappers(db));
   }
 
   async forLeads(tenantId: string, leadIds: readonly string[], wanted: LeadRecordsWanted): Promise<Map<string, LeadRecords>> {
@@ -62,19 +62,41 @@ export class LeadRecordsStore {
    * (`LeadStore`): a page of leads and all their records in one round trip.
    */
   columns(wanted: LeadRecordsWanted): LeadRecordColumns {
-    return { sql: (parameters, tenantId, leadId) => recordColumns(wanted, parameters, tenantId, leadId), map: (row) => this.map(row) };
+    return { sql: (parameters, tenantId, leadId) => recordColumns(this.records, wanted, parameters, tenantId, leadId), map: (row) => this.map(row) };
   }
 
   private map(row: Json): LeadRecords {
+    const { application, document, verification, operation, loan, change } = this.records;
     return {
-      application: mapOne(this.rows.applications, row.application),
-      documents: mapMany(this.rows.documents, row.documents),
-      verification: mapOne(this.rows.verifications, row.verification),
-      operations: mapMany(this.rows.operations, row.operations),
-      loans: mapMany(this.rows.loans, row.loans),
-      history: mapMany(this.rows.changes, row.history),
+      application: mapOne(application, row.application),
+      documents: mapMany(document, row.documents),
+      verification: mapOne(verification, row.verification),
+      operations: mapMany(operation, row.operations),
+      loans: mapMany(loan, row.loans),
+      history: mapMany(change, row.history),
     };
   }
+}
+
+/** Each kind of linked record as a JSON array (`RowMapper.jsonArray`), made once per store. */
+interface RecordArrays {
+  readonly application: JsonArrayColumns<ApplicationEntity>;
+  readonly document: JsonArrayColumns<ApplicationDocumentEntity>;
+  readonly verification: JsonArrayColumns<VerificationEntity>;
+  readonly operation: JsonArrayColumns<VerificationOperationEntity>;
+  readonly loan: JsonArrayColumns<LoanEntity>;
+  readonly change: JsonArrayColumns<StatusChangeEntity>;
+}
+
+function recordArrays(rows: RecordMappers): RecordArrays {
+  return {
+    application: rows.applications.jsonArray(),
+    document: rows.documents.jsonArray(),
+    verification: rows.verifications.jsonArray(),
+    operation: rows.operations.jsonArray(),
+    loan: rows.loans.jsonArray(),
+    change: rows.changes.jsonArray(),
+  };
 }
 
 /** A lead's records as columns of a statement that reads leads, and how to map them from its rows. */
@@ -89,46 +111,49 @@ export interface LeadRecordColumns {
 }
 
 /** Rows come out as the loaders' statements return them: same filters, same order. */
-function recordColumns(wanted: LeadRecordsWanted, parameters: unknown[], tenantId: string, leadId: string): string {
+function recordColumns(records: RecordArrays, wanted: LeadRecordsWanted, parameters: unknown[], tenantId: string, leadId: string): string {
   const t = `$${parameters.push(tenantId)}`;
   const columns: string[] = [];
   if (wanted.application) {
-    columns.push(`(SELECT row_to_json(a) FROM application a WHERE a.tenant_id = ${t} AND a.lead_id = ${leadId}) AS application`);
+    columns.push(`(SELECT ${records.application.sql('a')} FROM application a WHERE a.tenant_id = ${t} AND a.lead_id = ${leadId}) AS application`);
   }
   if (wanted.documents) {
-    columns.push(`(SELECT coalesce(json_agg(d ORDER BY d.position), '[]') FROM application a
+    columns.push(`(SELECT coalesce(json_agg(${records.document.sql('d')} ORDER BY d.position), '[]') FROM application a
                      JOIN application_document d ON d.tenant_id = a.tenant_id AND d.application_id = a.id
                     WHERE a.tenant_id = ${t} AND a.lead_id = ${leadId}) AS documents`);
   }
   if (wanted.verification) {
-    columns.push(`(SELECT row_to_json(v) FROM verification v WHERE v.tenant_id = ${t} AND v.lead_id = ${leadId}) AS verification`);
+    columns.push(`(SELECT ${records.verification.sql('v')} FROM verification v WHERE v.tenant_id = ${t} AND v.lead_id = ${leadId}) AS verification`);
   }
   if (wanted.operations) {
-    columns.push(`(SELECT coalesce(json_agg(o ORDER BY o.position), '[]') FROM verification v
+    columns.push(`(SELECT coalesce(json_agg(${records.operation.sql('o')} ORDER BY o.position), '[]') FROM verification v
                      JOIN verification_operation o ON o.tenant_id = v.tenant_id AND o.auth_uuid = v.auth_uuid
                     WHERE v.tenant_id = ${t} AND v.lead_id = ${leadId}) AS operations`);
   }
   if (wanted.loans) {
-    columns.push(`(SELECT coalesce(json_agg(lo ORDER BY lo.applied_at DESC, lo.loan_id DESC), '[]') FROM loan lo
+    columns.push(`(SELECT coalesce(json_agg(${records.loan.sql('lo')} ORDER BY lo.applied_at DESC, lo.loan_id DESC), '[]') FROM loan lo
                     WHERE lo.tenant_id = ${t} AND lo.lead_id = ${leadId}) AS loans`);
   }
   if (wanted.history !== undefined && wanted.history > 0) {
     const limit = parameters.push(wanted.history);
-    // The id as text: a bigint in JSON would be a number, and ids are strings everywhere else.
-    columns.push(`(SELECT coalesce(json_agg(c ORDER BY c.id_order DESC), '[]') FROM (
-                     SELECT s.id AS id_order, s.id::text AS id, s.tenant_id, s.lead_id, s.provider, s.entity_id,
-                            s.from_status, s.to_status, s.occurred_at
-                       FROM status_change s WHERE s.tenant_id = ${t} AND s.lead_id = ${leadId} ORDER BY s.id DESC LIMIT $${limit}) c
+    // As `StatusChangeStore.newestForLeads` reads it: the records' changes only (a dispatch's
+    // moves are logged under its lead too), every column, the id as text (a bigint in JSON
+    // would be a number, and ids are strings everywhere else).
+    const others = records.change.columns.filter((name) => name !== 'id').map((name) => `s."${name}"`);
+    columns.push(`(SELECT coalesce(json_agg(${records.change.sql('c')} ORDER BY c.id_order DESC), '[]') FROM (
+                     SELECT s.id AS id_order, s.id::text AS id, ${others.join(', ')}
+                       FROM status_change s WHERE s.tenant_id = ${t} AND s.lead_id = ${leadId} AND s.kind = 'RECORD'
+                      ORDER BY s.id DESC LIMIT $${limit}) c
                   ) AS history`);
   }
   // Nothing wanted still reads the lead ids (a column list cannot be empty).
   return columns.length > 0 ? columns.join(', ') : 'NULL AS no_records';
 }
 
-function mapOne<E extends ObjectLiteral>(mapper: RowMapper<E>, value: unknown): E | null {
-  return value === null || value === undefined ? null : mapper.map(value as Json);
+function mapOne<E>(record: JsonArrayColumns<E>, value: unknown): E | null {
+  return Array.isArray(value) ? record.map(value) : null;
 }
 
-function mapMany<E extends ObjectLiteral>(mapper: RowMapper<E>, value: unknown): E[] {
-  return Array.isArray(value) ? value.map((row) => mapper.map(row as Json)) : [];
+function mapMany<E>(record: JsonArrayColumns<E>, value: unknown): E[] {
+  return Array.isArray(value) ? value.map((values) => record.map(values as unknown[])) : [];
 }

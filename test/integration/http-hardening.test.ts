@@ -48,6 +48,26 @@ describe('HTTP hardening', () => {
     }
   });
 
+  it('answers GraphQL with `Cache-Control: no-store` and no ETag: a caller\'s data is neither stored nor revalidated', async () => {
+    const query = encodeURIComponent('{ leads { totalCount } }');
+    const headers = { authorization: `Bearer ${gateway.api.token}`, 'apollo-require-preflight': 'true' };
+    const first = await fetch(new URL(`/graphql?query=${query}`, gateway.url), { headers });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('cache-control')).toBe('no-store');
+    expect(first.headers.get('etag')).toBeNull();
+    // A GET asked again with any validator is answered in full, never 304.
+    const again = await fetch(new URL(`/graphql?query=${query}`, gateway.url), { headers: { ...headers, 'if-none-match': '*' } });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(await first.json());
+    const posted = await fetch(new URL('/graphql', gateway.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.api.token}` },
+      body: JSON.stringify({ query: '{ leads { totalCount } }' }),
+    });
+    expect(posted.headers.get('cache-control')).toBe('no-store');
+    expect(posted.headers.get('etag')).toBeNull();
+  });
+
   it('serves GraphQL at /graphql exactly: a path below it, a trailing slash or other letter case is 404 NOT_FOUND, whatever is sent', async () => {
     const post = (path: string) =>
       fetch(new URL(path, gateway.url), {
