@@ -13,8 +13,8 @@ import { isDatabaseUnavailable } from './unavailable.js';
  * is planned once per connection. Each distinct text is its own statement (named by its
  * hash), so a text must carry its values as parameters, never inline; past
  * {@link MAX_PREPARED_TEXTS} texts, a new one runs unprepared, which bounds what each
- * connection holds. Their answers name their columns, so a column added to a table later
- * does not change what one returns.
+ * connection holds. A statement whose result changed shape under it (a column added to
+ * a table it returns whole, by a migration) is prepared again on that connection.
  */
 export async function queryPrepared(manager: EntityManager, text: string, values: readonly unknown[]): Promise<Array<Record<string, unknown>>> {
   if (manager.queryRunner !== undefined) return manager.query<Array<Record<string, unknown>>>(text, [...values]);
@@ -31,8 +31,18 @@ export async function queryPrepared(manager: EntityManager, text: string, values
   logger.logQuery(text, [...values]);
   try {
     const name = nameOf(text);
-    const result = await client.query<Record<string, unknown>>(name === undefined ? { text, values: [...values] } : { name, text, values: [...values] });
-    return result.rows;
+    if (name === undefined) return (await client.query<Record<string, unknown>>({ text, values: [...values] })).rows;
+    try {
+      return (await client.query<Record<string, unknown>>({ name, text, values: [...values] })).rows;
+    } catch (error) {
+      if (!resultTypeChanged(error)) throw error;
+      // A migration changed what a `RETURNING *` (or `row.*`) statement answers while this
+      // connection held it prepared (another instance migrated first, in a rolling
+      // deploy): PostgreSQL refuses to run the old plan. Prepared again, it answers the new shape.
+      await client.query(`DEALLOCATE ${client.escapeIdentifier(name)}`);
+      delete (client as unknown as { connection: { parsedStatements: Record<string, string> } }).connection.parsedStatements[name];
+      return (await client.query<Record<string, unknown>>({ name, text, values: [...values] })).rows;
+    }
   } catch (error) {
     // A connection the database dropped or that hung is not handed to the next caller.
     if (isDatabaseUnavailable(error) && error instanceof Error) broken ??= error;
@@ -53,6 +63,12 @@ export async function queryPrepared(manager: EntityManager, text: string, values
 export const MAX_PREPARED_TEXTS = 1_000;
 
 const names = new Map<string, string>();
+
+/** PostgreSQL's refusal to run a prepared statement whose result columns changed since it was prepared (SQLSTATE 0A000). */
+function resultTypeChanged(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change result type');
+}
 
 /** The statement's name: a hash of its text, remembered; undefined (run it unprepared) once {@link MAX_PREPARED_TEXTS} texts have one. */
 function nameOf(text: string): string | undefined {

@@ -72,6 +72,17 @@ describe('statements the read paths send, prepared once per connection', () => {
     expect(await queryPrepared(db.manager, 'SELECT $1::int AS after_a_failure', [2])).toEqual([{ after_a_failure: 2 }]);
   });
 
+  it('prepares again a statement whose result a migration widened while the connection held it (a rolling deploy)', async () => {
+    await db.query(`CREATE TABLE widening (id int PRIMARY KEY)`);
+    await db.query(`INSERT INTO widening (id) VALUES (1)`);
+    const read = () => queryPrepared(db.manager, 'UPDATE widening SET id = id WHERE id = $1 RETURNING *', [1]);
+    expect(await read()).toEqual([{ id: 1 }]);
+    // What another instance's migration does meanwhile.
+    await db.query(`ALTER TABLE widening ADD COLUMN added text NOT NULL DEFAULT 'new'`);
+    expect(await read()).toEqual([{ id: 1, added: 'new' }]);
+    expect(await read()).toEqual([{ id: 1, added: 'new' }]);
+  });
+
   // Last: it fills the process's table of names, which the tests above rely on being free.
   it(`prepares at most ${MAX_PREPARED_TEXTS} texts; past them a new text runs unprepared and still answers`, async () => {
     for (let n = 0; n <= MAX_PREPARED_TEXTS; n++) {
