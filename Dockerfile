@@ -13,10 +13,6 @@ RUN npm run build
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
-# glibc gives each thread that allocates its own malloc arena and keeps what it frees:
-# V8's compiler and GC threads left about 12 MB more resident after a burst of
-# subscriptions on Node 24 (bench/README.md, round 5). Two arenas keep it bounded.
-ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Runtime dependencies only (embedded-postgres included: a fleet sets DATABASE_URL, so it never starts).

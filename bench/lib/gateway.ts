@@ -41,7 +41,7 @@ function buildGateway(): Promise<void> {
  * `module.require('crypto')` for every query hash), with `NODE_ENV=production`
  * (graphql-js skips its development-only checks, and the providers must be
  * configured, as they are). Only the per-caller limits are raised: a benchmark is one
- * caller sending far more than a person would; every other setting is the default, and the environment is the runtime image's (`MALLOC_ARENA_MAX`).
+ * caller sending far more than a person would; every other setting is the default.
  * `LEADGRAPH_BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of the gateway there when
  * it stops.
  */
@@ -65,8 +65,6 @@ export async function startBenchGateway(databaseUrl: string, providerEnv: Record
       WS_MAX_CONNECTIONS_PER_CREDENTIAL: '1000000',
       WS_MAX_PENDING_PER_ADDRESS: '1000000',
       METRICS_TOKEN: BENCH_METRICS_TOKEN,
-      // As the runtime image sets it (the Dockerfile's runtime stage).
-      MALLOC_ARENA_MAX: '2',
       ...providerEnv,
       ...env,
     },
