@@ -40,6 +40,8 @@ export async function queryPrepared(manager: EntityManager, text: string, values
       // connection held it prepared (another instance migrated first, in a rolling
       // deploy): PostgreSQL refuses to run the old plan. Prepared again, it answers the new shape.
       await client.query(`DEALLOCATE ${client.escapeIdentifier(name)}`);
+      // pg remembers which names it parsed on this connection and would send the next
+      // call without its Parse: forgotten, the call below prepares it again.
       delete (client as unknown as { connection: { parsedStatements: Record<string, string> } }).connection.parsedStatements[name];
       return (await client.query<Record<string, unknown>>({ name, text, values: [...values] })).rows;
     }

@@ -52,6 +52,8 @@ export class RowMapper<E extends ObjectLiteral> {
   private readonly mapped: readonly MappedColumn[];
   /** `"col", "col", …` of every mapped column, for `SELECT ${columns} FROM …`. */
   readonly selectList: string;
+  /** {@link jsonArray}, once asked for. */
+  private arrayColumns: JsonArrayColumns<E> | undefined;
 
   constructor(
     private readonly db: DataSource,
@@ -90,30 +92,27 @@ export class RowMapper<E extends ObjectLiteral> {
   }
 
   /**
-   * One record as a JSON array, for a statement that nests records in a row
-   * (`LeadRecordsStore`): the columns in this mapper's order, or only those of `only`, in
-   * its order (a column left out is mapped undefined, as a key missing from a row is by
-   * {@link map}). Arrays instead of `row_to_json`'s objects: a page of leads with its
-   * records would otherwise carry every column name once per record, which PostgreSQL
-   * writes and Node parses and looks up again, about half of the text.
+   * One record as a JSON array of every column, in this mapper's order, for a statement
+   * that nests records in a row (`LeadRecordsStore`); made once. Arrays instead of
+   * `row_to_json`'s objects: a page of leads with its records would otherwise carry every
+   * column name once per record, which PostgreSQL writes and Node parses and looks up
+   * again, about half of the text.
    */
-  jsonArray(only?: readonly string[]): JsonArrayColumns<E> {
-    const names = only ?? this.mapped.map((column) => column.databaseName);
-    const at = this.mapped.map((column) => names.indexOf(column.databaseName));
-    return {
-      columns: names,
-      sql: (alias) => `json_build_array(${names.map((name) => `${alias}."${name}"`).join(', ')})`,
+  get jsonArray(): JsonArrayColumns<E> {
+    this.arrayColumns ??= {
+      columns: this.mapped.map((column) => column.databaseName),
+      sql: (alias) => `json_build_array(${this.selectFrom(alias)})`,
       map: (values) => {
         const entity = new this.target() as Record<string, unknown>;
         for (let i = 0; i < this.mapped.length; i++) {
           const { propertyName, hydrate } = this.mapped[i] as MappedColumn;
-          const index = at[i] as number;
-          const value = index === -1 ? undefined : values[index];
+          const value = values[i];
           entity[propertyName] = hydrate === undefined ? value : hydrate(value);
         }
         return entity as E;
       },
     };
+    return this.arrayColumns;
   }
 
   /**

@@ -42,10 +42,10 @@ type Json = Record<string, unknown>;
  * statements return them (same filters, same order), mapped by the same RowMapper.
  */
 export class LeadRecordsStore {
-  private readonly records: RecordArrays;
+  private readonly rows: RecordMappers;
 
   constructor(private readonly db: DataSource) {
-    this.records = recordArrays(new RecordMappers(db));
+    this.rows = new RecordMappers(db);
   }
 
   async forLeads(tenantId: string, leadIds: readonly string[], wanted: LeadRecordsWanted): Promise<Map<string, LeadRecords>> {
@@ -62,41 +62,20 @@ export class LeadRecordsStore {
    * (`LeadStore`): a page of leads and all their records in one round trip.
    */
   columns(wanted: LeadRecordsWanted): LeadRecordColumns {
-    return { sql: (parameters, tenantId, leadId) => recordColumns(this.records, wanted, parameters, tenantId, leadId), map: (row) => this.map(row) };
+    return { sql: (parameters, tenantId, leadId) => recordColumns(this.rows, wanted, parameters, tenantId, leadId), map: (row) => this.map(row) };
   }
 
   private map(row: Json): LeadRecords {
-    const { application, document, verification, operation, loan, change } = this.records;
+    const { applications, documents, verifications, operations, loans, changes } = this.rows;
     return {
-      application: mapOne(application, row.application),
-      documents: mapMany(document, row.documents),
-      verification: mapOne(verification, row.verification),
-      operations: mapMany(operation, row.operations),
-      loans: mapMany(loan, row.loans),
-      history: mapMany(change, row.history),
+      application: mapOne(applications.jsonArray, row.application),
+      documents: mapMany(documents.jsonArray, row.documents),
+      verification: mapOne(verifications.jsonArray, row.verification),
+      operations: mapMany(operations.jsonArray, row.operations),
+      loans: mapMany(loans.jsonArray, row.loans),
+      history: mapMany(changes.jsonArray, row.history),
     };
   }
-}
-
-/** Each kind of linked record as a JSON array (`RowMapper.jsonArray`), made once per store. */
-interface RecordArrays {
-  readonly application: JsonArrayColumns<ApplicationEntity>;
-  readonly document: JsonArrayColumns<ApplicationDocumentEntity>;
-  readonly verification: JsonArrayColumns<VerificationEntity>;
-  readonly operation: JsonArrayColumns<VerificationOperationEntity>;
-  readonly loan: JsonArrayColumns<LoanEntity>;
-  readonly change: JsonArrayColumns<StatusChangeEntity>;
-}
-
-function recordArrays(rows: RecordMappers): RecordArrays {
-  return {
-    application: rows.applications.jsonArray(),
-    document: rows.documents.jsonArray(),
-    verification: rows.verifications.jsonArray(),
-    operation: rows.operations.jsonArray(),
-    loan: rows.loans.jsonArray(),
-    change: rows.changes.jsonArray(),
-  };
 }
 
 /** A lead's records as columns of a statement that reads leads, and how to map them from its rows. */
@@ -111,27 +90,27 @@ export interface LeadRecordColumns {
 }
 
 /** Rows come out as the loaders' statements return them: same filters, same order. */
-function recordColumns(records: RecordArrays, wanted: LeadRecordsWanted, parameters: unknown[], tenantId: string, leadId: string): string {
+function recordColumns(rows: RecordMappers, wanted: LeadRecordsWanted, parameters: unknown[], tenantId: string, leadId: string): string {
   const t = `$${parameters.push(tenantId)}`;
   const columns: string[] = [];
   if (wanted.application) {
-    columns.push(`(SELECT ${records.application.sql('a')} FROM application a WHERE a.tenant_id = ${t} AND a.lead_id = ${leadId}) AS application`);
+    columns.push(`(SELECT ${rows.applications.jsonArray.sql('a')} FROM application a WHERE a.tenant_id = ${t} AND a.lead_id = ${leadId}) AS application`);
   }
   if (wanted.documents) {
-    columns.push(`(SELECT coalesce(json_agg(${records.document.sql('d')} ORDER BY d.position), '[]') FROM application a
+    columns.push(`(SELECT coalesce(json_agg(${rows.documents.jsonArray.sql('d')} ORDER BY d.position), '[]') FROM application a
                      JOIN application_document d ON d.tenant_id = a.tenant_id AND d.application_id = a.id
                     WHERE a.tenant_id = ${t} AND a.lead_id = ${leadId}) AS documents`);
   }
   if (wanted.verification) {
-    columns.push(`(SELECT ${records.verification.sql('v')} FROM verification v WHERE v.tenant_id = ${t} AND v.lead_id = ${leadId}) AS verification`);
+    columns.push(`(SELECT ${rows.verifications.jsonArray.sql('v')} FROM verification v WHERE v.tenant_id = ${t} AND v.lead_id = ${leadId}) AS verification`);
   }
   if (wanted.operations) {
-    columns.push(`(SELECT coalesce(json_agg(${records.operation.sql('o')} ORDER BY o.position), '[]') FROM verification v
+    columns.push(`(SELECT coalesce(json_agg(${rows.operations.jsonArray.sql('o')} ORDER BY o.position), '[]') FROM verification v
                      JOIN verification_operation o ON o.tenant_id = v.tenant_id AND o.auth_uuid = v.auth_uuid
                     WHERE v.tenant_id = ${t} AND v.lead_id = ${leadId}) AS operations`);
   }
   if (wanted.loans) {
-    columns.push(`(SELECT coalesce(json_agg(${records.loan.sql('lo')} ORDER BY lo.applied_at DESC, lo.loan_id DESC), '[]') FROM loan lo
+    columns.push(`(SELECT coalesce(json_agg(${rows.loans.jsonArray.sql('lo')} ORDER BY lo.applied_at DESC, lo.loan_id DESC), '[]') FROM loan lo
                     WHERE lo.tenant_id = ${t} AND lo.lead_id = ${leadId}) AS loans`);
   }
   if (wanted.history !== undefined && wanted.history > 0) {
@@ -139,8 +118,8 @@ function recordColumns(records: RecordArrays, wanted: LeadRecordsWanted, paramet
     // As `StatusChangeStore.newestForLeads` reads it: the records' changes only (a dispatch's
     // moves are logged under its lead too), every column, the id as text (a bigint in JSON
     // would be a number, and ids are strings everywhere else).
-    const others = records.change.columns.filter((name) => name !== 'id').map((name) => `s."${name}"`);
-    columns.push(`(SELECT coalesce(json_agg(${records.change.sql('c')} ORDER BY c.id_order DESC), '[]') FROM (
+    const others = rows.changes.jsonArray.columns.filter((name) => name !== 'id').map((name) => `s."${name}"`);
+    columns.push(`(SELECT coalesce(json_agg(${rows.changes.jsonArray.sql('c')} ORDER BY c.id_order DESC), '[]') FROM (
                      SELECT s.id AS id_order, s.id::text AS id, ${others.join(', ')}
                        FROM status_change s WHERE s.tenant_id = ${t} AND s.lead_id = ${leadId} AND s.kind = 'RECORD'
                       ORDER BY s.id DESC LIMIT $${limit}) c

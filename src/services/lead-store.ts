@@ -95,8 +95,8 @@ export class LeadStore {
 
   async count(tenantId: string, criteria: LeadCriteria): Promise<number> {
     const where = filter(tenantId, criteria);
-    const [row] = await this.db.query<Array<{ count: number }>>(`SELECT count(*)::int AS count FROM lead WHERE ${where.sql}`, where.parameters);
-    return row?.count ?? 0;
+    const [row] = await queryPrepared(this.db.manager, `SELECT count(*)::int AS count FROM lead WHERE ${where.sql}`, where.parameters);
+    return (row?.count as number | undefined) ?? 0;
   }
 }
 
