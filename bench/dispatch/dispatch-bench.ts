@@ -4,6 +4,7 @@ import { type Benchmark, type BenchRun, type TargetCheck } from '../lib/bench-ru
 import { type BenchProcess, startNodeScript } from '../lib/child-process.js';
 import { cpuMillis } from '../stream/gateway-probe.js';
 import { withClient } from '../lib/bench-database.js';
+import { HISTORY_REQUEST_ID } from '../lib/data-generator.js';
 import { serverNode } from '../lib/server-node.js';
 import { startBenchGateway } from '../lib/gateway.js';
 import { type LoadResult, runLoad } from '../lib/load.js';
@@ -198,8 +199,8 @@ async function outboxState(databaseUrl: string): Promise<{ gateway: OutboxState;
               count(*) FILTER (WHERE d.state = 'FAILED')::int AS failed,
               coalesce(sum(d.attempts), 0)::int AS attempts,
               coalesce(sum((SELECT count(*) FROM status_change c WHERE c.dispatch_id = d.id AND c.kind = 'DISPATCH')), 0)::int AS "endsLogged"
-         FROM dispatch d GROUP BY 1`,
-      [`${FLOOR_REQUEST_ID_PREFIX}%`],
+         FROM dispatch d WHERE d.request_id IS DISTINCT FROM $2 GROUP BY 1`,
+      [`${FLOOR_REQUEST_ID_PREFIX}%`, HISTORY_REQUEST_ID],
     );
     const none: OutboxState = { dispatches: 0, succeeded: 0, pending: 0, failed: 0, attempts: 0, endsLogged: 0 };
     const of = (floor: boolean): OutboxState => {
@@ -238,15 +239,18 @@ async function appliedResults(databaseUrl: string): Promise<AppliedResults> {
                 ORDER BY lo.applied_at DESC, lo.loan_id DESC LIMIT 1) AS "latestLoanStatus"
          FROM (SELECT DISTINCT ON (lead_id) lead_id, payload->>'event' AS event FROM dispatch
                 WHERE operation = 'reportLeadEvent' AND state = 'SUCCEEDED' AND result->'result'->>'outcome' = 'RECEIVED'
+                  AND request_id IS DISTINCT FROM $1
                 ORDER BY lead_id, updated_at DESC) d
          JOIN lead l ON l.id = d.lead_id`,
+      [HISTORY_REQUEST_ID],
     );
     const applications = await client.query<{ wrong: number; checked: number }>(
       `SELECT count(*) FILTER (WHERE a.product_name IS DISTINCT FROM d.name)::int AS wrong, count(*)::int AS checked
          FROM (SELECT DISTINCT ON (tenant_id, payload->>'applicationId') tenant_id, payload->>'applicationId' AS id, payload->>'productName' AS name
-                 FROM dispatch WHERE operation = 'updateApplication' AND state = 'SUCCEEDED'
+                 FROM dispatch WHERE operation = 'updateApplication' AND state = 'SUCCEEDED' AND request_id IS DISTINCT FROM $1
                 ORDER BY tenant_id, payload->>'applicationId', updated_at DESC) d
          JOIN application a ON a.tenant_id = d.tenant_id AND a.id = d.id`,
+      [HISTORY_REQUEST_ID],
     );
     return {
       leadsWrongEvent: leads.rows.filter((lead) => lead.last_event !== lead.expected_event).length,

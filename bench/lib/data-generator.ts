@@ -26,6 +26,12 @@ export interface DataSet {
 }
 
 const LEADS_PER_BATCH = 1_000;
+
+/**
+ * The `request_id` of the dispatches the generator writes as the data set's history:
+ * what a benchmark counts as its own dispatches leaves these out.
+ */
+export const HISTORY_REQUEST_ID = 'bench-history';
 const DAY = 86_400_000;
 const EPOCH = Date.UTC(2026, 0, 1);
 
@@ -45,10 +51,18 @@ const DOCUMENTS = [
 
 /**
  * Writes `leads` leads of the default tenant, each with a Lead Bank application (3
- * documents), a Tecalis process (5 operations), 2 Decision Cloud loans and 8 status
- * changes, in batches of multi-row `INSERT … SELECT FROM unnest(…)` (one statement per
- * table per batch). Stages are derived with the gateway's own stage table, so the
- * data is what the gateway itself would have written.
+ * documents), a Tecalis process (5 operations), 2 Decision Cloud loans, 8 status
+ * changes and the dispatches that reported its last event and set its application's
+ * status (settled long ago), in batches of multi-row `INSERT … SELECT FROM unnest(…)`
+ * (one statement per table per batch). Stages are derived with the gateway's own stage
+ * table, so the data is what the gateway itself would have written.
+ *
+ * The outbox is not left empty: a database that has lived a while holds its history,
+ * and PostgreSQL plans a statement by the size its tables have when the statement is
+ * first prepared. A connection that prepares `UPDATE dispatch … WHERE id = $1` on an
+ * empty table keeps a sequential scan for it until the next ANALYZE of the table,
+ * which autovacuum runs a minute or more later: every mutation measured before then
+ * scans every dispatch the run has written so far.
  */
 export async function generateDataSet(databaseUrl: string, leads: number): Promise<DataSet> {
   const started = performance.now();
@@ -106,6 +120,7 @@ function buildBatch(from: number, to: number) {
   const operation = table('verification_operation', [['operation_id', 'uuid'], ['tenant_id', 'text'], ['auth_uuid', 'uuid'], ['position', 'integer'], ['type', 'text'], ['state', 'text'], ['total_time', 'integer']]);
   const loan = table('loan', [['tenant_id', 'text'], ['customer_id', 'text'], ['loan_id', 'text'], ['lead_id', 'uuid'], ['decision_cloud_lead_id', 'integer'], ['management_system_id', 'integer'], ['application_type', 'text'], ['loan_type', 'text'], ['loan_status', 'text'], ['loan_amount_cents', 'bigint'], ['funded_amount_cents', 'bigint'], ['first_payment_date', 'date'], ['applied_at', 'timestamptz'], ['esigned_at', 'timestamptz'], ['withdrawn_at', 'timestamptz'], ['originated_at', 'timestamptz']]);
   const change = table('status_change', [['tenant_id', 'text'], ['lead_id', 'uuid'], ['provider', 'text'], ['entity_id', 'text'], ['from_status', 'text'], ['to_status', 'text'], ['occurred_at', 'timestamptz']]);
+  const dispatch = table('dispatch', [['id', 'uuid'], ['tenant_id', 'text'], ['provider', 'text'], ['operation', 'text'], ['lead_id', 'uuid'], ['payload', 'jsonb'], ['idempotency_key', 'text'], ['request_hash', 'text'], ['state', 'text'], ['attempts', 'integer'], ['max_attempts', 'integer'], ['run_at', 'timestamptz'], ['result', 'jsonb'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'], ['request_id', 'text']]);
   const leadIds: string[] = [];
   const techeaLeadIds: string[] = [];
   const applicationIds: string[] = [];
@@ -154,6 +169,13 @@ function buildBatch(from: number, to: number) {
       ['TECHEA', techeaLeadId, 'REGISTRATION', journey.event],
     ];
     changes.forEach(([provider, entityId, fromStatus, toStatus], n) => add(change, tenant, id, provider, entityId, fromStatus, toStatus, at(n + 1)));
+    const settled = (provider: string, command: Record<string, unknown> & { operation: string }, result: unknown, days: number) =>
+      add(dispatch, randomUUID(), tenant, provider, command.operation, id, JSON.stringify(command), `history-${i}-${command.operation}`, randomUUID().replaceAll('-', ''),
+        'SUCCEEDED', 1, 8, at(days), JSON.stringify(result), at(days), at(days), HISTORY_REQUEST_ID);
+    settled('TECHEA', { operation: 'reportLeadEvent', techeaLeadId, event: journey.event }, { result: { outcome: 'RECEIVED' } }, 8);
+    if (journey.application !== null) {
+      settled('LEAD_BANK', { operation: 'updateApplication', applicationId, status: journey.application }, { result: { id: applicationId, status: journey.application } }, 3);
+    }
   }
-  return { leadIds, techeaLeadIds, applicationIds, tables: [lead, application, document, verification, operation, loan, change] };
+  return { leadIds, techeaLeadIds, applicationIds, tables: [lead, application, document, verification, operation, loan, change, dispatch] };
 }
