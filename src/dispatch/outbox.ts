@@ -75,6 +75,8 @@ export class Outbox {
   private breakerReadable = true;
   /** The INSERT of {@link insert}, answering the entity's columns by name. */
   private readonly insertStatement: string;
+  /** {@link insertStatement} with the provider's breaker row read beside it. */
+  private readonly insertReadingBreaker: string;
 
   constructor(
     private readonly db: DataSource,
@@ -85,6 +87,10 @@ export class Outbox {
   ) {
     this.rows = new RowMapper(db, DispatchEntity);
     this.insertStatement = insertDispatch(this.rows.selectList);
+    // Built once: every mutation sends it, and a text built per call is hashed again to find its prepared statement.
+    this.insertReadingBreaker = `WITH breaker AS (SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON b.provider = $15::text),
+                inserted AS (${this.insertStatement})
+           SELECT inserted.*, row_to_json(breaker) AS breaker FROM inserted, breaker`;
   }
 
   /**
@@ -138,13 +144,7 @@ export class Outbox {
     if (claim && this.onBreakerRead !== undefined && this.breakerReadable) {
       const started = performance.now();
       try {
-        const rows = await queryPrepared(
-          this.db.manager,
-          `WITH breaker AS (SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON b.provider = $15::text),
-                inserted AS (${this.insertStatement})
-           SELECT inserted.*, row_to_json(breaker) AS breaker FROM inserted, breaker`,
-          [...parameters, key],
-        );
+        const rows = await queryPrepared(this.db.manager, this.insertReadingBreaker, [...parameters, key]);
         const breaker = rows[0]?.breaker as BreakerRow | undefined;
         if (breaker !== undefined) this.onBreakerRead(key, storedBreakerOf(breaker), started);
         return rows;

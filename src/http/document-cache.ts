@@ -2,6 +2,8 @@ import { type DocumentNode } from 'graphql';
 
 /** A document the cache holds: parsed, and once one operation has validated it, `valid`. */
 export interface CachedDocument {
+  /** The text the document was parsed from: one string for every operation that sent it. */
+  readonly text: string;
   readonly document: DocumentNode;
   /** Set once validation found no error; until then the document must be validated before it runs. */
   valid: boolean;
@@ -41,7 +43,7 @@ export class DocumentCache {
 
   /** Holds a document that parsed (not validated yet), and answers its entry. */
   add(text: string, document: DocumentNode): CachedDocument {
-    const entry: CachedDocument = { document, valid: false };
+    const entry: CachedDocument = { text, document, valid: false };
     this.entries.delete(text);
     this.entries.set(text, entry);
     if (this.entries.size > this.capacity) {

@@ -228,6 +228,12 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
             : new GraphQLError('The query could not be parsed.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
       }
     }
+    if (cached !== undefined) {
+      // graphql-ws holds the message's payload for as long as the subscription lives, and
+      // each message parsed into its own copy of the text (equal, so no comparison tells
+      // them apart): the cache's one string is held instead.
+      (payload as { query: string }).query = cached.text;
+    }
     const operation = cached === undefined ? null : getOperationAST(cached.document, payload.operationName);
     // Queries and mutations share the HTTP request budget; only subscriptions spend the start budget.
     const budget = operation?.operation === OperationTypeNode.SUBSCRIPTION ? deps.subscriptionStarts : deps.requests;
@@ -247,7 +253,7 @@ export function attachGraphQLWebSocket(deps: GraphQLWebSocketDeps): GraphQLWebSo
     if (!cached.valid) {
       const errors = validate(deps.schema, document, rules);
       if (errors.length > 0) {
-        documents.remove(payload.query, cached);
+        documents.remove(cached.text, cached);
         return rejected(errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
       }
       cached.valid = true;

@@ -100,17 +100,21 @@ export function serveGraphQLOverWebSocket<E extends Record<PropertyKey, unknown>
             socket.close(CloseCode.InternalServerError, 'Internal server error');
           };
           socket.on('message', (data, isBinary) => {
-            const text = isBinary ? '' : textOf(data);
-            if (isBinary || SERVER_ONLY.has(typeOf(text))) {
+            // Parsed once, here: graphql-ws takes a parsed message as it is (its `parseMessage`
+            // parses only a string), and its handling of a `subscribe` lasts as long as the
+            // subscription and holds what it was given; the message's text is then garbage at once.
+            const message = isBinary ? undefined : parsedOrText(textOf(data));
+            if (message === undefined || SERVER_ONLY.has(typeOf(message))) {
               socket.close(CloseCode.BadRequest, 'Invalid message received');
               return;
             }
             // Not awaited in an async function: graphql-ws's handling of a `subscribe` lasts
-            // as long as the subscription, and a frame waiting on it would hold the message's
-            // buffer and text for all that time (see bench/README.md, "what an idle subscription holds").
+            // as long as the subscription, and a frame waiting on it would hold the message
+            // for all that time too (see bench/README.md, "what an idle subscription holds").
             let handled: Promise<void>;
             try {
-              handled = handle(text);
+              // Typed as the text it usually is; a text that is no JSON goes as it came, for graphql-ws to refuse.
+              handled = handle(message as string);
             } catch (error) {
               return failed(error);
             }
@@ -143,12 +147,17 @@ function textOf(data: Buffer | ArrayBuffer | Buffer[]): string {
   return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
 }
 
-/** The `type` of a protocol message, or '' when the text is not one (graphql-ws answers those itself). */
-function typeOf(text: string): string {
+/** The text parsed as JSON, or the text itself when it is not JSON. */
+function parsedOrText(text: string): unknown {
   try {
-    const message = JSON.parse(text) as { type?: unknown };
-    return typeof message === 'object' && message !== null && typeof message.type === 'string' ? message.type : '';
+    return JSON.parse(text) as unknown;
   } catch {
-    return '';
+    return text;
   }
+}
+
+/** The `type` of a parsed protocol message, or '' when it is not one (graphql-ws answers those itself). */
+function typeOf(message: unknown): string {
+  const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+  return typeof type === 'string' ? type : '';
 }

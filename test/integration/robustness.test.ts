@@ -1222,16 +1222,19 @@ describe('gaps the flood found, each now answered as the caller\'s error', () =>
     const problems: string[] = [];
     try {
       for (const frame of [
-        { type: 'next', id: '1', payload: { data: {} } },
-        { type: 'error', id: '1', payload: [{ message: 'x' }] },
-        { type: 'connection_ack' },
+        JSON.stringify({ type: 'next', id: '1', payload: { data: {} } }),
+        JSON.stringify({ type: 'error', id: '1', payload: [{ message: 'x' }] }),
+        JSON.stringify({ type: 'connection_ack' }),
+        // The same types spelt with JSON escapes and spaces, which JSON.parse reads as the plain ones.
+        String.raw`{"\u0074ype":"next","id":"1","payload":{"data":{}}}`,
+        String.raw`{ "type" : "\u0065rror", "id" : "1", "payload" : [ { "message" : "x" } ] }`,
       ]) {
         const problem = await runSocket(gateway.url.replace(/^http/, 'ws'), gateway.api.token!, {
           authenticated: true,
-          run: sendFrame(JSON.stringify(frame)),
+          run: sendFrame(frame),
           closeCode: CLOSE.badRequest,
         });
-        if (problem !== undefined) problems.push(`${frame.type}: ${problem}`);
+        if (problem !== undefined) problems.push(`${frame}: ${problem}`);
       }
     } finally {
       consoleError.mockRestore();
