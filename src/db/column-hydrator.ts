@@ -43,3 +43,22 @@ export function columnHydrator(driver: Driver, column: ColumnMetadata): Hydrator
   if (convert === undefined) return (value) => transformer.from(value) as unknown;
   return (value) => transformer.from(value === null || value === undefined ? value : convert(value)) as unknown;
 }
+
+/** Whether `column` holds an instant (hydrated as a `Date`), which `RowMapper.jsonArray` reads as epoch microseconds. */
+export function isInstantColumn(column: ColumnMetadata): boolean {
+  return DATE_TIMES.has(column.type) && !Array.isArray(column.transformer);
+}
+
+/**
+ * {@link columnHydrator} for an instant column read as its epoch microseconds (a JSON
+ * number, see {@link isInstantColumn}): the same `Date`, made from a number instead of
+ * parsed from PostgreSQL's text (which keeps the milliseconds and drops the rest: floored
+ * here likewise, before 1970 too), then the column's transformer as the driver applies it.
+ */
+export function epochMicrosHydrator(column: ColumnMetadata): Hydrator {
+  const transformer = column.transformer;
+  const convert = (value: unknown) => (value === null || value === undefined ? value : new Date(Math.floor((value as number) / 1000)));
+  if (transformer === undefined || Array.isArray(transformer)) return convert;
+  return (value) => transformer.from(convert(value)) as unknown;
+}
+

@@ -1,6 +1,6 @@
 import { type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { type ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
-import { columnHydrator, type Hydrator } from './column-hydrator.js';
+import { columnHydrator, epochMicrosHydrator, type Hydrator, isInstantColumn } from './column-hydrator.js';
 import { queryPrepared } from './prepared-statement.js';
 
 /** One column as {@link RowMapper.map} reads it: where from, where to, and its conversion (none: as read). */
@@ -14,7 +14,7 @@ interface MappedColumn {
 export interface JsonArrayColumns<E> {
   /** The columns, in the array's order. */
   readonly columns: readonly string[];
-  /** `json_build_array(alias."col", …)`. */
+  /** `json_build_array(alias."col", …)`, instants as epoch microseconds. */
   sql(alias: string): string;
   map(values: readonly unknown[]): E;
 }
@@ -99,13 +99,27 @@ export class RowMapper<E extends ObjectLiteral> {
    * again, about half of the text.
    */
   get jsonArray(): JsonArrayColumns<E> {
-    this.arrayColumns ??= {
-      columns: this.mapped.map((column) => column.databaseName),
-      sql: (alias) => `json_build_array(${this.selectFrom(alias)})`,
+    if (this.arrayColumns !== undefined) return this.arrayColumns;
+    // Instants as their epoch microseconds: a number is half the text, and a `Date` made
+    // from it costs far less than one parsed from PostgreSQL's text (a page of leads has
+    // about 1,500). `date_part` (float8), not `extract` (numeric, slower for PostgreSQL
+    // than writing the text); the product rounds to the exact microsecond, well within
+    // float8's precision, and an integer below 2^53 is exact in JSON too.
+    const mapped = this.columns.map((column, i): MappedColumn => {
+      const own = this.mapped[i] as MappedColumn;
+      return isInstantColumn(column) ? { ...own, hydrate: epochMicrosHydrator(column) } : own;
+    });
+    const selected = (alias: string) =>
+      this.columns
+        .map((column) => (isInstantColumn(column) ? `(date_part('epoch', ${alias}."${column.databaseName}") * 1000000)::int8` : `${alias}."${column.databaseName}"`))
+        .join(', ');
+    this.arrayColumns = {
+      columns: mapped.map((column) => column.databaseName),
+      sql: (alias) => `json_build_array(${selected(alias)})`,
       map: (values) => {
         const entity = new this.target() as Record<string, unknown>;
-        for (let i = 0; i < this.mapped.length; i++) {
-          const { propertyName, hydrate } = this.mapped[i] as MappedColumn;
+        for (let i = 0; i < mapped.length; i++) {
+          const { propertyName, hydrate } = mapped[i] as MappedColumn;
           const value = values[i];
           entity[propertyName] = hydrate === undefined ? value : hydrate(value);
         }

@@ -40,6 +40,17 @@ describe('the records of a page, read in one statement, are the loaders\' record
       await seedLead(db, { application: { status: null } }),
       await seedLead(db),
     ];
+    // Nested records carry their instants as epoch microseconds: instants with microseconds,
+    // on a millisecond, and before 1970 (where dropping the microseconds is not truncating toward zero).
+    await db.query(
+      `UPDATE loan SET applied_at = '1969-12-31T23:59:59.9995Z', esigned_at = '2026-01-02T03:04:05.123999Z',
+                       originated_at = '1900-06-01T00:00:00.000001Z', withdrawn_at = '2026-01-02T03:04:05.123Z'
+        WHERE tenant_id = $1 AND lead_id = $2`,
+      [DEFAULT_TENANT, seeded[0]!.leadId],
+    );
+    await db.query(`UPDATE status_change SET occurred_at = '1969-12-31T23:59:59.000001Z' WHERE id = (SELECT min(id) FROM status_change WHERE lead_id = $1)`, [
+      seeded[0]!.leadId,
+    ]);
     // A dispatch's move is logged under its lead too; a lead's history is its records' changes only.
     await db.transaction((manager) =>
       appendStatusChange(manager, DEFAULT_TENANT, {
@@ -94,6 +105,7 @@ describe('the records of a page, read in one statement, are the loaders\' record
     expect(full.history.length).toBeGreaterThan(3);
     expect(full.history.every((change) => change.kind === 'RECORD')).toBe(true);
     expect(loaded.get(seeded[2]!.leadId)).toMatchObject({ application: null, verification: null, loans: [], history: [] });
+    expect(full.loans[0]).toMatchObject({ appliedAt: new Date(-1), esignedAt: new Date(1767323045123), originatedAt: new Date(-2195942400000) });
   });
 
   it('reads the same records with the page and with one lead', async () => {
