@@ -147,10 +147,15 @@ function textOf(data: Buffer | ArrayBuffer | Buffer[]): string {
   return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
 }
 
-/** The text parsed as JSON, or the text itself when it is not JSON. */
+/**
+ * The text parsed as JSON, or the text itself when it is not JSON, or when it is a JSON
+ * string: graphql-ws would parse that string again, and a message sent encoded twice
+ * must be refused as any other text that is no message.
+ */
 function parsedOrText(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === 'string' ? text : parsed;
   } catch {
     return text;
   }

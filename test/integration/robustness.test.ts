@@ -1228,6 +1228,8 @@ describe('gaps the flood found, each now answered as the caller\'s error', () =>
         // The same types spelt with JSON escapes and spaces, which JSON.parse reads as the plain ones.
         String.raw`{"\u0074ype":"next","id":"1","payload":{"data":{}}}`,
         String.raw`{ "type" : "\u0065rror", "id" : "1", "payload" : [ { "message" : "x" } ] }`,
+        // A message encoded twice is a JSON string, no message: refused as such, never parsed again.
+        JSON.stringify(JSON.stringify({ type: 'next', id: '1', payload: { data: {} } })),
       ]) {
         const problem = await runSocket(gateway.url.replace(/^http/, 'ws'), gateway.api.token!, {
           authenticated: true,
