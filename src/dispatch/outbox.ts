@@ -189,10 +189,11 @@ export class Outbox {
   async settleSucceeded(
     manager: EntityManager,
     dispatch: DispatchEntity,
-    result: Record<string, unknown>,
+    /** The result as stored (`storedResultJson`). */
+    resultJson: string,
     changes: readonly StatusChangeDraft[],
   ): Promise<DispatchEntity | null> {
-    const settled = this.settledCte(dispatch, result, 1);
+    const settled = this.settledCte(dispatch, resultJson, 1);
     const append = appendChangesStatement(dispatch.tenantId, changes, 1 + settled.parameters.length, 'settled');
     const rows = await manager.query<Array<Record<string, unknown>>>(
       `WITH ${settled.sql},
@@ -211,13 +212,13 @@ export class Outbox {
    * record's and the lead's rows first). It returns the row as settled, none when it was
    * settled already. Its parameters are numbered from `first`.
    */
-  settledCte(dispatch: DispatchEntity, result: Record<string, unknown>, first: number, condition = 'true'): { sql: string; parameters: unknown[] } {
+  settledCte(dispatch: DispatchEntity, resultJson: string, first: number, condition = 'true'): { sql: string; parameters: unknown[] } {
     return {
       sql: `settled AS (
          UPDATE dispatch SET state = 'SUCCEEDED', result = $${first + 1}, last_error = NULL, locked_until = NULL, lock_token = NULL, updated_at = now()
           WHERE id = $${first} AND state = 'PENDING' AND ${condition}
          RETURNING *)`,
-      parameters: [dispatch.id, JSON.stringify(result)],
+      parameters: [dispatch.id, resultJson],
     };
   }
 
