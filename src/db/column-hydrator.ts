@@ -1,4 +1,4 @@
-import { type Driver } from 'typeorm';
+import { type Driver, type ValueTransformer } from 'typeorm';
 import { type ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { DateUtils } from 'typeorm/util/DateUtils.js';
 
@@ -36,12 +36,7 @@ export function columnHydrator(driver: Driver, column: ColumnMetadata): Hydrator
     return (value) => driver.prepareHydratedValue(value, column) as unknown;
   }
   const convert: Hydrator | undefined = DATE_TIMES.has(column.type) ? (value) => DateUtils.normalizeHydratedDate(value as Date | string) : undefined;
-  if (transformer === undefined) {
-    return convert === undefined ? undefined : (value) => (value === null || value === undefined ? value : convert(value));
-  }
-  // The driver passes null and undefined to the transformer unconverted, anything else converted.
-  if (convert === undefined) return (value) => transformer.from(value) as unknown;
-  return (value) => transformer.from(value === null || value === undefined ? value : convert(value)) as unknown;
+  return converted(transformer, convert);
 }
 
 /** Whether `column` holds an instant (hydrated as a `Date`), which `RowMapper.jsonArray` reads as epoch microseconds. */
@@ -56,9 +51,17 @@ export function isInstantColumn(column: ColumnMetadata): boolean {
  * here likewise, before 1970 too), then the column's transformer as the driver applies it.
  */
 export function epochMicrosHydrator(column: ColumnMetadata): Hydrator {
-  const transformer = column.transformer;
-  const convert = (value: unknown) => (value === null || value === undefined ? value : new Date(Math.floor((value as number) / 1000)));
-  if (transformer === undefined || Array.isArray(transformer)) return convert;
-  return (value) => transformer.from(convert(value)) as unknown;
+  const fromMicros: Hydrator = (value) => new Date(Math.floor((value as number) / 1000));
+  return converted(column.transformer as ValueTransformer | undefined, fromMicros) ?? fromMicros;
 }
 
+/**
+ * `convert` (if any) then `transformer` (if any), as the driver applies them: null and
+ * undefined reach the transformer unconverted, anything else converted.
+ */
+function converted(transformer: ValueTransformer | undefined, convert: Hydrator | undefined): Hydrator | undefined {
+  const nonNull: Hydrator | undefined = convert && ((value) => (value === null || value === undefined ? value : convert(value)));
+  if (transformer === undefined) return nonNull;
+  if (nonNull === undefined) return (value) => transformer.from(value) as unknown;
+  return (value) => transformer.from(nonNull(value)) as unknown;
+}

@@ -105,14 +105,16 @@ export class RowMapper<E extends ObjectLiteral> {
     // about 1,500). `date_part` (float8), not `extract` (numeric, slower for PostgreSQL
     // than writing the text); the product rounds to the exact microsecond, well within
     // float8's precision, and an integer below 2^53 is exact in JSON too.
-    const mapped = this.columns.map((column, i): MappedColumn => {
+    const parts = this.columns.map((column, i) => {
       const own = this.mapped[i] as MappedColumn;
-      return isInstantColumn(column) ? { ...own, hydrate: epochMicrosHydrator(column) } : own;
+      const instant = isInstantColumn(column);
+      return {
+        mapped: instant ? { ...own, hydrate: epochMicrosHydrator(column) } : own,
+        sql: (alias: string) => (instant ? `(date_part('epoch', ${alias}."${column.databaseName}") * 1000000)::int8` : `${alias}."${column.databaseName}"`),
+      };
     });
-    const selected = (alias: string) =>
-      this.columns
-        .map((column) => (isInstantColumn(column) ? `(date_part('epoch', ${alias}."${column.databaseName}") * 1000000)::int8` : `${alias}."${column.databaseName}"`))
-        .join(', ');
+    const mapped = parts.map((part) => part.mapped);
+    const selected = (alias: string) => parts.map((part) => part.sql(alias)).join(', ');
     this.arrayColumns = {
       columns: mapped.map((column) => column.databaseName),
       sql: (alias) => `json_build_array(${selected(alias)})`,

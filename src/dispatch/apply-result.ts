@@ -145,10 +145,9 @@ export function appliedRecordOf<T extends object>(dispatch: DispatchEntity, type
 }
 
 /**
- * A result as stored in `dispatch.result`: its JSON text, instants as ISO strings. The
- * text itself is the statement's parameter: it was parsed back into an object and
- * stringified again for that, which for a Lead Bank answer (the whole application) cost
- * a mutation about 2 % of its CPU, for the same text.
+ * A result as stored in `dispatch.result`: its JSON text, instants as ISO strings, which
+ * is the settling statement's parameter as it is (no object parsed back from it only to
+ * be stringified again).
  */
 export function storedResultJson(confirmed: ConfirmedResult): string {
   return JSON.stringify(confirmed);
