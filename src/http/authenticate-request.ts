@@ -1,4 +1,4 @@
-import { type RequestHandler, type Response } from 'express';
+import type http from 'node:http';
 import { type AuthAttempts } from '../auth/auth-attempts.js';
 import { AuthenticationError, type Authenticator } from '../auth/authenticator.js';
 import { RateLimited, type RateLimit } from '../auth/rate-limiter.js';
@@ -7,9 +7,11 @@ import { type Logger } from '../logger.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { sendGraphQLError } from './graphql-error-response.js';
 import { sendServiceUnavailable } from './service-unavailable.js';
+import { type ClientAddressOf } from './client-address.js';
+import { type NodeHandler } from './handler-chain.js';
 
-declare module 'express-serve-static-core' {
-  interface Request {
+declare module 'node:http' {
+  interface IncomingMessage {
     /** Set by {@link authenticateRequest} on every request that reaches GraphQL. */
     principal?: Principal;
   }
@@ -22,6 +24,8 @@ export interface RequestAuthDeps {
   readonly requests: RateLimit;
   /** Failed authentications per client address, held when attempts arrive together. */
   readonly authAttempts: AuthAttempts;
+  /** The client address failures count under (the `TRUST_PROXY` rule, see client-address.ts). */
+  readonly addressOf: ClientAddressOf;
   readonly logger: Logger;
 }
 
@@ -34,9 +38,9 @@ export interface RequestAuthDeps {
  * any credential is checked until its window passes, so keys cannot be guessed; attempts
  * arriving together count too (see auth-attempts.ts).
  */
-export function authenticateRequest(deps: RequestAuthDeps): RequestHandler {
+export function authenticateRequest(deps: RequestAuthDeps): NodeHandler {
   return async (req, res, next) => {
-    const address = req.ip ?? 'unknown';
+    const address = deps.addressOf(req);
     try {
       // An address that has used up its failures is refused before its credential is
       // looked at: otherwise 429 would mean "wrong" and 200 "right", and guessing would go on.
@@ -46,7 +50,7 @@ export function authenticateRequest(deps: RequestAuthDeps): RequestHandler {
       next();
     } catch (error) {
       if (error instanceof AuthenticationError) {
-        res.set('WWW-Authenticate', wwwAuthenticate(error));
+        res.setHeader('WWW-Authenticate', wwwAuthenticate(error));
         sendGraphQLError(req, res, { status: 401, code: error.code, message: error.message });
         return;
       }
@@ -63,8 +67,8 @@ export function authenticateRequest(deps: RequestAuthDeps): RequestHandler {
   };
 }
 
-function refuseRateLimited(req: Parameters<RequestHandler>[0], res: Response, limited: RateLimited): void {
-  res.set('Retry-After', String(limited.retryAfterSeconds));
+function refuseRateLimited(req: http.IncomingMessage, res: http.ServerResponse, limited: RateLimited): void {
+  res.setHeader('Retry-After', String(limited.retryAfterSeconds));
   sendGraphQLError(req, res, {
     status: 429,
     code: 'RATE_LIMITED',

@@ -1,4 +1,4 @@
-import { type RequestHandler } from 'express';
+import { type NodeHandler } from './handler-chain.js';
 import { sendGraphQLError } from './graphql-error-response.js';
 
 /**
@@ -9,7 +9,7 @@ import { sendGraphQLError } from './graphql-error-response.js';
 const READABLE_ENCODINGS = new Set(['identity', 'gzip', 'deflate', 'br']);
 
 /** Refuses a body in an encoding the gateway does not read with 415, before it is read. */
-export const refuseUnreadableEncoding: RequestHandler = (req, res, next) => {
+export const refuseUnreadableEncoding: NodeHandler = (req, res, next) => {
   const header = req.headers['content-encoding'];
   const encoding = (header ?? 'identity').trim().toLowerCase();
   if (READABLE_ENCODINGS.has(encoding)) {

@@ -1,5 +1,5 @@
 import cors from 'cors';
-import { type RequestHandler } from 'express';
+import { type NodeHandler } from './handler-chain.js';
 import type http from 'node:http';
 
 /**
@@ -19,7 +19,7 @@ const PREFLIGHT_MAX_AGE_SECONDS = 600;
  * it without credentials. An origin not on the list gets no CORS header: its browser
  * refuses the answer.
  */
-export function graphqlCors(origins: readonly string[]): RequestHandler {
+export function graphqlCors(origins: readonly string[]): NodeHandler {
   const allowed = new Set(origins);
   return cors({
     origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin) ? origin : false),

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { type RequestHandler } from 'express';
+import { type NodeHandler } from './handler-chain.js';
 
 /**
  * On every answer: the browser must not guess a type other than the one sent (a JSON
  * error rendered as HTML), and no page of the gateway leaks its URL to another site.
  */
-export const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.set('X-Content-Type-Options', 'nosniff');
-  res.set('Referrer-Policy', 'no-referrer');
+export const securityHeaders: NodeHandler = (_req, res, next) => {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
   next();
 };
 

@@ -1,8 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { type GraphQLSchema } from 'graphql';
 import http from 'node:http';
 import { type DataSource } from 'typeorm';
@@ -24,11 +23,12 @@ import { type GatewayMetrics } from '../observability/metrics.js';
 import { metricsRoute } from '../observability/metrics-route.js';
 import { requestScope } from '../observability/request-context.js';
 import { authenticateRequest } from './authenticate-request.js';
-import { refuseUnreadableEncoding } from './content-encoding.js';
 import { attachGraphQLWebSocket } from './graphql-websocket.js';
 import { graphqlCors } from './cors.js';
 import { securityHeaders } from './security-headers.js';
 import { sendGraphQLError } from './graphql-error-response.js';
+import { handlerChain, type NodeErrorHandler } from './handler-chain.js';
+import { graphqlOperationSteps, isGraphQLEndpoint } from './graphql-http-steps.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { sendServiceUnavailable, serviceUnavailablePlugin } from './service-unavailable.js';
 import { clientAddressPolicy } from './client-address.js';
@@ -84,7 +84,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   app.set('trust proxy', clientAddresses.trust);
   app.use(securityHeaders);
   // First: every request gets its id (x-request-id), its scope for logs, and an access log line.
-  app.use(requestScope({ providerCalls: deps.observability.metrics, onFinished: accessLog(logger) }));
+  const scope = requestScope({ providerCalls: deps.observability.metrics, onFinished: accessLog(logger) });
+  app.use(scope);
+  // Its request listener is added once every route is in place (below): nothing listens before.
   const server = http.createServer(
     {
       // Node's defaults let a slow client hold a connection for minutes (headers ~70 s, a body 300 s).
@@ -94,7 +96,6 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
       // How often those timeouts are enforced (Node's default, 30 s, would stretch a short one).
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(limits.httpHeadersTimeoutMs / 4))),
     },
-    app,
   );
   // A cap on sockets, WebSockets included: past it, a new connection is dropped at once.
   server.maxConnections = limits.httpMaxConnections;
@@ -171,30 +172,36 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     logger.info('METRICS_TOKEN is not set: /metrics is off. Set it (32 characters or more) and scrape with "Authorization: Bearer <token>".');
   }
 
+  // Before the IDE and authentication: a preflight carries no credentials.
+  const cors = graphqlCors(deps.corsOrigins);
+  const operationSteps = graphqlOperationSteps({
+    apollo,
+    authenticate: authenticateRequest({ authenticator: deps.authenticator, requests, authAttempts, addressOf: clientAddresses.addressOf, logger }),
+    context: (principal) => createContext(deps.services, principal, logger),
+    maxBodyBytes: limits.maxBodyBytes,
+  });
+  const lastResort = lastResortHandler(logger);
   // `app.use('/graphql', …)` also matches /graphql/anything and /GraphQL: those are no endpoint.
   app.use('/graphql', exactPathOnly('/graphql'));
+  app.use('/graphql', cors);
   // The GraphQL IDE answers browser navigations to /graphql before authentication (a browser cannot send the key).
-  // Before the IDE and authentication: a preflight carries no credentials.
-  app.use('/graphql', graphqlCors(deps.corsOrigins));
   app.use(ideRoutes({ enabled: !deps.production }));
-  app.use(
-    '/graphql',
-    authenticateRequest({ authenticator: deps.authenticator, requests, authAttempts, logger }),
-    refuseUnreadableEncoding,
-    express.json({ limit: limits.maxBodyBytes }),
-    malformedBodyHandler,
-    expressMiddleware(apollo, {
-      context: ({ req }) => {
-        // authenticateRequest ran first and either set this or answered 401.
-        if (req.principal === undefined) throw new Error('unauthenticated request reached GraphQL');
-        return Promise.resolve(createContext(deps.services, req.principal, logger));
-      },
-    }),
-  );
+  app.use('/graphql', ...operationSteps);
   app.use('/admin', adminRoutes({ ...deps.admin, maxBodyBytes: limits.maxBodyBytes, authFailures, logger }));
   app.use('/webhooks', webhookRoutes({ ...deps.webhooks, maxBodyBytes: limits.maxBodyBytes, authFailures, logger }));
   app.use(notFound);
-  app.use(lastResortHandler(logger));
+  app.use(lastResort);
+
+  // Queries and mutations are POSTs to /graphql: they take the same steps as under express
+  // (a POST is never an IDE navigation), without express's own work on every request.
+  const graphqlPost = handlerChain([securityHeaders, scope, cors, ...operationSteps], (error, req, res) => {
+    if (error === undefined) notFound(req, res);
+    else lastResort(error, req, res, () => undefined);
+  });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (req.method === 'POST' && isGraphQLEndpoint(req.url)) graphqlPost(req, res);
+    else void app(req, res);
+  });
 
   return {
     server,
@@ -205,26 +212,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   };
 }
 
-/** The body parser's refusals, answered as GraphQL errors instead of express's HTML page. */
-const malformedBodyHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
-  const status = (error as { status?: unknown }).status;
-  const type = (error as { type?: unknown }).type;
-  if (typeof status !== 'number' || status < 400 || status >= 500) {
-    next(error);
-    return;
-  }
-  const message =
-    type === 'entity.parse.failed'
-      ? 'The request body is not valid JSON.'
-      : type === 'entity.too.large'
-        ? 'The request body is too large.'
-        : 'The request body could not be read.';
-  // BAD_REQUEST, as Apollo Server codes its own refusals of a request; the status tells them apart.
-  sendGraphQLError(req, res, { status, code: 'BAD_REQUEST', message });
-};
-
-function notFound(req: Request, res: Response): void {
-  sendGraphQLError(req, res, { status: 404, code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` });
+function notFound(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const path = (req as Partial<Request>).path ?? pathOf(req.url ?? '');
+  sendGraphQLError(req, res, { status: 404, code: 'NOT_FOUND', message: `No route for ${req.method ?? ''} ${path ?? ''}` });
 }
 
 /**
@@ -232,7 +222,7 @@ function notFound(req: Request, res: Response): void {
  * mounts match every path below them and ignore letter case, so `/graphql/x` and
  * `/GraphQL` would otherwise be served as `/graphql`. A query string is not part of the path.
  */
-function exactPathOnly(path: string): RequestHandler {
+function exactPathOnly(path: string): (req: Request, res: Response, next: () => void) => void {
   return (req, res, next) => {
     // The target as every client sends it needs no parsing (it is what the URL parser would give).
     if (req.originalUrl === path) return next();
@@ -251,8 +241,8 @@ function pathOf(target: string): string | undefined {
   }
 }
 
-function lastResortHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
+function lastResortHandler(logger: Logger): NodeErrorHandler {
+  return (error, req, res, _next) => {
     // A webhook (or any route) that met a database down or hung: 503, so the sender retries.
     const unavailable = isDatabaseUnavailable(error);
     if (unavailable) logger.warn({ err: error }, 'the database is unavailable; answered 503');

@@ -1,5 +1,5 @@
 import { type ApolloServerPlugin } from '@apollo/server';
-import { type Request, type Response } from 'express';
+import type http from 'node:http';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { SERVICE_UNAVAILABLE } from '../graphql/errors.js';
 import { sendGraphQLError } from './graphql-error-response.js';
@@ -9,8 +9,8 @@ import { sendGraphQLError } from './graphql-error-response.js';
  * as while checking an API key: 503, `Retry-After`, `SERVICE_UNAVAILABLE`. Clients
  * and load balancers read it as "try again later", not as a bug.
  */
-export function sendServiceUnavailable(req: Request, res: Response): void {
-  res.set('Retry-After', String(SERVICE_UNAVAILABLE.retryAfterSeconds));
+export function sendServiceUnavailable(req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.setHeader('Retry-After', String(SERVICE_UNAVAILABLE.retryAfterSeconds));
   sendGraphQLError(req, res, {
     status: 503,
     code: SERVICE_UNAVAILABLE.code,

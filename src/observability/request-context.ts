@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { type RequestHandler } from 'express';
+import type http from 'node:http';
+import { type NodeHandler } from '../http/handler-chain.js';
 import { type ProviderCallObserver } from './observers.js';
 
 /**
@@ -53,8 +54,8 @@ export function acceptRequestId(value: unknown): string | undefined {
  */
 export function requestScope(options: {
   readonly providerCalls?: ProviderCallObserver;
-  readonly onFinished?: (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], ms: number) => void;
-}): RequestHandler {
+  readonly onFinished?: (req: http.IncomingMessage, res: http.ServerResponse, ms: number) => void;
+}): NodeHandler {
   return (req, res, next) => {
     const requestId = acceptRequestId(req.headers[REQUEST_ID_HEADER]) ?? randomUUID();
     res.setHeader(REQUEST_ID_HEADER, requestId);

@@ -97,6 +97,34 @@ describe('HTTP hardening', () => {
     expect((await fetch(new URL('/altair/main.js', gateway.url))).status).toBe(200);
   });
 
+  it('answers a query sent by POST (served without express) as one sent by GET (under express): same headers, same body, same refusals', async () => {
+    const origin = 'http://localhost:5173';
+    const document = '{ leads { totalCount } }';
+    const viaGet = (headers: Record<string, string>) =>
+      fetch(new URL(`/graphql?query=${encodeURIComponent(document)}`, gateway.url), { headers: { 'apollo-require-preflight': 'true', origin, ...headers } });
+    const viaPost = (headers: Record<string, string>) =>
+      fetch(new URL('/graphql', gateway.url), { method: 'POST', headers: { 'content-type': 'application/json', origin, ...headers }, body: JSON.stringify({ query: document }) });
+    /** What must not differ: status, body and every header but the ones that vary by request. */
+    const answer = async (response: Response) => ({
+      status: response.status,
+      headers: [...response.headers].filter(([name]) => !['date', 'content-length', 'x-request-id', 'connection', 'keep-alive'].includes(name)),
+      body: await response.text(),
+    });
+    const cases: Record<string, string>[] = [
+      { authorization: `Bearer ${gateway.api.token}` },
+      { authorization: `Bearer ${gateway.api.token}`, accept: 'application/graphql-response+json' },
+      { authorization: 'Bearer lgk_not_a_key' },
+      {},
+    ];
+    for (const headers of cases) {
+      const [byGet, byPost] = await Promise.all([viaGet(headers).then(answer), viaPost(headers).then(answer)]);
+      expect(byPost, JSON.stringify(headers)).toEqual(byGet);
+      expect(byGet.headers.map(([name]) => name), JSON.stringify(headers)).toEqual(
+        expect.arrayContaining(['access-control-allow-origin', 'x-content-type-options', 'referrer-policy', 'content-type']),
+      );
+    }
+  });
+
   it('cuts a client that never finishes its headers with 408, within HTTP_HEADERS_TIMEOUT_MS', async () => {
     const slow = await connect(gateway.url);
     slow.socket.write('GET /healthz HTTP/1.1\r\nHost: leadgraph\r\n');
