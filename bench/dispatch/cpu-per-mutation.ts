@@ -6,9 +6,13 @@
  * the measured window (`strace -c -f`), per mutation: on this machine a socket write
  * costs as much as a few hundred lines of JavaScript, so the count of writes is part of
  * the CPU story. With `LEADGRAPH_BENCH_CPU_PROF=<dir>` the gateway writes a V8 CPU
- * profile there when it stops.
+ * profile there when it stops. With `--baseline <checkout>` a second gateway, built from
+ * that other checkout (with its own `node_modules`), is measured too, in turn with this
+ * one, round after round: on this shared machine the CPU a mutation costs drifts by tens
+ * of percent within minutes, so two versions compare best interleaved in one run
+ * (short rounds, several of them).
  *
- *   npx tsx bench/dispatch/cpu-per-mutation.ts [--only reportLeadEvent,updateApplication] [--connections 1] [--seconds 5] [--rounds 2] [--strace]
+ *   npx tsx bench/dispatch/cpu-per-mutation.ts [--only reportLeadEvent,updateApplication] [--connections 1] [--seconds 5] [--rounds 2] [--strace] [--baseline ../other-checkout]
  */
 import { parseArgs } from 'node:util';
 import { startNodeScript } from '../lib/child-process.js';
@@ -16,7 +20,7 @@ import { serverNode } from '../lib/server-node.js';
 import { startBenchGateway } from '../lib/gateway.js';
 import { type LoadRequest, runLoad } from '../lib/load.js';
 import { databaseCpuSince, databaseCpuTicks, startStrace, threadCpu } from '../lib/process-costs.js';
-import { standaloneRun } from '../lib/standalone-run.js';
+import { inTurn, standaloneRun } from '../lib/standalone-run.js';
 import { cpuMillis } from '../stream/gateway-probe.js';
 import { leadBankToken } from './lead-bank-token.js';
 import { type DispatchTargets, type DispatchWorkload, reportLeadEventWorkload, updateApplicationWorkload } from './workloads.js';
@@ -29,6 +33,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     leads: { type: 'string', default: '2000' },
     strace: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
   strict: true,
 });
@@ -39,6 +44,8 @@ const seconds = Number(values.seconds);
 await standaloneRun(Number(values.leads), async ({ database, data, sandboxes, adminKey, defer }) => {
   const gateway = await startBenchGateway(database.url, sandboxes.env);
   defer(() => gateway.stop());
+  const baseline = values.baseline === undefined ? undefined : await startBenchGateway(database.url, sandboxes.env, {}, values.baseline);
+  if (baseline !== undefined) defer(() => baseline.stop());
   const floor = startNodeScript('bench/dispatch/floor-server.ts', [database.url, '10', JSON.stringify({ techea: sandboxes.techea, leadBank: sandboxes.leadBank })], {
     readyPattern: /DISPATCH_FLOOR_READY (\S+)/,
     node: await serverNode(),
@@ -54,16 +61,20 @@ await standaloneRun(Number(values.leads), async ({ database, data, sandboxes, ad
   const workloads = [reportLeadEventWorkload(data, targets), updateApplicationWorkload(data, targets)].filter((workload) => only.has(workload.name));
   const servers = [
     { name: 'gateway', origin: new URL(gateway.url).origin, pid: gateway.process.pid, build: (workload: DispatchWorkload) => workload.gateway },
+    ...(baseline === undefined ? [] : [{ name: 'baseline', origin: new URL(baseline.url).origin, pid: baseline.process.pid, build: (workload: DispatchWorkload) => workload.gateway }]),
     { name: 'floor', origin: floorOrigin, pid: floor.pid, build: (workload: DispatchWorkload) => workload.floor },
   ];
   const next = new Map<string, number>();
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const workload of workloads) {
-      for (const target of servers) {
+      // Each round starts with the next server: whoever goes second was seen to find the machine slower.
+      for (const target of inTurn(servers, round)) {
         const key = `${workload.name} ${target.name}`;
+        // The two gateways take turns through one sequence: neither repeats a mutation the other sent.
+        const sequence = `${workload.name} ${target.name === 'baseline' ? 'gateway' : target.name}`;
         const request = (): LoadRequest => {
-          const n = next.get(key) ?? 0;
-          next.set(key, n + 1);
+          const n = next.get(sequence) ?? 0;
+          next.set(sequence, n + 1);
           return target.build(workload)(n);
         };
         await runLoad({ origin: target.origin, connections, seconds: 1, request, check: workload.gatewayCheck });

@@ -2,6 +2,7 @@ import { ApiKeyService } from '../../src/auth/api-keys.js';
 import { createDataSource } from '../../src/db/data-source.js';
 import { DEFAULT_TENANT, type Role } from '../../src/domain/roles.js';
 import { once } from 'node:events';
+import path from 'node:path';
 import { type BenchProcess, startProcess } from './child-process.js';
 import { serverNode } from './server-node.js';
 
@@ -19,17 +20,28 @@ const BANNER = /leadgraph is ready: GraphQL at (http:\/\/\S+)/;
 
 /** Where the gateway is built for the benchmarks (beside the tests' own build, never `dist/`, which `bin/leadgraph.js` would pick up). */
 const BUILD_DIR = '.leadgraph/build-bench';
-let built: Promise<void> | undefined;
+/** One build per checkout, by its absolute path. */
+const builds = new Map<string, Promise<string>>();
 
-/** Compiles the gateway as the runtime image does (`tsc -p tsconfig.build.json`), once per benchmark process. */
-function buildGateway(): Promise<void> {
-  built ??= (async () => {
-    const started = performance.now();
-    const tsc = startProcess(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], { readyPattern: /$^/ });
-    const [code] = (await once(tsc.child, 'exit')) as [number | null];
-    if (code !== 0) throw new Error(`building the gateway failed (${String(code)}):\n${tsc.output()}`);
-    console.log(`gateway built into ${BUILD_DIR} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  })();
+/**
+ * Compiles the gateway of the checkout at `tree` as the runtime image does (`tsc -p
+ * tsconfig.build.json`, with that checkout's own TypeScript), once per benchmark
+ * process, and says where its `main.js` is.
+ */
+function buildGateway(tree: string): Promise<string> {
+  let built = builds.get(tree);
+  if (built === undefined) {
+    built = (async () => {
+      const started = performance.now();
+      const outDir = path.join(tree, BUILD_DIR);
+      const tsc = startProcess(process.execPath, [path.join(tree, 'node_modules/typescript/bin/tsc'), '-p', path.join(tree, 'tsconfig.build.json'), '--outDir', outDir], { readyPattern: /$^/ });
+      const [code] = (await once(tsc.child, 'exit')) as [number | null];
+      if (code !== 0) throw new Error(`building the gateway of ${tree} failed (${String(code)}):\n${tsc.output()}`);
+      console.log(`gateway built into ${path.relative(process.cwd(), outDir) || outDir} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      return path.join(outDir, 'src/main.js');
+    })();
+    builds.set(tree, built);
+  }
   return built;
 }
 
@@ -43,13 +55,19 @@ function buildGateway(): Promise<void> {
  * configured, as they are). Only the per-caller limits are raised: a benchmark is one
  * caller sending far more than a person would; every other setting is the default.
  * `LEADGRAPH_BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of the gateway there when
- * it stops.
+ * it stops. `tree`: the checkout to build and start (another one's, with its own
+ * `node_modules`, to compare two versions of the gateway in one run); this one by default.
  */
-export async function startBenchGateway(databaseUrl: string, providerEnv: Record<string, string>, env: Record<string, string> = {}): Promise<BenchGateway> {
+export async function startBenchGateway(
+  databaseUrl: string,
+  providerEnv: Record<string, string>,
+  env: Record<string, string> = {},
+  tree: string = process.cwd(),
+): Promise<BenchGateway> {
   const profileDir = process.env.LEADGRAPH_BENCH_CPU_PROF;
-  await buildGateway();
+  const main = await buildGateway(path.resolve(tree));
   const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = startProcess(await serverNode(), [...flags, `${BUILD_DIR}/src/main.js`, 'start'], {
+  const child = startProcess(await serverNode(), [...flags, main, 'start'], {
     readyPattern: BANNER,
     env: {
       NODE_ENV: 'production',

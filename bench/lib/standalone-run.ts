@@ -33,3 +33,9 @@ export async function standaloneRun<T>(leads: number, work: (run: StandaloneRun)
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error(error));
   }
 }
+
+/** `items` starting at the `round`-th (wrapping): the order of the servers measured in that round. */
+export function inTurn<T>(items: readonly T[], round: number): T[] {
+  const start = items.length === 0 ? 0 : round % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}

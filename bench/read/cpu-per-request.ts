@@ -10,16 +10,18 @@
  * `--servers gateway,floor,peer` measures the read floor and PostGraphile too, each its
  * own process, one after the other in every round; `--strace` counts each server's
  * system calls per request (`lib/process-costs.ts`). Beside each server's CPU it prints
- * PostgreSQL's (every `postgres` process here) per request.
+ * PostgreSQL's (every `postgres` process here) per request. `--baseline <checkout>` adds
+ * a gateway built from that other checkout (with its own `node_modules`), measured in
+ * turn with this one: two versions compare best interleaved in one run, in short rounds.
  *
- *   npx tsx bench/read/cpu-per-request.ts [--only lead,leads] [--servers gateway] [--connections 4] [--seconds 5] [--rounds 2] [--leads 500] [--allocations] [--strace]
+ *   npx tsx bench/read/cpu-per-request.ts [--only lead,leads] [--servers gateway] [--connections 4] [--seconds 5] [--rounds 2] [--leads 500] [--allocations] [--strace] [--baseline ../other-checkout]
  */
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { printAllocations, sampleAllocations } from '../lib/allocation-sampler.js';
 import { runLoad } from '../lib/load.js';
-import { standaloneRun } from '../lib/standalone-run.js';
+import { inTurn, standaloneRun } from '../lib/standalone-run.js';
 import { databaseCpuSince, databaseCpuTicks, startStrace } from '../lib/process-costs.js';
 import { ensurePeerInstalled } from './peer-install.js';
 import { cpuMillis } from '../stream/gateway-probe.js';
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     allocations: { type: 'boolean', default: false },
     servers: { type: 'string', default: 'gateway' },
     strace: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
   strict: true,
 });
@@ -58,6 +61,11 @@ await standaloneRun(Number(values.leads), async (run) => {
           : await startPeerServer(run);
     run.defer(() => server.stop());
     servers.push(server);
+    if (name === 'gateway' && values.baseline !== undefined) {
+      const baseline = await startGatewayServer(run, {}, values.baseline);
+      run.defer(() => baseline.stop());
+      servers.push(baseline);
+    }
   }
   // The answers under load must be the ones a single request got before any load.
   const expected = new Map<string, Map<string, string>>();
@@ -65,16 +73,24 @@ await standaloneRun(Number(values.leads), async (run) => {
     for (const workload of workloads) {
       const answers = new Map<string, string>();
       for (const id of run.data.leadIds.slice(0, 12)) answers.set(id, await sendAgain(server, workload, id));
-      expected.set(`${server.name} ${workload}`, answers);
+      expected.set(`${server.label} ${workload}`, answers);
+    }
+  }
+  // Two versions of the gateway must answer the same bytes: a change that saves CPU must not change an answer.
+  for (const workload of workloads) {
+    const baseline = expected.get(`baseline ${workload}`);
+    for (const [id, body] of baseline === undefined ? [] : (expected.get(`gateway ${workload}`) ?? [])) {
+      if (baseline?.get(id) !== body) throw new Error(`gateway and baseline answer ${workload} ${id} differently:\n${body.slice(0, 300)}\n---\n${baseline?.get(id)?.slice(0, 300) ?? ''}`);
     }
   }
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const workload of workloads) {
-      for (const server of servers) {
+      // Each round starts with the next server: whoever goes second was seen to find the machine slower.
+      for (const server of inTurn(servers, round)) {
         const request = (n: number) => server.request(workload, run.data.leadIds[n % run.data.leadIds.length] ?? '');
         const check = (status: number, body: string) => status === 200 && !body.includes('"errors"');
         await runLoad({ origin: server.origin, connections, seconds: 1, request, check });
-        const sampling = values.allocations && server.name === 'gateway' ? await sampleAllocations(INSPECTOR_PORT) : undefined;
+        const sampling = values.allocations && server.label === 'gateway' ? await sampleAllocations(INSPECTOR_PORT) : undefined;
         const trace = values.strace ? startStrace(server.process.pid) : undefined;
         const before = cpuMillis(server.process.pid);
         const databaseBefore = databaseCpuTicks();
@@ -84,14 +100,14 @@ await standaloneRun(Number(values.leads), async (run) => {
         const answered = result.throughput * result.seconds;
         const calls = trace === undefined ? [] : await trace.stop();
         if (sampling !== undefined) printAllocations(await sampling.stop(), Math.round(answered), `${workload} request`);
-        for (const [id, body] of expected.get(`${server.name} ${workload}`) ?? []) {
+        for (const [id, body] of expected.get(`${server.label} ${workload}`) ?? []) {
           const again = await sendAgain(server, workload, id);
           if (again !== body) {
-            throw new Error(`${server.name} ${workload} ${id}: the answer changed: ${body.length} bytes, then ${again.length}:\n${body.slice(0, 300)}\n---\n${again.slice(0, 300)}`);
+            throw new Error(`${server.label} ${workload} ${id}: the answer changed: ${body.length} bytes, then ${again.length}:\n${body.slice(0, 300)}\n---\n${again.slice(0, 300)}`);
           }
         }
         console.log(
-          `${`${workload} ${server.name}`.padEnd(13)} c=${connections} round ${round + 1}: ${result.throughput.toFixed(0)} req/s, p50 ${result.latency.p50.toFixed(2)} ms, ` +
+          `${`${workload} ${server.label}`.padEnd(14)} c=${connections} round ${round + 1}: ${result.throughput.toFixed(0)} req/s, p50 ${result.latency.p50.toFixed(2)} ms, ` +
             `CPU ${(cpu / Math.max(1, answered)).toFixed(3)} ms per request (${cpu} ms over ${answered.toFixed(0)} answers), ` +
             `PostgreSQL ${(databaseCpu / Math.max(1, answered)).toFixed(3)} ms, wrong ${result.wrong}`,
         );

@@ -14,6 +14,8 @@ export type ServerName = 'gateway' | 'floor' | 'peer';
 /** One of the three servers the read benchmark measures, each in its own process on the same database. */
 export interface ReadServer {
   readonly name: ServerName;
+  /** What tools print: the name, or `baseline` for a gateway built from another checkout. */
+  readonly label: string;
   /** Origin for the load client, e.g. `http://127.0.0.1:4000`. */
   readonly origin: string;
   readonly process: BenchProcess;
@@ -46,12 +48,13 @@ function graphqlRequests(path: string, headers: Record<string, string>, leadsQue
  * runs too: graphql-js then skips its development-only checks), authenticating every
  * request with the run's admin key.
  */
-export async function startGatewayServer(run: ReadServerSetup, env: Record<string, string> = {}): Promise<ReadServer> {
-  const gateway = await startBenchGateway(run.database.url, run.sandboxes.env, { NODE_ENV: 'production', ...env });
+export async function startGatewayServer(run: ReadServerSetup, env: Record<string, string> = {}, tree?: string): Promise<ReadServer> {
+  const gateway = await startBenchGateway(run.database.url, run.sandboxes.env, { NODE_ENV: 'production', ...env }, tree);
   const url = new URL(gateway.url);
   const headers = { ...JSON_HEADERS, authorization: `Bearer ${run.adminKey}` };
   return {
     name: 'gateway',
+    label: tree === undefined ? 'gateway' : 'baseline',
     origin: url.origin,
     process: gateway.process,
     request: graphqlRequests(url.pathname, headers, GATEWAY_LEADS, GATEWAY_LEAD_BY_ID),
@@ -66,6 +69,7 @@ export async function startFloorServer(run: ReadServerSetup): Promise<ReadServer
     const origin = (await child.ready)[1] ?? '';
     return {
       name: 'floor',
+      label: 'floor',
       origin,
       process: child,
       request: (workload, leadId) => ({
@@ -92,6 +96,7 @@ export async function startPeerServer(run: ReadServerSetup): Promise<ReadServer>
     const url = new URL((await child.ready)[1] ?? '');
     return {
       name: 'peer',
+      label: 'peer',
       origin: url.origin,
       process: child,
       request: graphqlRequests(url.pathname, JSON_HEADERS, PEER_LEADS, PEER_LEAD_BY_ID),
