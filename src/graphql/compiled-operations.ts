@@ -1,4 +1,4 @@
-import { type DocumentNode, type GraphQLSchema } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, isEnumType } from 'graphql';
 import { compileQuery, type CompiledQuery, isCompiledQuery } from 'graphql-jit';
 
 /**
@@ -19,6 +19,8 @@ import { compileQuery, type CompiledQuery, isCompiledQuery } from 'graphql-jit';
 export class CompiledOperations {
   /** Most recently used last: a Map keeps insertion order. */
   private readonly entries = new Map<DocumentNode | string, Map<string, CompiledQuery | undefined>>();
+  /** Leaves written as the resolvers return them: see {@link enumValuesAreTheirNames}. */
+  private readonly leavesAsReturned: boolean;
 
   /**
    * @param schema The executable schema every operation is compiled against.
@@ -27,7 +29,9 @@ export class CompiledOperations {
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly capacity: number,
-  ) {}
+  ) {
+    this.leavesAsReturned = enumValuesAreTheirNames(schema);
+  }
 
   /**
    * The compiled operation of `document` named `operationName`, or `undefined` when
@@ -52,15 +56,35 @@ export class CompiledOperations {
     }
     const name = operationName ?? '';
     if (byName.has(name)) return byName.get(name);
-    const compiled = compileOrUndefined(this.schema, document, operationName ?? undefined);
+    const compiled = compileOrUndefined(this.schema, document, operationName ?? undefined, this.leavesAsReturned);
     byName.set(name, compiled);
     return compiled;
   }
 }
 
-function compileOrUndefined(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): CompiledQuery | undefined {
+/**
+ * Whether every enum of `schema` has its names as its values, so that compiled
+ * operations may write enum and built-in scalar values (String, Int, Float, Boolean, ID)
+ * as the resolvers return them, without graphql-js's serializer.
+ * graphql-jit wraps each such leaf in a call that allocates on every value (its error
+ * handler's arguments): about 7,500 calls on a page of 50 leads, some 6 % of its CPU
+ * (`bench/read/cpu-per-request.ts --baseline`). The answer is the same when every such
+ * value already is what the serializer returns: ids and texts strings, counts and
+ * amounts numbers, flags booleans (as the row mappers hydrate them), and each enum value
+ * its own name, which is checked here: a schema with an enum whose values are not its
+ * names keeps the serializers. `compiled-execution.test.ts` holds the rest to it: every
+ * field of the schema, compiled against graphql-js, byte for byte. Custom scalars (dates,
+ * JSON) always keep their serializers.
+ */
+export function enumValuesAreTheirNames(schema: GraphQLSchema): boolean {
+  return Object.values(schema.getTypeMap()).every(
+    (type) => !isEnumType(type) || type.name.startsWith('__') || type.getValues().every((value) => value.value === value.name),
+  );
+}
+
+function compileOrUndefined(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, disableLeafSerialization: boolean): CompiledQuery | undefined {
   try {
-    const compiled = compileQuery(schema, document, operationName);
+    const compiled = compileQuery(schema, document, operationName, { disableLeafSerialization });
     return isCompiledQuery(compiled) ? compiled : undefined;
   } catch {
     // graphql-jit reports what it cannot compile as errors, but a throw must not fail the request either.

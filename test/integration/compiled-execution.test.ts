@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type DocumentNode, print } from 'graphql';
+import { type DocumentNode, getNamedType, print } from 'graphql';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_LEAD_BY_ID, GATEWAY_LEADS } from '../../bench/read/queries.js';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../../examples/web/src/gql/graphql.js';
 import { type Role } from '../../src/domain/roles.js';
 import { ApplicationStatus, LeadEvent, LoanStatus, VerificationStatus } from '../../src/domain/vocabulary.js';
+import { committedSchema, everyField } from '../support/every-field-query.js';
 import { seedLead, type SeededLead } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { type Target } from '../support/graphql-client.js';
@@ -134,6 +135,44 @@ describe('compiled execution answers byte for byte as graphql-js', () => {
       }
       fragment LeadBits on Lead { id stage lastEvent }`, { lead: full.leadId });
       expect(json(answer).data?.changes.length).toBeGreaterThan(0);
+    });
+
+    // Compiled operations write enum and built-in scalar values as the resolvers return
+    // them (graphql-js would pass each through its serializer, compiled-operations.ts):
+    // every such field the schema has must come out as graphql-js writes it.
+    it('every field the schema answers, from each root field, on records with every value set and on bare ones', async () => {
+      const techeaLeadId = sandboxes.techea.behavior.addLead();
+      const { leadId } = await seedLead(compiled.db, { techeaLeadId });
+      const reported = await post(compiled.api, text(ReportLeadEventDocument), { input: { leadId, event: 'REGISTRATION', idempotencyKey: `every-field-${randomUUID()}` } });
+      const dispatchId = (json(reported).data?.reportLeadEvent as { dispatch: { id: string } }).dispatch.id;
+      const schema = committedSchema();
+      const arguments_: Record<string, string> = {
+        apiKeys: '',
+        statusChanges: '(first: 20)',
+        leads: '(first: 7)',
+        lead: `(id: "${full.leadId}")`,
+        leadByTecheaId: `(techeaLeadId: "${full.techeaLeadId}")`,
+        application: `(id: "${full.applicationId}")`,
+        verification: `(authUuid: "${full.authUuid}")`,
+        loan: `(loanId: "${full.loanIds[0]}", customerId: "${full.customerId}")`,
+        dispatch: `(id: "${dispatchId}")`,
+      };
+      const roots = Object.values(schema.getQueryType()!.getFields()).filter((field) => field.name !== 'statusHead');
+      expect(roots.map((field) => field.name).sort()).toEqual(Object.keys(arguments_).sort());
+      /** The root field with every field below it, as deep as the limits let one document go (GRAPHQL_MAX_ALIASES 15; a log of 20 changes costs the most). */
+      const everyFieldOf = (root: (typeof roots)[number], args: string) => {
+        const below = (levels: number) => everyField(schema, getNamedType(root.type), levels) ?? '';
+        const levels = root.name === 'statusChanges' ? 1 : ([3, 2].find((n) => (below(n).match(/\w+: /g)?.length ?? 0) <= 15) ?? 1);
+        return `{ ${root.name}${args} ${below(levels)} }`;
+      };
+      for (const root of roots) {
+        const answer = await same(everyFieldOf(root, arguments_[root.name] ?? ''), undefined, (g) => g.as('admin'));
+        expect(json(answer).errors?.map((e) => e.message), root.name).toBeUndefined();
+        expect(json(answer).data?.[root.name], root.name).not.toBeNull();
+      }
+      const leadRoot = roots.find((root) => root.name === 'lead')!;
+      const bareLead = await same(everyFieldOf(leadRoot, `(id: "${bare.leadId}")`));
+      expect(json(bareLead).data?.lead).toMatchObject({ id: bare.leadId, application: null });
     });
 
     it('a document of two operations, run by name, with @include and @skip', async () => {

@@ -1,11 +1,10 @@
 import { Field, InputType } from 'type-graphql';
-import { type Role } from '../../domain/roles.js';
 import { DateTimeISO } from '../scalars.js';
 import { ApiKeyRole } from '../types/api-key.type.js';
 
 @InputType('CreateApiKeyInput')
 export class CreateApiKeyInput {
-  @Field(() => ApiKeyRole) role!: Role;
+  @Field(() => ApiKeyRole) role!: ApiKeyRole;
   @Field(() => String, { nullable: true, description: 'A note for people: who or what uses the key.' })
   label?: string | null;
   @Field(() => DateTimeISO, {

@@ -4,7 +4,7 @@ import { requireUuid } from '../../domain/ids.js';
 import { issueKey } from '../../auth/key-issuance.js';
 import { type GraphQLContext } from '../context.js';
 import { CreateApiKeyInput } from '../inputs/create-api-key.input.js';
-import { ApiKeyObject, CreateApiKeyPayload } from '../types/api-key.type.js';
+import { ApiKeyObject, CreateApiKeyPayload, roleOf } from '../types/api-key.type.js';
 
 const MAX_LABEL = 200;
 
@@ -22,10 +22,11 @@ export class ApiKeyResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreateApiKeyPayload> {
     if (input.label != null && input.label.length > MAX_LABEL) throw tooLong('input.label', MAX_LABEL, input.label.length);
-    const { expiresAt, createdBy } = issueKey(ctx.principal, input, ctx.services.keyIssuance);
-    const created = await ctx.services.apiKeys.create(ctx.principal.tenantId, input.role, { label: input.label ?? null, expiresAt, createdBy });
+    const role = roleOf(input.role);
+    const { expiresAt, createdBy } = issueKey(ctx.principal, { role, expiresAt: input.expiresAt ?? null }, ctx.services.keyIssuance);
+    const created = await ctx.services.apiKeys.create(ctx.principal.tenantId, role, { label: input.label ?? null, expiresAt, createdBy });
     ctx.logger.info(
-      { keyId: created.entity.id, role: input.role, tenant: ctx.principal.tenantId, expiresAt, createdBy },
+      { keyId: created.entity.id, role, tenant: ctx.principal.tenantId, expiresAt, createdBy },
       'API key created',
     );
     return Object.assign(new CreateApiKeyPayload(), { apiKey: ApiKeyObject.from(created.entity), key: created.key });

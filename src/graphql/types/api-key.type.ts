@@ -4,11 +4,39 @@ import { type Role } from '../../domain/roles.js';
 import { DateTimeISO } from '../scalars.js';
 import { PLAIN_FIELDS } from './plain-fields.js';
 
-/** The roles, as GraphQL enum values (`VIEWER`) over the stored names (`viewer`). */
+/**
+ * The roles as GraphQL names (`VIEWER`), apart from the stored ones (`viewer`). Like
+ * every enum of the schema its values are its names: compiled operations write an
+ * enum's value as it is (`compiled-operations.ts`).
+ */
 export enum ApiKeyRole {
-  VIEWER = 'viewer',
-  OPERATOR = 'operator',
-  ADMIN = 'admin',
+  VIEWER = 'VIEWER',
+  OPERATOR = 'OPERATOR',
+  ADMIN = 'ADMIN',
+}
+
+/** The GraphQL name of a stored role. */
+export function apiKeyRoleOf(role: Role): ApiKeyRole {
+  switch (role) {
+    case 'viewer':
+      return ApiKeyRole.VIEWER;
+    case 'operator':
+      return ApiKeyRole.OPERATOR;
+    case 'admin':
+      return ApiKeyRole.ADMIN;
+  }
+}
+
+/** The stored role a GraphQL name stands for. */
+export function roleOf(role: ApiKeyRole): Role {
+  switch (role) {
+    case ApiKeyRole.VIEWER:
+      return 'viewer';
+    case ApiKeyRole.OPERATOR:
+      return 'operator';
+    case ApiKeyRole.ADMIN:
+      return 'admin';
+  }
 }
 registerEnumType(ApiKeyRole, {
   name: 'ApiKeyRole',
@@ -23,7 +51,7 @@ registerEnumType(ApiKeyRole, {
 @ObjectType('ApiKey', { ...PLAIN_FIELDS, description: "An API key of the caller's tenant. The key itself is shown only once, at creation." })
 export class ApiKeyObject {
   @Field(() => ID) id!: string;
-  @Field(() => ApiKeyRole) role!: Role;
+  @Field(() => ApiKeyRole) role!: ApiKeyRole;
   @Field(() => String, { description: 'The first characters of the key, to tell keys apart.' }) prefix!: string;
   @Field(() => String, { nullable: true }) label!: string | null;
   @Field(() => DateTimeISO) createdAt!: Date;
@@ -35,7 +63,7 @@ export class ApiKeyObject {
   static from(e: ApiKeyEntity): ApiKeyObject {
     return Object.assign(new ApiKeyObject(), {
       id: e.id,
-      role: e.role,
+      role: apiKeyRoleOf(e.role),
       prefix: e.keyPrefix,
       label: e.label,
       createdAt: e.createdAt,
