@@ -37,9 +37,26 @@ export function graphqlOperationSteps(deps: GraphQLHttpStepsDeps): readonly (Nod
   ];
 }
 
-/** `/graphql` itself, with or without a query string, as clients send it (origin-form). */
+/** Where GraphQL is served, over HTTP and WebSocket alike. */
+export const GRAPHQL_PATH = '/graphql';
+
+/**
+ * Whether a request target names {@link GRAPHQL_PATH} itself, as the WebSocket server
+ * (`ws`) matches it: with or without a query string, origin-form or absolute-form, but
+ * not a path below it nor in other letter case (which express's mounts would accept).
+ */
 export function isGraphQLEndpoint(target: string | undefined): boolean {
-  return target === '/graphql' || target?.startsWith('/graphql?') === true;
+  // The target as every client sends it needs no parsing (it is what the URL parser would give).
+  return target === GRAPHQL_PATH || (target !== undefined && pathOf(target) === GRAPHQL_PATH);
+}
+
+/** The path of a request target, origin-form (`/graphql?x`) or absolute-form (`http://host/graphql`); undefined if unreadable. */
+export function pathOf(target: string): string | undefined {
+  try {
+    return new URL(target, 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The body parser's refusals, answered as GraphQL errors instead of express's HTML page. */

@@ -28,7 +28,7 @@ import { graphqlCors } from './cors.js';
 import { securityHeaders } from './security-headers.js';
 import { sendGraphQLError } from './graphql-error-response.js';
 import { handlerChain, type NodeErrorHandler } from './handler-chain.js';
-import { graphqlOperationSteps, isGraphQLEndpoint } from './graphql-http-steps.js';
+import { GRAPHQL_PATH, graphqlOperationSteps, isGraphQLEndpoint, pathOf } from './graphql-http-steps.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { sendServiceUnavailable, serviceUnavailablePlugin } from './service-unavailable.js';
 import { clientAddressPolicy } from './client-address.js';
@@ -181,12 +181,12 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     maxBodyBytes: limits.maxBodyBytes,
   });
   const lastResort = lastResortHandler(logger);
-  // `app.use('/graphql', …)` also matches /graphql/anything and /GraphQL: those are no endpoint.
-  app.use('/graphql', exactPathOnly('/graphql'));
-  app.use('/graphql', cors);
+  // `app.use(GRAPHQL_PATH, …)` also matches /graphql/anything and /GraphQL: those are no endpoint.
+  app.use(GRAPHQL_PATH, exactEndpointOnly);
+  app.use(GRAPHQL_PATH, cors);
   // The GraphQL IDE answers browser navigations to /graphql before authentication (a browser cannot send the key).
   app.use(ideRoutes({ enabled: !deps.production }));
-  app.use('/graphql', ...operationSteps);
+  app.use(GRAPHQL_PATH, ...operationSteps);
   app.use('/admin', adminRoutes({ ...deps.admin, maxBodyBytes: limits.maxBodyBytes, authFailures, logger }));
   app.use('/webhooks', webhookRoutes({ ...deps.webhooks, maxBodyBytes: limits.maxBodyBytes, authFailures, logger }));
   app.use(notFound);
@@ -199,6 +199,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     else lastResort(error, req, res, () => undefined);
   });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // The same rule as the mount's (`exactEndpointOnly`): a POST below /graphql goes to express, which answers 404.
     if (req.method === 'POST' && isGraphQLEndpoint(req.url)) graphqlPost(req, res);
     else void app(req, res);
   });
@@ -218,27 +219,13 @@ function notFound(req: http.IncomingMessage, res: http.ServerResponse): void {
 }
 
 /**
- * Lets only the mount path itself through, as the WebSocket server (`ws`) does: express
- * mounts match every path below them and ignore letter case, so `/graphql/x` and
- * `/GraphQL` would otherwise be served as `/graphql`. A query string is not part of the path.
+ * Lets only `/graphql` itself through ({@link isGraphQLEndpoint}): express mounts match
+ * every path below them and ignore letter case, so `/graphql/x` and `/GraphQL` would
+ * otherwise be served as `/graphql`.
  */
-function exactPathOnly(path: string): (req: Request, res: Response, next: () => void) => void {
-  return (req, res, next) => {
-    // The target as every client sends it needs no parsing (it is what the URL parser would give).
-    if (req.originalUrl === path) return next();
-    const requested = pathOf(req.originalUrl);
-    if (requested === path) return next();
-    sendGraphQLError(req, res, { status: 404, code: 'NOT_FOUND', message: `No route for ${req.method} ${requested ?? req.path}` });
-  };
-}
-
-/** The path of a request target, origin-form (`/graphql?x`) or absolute-form (`http://host/graphql`); undefined if unreadable. */
-function pathOf(target: string): string | undefined {
-  try {
-    return new URL(target, 'http://localhost').pathname;
-  } catch {
-    return undefined;
-  }
+function exactEndpointOnly(req: Request, res: Response, next: () => void): void {
+  if (isGraphQLEndpoint(req.originalUrl)) return next();
+  sendGraphQLError(req, res, { status: 404, code: 'NOT_FOUND', message: `No route for ${req.method} ${pathOf(req.originalUrl) ?? req.path}` });
 }
 
 function lastResortHandler(logger: Logger): NodeErrorHandler {
