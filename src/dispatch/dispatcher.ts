@@ -17,7 +17,8 @@ import { type BreakerState } from './circuit-breaker.js';
 import { breakerKey } from './breaker-key.js';
 import { FleetBreakers } from './fleet-breakers.js';
 import { type SharedBreaker } from './shared-breaker.js';
-import { type Claim, type DispatchIntent, Outbox } from './outbox.js';
+import { type Claim, type DispatchIntent, Outbox, type Recorded, type RecordOptions } from './outbox.js';
+import { type GuardedRecord, type RecordGuard } from './record-guard.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 import { recordKeyOf } from './record-key.js';
 import { type DispatchTargets, sendCommand } from './send-command.js';
@@ -91,18 +92,46 @@ export class Dispatcher {
     return this.track(this.recordAndAttempt(intent));
   }
 
+  /**
+   * {@link submit}, only when `guard` finds the intent's record and it fits (see
+   * {@link RecordGuard}): the record is read in the statement that writes the dispatch.
+   * Null when nothing was written, with what the guard found.
+   */
+  submitGuarded(intent: DispatchIntent, guard: RecordGuard): Promise<{ dispatch: DispatchEntity | null; guarded: GuardedRecord }> {
+    return this.track(this.recordAndAttemptGuarded(intent, guard));
+  }
+
   private async recordAndAttempt(intent: DispatchIntent): Promise<DispatchEntity> {
+    const { recording, options } = await this.recording(intent);
+    return this.attemptRecorded(await this.outbox.record(recording, options));
+  }
+
+  private async recordAndAttemptGuarded(intent: DispatchIntent, guard: RecordGuard): Promise<{ dispatch: DispatchEntity | null; guarded: GuardedRecord }> {
+    const { recording, options } = await this.recording(intent);
+    const { recorded, guarded } = await this.outbox.recordGuarded(recording, guard, options);
+    return { dispatch: recorded === null ? null : await this.attemptRecorded(recorded), guarded };
+  }
+
+  /** How the intent's row is written: with this request's id, claimed for its first attempt unless the provider's breaker holds calls back. */
+  private async recording(intent: DispatchIntent): Promise<{ recording: DispatchIntent; options: RecordOptions }> {
     // A stale "closed" costs only a claim the attempt gives back (it reads the row before it calls).
     const breaker = this.breakers.of(breakerKey(intent.tenantId, intent.provider));
     const open = await breaker.holdsBackNow();
     const requestId = currentRequestId();
-    const { dispatch, claim } = await this.outbox.record({ ...intent, ...(requestId !== undefined && { requestId }) }, {
-      maxAttempts: this.deps.config.maxAttempts,
-      leaseMs: this.deps.config.leaseMs,
-      claim: !open,
-      // With the breaker open the mutation is still accepted: it waits for the probe.
-      runAt: new Date(open ? breaker.retryAt : Date.now()),
-    });
+    return {
+      recording: { ...intent, ...(requestId !== undefined && { requestId }) },
+      options: {
+        maxAttempts: this.deps.config.maxAttempts,
+        leaseMs: this.deps.config.leaseMs,
+        claim: !open,
+        // With the breaker open the mutation is still accepted: it waits for the probe.
+        runAt: new Date(open ? breaker.retryAt : Date.now()),
+      },
+    };
+  }
+
+  /** Makes the first attempt of a dispatch just written (when its caller claimed it), waiting at most `waitMs` for it. */
+  private async attemptRecorded({ dispatch, claim }: Recorded): Promise<DispatchEntity> {
     if (claim === null) return dispatch;
     if (this.stopping.signal.aborted) {
       // Stopping: the row is committed, and is left due at once for whichever instance claims next
@@ -110,6 +139,7 @@ export class Dispatcher {
       await this.outbox.release(claim, new Date()).catch(() => undefined);
       return dispatch;
     }
+    const requestId = currentRequestId();
     let deferred!: () => void;
     const applyDeferred = new Promise<'deferred'>((resolve) => (deferred = () => resolve('deferred')));
     const attempt = this.track(this.attempt(claim, requestId, deferred));

@@ -10,6 +10,7 @@ import { type CommandLike, type ProviderId, type ProviderRegistry } from '../pro
 import { BREAKER_COLUMNS, type BreakerRow, type StoredBreaker, storedBreakerOf } from './breaker-store.js';
 import { ENVIRONMENT_TENANT } from '../connections/provider-accounts.js';
 import { breakerKey, breakerKeySql } from './breaker-key.js';
+import { type GuardedRecord, guardedRecordOf, type RecordGuard } from './record-guard.js';
 import { appendDispatchChange } from './dispatch-change.js';
 
 /**
@@ -20,16 +21,36 @@ import { appendDispatchChange } from './dispatch-change.js';
 const CONNECTION_VERSION = `(SELECT c.version FROM provider_connection c
                               WHERE c.tenant_id = dispatch.tenant_id AND c.provider = dispatch.provider) AS connection_version`;
 
+/** The values of a new dispatch's row: $1–$14 of {@link Outbox.record}'s parameters, the lead ($4) as `lead` says. */
+const dispatchValues = (lead: string) => `$1, $2, $3, ${lead}, $5, $6, $7, 'PENDING', $8, $9, $10,
+               CASE WHEN $11 THEN now() + make_interval(secs => $12 / 1000.0) END, CASE WHEN $11 THEN $13::uuid END, $14`;
+
 /**
  * A new dispatch, created claimed by its caller when $11 (see {@link Outbox.record}); nothing on a known key.
  * It answers `columns` (the entity's, named: see {@link Outbox.insert}) and the connection's version.
+ * `source` is its row: `VALUES (…)`, or a `SELECT` of it from a guard (see {@link guardedInsert}).
  */
-const insertDispatch = (columns: string) => `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
+const insertDispatch = (columns: string, source = `VALUES (${dispatchValues('$4')})`) => `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
                              attempts, max_attempts, run_at, locked_until, lock_token, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9, $10,
-               CASE WHEN $11 THEN now() + make_interval(secs => $12 / 1000.0) END, CASE WHEN $11 THEN $13::uuid END, $14)
+       ${source}
        ON CONFLICT (tenant_id, operation, idempotency_key) DO NOTHING
        RETURNING ${columns}, ${CONNECTION_VERSION}`;
+
+/** The breaker's CTE: the account's shared breaker row ($15), one row whether or not there is one. */
+const BREAKER_CTE = `breaker AS (SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON b.provider = $15::text)`;
+
+/**
+ * {@link insertDispatch} written only when `guard` (a {@link RecordGuard}'s SQL) finds a
+ * record that fits, its lead the intent's ($4) or else the record's, with the breaker
+ * read beside it. One row answers whenever the guard found the record: the dispatch's
+ * columns (null when nothing was written: the guard did not fit, or the key is known),
+ * the breaker's row, `guard_fits` and `guard_record`.
+ */
+const guardedInsert = (columns: string, guard: string) => `WITH guard AS (${guard}),
+                ${BREAKER_CTE},
+                inserted AS (${insertDispatch(columns, `SELECT ${dispatchValues('COALESCE($4, guard.lead_id)')} FROM guard WHERE guard.fits`)})
+           SELECT inserted.*, row_to_json(breaker) AS breaker, guard.fits AS guard_fits, guard.record AS guard_record
+             FROM guard CROSS JOIN breaker LEFT JOIN inserted ON true`;
 
 function connectionVersionOf(row: Record<string, unknown>): number | null {
   return typeof row.connection_version === 'number' ? row.connection_version : null;
@@ -56,6 +77,21 @@ export interface DispatchIntent {
   readonly requestId?: string;
 }
 
+/** How a new dispatch is written: its budget of attempts, and whether its caller claims it (for `leaseMs`) or it waits until `runAt`. */
+export interface RecordOptions {
+  readonly maxAttempts: number;
+  readonly leaseMs: number;
+  readonly claim: boolean;
+  readonly runAt: Date;
+}
+
+/** A dispatch as {@link Outbox.record} left it: new (claimed by the caller when asked), or the earlier one of a replayed key. */
+export interface Recorded {
+  readonly dispatch: DispatchEntity;
+  readonly claim: Claim | null;
+  readonly replay: boolean;
+}
+
 /** A dispatch this instance holds: it may call the provider and record the outcome. */
 export interface Claim {
   readonly dispatch: DispatchEntity;
@@ -76,7 +112,9 @@ export class Outbox {
   /** The INSERT of {@link insert}, answering the entity's columns by name. */
   private readonly insertStatement: string;
   /** {@link insertStatement} with the provider's breaker row read beside it. */
-  private readonly insertReadingBreaker: string;
+  private readonly insertWithBreaker: string;
+  /** {@link guardedInsert} of each guard's text, built once (guards are constant texts, a handful). */
+  private readonly guardedStatements = new Map<string, string>();
 
   constructor(
     private readonly db: DataSource,
@@ -88,7 +126,7 @@ export class Outbox {
     this.rows = new RowMapper(db, DispatchEntity);
     this.insertStatement = insertDispatch(this.rows.selectList);
     // Built once: every mutation sends it, and a text built per call is hashed again to find its prepared statement.
-    this.insertReadingBreaker = `WITH breaker AS (SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON b.provider = $15::text),
+    this.insertWithBreaker = `WITH ${BREAKER_CTE},
                 inserted AS (${this.insertStatement})
            SELECT inserted.*, row_to_json(breaker) AS breaker FROM inserted, breaker`;
   }
@@ -98,10 +136,36 @@ export class Outbox {
    * is created already claimed by the caller (`claimed`), so no poller sends it
    * while the caller makes the first attempt.
    */
-  async record(
-    intent: DispatchIntent,
-    options: { maxAttempts: number; leaseMs: number; claim: boolean; runAt: Date },
-  ): Promise<{ dispatch: DispatchEntity; claim: Claim | null; replay: boolean }> {
+  async record(intent: DispatchIntent, options: RecordOptions): Promise<Recorded> {
+    const { parameters, key, token } = this.rowOf(intent, options);
+    const rows = await this.insert(parameters, options.claim, breakerKey(intent.tenantId, intent.provider));
+    return this.recorded(rows[0], intent, key, token, options.claim);
+  }
+
+  /**
+   * {@link record}, only when `guard` finds the intent's record and it fits (see
+   * {@link RecordGuard}), in one statement with the guard's read; null (nothing
+   * written) otherwise, with what the guard found. A guard rides on the statement that
+   * reads the breaker for a claimed row's first attempt: when that one is not sent (the
+   * breaker is open, or its table cannot be read now) the guard is not tried, and
+   * answers "not found": the caller takes its full path, as for a record not held.
+   */
+  async recordGuarded(intent: DispatchIntent, guard: RecordGuard, options: RecordOptions): Promise<{ recorded: Recorded | null; guarded: GuardedRecord }> {
+    if (!options.claim || this.onBreakerRead === undefined || !this.breakerReadable) return { recorded: null, guarded: { found: false } };
+    const { parameters, key, token } = this.rowOf(intent, options);
+    let statement = this.guardedStatements.get(guard.sql);
+    if (statement === undefined) this.guardedStatements.set(guard.sql, (statement = guardedInsert(this.rows.selectList, guard.sql)));
+    const account = breakerKey(intent.tenantId, intent.provider);
+    const rows = await this.insertReadingBreaker(statement, [...parameters, account, ...guard.parameters], account);
+    if (rows === undefined) return { recorded: null, guarded: { found: false } };
+    const row = rows[0];
+    const guarded = guardedRecordOf(row);
+    if (row === undefined || !guarded.found || !guarded.fits) return { recorded: null, guarded };
+    return { recorded: await this.recorded(row.id == null ? undefined : row, intent, key, token, options.claim), guarded };
+  }
+
+  /** The parameters $1–$14 of a new dispatch's row (see {@link insertDispatch}), its key and its claim's token. */
+  private rowOf(intent: DispatchIntent, options: RecordOptions): { parameters: unknown[]; key: string; token: string } {
     const key = intent.idempotencyKey ?? randomUUID();
     const token = randomUUID();
     const parameters = [
@@ -109,10 +173,14 @@ export class Outbox {
       intent.requestHash, options.claim ? 1 : 0, options.maxAttempts, options.runAt, options.claim, options.leaseMs, token,
       intent.requestId ?? null,
     ];
-    const rows = await this.insert(parameters, options.claim, breakerKey(intent.tenantId, intent.provider));
-    if (rows[0] !== undefined) {
-      const dispatch = this.rows.map(rows[0]);
-      return { dispatch, claim: options.claim ? { dispatch, token, connectionVersion: connectionVersionOf(rows[0]) } : null, replay: false };
+    return { parameters, key, token };
+  }
+
+  /** The dispatch an INSERT wrote (`row`), or, when it wrote none, the earlier one with the same key: a replay, or a refusal of a key reused with other input. */
+  private async recorded(row: Record<string, unknown> | undefined, intent: DispatchIntent, key: string, token: string, claim: boolean): Promise<Recorded> {
+    if (row !== undefined) {
+      const dispatch = this.rows.map(row);
+      return { dispatch, claim: claim ? { dispatch, token, connectionVersion: connectionVersionOf(row) } : null, replay: false };
     }
     const existing = await this.db.getRepository(DispatchEntity).findOneByOrFail({
       tenantId: intent.tenantId,
@@ -142,20 +210,31 @@ export class Outbox {
    */
   private async insert(parameters: unknown[], claim: boolean, key: string): Promise<Array<Record<string, unknown>>> {
     if (claim && this.onBreakerRead !== undefined && this.breakerReadable) {
-      const started = performance.now();
-      try {
-        const rows = await queryPrepared(this.db.manager, this.insertReadingBreaker, [...parameters, key]);
-        const breaker = rows[0]?.breaker as BreakerRow | undefined;
-        if (breaker !== undefined) this.onBreakerRead(key, storedBreakerOf(breaker), started);
-        return rows;
-      } catch (error) {
-        if (!isUndefinedTable(error, 'provider_breaker')) throw error;
-        this.breakerReadable = false;
-        // Tried again with the breaker's next poll, which says when the table is back.
-        setTimeout(() => (this.breakerReadable = true), 1_000).unref();
-      }
+      const rows = await this.insertReadingBreaker(this.insertWithBreaker, [...parameters, key], key);
+      if (rows !== undefined) return rows;
     }
     return queryPrepared(this.db.manager, this.insertStatement, parameters);
+  }
+
+  /**
+   * Runs `statement`, one that writes a dispatch and reads the breaker of account `key`
+   * beside it (`breaker`), and hands that row to {@link onBreakerRead}; undefined
+   * when the breaker's table cannot be read (it is not asked again for a second).
+   */
+  private async insertReadingBreaker(statement: string, parameters: unknown[], key: string): Promise<Array<Record<string, unknown>> | undefined> {
+    const started = performance.now();
+    try {
+      const rows = await queryPrepared(this.db.manager, statement, parameters);
+      const breaker = rows[0]?.breaker as BreakerRow | undefined;
+      if (breaker !== undefined) this.onBreakerRead?.(key, storedBreakerOf(breaker), started);
+      return rows;
+    } catch (error) {
+      if (!isUndefinedTable(error, 'provider_breaker')) throw error;
+      this.breakerReadable = false;
+      // Tried again with the breaker's next poll, which says when the table is back.
+      setTimeout(() => (this.breakerReadable = true), 1_000).unref();
+      return undefined;
+    }
   }
 
   /** Claims up to `limit` due dispatches, skipping rows other instances hold, and accounts whose breaker is open (by `breakerKey`). */

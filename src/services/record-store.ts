@@ -7,6 +7,7 @@ import {
   VerificationEntity,
   type VerificationOperationEntity,
 } from '../db/entities/index.js';
+import { GUARD_FIRST_PARAMETER, type RecordGuard } from '../dispatch/record-guard.js';
 import { RecordMappers } from './record-mappers.js';
 
 /**
@@ -16,9 +17,29 @@ import { RecordMappers } from './record-mappers.js';
  */
 export class RecordStore {
   private readonly rows: RecordMappers;
+  /** {@link applicationGuard}'s text, built once. */
+  private applicationGuardSql: string | undefined;
 
   constructor(private readonly db: DataSource) {
     this.rows = new RecordMappers(db);
+  }
+
+  /**
+   * The guard of a dispatch about application `id` (see {@link RecordGuard}): it holds
+   * when the tenant holds the application, and fits unless a lead is asked for
+   * (`leadId`) and the application is already linked to another. The application comes
+   * back as JSON text, parsed only if it is asked for ({@link guardedApplication}).
+   */
+  applicationGuard(tenantId: string, id: string, leadId: string | null): RecordGuard {
+    this.applicationGuardSql ??= `SELECT a.lead_id, ($${GUARD_FIRST_PARAMETER + 2}::uuid IS NULL OR a.lead_id IS NULL OR a.lead_id = $${GUARD_FIRST_PARAMETER + 2}::uuid) AS fits,
+             ${this.rows.applications.jsonArray.sql('a')}::text AS record
+        FROM application a WHERE a.tenant_id = $${GUARD_FIRST_PARAMETER} AND a.id = $${GUARD_FIRST_PARAMETER + 1}`;
+    return { sql: this.applicationGuardSql, parameters: [tenantId, id, leadId] };
+  }
+
+  /** The application an {@link applicationGuard} read (its `record`). */
+  guardedApplication(record: unknown): ApplicationEntity {
+    return this.rows.applications.jsonArray.map(JSON.parse(record as string) as unknown[]);
   }
 
   /** One application: hand-written SQL too (every updateApplication reads it), mapped as `findOneBy` maps it. */

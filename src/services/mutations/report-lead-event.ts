@@ -46,6 +46,6 @@ export async function reportLeadEvent(
   });
   const result = dispatch.state === DispatchState.SUCCEEDED ? (dispatch.result as { result?: { outcome?: LeadEventOutcome; providerStatus?: string } } | null)?.result : undefined;
   // The lead as the dispatch's own transaction left it, when it came back from there; read otherwise.
-  const record = appliedRecordOf(dispatch, LeadEntity) ?? (await recordAfterDispatch(() => deps.leads.findById(tenantId, lead.id), lead));
+  const record = appliedRecordOf(dispatch, LeadEntity) ?? (await recordAfterDispatch(() => deps.leads.findById(tenantId, lead.id), () => lead));
   return { record, dispatch, outcome: result?.outcome ?? null, providerStatus: result?.providerStatus ?? null };
 }

@@ -1,4 +1,4 @@
-import { ApplicationEntity } from '../../db/entities/index.js';
+import { ApplicationEntity, type DispatchEntity } from '../../db/entities/index.js';
 import { appliedRecordOf } from '../../dispatch/apply-result.js';
 import { invalidInput, rejectedInput } from '../../domain/errors.js';
 import { requireApplicationId } from '../../domain/ids.js';
@@ -64,6 +64,25 @@ export async function updateApplication(
   const fields = { record: 'input.applicationId', lead: 'input.leadId' };
   const requestedLead = request.leadId == null ? null : await requireKnownLead(deps.leads, tenantId, request.leadId, fields.lead);
   await requireProviderAccount(deps.db, tenantId, Provider.LEAD_BANK, fields.record);
+  const intent = {
+    tenantId,
+    provider: Provider.LEAD_BANK,
+    command,
+    leadId: requestedLead?.id ?? null,
+    idempotencyKey,
+    requestHash: inputHash(command.operation, request),
+  };
+  const answer = (dispatch: DispatchEntity, before: () => ApplicationEntity): Promise<Dispatched<ApplicationEntity>> => answerWith(deps, tenantId, applicationId, dispatch, before);
+
+  // When the checks below cannot depend on the stored application (no notice needed from
+  // it), the application is read in the statement that writes the dispatch: a round trip
+  // less. When the tenant does not hold it, or it is linked to another lead, nothing is
+  // written, and the full path below says why or adopts it.
+  if (checkApplicationUpdate(command, false).length === 0) {
+    const { dispatch, guarded } = await deps.dispatcher.submitGuarded(intent, deps.records.applicationGuard(tenantId, applicationId, intent.leadId));
+    if (dispatch !== null && guarded.found) return answer(dispatch, () => deps.records.guardedApplication(guarded.record));
+  }
+
   // A stored notice counts for `DECLINED` only when Lead Bank confirmed it; an application
   // adopted on first contact has none, so its notice must come in this input.
   const checkAgainst = (stored: ApplicationEntity) => throwFirstProblem(checkApplicationUpdate(command, storedNoticeComplete(stored)));
@@ -77,17 +96,18 @@ export async function updateApplication(
     leadId = requestedLead.id;
   }
   if (held !== null) checkAgainst(held);
+  return answer(await deps.dispatcher.submit({ ...intent, leadId }), () => application);
+}
 
-  const dispatch = await deps.dispatcher.submit({
-    tenantId,
-    provider: Provider.LEAD_BANK,
-    command,
-    leadId,
-    idempotencyKey,
-    requestHash: inputHash(command.operation, request),
-  });
-  // The application as the dispatch's own transaction left it, when it came back from there; read otherwise.
-  const record = appliedRecordOf(dispatch, ApplicationEntity) ?? (await recordAfterDispatch(() => deps.records.findApplication(tenantId, applicationId), application));
+/** The mutation's answer: the application as the dispatch's own transaction left it, when it came back from there; read otherwise. */
+async function answerWith(
+  deps: MutationDeps,
+  tenantId: string,
+  applicationId: string,
+  dispatch: DispatchEntity,
+  before: () => ApplicationEntity,
+): Promise<Dispatched<ApplicationEntity>> {
+  const record = appliedRecordOf(dispatch, ApplicationEntity) ?? (await recordAfterDispatch(() => deps.records.findApplication(tenantId, applicationId), before));
   return { record, dispatch };
 }
 

@@ -57,5 +57,5 @@ export async function updateVerificationStatus(
     idempotencyKey,
     requestHash: inputHash(command.operation, request),
   });
-  return { record: await recordAfterDispatch(() => deps.records.findVerification(tenantId, authUuid), verification), dispatch };
+  return { record: await recordAfterDispatch(() => deps.records.findVerification(tenantId, authUuid), () => verification), dispatch };
 }

@@ -85,7 +85,7 @@ export async function upsertLoan(deps: MutationDeps, tenantId: string, request: 
     idempotencyKey,
     requestHash: inputHash(command.operation, request),
   });
-  const record = await recordAfterDispatch(() => deps.records.findLoan(tenantId, customerId, loanId), existing ?? requestedLoan(tenantId, leadId, command));
+  const record = await recordAfterDispatch(() => deps.records.findLoan(tenantId, customerId, loanId), () => existing ?? requestedLoan(tenantId, leadId, command));
   return { record, dispatch };
 }
 
