@@ -27,14 +27,15 @@ const dispatchValues = (lead: string) => `$1, $2, $3, ${lead}, $5, $6, $7, 'PEND
 
 /**
  * A new dispatch, created claimed by its caller when $11 (see {@link Outbox.record}); nothing on a known key.
- * It answers `columns` (the entity's, named: see {@link Outbox.insert}) and the connection's version.
+ * It answers `dispatch` (the row as `json_build_array` of the entity's columns, named: see
+ * {@link Outbox.insert}) and the connection's version.
  * `source` is its row: `VALUES (…)`, or a `SELECT` of it from a guard (see {@link guardedInsert}).
  */
-const insertDispatch = (columns: string, source = `VALUES (${dispatchValues('$4')})`) => `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
+const insertDispatch = (dispatchJson: string, source = `VALUES (${dispatchValues('$4')})`) => `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
                              attempts, max_attempts, run_at, locked_until, lock_token, request_id)
        ${source}
        ON CONFLICT (tenant_id, operation, idempotency_key) DO NOTHING
-       RETURNING ${columns}, ${CONNECTION_VERSION}`;
+       RETURNING ${dispatchJson} AS dispatch, ${CONNECTION_VERSION}`;
 
 /** The breaker's CTE: the account's shared breaker row ($15), one row whether or not there is one. */
 const BREAKER_CTE = `breaker AS (SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS one LEFT JOIN provider_breaker b ON b.provider = $15::text)`;
@@ -42,13 +43,13 @@ const BREAKER_CTE = `breaker AS (SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS on
 /**
  * {@link insertDispatch} written only when `guard` (a {@link RecordGuard}'s SQL) finds a
  * record that fits, its lead the intent's ($4) or else the record's, with the breaker
- * read beside it. One row answers whenever the guard found the record: the dispatch's
- * columns (null when nothing was written: the guard did not fit, or the key is known),
+ * read beside it. One row answers whenever the guard found the record: `dispatch`
+ * (null when nothing was written: the guard did not fit, or the key is known),
  * the breaker's row, `guard_fits` and `guard_record`.
  */
-const guardedInsert = (columns: string, guard: string) => `WITH guard AS (${guard}),
+const guardedInsert = (dispatchJson: string, guard: string) => `WITH guard AS (${guard}),
                 ${BREAKER_CTE},
-                inserted AS (${insertDispatch(columns, `SELECT ${dispatchValues('COALESCE($4, guard.lead_id)')} FROM guard WHERE guard.fits`)})
+                inserted AS (${insertDispatch(dispatchJson, `SELECT ${dispatchValues('COALESCE($4, guard.lead_id)')} FROM guard WHERE guard.fits`)})
            SELECT inserted.*, row_to_json(breaker) AS breaker, guard.fits AS guard_fits, guard.record AS guard_record
              FROM guard CROSS JOIN breaker LEFT JOIN inserted ON true`;
 
@@ -124,7 +125,7 @@ export class Outbox {
     private readonly onBreakerRead?: BreakerReading,
   ) {
     this.rows = new RowMapper(db, DispatchEntity);
-    this.insertStatement = insertDispatch(this.rows.selectList);
+    this.insertStatement = insertDispatch(this.rows.jsonArray.sql('dispatch'));
     // Built once: every mutation sends it, and a text built per call is hashed again to find its prepared statement.
     this.insertWithBreaker = `WITH ${BREAKER_CTE},
                 inserted AS (${this.insertStatement})
@@ -154,14 +155,14 @@ export class Outbox {
     if (!options.claim || this.onBreakerRead === undefined || !this.breakerReadable) return { recorded: null, guarded: { found: false } };
     const { parameters, key, token } = this.rowOf(intent, options);
     let statement = this.guardedStatements.get(guard.sql);
-    if (statement === undefined) this.guardedStatements.set(guard.sql, (statement = guardedInsert(this.rows.selectList, guard.sql)));
+    if (statement === undefined) this.guardedStatements.set(guard.sql, (statement = guardedInsert(this.rows.jsonArray.sql('dispatch'), guard.sql)));
     const account = breakerKey(intent.tenantId, intent.provider);
     const rows = await this.insertReadingBreaker(statement, [...parameters, account, ...guard.parameters], account);
     if (rows === undefined) return { recorded: null, guarded: { found: false } };
     const row = rows[0];
     const guarded = guardedRecordOf(row);
     if (row === undefined || !guarded.found || !guarded.fits) return { recorded: null, guarded };
-    return { recorded: await this.recorded(row.id == null ? undefined : row, intent, key, token, options.claim), guarded };
+    return { recorded: await this.recorded(row.dispatch == null ? undefined : row, intent, key, token, options.claim), guarded };
   }
 
   /** The parameters $1–$14 of a new dispatch's row (see {@link insertDispatch}), its key and its claim's token. */
@@ -179,7 +180,7 @@ export class Outbox {
   /** The dispatch an INSERT wrote (`row`), or, when it wrote none, the earlier one with the same key: a replay, or a refusal of a key reused with other input. */
   private async recorded(row: Record<string, unknown> | undefined, intent: DispatchIntent, key: string, token: string, claim: boolean): Promise<Recorded> {
     if (row !== undefined) {
-      const dispatch = this.rows.map(row);
+      const dispatch = this.rows.jsonArray.map(row.dispatch as unknown[]);
       return { dispatch, claim: claim ? { dispatch, token, connectionVersion: connectionVersionOf(row) } : null, replay: false };
     }
     const existing = await this.db.getRepository(DispatchEntity).findOneByOrFail({
@@ -301,14 +302,20 @@ export class Outbox {
     };
   }
 
-  /** The select list of a settled row (`alias`, a `settled` CTE's) with its columns renamed `prefix` + name: see {@link settledOf}. */
+  /**
+   * The settled row (`alias`, a `settled` CTE's, or null when it settled none) as one
+   * column named `prefix` + `dispatch`, a JSON array of its columns: see {@link settledOf}.
+   * One column rather than twenty: `pg` describes and parses every column of every
+   * statement it runs, and this one runs with every mutation.
+   */
   settledSelectList(alias: string, prefix: string): string {
-    return this.rows.selectAs(alias, prefix);
+    return `CASE WHEN ${alias}.id IS NULL THEN NULL ELSE ${this.rows.jsonArray.sql(alias)} END AS "${prefix}dispatch"`;
   }
 
   /** The settled dispatch of a row selected with {@link settledSelectList}; null when the statement settled none. */
   settledOf(row: Readonly<Record<string, unknown>>, prefix: string): DispatchEntity | null {
-    return row[`${prefix}id`] == null ? null : this.rows.map(row, prefix);
+    const values = row[`${prefix}dispatch`] as unknown[] | null | undefined;
+    return values == null ? null : this.rows.jsonArray.map(values);
   }
 
   /** Marks the dispatch FAILED for good (a refusal, or the last attempt), and logs its end. */

@@ -112,15 +112,17 @@ export async function applyApplicationSettling(
          FROM app a JOIN lead_lock l ON l.id = a.lead_id),
      updated AS (UPDATE lead l SET stage = ${stage}, updated_at = now() FROM facts f WHERE l.id = f.id RETURNING l.id),
      ${append.ctes}
-     SELECT (SELECT count(*) FROM previous WHERE writable)::int AS found, ${settlement.selectList('s')}, ${applications.selectAs('a', 'application_')}, n.sent
+     SELECT (SELECT count(*) FROM previous WHERE writable)::int AS found, ${settlement.selectList('s')},
+            CASE WHEN a.id IS NULL THEN NULL ELSE ${applications.jsonArray.sql('a')} END AS application, n.sent
        FROM (SELECT 1) AS one LEFT JOIN settled s ON true LEFT JOIN app a ON true CROSS JOIN notified n`,
     p.values,
   );
   const row = rows[0]!;
   if (row.found === 0) return null;
   settlement.done(row);
-  if (row.application_id == null) throw new SettledAlready();
-  return applications.map(row, 'application_');
+  // The application as one JSON array: `pg` describes and parses each column of the answer, every time.
+  if (row.application == null) throw new SettledAlready();
+  return applications.jsonArray.map(row.application as unknown[]);
 }
 
 /** The CTEs `removed` and `documents`: Lead Bank replaces the document list whole, so do we, once `app` is written. */

@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GUARD_FIRST_PARAMETER } from '../../../src/dispatch/record-guard.js';
+import { requestHash } from '../../../src/dispatch/request-hash.js';
 import { DEFAULT_TENANT } from '../../../src/domain/roles.js';
+import { Provider } from '../../../src/domain/vocabulary.js';
 import { type LeadBankSandbox } from '../../../src/providers/leadbank/sandbox.js';
 import { RecordStore } from '../../../src/services/record-store.js';
 import { seedLead } from '../../support/fixtures.js';
@@ -105,5 +107,25 @@ describe('the record read with the dispatch it is written for', () => {
     const [row] = await gateway.db.query<Array<{ record: string; fits: boolean }>>(alone, [...guard.parameters]);
     expect(row!.fits).toBe(true);
     expect(records.guardedApplication(row!.record)).toEqual(await records.findApplication(DEFAULT_TENANT, id));
+  });
+
+  it('answers the dispatch, as written and as settled, exactly as it is stored', async () => {
+    const id = leadBank.addApplication();
+    const { leadId } = await seedLead(gateway.db, { application: { status: null, id } });
+    const command = { operation: 'updateApplication' as const, applicationId: id, productName: 'As stored' };
+    const intent = { tenantId: DEFAULT_TENANT, provider: Provider.LEAD_BANK, command, leadId: null, idempotencyKey: undefined, requestHash: requestHash(command) };
+    const { dispatch, guarded } = await gateway.dispatcher.submitGuarded(intent, new RecordStore(gateway.db).applicationGuard(DEFAULT_TENANT, id, null));
+    expect(guarded.found).toBe(true);
+    expect(dispatch).toMatchObject({ state: 'SUCCEEDED', leadId, attempts: 1 });
+    expect(dispatch).toEqual(await gateway.dispatcher.outbox.find(DEFAULT_TENANT, dispatch!.id));
+
+    // As written, claimed, before any attempt (the outbox alone: nothing sends it).
+    const again = { ...command, productName: 'Written' };
+    const written = await gateway.dispatcher.outbox.record(
+      { ...intent, command: again, requestHash: requestHash(again) },
+      { maxAttempts: 3, leaseMs: 60_000, claim: true, runAt: new Date() },
+    );
+    expect(written.dispatch.lockToken).not.toBeNull();
+    expect(written.dispatch).toEqual(await gateway.dispatcher.outbox.find(DEFAULT_TENANT, written.dispatch.id));
   });
 });
