@@ -110,7 +110,13 @@ export class RowMapper<E extends ObjectLiteral> {
       const instant = isInstantColumn(column);
       return {
         mapped: instant ? { ...own, hydrate: epochMicrosHydrator(column) } : own,
-        sql: (alias: string) => (instant ? `(date_part('epoch', ${alias}."${column.databaseName}") * 1000000)::int8` : `${alias}."${column.databaseName}"`),
+        sql: (alias: string) =>
+          instant
+            ? `(date_part('epoch', ${alias}."${column.databaseName}") * 1000000)::int8`
+            : // A bigint the entity keeps as read is pg's decimal string: in JSON it would be a number.
+              bigintAsRead(column)
+              ? `${alias}."${column.databaseName}"::text`
+              : `${alias}."${column.databaseName}"`,
       };
     });
     const mapped = parts.map((part) => part.mapped);
@@ -141,4 +147,9 @@ export class RowMapper<E extends ObjectLiteral> {
     const rows = await queryPrepared(manager ?? this.db.manager, sql, parameters);
     return rows.map((row) => this.map(row));
   }
+}
+
+/** Whether `column` is a bigint the entity keeps as `pg` reads it (a decimal string), with no transformer of its own. */
+function bigintAsRead(column: ColumnMetadata): boolean {
+  return column.type === 'bigint' && column.transformer === undefined;
 }

@@ -21,8 +21,8 @@ import { appendDispatchChange } from './dispatch-change.js';
 const CONNECTION_VERSION = `(SELECT c.version FROM provider_connection c
                               WHERE c.tenant_id = dispatch.tenant_id AND c.provider = dispatch.provider) AS connection_version`;
 
-/** The values of a new dispatch's row: $1–$14 of {@link Outbox.record}'s parameters, the lead ($4) as `lead` says. */
-const dispatchValues = (lead: string) => `$1, $2, $3, ${lead}, $5, $6, $7, 'PENDING', $8, $9, $10,
+/** The values of a new dispatch's row: $1–$14 of {@link Outbox.record}'s parameters, the lead ($4) and the payload ($5) as given. */
+const dispatchValues = (lead: string, payload: string) => `$1, $2, $3, ${lead}, ${payload}, $6, $7, 'PENDING', $8, $9, $10,
                CASE WHEN $11 THEN now() + make_interval(secs => $12 / 1000.0) END, CASE WHEN $11 THEN $13::uuid END, $14`;
 
 /**
@@ -31,7 +31,7 @@ const dispatchValues = (lead: string) => `$1, $2, $3, ${lead}, $5, $6, $7, 'PEND
  * {@link Outbox.insert}) and the connection's version.
  * `source` is its row: `VALUES (…)`, or a `SELECT` of it from a guard (see {@link guardedInsert}).
  */
-const insertDispatch = (dispatchJson: string, source = `VALUES (${dispatchValues('$4')})`) => `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
+const insertDispatch = (dispatchJson: string, source = `VALUES (${dispatchValues('$4', '$5')})`) => `INSERT INTO dispatch (tenant_id, provider, operation, lead_id, payload, idempotency_key, request_hash, state,
                              attempts, max_attempts, run_at, locked_until, lock_token, request_id)
        ${source}
        ON CONFLICT (tenant_id, operation, idempotency_key) DO NOTHING
@@ -42,14 +42,14 @@ const BREAKER_CTE = `breaker AS (SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS on
 
 /**
  * {@link insertDispatch} written only when `guard` (a {@link RecordGuard}'s SQL) finds a
- * record that fits, its lead the intent's ($4) or else the record's, with the breaker
- * read beside it. One row answers whenever the guard found the record: `dispatch`
+ * record that fits, its lead the intent's ($4) or else the record's, its payload the
+ * intent's command ($5) with the members the guard adds, and the breaker read beside it. One row answers whenever the guard found the record: `dispatch`
  * (null when nothing was written: the guard did not fit, or the key is known),
  * the breaker's row, `guard_fits` and `guard_record`.
  */
 const guardedInsert = (dispatchJson: string, guard: string) => `WITH guard AS (${guard}),
                 ${BREAKER_CTE},
-                inserted AS (${insertDispatch(dispatchJson, `SELECT ${dispatchValues('COALESCE($4, guard.lead_id)')} FROM guard WHERE guard.fits`)})
+                inserted AS (${insertDispatch(dispatchJson, `SELECT ${dispatchValues('COALESCE($4, guard.lead_id)', '$5::jsonb || guard.payload')} FROM guard WHERE guard.fits`)})
            SELECT inserted.*, row_to_json(breaker) AS breaker, guard.fits AS guard_fits, guard.record AS guard_record
              FROM guard CROSS JOIN breaker LEFT JOIN inserted ON true`;
 

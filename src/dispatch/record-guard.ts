@@ -18,10 +18,11 @@ export interface RecordGuard {
   /**
    * A `SELECT` of at most one row, with these columns: `lead_id` (uuid, the record's
    * lead, or null: the dispatch's lead when the intent names none), `fits` (boolean: the
-   * dispatch may be written as it is) and `record` (json: the record as its store
-   * maps it back, see {@link recordOf}). Its parameters are numbered from
-   * {@link GUARD_FIRST_PARAMETER}. A constant text: every distinct text is its own
-   * prepared statement.
+   * dispatch may be written as it is), `payload` (jsonb: members the record adds to the
+   * dispatch's command, such as a provider's id of it; `'{}'` for none) and `record`
+   * (text: the record, for its store to map back when it is asked for). Its parameters
+   * are numbered from {@link GUARD_FIRST_PARAMETER}. A constant text: every distinct
+   * text is its own prepared statement.
    */
   readonly sql: string;
   readonly parameters: readonly unknown[];
@@ -32,7 +33,7 @@ export type GuardedRecord =
   | { readonly found: false }
   | { readonly found: true; readonly fits: boolean; readonly record: unknown };
 
-/** The `record` column of a guard's row, for the store whose guard it was to map back. */
+/** What the guard's row says (none: the record was not found): the `record` column, for the store whose guard it was to map back. */
 export function guardedRecordOf(row: Readonly<Record<string, unknown>> | undefined): GuardedRecord {
   if (row === undefined) return { found: false };
   return { found: true, fits: row.guard_fits === true, record: row.guard_record };

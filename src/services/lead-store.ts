@@ -2,6 +2,7 @@ import { type DataSource } from 'typeorm';
 import { LeadEntity } from '../db/entities/index.js';
 import { queryPrepared } from '../db/prepared-statement.js';
 import { RowMapper } from '../db/row-mapper.js';
+import { GUARD_FIRST_PARAMETER, type RecordGuard } from '../dispatch/record-guard.js';
 import { type LeadStage } from '../domain/vocabulary.js';
 import { type LeadRecordColumns, type LeadRecords } from './lead-records-store.js';
 
@@ -29,9 +30,29 @@ export interface LeadPage {
  */
 export class LeadStore {
   private readonly leads: RowMapper<LeadEntity>;
+  /** {@link techeaGuard}'s text, built once. */
+  private techeaGuardSql: string | undefined;
 
   constructor(private readonly db: DataSource) {
     this.leads = new RowMapper(db, LeadEntity);
+  }
+
+  /**
+   * The guard of a dispatch to TECHEA about lead `id` (see {@link RecordGuard}): it
+   * holds when the tenant holds the lead, and fits when the lead came from TECHEA; the
+   * dispatch's command takes the lead's TECHEA id (`techeaLeadId`) from it. The lead
+   * comes back as JSON text, parsed only if it is asked for ({@link guardedLead}).
+   */
+  techeaGuard(tenantId: string, id: string): RecordGuard {
+    this.techeaGuardSql ??= `SELECT l.id AS lead_id, l.techea_lead_id IS NOT NULL AS fits,
+             jsonb_build_object('techeaLeadId', l.techea_lead_id) AS payload, ${this.leads.jsonArray.sql('l')}::text AS record
+        FROM lead l WHERE l.tenant_id = $${GUARD_FIRST_PARAMETER} AND l.id = $${GUARD_FIRST_PARAMETER + 1}`;
+    return { sql: this.techeaGuardSql, parameters: [tenantId, id] };
+  }
+
+  /** The lead a {@link techeaGuard} read (its `record`). */
+  guardedLead(record: unknown): LeadEntity {
+    return this.leads.jsonArray.map(JSON.parse(record as string) as unknown[]);
   }
 
   async findById(tenantId: string, id: string): Promise<LeadEntity | null> {

@@ -32,7 +32,7 @@ export class RecordStore {
    */
   applicationGuard(tenantId: string, id: string, leadId: string | null): RecordGuard {
     this.applicationGuardSql ??= `SELECT a.lead_id, ($${GUARD_FIRST_PARAMETER + 2}::uuid IS NULL OR a.lead_id IS NULL OR a.lead_id = $${GUARD_FIRST_PARAMETER + 2}::uuid) AS fits,
-             ${this.rows.applications.jsonArray.sql('a')}::text AS record
+             '{}'::jsonb AS payload, ${this.rows.applications.jsonArray.sql('a')}::text AS record
         FROM application a WHERE a.tenant_id = $${GUARD_FIRST_PARAMETER} AND a.id = $${GUARD_FIRST_PARAMETER + 1}`;
     return { sql: this.applicationGuardSql, parameters: [tenantId, id, leadId] };
   }

@@ -1,6 +1,7 @@
-import { LeadEntity } from '../../db/entities/index.js';
+import { type DispatchEntity, LeadEntity } from '../../db/entities/index.js';
 import { appliedRecordOf } from '../../dispatch/apply-result.js';
 import { rejectedInput } from '../../domain/errors.js';
+import { requireUuid } from '../../domain/ids.js';
 import { DispatchState, type LeadEvent, type LeadEventOutcome, Provider } from '../../domain/vocabulary.js';
 import { type ReportLeadEventCommand } from '../../providers/index.js';
 import { recordAfterDispatch } from './after-dispatch.js';
@@ -24,28 +25,45 @@ export async function reportLeadEvent(
 ): Promise<Dispatched<LeadEntity> & { outcome: LeadEventOutcome | null; providerStatus: string | null }> {
   const idempotencyKey = checkIdempotencyKey(request.idempotencyKey);
   const advertiserRef = checkText(request.advertiserRef, 'input.advertiserRef', 255);
-  const lead = await requireKnownLead(deps.leads, tenantId, request.leadId, 'input.leadId');
-  await requireProviderAccount(deps.db, tenantId, Provider.TECHEA, 'input.leadId');
-  if (lead.techeaLeadId === null) {
-    throw rejectedInput('input.leadId', `lead ${lead.id} did not come from TECHEA (it has no TECHEA lead id)`);
-  }
-  const command: ReportLeadEventCommand = {
-    operation: 'reportLeadEvent',
-    techeaLeadId: lead.techeaLeadId,
+  const field = 'input.leadId';
+  const leadId = requireUuid(request.leadId, field);
+  await requireProviderAccount(deps.db, tenantId, Provider.TECHEA, field).catch(async (error: unknown) => {
+    // An unknown lead is named before a missing connection, as it always was.
+    await requireKnownLead(deps.leads, tenantId, request.leadId, field);
+    throw error;
+  });
+  const event = {
+    operation: 'reportLeadEvent' as const,
     event: request.event,
     ...(advertiserRef !== undefined && { advertiserRef }),
     ...(request.metadata != null && { metadata: request.metadata }),
   };
-  const dispatch = await deps.dispatcher.submit({
-    tenantId,
-    provider: Provider.TECHEA,
-    command,
-    leadId: lead.id,
-    idempotencyKey,
-    requestHash: inputHash(command.operation, request),
-  });
+  const intent = { tenantId, provider: Provider.TECHEA, leadId, idempotencyKey, requestHash: inputHash(event.operation, request) };
+  const answer = (dispatch: DispatchEntity, before: () => LeadEntity) => answerWith(deps, tenantId, leadId, dispatch, before);
+
+  // The lead is read in the statement that writes the dispatch, whose command takes the
+  // lead's TECHEA id from it there: a round trip less. A lead the tenant does not hold,
+  // or one not from TECHEA, writes nothing, and the checks below say why.
+  const { dispatch, guarded } = await deps.dispatcher.submitGuarded({ ...intent, command: event }, deps.leads.techeaGuard(tenantId, leadId));
+  if (dispatch !== null && guarded.found) return answer(dispatch, () => deps.leads.guardedLead(guarded.record));
+
+  const lead = await requireKnownLead(deps.leads, tenantId, request.leadId, field);
+  if (lead.techeaLeadId === null) {
+    throw rejectedInput(field, `lead ${lead.id} did not come from TECHEA (it has no TECHEA lead id)`);
+  }
+  const command: ReportLeadEventCommand = { ...event, techeaLeadId: lead.techeaLeadId };
+  return answer(await deps.dispatcher.submit({ ...intent, command }), () => lead);
+}
+
+/** The mutation's answer: TECHEA's word on the event, and the lead as the dispatch's own transaction left it, when it came back from there; read otherwise. */
+async function answerWith(
+  deps: MutationDeps,
+  tenantId: string,
+  leadId: string,
+  dispatch: DispatchEntity,
+  before: () => LeadEntity,
+): Promise<Dispatched<LeadEntity> & { outcome: LeadEventOutcome | null; providerStatus: string | null }> {
   const result = dispatch.state === DispatchState.SUCCEEDED ? (dispatch.result as { result?: { outcome?: LeadEventOutcome; providerStatus?: string } } | null)?.result : undefined;
-  // The lead as the dispatch's own transaction left it, when it came back from there; read otherwise.
-  const record = appliedRecordOf(dispatch, LeadEntity) ?? (await recordAfterDispatch(() => deps.leads.findById(tenantId, lead.id), () => lead));
+  const record = appliedRecordOf(dispatch, LeadEntity) ?? (await recordAfterDispatch(() => deps.leads.findById(tenantId, leadId), before));
   return { record, dispatch, outcome: result?.outcome ?? null, providerStatus: result?.providerStatus ?? null };
 }

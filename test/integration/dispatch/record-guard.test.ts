@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GUARD_FIRST_PARAMETER } from '../../../src/dispatch/record-guard.js';
@@ -5,6 +6,8 @@ import { requestHash } from '../../../src/dispatch/request-hash.js';
 import { DEFAULT_TENANT } from '../../../src/domain/roles.js';
 import { Provider } from '../../../src/domain/vocabulary.js';
 import { type LeadBankSandbox } from '../../../src/providers/leadbank/sandbox.js';
+import { type TecheaSandbox } from '../../../src/providers/techea/sandbox.js';
+import { LeadStore } from '../../../src/services/lead-store.js';
 import { RecordStore } from '../../../src/services/record-store.js';
 import { seedLead } from '../../support/fixtures.js';
 import { type TestGateway, startTestGateway } from '../../support/gateway.js';
@@ -127,5 +130,69 @@ describe('the record read with the dispatch it is written for', () => {
     );
     expect(written.dispatch.lockToken).not.toBeNull();
     expect(written.dispatch).toEqual(await gateway.dispatcher.outbox.find(DEFAULT_TENANT, written.dispatch.id));
+  });
+
+  describe('reportLeadEvent', () => {
+    const REPORT = `mutation ($i: ReportLeadEventInput!) { reportLeadEvent(input: $i) { outcome lead { id } dispatch { id state } } }`;
+    const techea = () => gateway.providers.sandboxes.TECHEA!.behavior as TecheaSandbox;
+
+    /** Sends the mutation; answers with it the statements sent before TECHEA's PATCH arrived. */
+    const report = async (input: Record<string, unknown>) => {
+      const behavior = techea();
+      const handle = behavior.handle.bind(behavior);
+      let beforeCall: string[] | undefined;
+      behavior.handle = (request) => {
+        if (request.method === 'PATCH') {
+          behavior.handle = handle;
+          beforeCall = [...sql.statements];
+        }
+        return handle(request);
+      };
+      sql.reset();
+      const response = await postGraphQL<{ reportLeadEvent: { outcome: string | null; dispatch: { id: string; state: string } } }>(gateway.api, REPORT, { i: input });
+      behavior.handle = handle;
+      return { response, beforeCall };
+    };
+    const dispatchesAbout = async (leadId: string) =>
+      (await gateway.db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM dispatch WHERE lead_id = $1`, [leadId]))[0]!.n;
+
+    it('a lead from TECHEA: one statement before the call, whose command takes the TECHEA lead id from the lead', async () => {
+      const techeaLeadId = techea().addLead();
+      const { leadId } = await seedLead(gateway.db, { techeaLeadId });
+      const { response, beforeCall } = await report({ leadId, event: 'REGISTRATION' });
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.reportLeadEvent).toMatchObject({ outcome: 'RECEIVED', dispatch: { state: 'SUCCEEDED' } });
+      expect(beforeCall).toHaveLength(1);
+      expect(beforeCall![0]).toMatch(/^WITH guard AS \(SELECT l\.id AS lead_id/);
+      const [stored] = await gateway.db.query<Array<{ payload: Record<string, unknown> }>>(`SELECT payload FROM dispatch WHERE id = $1`, [response.data!.reportLeadEvent.dispatch.id]);
+      expect(stored!.payload).toEqual({ operation: 'reportLeadEvent', techeaLeadId, event: 'REGISTRATION' });
+    });
+
+    it('a lead not from TECHEA, and an unknown one: nothing written, the full check says why', async () => {
+      const { leadId } = await seedLead(gateway.db);
+      await gateway.db.query(`UPDATE lead SET techea_lead_id = NULL WHERE id = $1`, [leadId]);
+      const notFromTechea = await report({ leadId, event: 'REGISTRATION' });
+      expect(notFromTechea.response.errors?.[0]).toMatchObject({
+        message: `input.leadId: lead ${leadId} did not come from TECHEA (it has no TECHEA lead id)`,
+        extensions: { code: 'BAD_USER_INPUT', field: 'input.leadId' },
+      });
+      expect(await dispatchesAbout(leadId)).toBe(0);
+      const unknown = randomUUID();
+      const { response } = await report({ leadId: unknown, event: 'REGISTRATION' });
+      expect(response.errors?.[0]).toMatchObject({ message: `input.leadId: no lead ${unknown} is known to the gateway`, extensions: { field: 'input.leadId' } });
+      expect(await dispatchesAbout(unknown)).toBe(0);
+    });
+
+    it('hands back the lead exactly as the store reads it, its bigint seq a string', async () => {
+      const { leadId } = await seedLead(gateway.db, { techeaLeadId: techea().addLead() });
+      const leads = new LeadStore(gateway.db);
+      const guard = leads.techeaGuard(DEFAULT_TENANT, leadId);
+      const alone = guard.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) - GUARD_FIRST_PARAMETER + 1}`);
+      const [row] = await gateway.db.query<Array<{ record: string; fits: boolean; payload: unknown }>>(alone, [...guard.parameters]);
+      const lead = leads.guardedLead(row!.record);
+      expect(typeof lead.seq).toBe('string');
+      expect(lead).toEqual(await leads.findById(DEFAULT_TENANT, leadId));
+      expect(row!.payload).toEqual({ techeaLeadId: lead.techeaLeadId });
+    });
   });
 });
