@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { ApiKeyEntity } from '../db/entities/index.js';
 import { type Principal, type Role } from '../domain/roles.js';
@@ -163,5 +163,5 @@ export class ApiKeyService {
 
 /** Keys carry 256 random bits: a fast hash is enough, nothing is left to brute-force. */
 function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }

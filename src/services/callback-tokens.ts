@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type CallbackGrant } from '../providers/index.js';
 
@@ -35,5 +35,5 @@ export async function findCallbackGrant(db: DataSource, token: string): Promise<
 
 /** Tokens carry 256 random bits: a fast hash is enough, nothing is left to brute-force (as for API keys). */
 function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
