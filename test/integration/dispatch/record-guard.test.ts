@@ -6,6 +6,7 @@ import { requestHash } from '../../../src/dispatch/request-hash.js';
 import { DEFAULT_TENANT } from '../../../src/domain/roles.js';
 import { Provider } from '../../../src/domain/vocabulary.js';
 import { type LeadBankSandbox } from '../../../src/providers/leadbank/sandbox.js';
+import { type SandboxBehavior } from '../../../src/providers/sandbox/sandbox-server.js';
 import { type TecheaSandbox } from '../../../src/providers/techea/sandbox.js';
 import { LeadStore } from '../../../src/services/lead-store.js';
 import { RecordStore } from '../../../src/services/record-store.js';
@@ -37,30 +38,43 @@ describe('the record read with the dispatch it is written for', () => {
   afterAll(() => gateway.stop());
 
   /**
-   * Sends the mutation; answers with it the statements sent before Lead Bank's PATCH
-   * arrived (the write before the call), once Lead Bank's webhook about the change
-   * has been handled: its statements, which run beside the mutation's, are then over.
+   * Runs `send`; answers with its result the statements sent before `sandbox` received
+   * its first PATCH (the mutation's writes before its provider call).
    */
-  const update = async (input: Record<string, unknown>) => {
-    const handle = leadBank.handle.bind(leadBank);
+  const beforeFirstPatch = async <T>(sandbox: SandboxBehavior, send: () => Promise<T>): Promise<{ response: T; beforeCall: string[] | undefined }> => {
+    const handle = sandbox.handle.bind(sandbox);
     let beforeCall: string[] | undefined;
-    leadBank.handle = (request) => {
+    sandbox.handle = (request) => {
       if (request.method === 'PATCH') {
-        leadBank.handle = handle;
+        sandbox.handle = handle;
         beforeCall = [...sql.statements];
       }
       return handle(request);
     };
-    const webhookHandled = once(leadBank.events, 'webhook-sent');
     sql.reset();
-    const response = await postGraphQL<{ updateApplication: { application: { id: string; productName: string | null; lead: { id: string } | null }; dispatch: { state: string } } }>(
-      gateway.api,
-      UPDATE_APPLICATION,
-      { i: input },
+    try {
+      return { response: await send(), beforeCall };
+    } finally {
+      sandbox.handle = handle;
+    }
+  };
+
+  /**
+   * Sends the mutation (see {@link beforeFirstPatch}), and returns once Lead Bank's
+   * webhook about the change has been handled: its statements, which run beside the
+   * mutation's, are then over.
+   */
+  const update = async (input: Record<string, unknown>) => {
+    const webhookHandled = once(leadBank.events, 'webhook-sent');
+    const sent = await beforeFirstPatch(leadBank, () =>
+      postGraphQL<{ updateApplication: { application: { id: string; productName: string | null; lead: { id: string } | null }; dispatch: { state: string } } }>(
+        gateway.api,
+        UPDATE_APPLICATION,
+        { i: input },
+      ),
     );
-    leadBank.handle = handle;
-    if (beforeCall !== undefined) await webhookHandled;
-    return { response, beforeCall };
+    if (sent.beforeCall !== undefined) await webhookHandled;
+    return sent;
   };
   const dispatchesOf = async (applicationId: string) =>
     (await gateway.db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM dispatch WHERE payload->>'applicationId' = $1`, [applicationId]))[0]!.n;
@@ -136,23 +150,11 @@ describe('the record read with the dispatch it is written for', () => {
     const REPORT = `mutation ($i: ReportLeadEventInput!) { reportLeadEvent(input: $i) { outcome lead { id } dispatch { id state } } }`;
     const techea = () => gateway.providers.sandboxes.TECHEA!.behavior as TecheaSandbox;
 
-    /** Sends the mutation; answers with it the statements sent before TECHEA's PATCH arrived. */
-    const report = async (input: Record<string, unknown>) => {
-      const behavior = techea();
-      const handle = behavior.handle.bind(behavior);
-      let beforeCall: string[] | undefined;
-      behavior.handle = (request) => {
-        if (request.method === 'PATCH') {
-          behavior.handle = handle;
-          beforeCall = [...sql.statements];
-        }
-        return handle(request);
-      };
-      sql.reset();
-      const response = await postGraphQL<{ reportLeadEvent: { outcome: string | null; dispatch: { id: string; state: string } } }>(gateway.api, REPORT, { i: input });
-      behavior.handle = handle;
-      return { response, beforeCall };
-    };
+    /** Sends the mutation (see {@link beforeFirstPatch}). */
+    const report = (input: Record<string, unknown>) =>
+      beforeFirstPatch(techea(), () =>
+        postGraphQL<{ reportLeadEvent: { outcome: string | null; dispatch: { id: string; state: string } } }>(gateway.api, REPORT, { i: input }),
+      );
     const dispatchesAbout = async (leadId: string) =>
       (await gateway.db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM dispatch WHERE lead_id = $1`, [leadId]))[0]!.n;
 
