@@ -43,9 +43,10 @@ const BREAKER_CTE = `breaker AS (SELECT ${BREAKER_COLUMNS} FROM (SELECT 1) AS on
 /**
  * {@link insertDispatch} written only when `guard` (a {@link RecordGuard}'s SQL) finds a
  * record that fits, its lead the intent's ($4) or else the record's, its payload the
- * intent's command ($5) with the members the guard adds, and the breaker read beside it. One row answers whenever the guard found the record: `dispatch`
- * (null when nothing was written: the guard did not fit, or the key is known),
- * the breaker's row, `guard_fits` and `guard_record`.
+ * intent's command ($5) with the members the guard adds, and the breaker read beside
+ * it. One row answers whenever the guard found the record: `dispatch` (null when
+ * nothing was written: the guard did not fit, or the key is known), the breaker's row,
+ * `guard_fits` and `guard_record`.
  */
 const guardedInsert = (dispatchJson: string, guard: string) => `WITH guard AS (${guard}),
                 ${BREAKER_CTE},
@@ -110,7 +111,7 @@ export class Outbox {
   private readonly rows: RowMapper<DispatchEntity>;
   /** False once the breaker table could not be read with a new row: rows are then written alone until it can again. */
   private breakerReadable = true;
-  /** The INSERT of {@link insert}, answering the entity's columns by name. */
+  /** The INSERT of {@link insert}, answering the entity's columns by name, in one JSON array. */
   private readonly insertStatement: string;
   /** {@link insertStatement} with the provider's breaker row read beside it. */
   private readonly insertWithBreaker: string;
@@ -206,8 +207,8 @@ export class Outbox {
    * alone, and the attempt reads the breaker itself, as it then would anyway.
    *
    * Every mutation sends it: it is prepared once per connection (`db/prepared-statement.ts`),
-   * and answers the entity's columns by name, never `*`, so a column a migration adds
-   * later does not change what a prepared statement returns.
+   * and answers the entity's columns by name (in one JSON array), never `*`, so a column
+   * a migration adds later does not change what a prepared statement returns.
    */
   private async insert(parameters: unknown[], claim: boolean, key: string): Promise<Array<Record<string, unknown>>> {
     if (claim && this.onBreakerRead !== undefined && this.breakerReadable) {
