@@ -28,7 +28,7 @@ export interface RecordGuard {
   readonly parameters: readonly unknown[];
 }
 
-/** What a guarded write found: the record as read, and whether the dispatch was written for it. */
+/** What a guarded write found: whether the record is there, whether it fits (the dispatch was written for it, or its key was known), and the record as read. */
 export type GuardedRecord =
   | { readonly found: false }
   | { readonly found: true; readonly fits: boolean; readonly record: unknown };
