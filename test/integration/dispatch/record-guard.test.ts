@@ -131,7 +131,10 @@ describe('the record read with the dispatch it is written for', () => {
     const { leadId } = await seedLead(gateway.db, { application: { status: null, id } });
     const command = { operation: 'updateApplication' as const, applicationId: id, productName: 'As stored' };
     const intent = { tenantId: DEFAULT_TENANT, provider: Provider.LEAD_BANK, command, leadId: null, idempotencyKey: undefined, requestHash: requestHash(command) };
+    // Lead Bank's webhook about the change is handled before the test ends: its statements must not reach the next test's count.
+    const webhookHandled = once(leadBank.events, 'webhook-sent');
     const { dispatch, guarded } = await gateway.dispatcher.submitGuarded(intent, new RecordStore(gateway.db).applicationGuard(DEFAULT_TENANT, id, null));
+    await webhookHandled;
     expect(guarded.found).toBe(true);
     expect(dispatch).toMatchObject({ state: 'SUCCEEDED', leadId, attempts: 1 });
     expect(dispatch).toEqual(await gateway.dispatcher.outbox.find(DEFAULT_TENANT, dispatch!.id));
