@@ -4,6 +4,7 @@ import { queryPrepared } from '../db/prepared-statement.js';
 import { RowMapper } from '../db/row-mapper.js';
 import { GUARD_FIRST_PARAMETER, type RecordGuard } from '../dispatch/record-guard.js';
 import { type LeadStage } from '../domain/vocabulary.js';
+import { type ReportLeadEventCommand } from '../providers/index.js';
 import { type LeadRecordColumns, type LeadRecords } from './lead-records-store.js';
 
 /** Which leads a page is drawn from. */
@@ -39,13 +40,15 @@ export class LeadStore {
 
   /**
    * The guard of a dispatch to TECHEA about lead `id` (see {@link RecordGuard}): it
-   * holds when the tenant holds the lead, and fits when the lead came from TECHEA; the
-   * dispatch's command takes the lead's TECHEA id (`techeaLeadId`) from it. The lead
-   * comes back as JSON text, parsed only if it is asked for ({@link guardedLead}).
+   * holds when the tenant holds the lead, and fits when the lead came from TECHEA (the
+   * check `reportLeadEvent` makes itself when it does not fit); the dispatch's command
+   * takes the lead's TECHEA id from it. The lead comes back as JSON text, parsed only if
+   * it is asked for ({@link guardedLead}).
    */
   techeaGuard(tenantId: string, id: string): RecordGuard {
+    const member: keyof ReportLeadEventCommand = 'techeaLeadId';
     this.techeaGuardSql ??= `SELECT l.id AS lead_id, l.techea_lead_id IS NOT NULL AS fits,
-             jsonb_build_object('techeaLeadId', l.techea_lead_id) AS payload, ${this.leads.jsonArray.sql('l')}::text AS record
+             jsonb_build_object('${member}', l.techea_lead_id) AS payload, ${this.leads.jsonArray.sql('l')}::text AS record
         FROM lead l WHERE l.tenant_id = $${GUARD_FIRST_PARAMETER} AND l.id = $${GUARD_FIRST_PARAMETER + 1}`;
     return { sql: this.techeaGuardSql, parameters: [tenantId, id] };
   }

@@ -39,7 +39,12 @@ export async function reportLeadEvent(
     ...(request.metadata != null && { metadata: request.metadata }),
   };
   const intent = { tenantId, provider: Provider.TECHEA, leadId, idempotencyKey, requestHash: inputHash(event.operation, request) };
-  const answer = (dispatch: DispatchEntity, before: () => LeadEntity) => answerWith(deps, tenantId, leadId, dispatch, before);
+  /** TECHEA's word on the event, and the lead as the dispatch's own transaction left it, when it came back from there; read otherwise. */
+  const answer = async (dispatch: DispatchEntity, before: () => LeadEntity) => {
+    const result = dispatch.state === DispatchState.SUCCEEDED ? (dispatch.result as { result?: { outcome?: LeadEventOutcome; providerStatus?: string } } | null)?.result : undefined;
+    const record = appliedRecordOf(dispatch, LeadEntity) ?? (await recordAfterDispatch(() => deps.leads.findById(tenantId, leadId), before));
+    return { record, dispatch, outcome: result?.outcome ?? null, providerStatus: result?.providerStatus ?? null };
+  };
 
   // The lead is read in the statement that writes the dispatch, whose command takes the
   // lead's TECHEA id from it there: a round trip less. A lead the tenant does not hold,
@@ -53,17 +58,4 @@ export async function reportLeadEvent(
   }
   const command: ReportLeadEventCommand = { ...event, techeaLeadId: lead.techeaLeadId };
   return answer(await deps.dispatcher.submit({ ...intent, command }), () => lead);
-}
-
-/** The mutation's answer: TECHEA's word on the event, and the lead as the dispatch's own transaction left it, when it came back from there; read otherwise. */
-async function answerWith(
-  deps: MutationDeps,
-  tenantId: string,
-  leadId: string,
-  dispatch: DispatchEntity,
-  before: () => LeadEntity,
-): Promise<Dispatched<LeadEntity> & { outcome: LeadEventOutcome | null; providerStatus: string | null }> {
-  const result = dispatch.state === DispatchState.SUCCEEDED ? (dispatch.result as { result?: { outcome?: LeadEventOutcome; providerStatus?: string } } | null)?.result : undefined;
-  const record = appliedRecordOf(dispatch, LeadEntity) ?? (await recordAfterDispatch(() => deps.leads.findById(tenantId, leadId), before));
-  return { record, dispatch, outcome: result?.outcome ?? null, providerStatus: result?.providerStatus ?? null };
 }

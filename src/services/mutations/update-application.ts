@@ -72,7 +72,11 @@ export async function updateApplication(
     idempotencyKey,
     requestHash: inputHash(command.operation, request),
   };
-  const answer = (dispatch: DispatchEntity, before: () => ApplicationEntity): Promise<Dispatched<ApplicationEntity>> => answerWith(deps, tenantId, applicationId, dispatch, before);
+  /** The application as the dispatch's own transaction left it, when it came back from there; read otherwise. */
+  const answer = async (dispatch: DispatchEntity, before: () => ApplicationEntity): Promise<Dispatched<ApplicationEntity>> => ({
+    record: appliedRecordOf(dispatch, ApplicationEntity) ?? (await recordAfterDispatch(() => deps.records.findApplication(tenantId, applicationId), before)),
+    dispatch,
+  });
 
   // When the checks below cannot depend on the stored application (no notice needed from
   // it), the application is read in the statement that writes the dispatch: a round trip
@@ -97,18 +101,6 @@ export async function updateApplication(
   }
   if (held !== null) checkAgainst(held);
   return answer(await deps.dispatcher.submit({ ...intent, leadId }), () => application);
-}
-
-/** The mutation's answer: the application as the dispatch's own transaction left it, when it came back from there; read otherwise. */
-async function answerWith(
-  deps: MutationDeps,
-  tenantId: string,
-  applicationId: string,
-  dispatch: DispatchEntity,
-  before: () => ApplicationEntity,
-): Promise<Dispatched<ApplicationEntity>> {
-  const record = appliedRecordOf(dispatch, ApplicationEntity) ?? (await recordAfterDispatch(() => deps.records.findApplication(tenantId, applicationId), before));
-  return { record, dispatch };
 }
 
 function toCommand(applicationId: string, request: UpdateApplicationRequest): UpdateApplicationCommand {
